@@ -1,0 +1,82 @@
+"""Application factory: config → extensions → blueprints → errors → CLI."""
+import logging
+import os
+
+from flask import Flask
+
+from app import config as settings
+from app.extensions import babel, csrf, db, limiter, mail, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    setup_config(app, test_config)
+    setup_extensions(app)
+    setup_blueprints(app)
+    setup_errors(app)
+    setup_security(app)
+    setup_templates(app)
+    setup_cli(app)
+    return app
+
+
+def setup_config(app: Flask, test_config: dict | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not (app.debug or app.testing):
+        settings.check_production(app.config)
+    if app.config["TRUSTED_HOSTS"]:
+        app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
+
+
+def setup_extensions(app: Flask) -> None:
+    from app.database import configure_sqlite
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def setup_blueprints(app: Flask) -> None:
+    from app.api.routes import bp as api_bp
+    from app.public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API is read-only JSON over GET; CSRF protects forms, not it.
+    csrf.exempt(api_bp)
+
+
+def setup_errors(app: Flask) -> None:
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def setup_security(app: Flask) -> None:
+    from app.security import register_security_headers
+
+    register_security_headers(app)
+
+
+def setup_templates(app: Flask) -> None:
+    from app.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def setup_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)

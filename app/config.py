@@ -1,0 +1,73 @@
+"""Settings from environment variables, with safe development defaults.
+
+Every variable is documented in the README's configuration table.
+"""
+import os
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+
+# htmx is pinned to an exact 2.0.x release: npm's `latest` tag points at 4.x,
+# whose markup is not compatible.  The SRI hash is that of dist/htmx.min.js in
+# the npm package, which is the same file the CDN serves.
+HTMX_VERSION = "2.0.11"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "hyvinvointitarjotin.sqlite")
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we install.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read every setting the app knows from the environment."""
+    env = os.environ.get
+    return {
+        "SECRET_KEY": env("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "TRUSTED_HOSTS": [h.strip() for h in env("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
+        "MAIL_SERVER": env("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Hyvinvointitarjotin <noreply@hyvinvointitarjotin.fi>"),
+        "STAFF_NOTIFY_EMAIL": env("STAFF_NOTIFY_EMAIL", ""),
+        "HTMX_SOURCE": env("HTMX_SOURCE", "cdn"),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "SEARCH_PAGE_SIZE": int(env("SEARCH_PAGE_SIZE", "20")),
+        "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save
+        "MAX_CONTENT_LENGTH": 512 * 1024,
+        "BABEL_DEFAULT_LOCALE": "fi",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env("BASE_URL", "").startswith("https://"),
+        "JSON_SORT_KEYS": False,
+    }
+
+
+class ConfigurationError(RuntimeError):
+    """The app was started for production without a setting it cannot do without."""
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run a production app with development settings."""
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise ConfigurationError(
+            "SECRET_KEY puuttuu: set SECRET_KEY to a long random value before running in production."
+        )

@@ -1,0 +1,37 @@
+"""Connection settings that make SQLite safe for several writers.
+
+Every SQLite connection gets WAL, a busy timeout and foreign keys.  Write
+transactions start with BEGIN IMMEDIATE, so a writer waits for the lock up
+front instead of failing half-way when it upgrades a read lock.  A GET or HEAD
+request never writes (links are scanner-safe), so it begins a plain deferred
+transaction and readers do not queue behind writers.
+"""
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BUSY_TIMEOUT_MS = 5000
+
+
+def configure_sqlite(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if has_request_context() and request.method in SAFE_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,52 @@
+"""Error pages in Finnish, never a bare 500 or a stack trace."""
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Virheellinen pyyntö", "Pyyntöä ei voitu käsitellä. Palaa edelliselle sivulle ja yritä uudelleen."),
+    403: ("Ei käyttöoikeutta", "Sinulla ei ole oikeutta tähän sivuun."),
+    404: ("Sivua ei löytynyt", "Hakemaasi sivua ei ole olemassa tai se on poistettu."),
+    405: ("Toiminto ei ole sallittu", "Tätä sivua ei voi käyttää näin."),
+    413: ("Lähetys on liian suuri", "Lähettämäsi tiedot ovat liian suuret. Lyhennä tekstiä ja yritä uudelleen."),
+    429: ("Liian monta yritystä", "Olet lähettänyt liian monta pyyntöä lyhyessä ajassa. Odota hetki ja yritä uudelleen."),
+    500: ("Jotain meni vikaan", "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen."),
+    503: ("Palvelu on hetken ruuhkautunut", "Tietoja ei voitu juuri nyt tallentaa eikä mitään tallentunut puolittain. Yritä hetken kuluttua uudelleen."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int):
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    if _wants_json():
+        return jsonify({"error": _(title), "status": status}), status
+    return render_template("errors/error.html", title=_(title), message=_(message), status=status), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_busy(error: OperationalError):
+        # A write lock held longer than busy_timeout: answer 503, keep nothing half-done.
+        db.session.rollback()
+        log.warning("database unavailable: %s", error.orig)
+        body, status = render_error(503)
+        return body, status, {"Retry-After": "5"}
+
+    @app.errorhandler(500)
+    def handle_server_error(error):
+        db.session.rollback()
+        return render_error(500)

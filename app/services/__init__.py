@@ -1,0 +1,1 @@
+"""Logic shared by several features. Service functions add and flush, never commit."""
