@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     setup_config(app, test_config)
     setup_extensions(app)
     setup_blueprints(app)
+    setup_accounts(app)
     setup_errors(app)
     setup_security(app)
     setup_templates(app)
@@ -49,6 +50,7 @@ def setup_extensions(app: Flask) -> None:
 
 
 def setup_blueprints(app: Flask) -> None:
+    from app.account.routes import bp as account_bp
     from app.api.routes import bp as api_bp
     from app.public.routes import bp as public_bp
 
@@ -56,6 +58,22 @@ def setup_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API is read-only JSON over GET; CSRF protects forms, not it.
     csrf.exempt(api_bp)
+    app.register_blueprint(account_bp, url_prefix="/jarjestoille")
+    if app.debug and not app.config["MAIL_SERVER"]:
+        # Development only: shows the mail that would have been sent.
+        from app.dev.routes import bp as dev_bp
+
+        app.register_blueprint(dev_bp, url_prefix="/dev")
+
+
+def setup_accounts(app: Flask) -> None:
+    from app.account.log_filter import install_token_log_filter
+    from app.services.outbox import register_delivery_after_commit
+    from app.services.sessions import register_session_hooks
+
+    register_session_hooks(app)
+    register_delivery_after_commit(app)
+    install_token_log_filter(app.logger)
 
 
 def setup_errors(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Command-line interface: `flask --app wsgi <group> <command>`."""
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ seed_cli = AppGroup("seed", help="Load taxonomy and demo data.")
 import_cli = AppGroup("import", help="Import data from files.")
 export_cli = AppGroup("export", help="Export data.")
 search_cli = AppGroup("search", help="Maintain the search index.")
+outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 
 
 @seed_cli.command("taxonomy")
@@ -78,6 +81,38 @@ def reindex_command(if_stale: bool):
     click.echo(f"organisations indexed: {count}")
 
 
+@outbox_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running as a worker until SIGTERM or Ctrl-C.")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds with --loop.")
+def outbox_deliver_command(loop: bool, interval: float):
+    """Send the queued messages that are due; failures wait for their next attempt."""
+    from app.services.outbox import DELIVERY_BATCH, deliver_due
+
+    if not loop:
+        sent, failed = deliver_due()
+        click.echo(f"sent: {sent}, not sent: {failed}")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    click.echo(f"delivering every {interval:g} s until SIGTERM")
+    while not stop.is_set():
+        try:
+            sent, failed = deliver_due()
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+            db.session.rollback()
+            current_app.logger.exception("outbox round failed")
+        else:
+            if sent or failed:
+                click.echo(f"sent: {sent}, not sent: {failed}")
+            if sent + failed >= DELIVERY_BATCH:
+                continue  # a backlog: the next batch goes at once
+        finally:
+            db.session.remove()
+        stop.wait(interval)
+    click.echo("stopped")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, import_cli, export_cli, search_cli):
+    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli):
         app.cli.add_command(group)

@@ -22,7 +22,11 @@ def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return "sqlite:///" + os.path.join(instance_path, "hyvinvointitarjotin.sqlite")
-    # Heroku-style URLs name the old driver; psycopg 3 is the one we install.
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, the driver we install."""
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
     elif url.startswith("postgresql://"):

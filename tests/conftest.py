@@ -8,6 +8,7 @@ from jinja2 import StrictUndefined
 from sqlalchemy import text
 
 from app import create_app
+from app.config import normalise_database_url
 from app.extensions import db as _db
 
 REQUIRED_IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -24,7 +25,7 @@ def skip_or_fail(reason: str):
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return normalise_database_url(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
 
 

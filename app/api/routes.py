@@ -1,4 +1,109 @@
-"""Read-only JSON API."""
-from flask import Blueprint
+"""Read-only JSON API: the same search as the page, organisation details, the taxonomy.
+
+Only public fields are written out, key by key: the admin-only figures and the
+contact e-mails never reach a response because nothing here names them.
+"""
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from app.api.openapi import openapi_document
+from app.models import Organisation
+from app.public.services import (
+    published_organisation_or_404,
+    published_parent,
+    taxonomy_choices,
+)
+from app.services.search import SearchQuery, search
 
 bp = Blueprint("api", __name__)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link built from BASE_URL, never from the request's Host header."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def organisation_url(organisation: Organisation) -> str:
+    return absolute_url("public.organisation", organisation_id=organisation.id)
+
+
+def organisation_summary(organisation: Organisation) -> dict:
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "description": organisation.description,
+        "municipalities": [m.name_fi for m in organisation.municipalities],
+        "nationwide": organisation.nationwide,
+        "needs": [n.name for n in organisation.needs],
+        "activities": [a.name for a in organisation.activities],
+        "url": organisation_url(organisation),
+    }
+
+
+def organisation_detail(organisation: Organisation) -> dict:
+    parent = published_parent(organisation)
+    return {
+        **organisation_summary(organisation),
+        "org_type": organisation.org_type,
+        "business_id": organisation.business_id,
+        "parent": {"id": parent.id, "name": parent.name, "url": organisation_url(parent)} if parent else None,
+        "street_address": organisation.street_address,
+        "postal_code": organisation.postal_code,
+        "post_office": organisation.post_office,
+        "phones": [{"number": phone.number, "role": phone.role} for phone in organisation.phones],
+        "email": organisation.email,
+        "website": organisation.website,
+        "meeting_times": organisation.meeting_times,
+        "keywords": organisation.keyword_list,
+        "languages": list(organisation.languages or []),
+        "accessibility": {
+            "step_free_access": organisation.step_free_access,
+            "accessible_toilet": organisation.accessible_toilet,
+            "induction_loop": organisation.induction_loop,
+            "notes": organisation.accessibility_notes,
+        },
+        "paused_until": organisation.paused_until.isoformat() if organisation.paused_until else None,
+        "paused_note": organisation.paused_note,
+        "confirmed_at": organisation.confirmed_at.date().isoformat() if organisation.confirmed_at else None,
+        "updated_at": organisation.updated_at.isoformat(timespec="seconds") + "Z",
+    }
+
+
+@bp.get("/organisations")
+def list_organisations():
+    """Search with the parameters of the search page; results in rank order."""
+    query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
+    result = search(query)
+    return jsonify(
+        {
+            "total": result.total,
+            "page": result.page,
+            "results": [organisation_summary(organisation) for organisation in result.organisations],
+        }
+    )
+
+
+@bp.get("/organisations/<int:organisation_id>")
+def show_organisation(organisation_id: int):
+    """Every public field of one published organisation."""
+    return jsonify(organisation_detail(published_organisation_or_404(organisation_id)))
+
+
+@bp.get("/taxonomy")
+def taxonomy():
+    """Needs, activities and municipalities with the ids the filters take."""
+    lists = taxonomy_choices()
+    return jsonify(
+        {
+            "needs": [{"id": n.id, "name": n.name, "group": n.group} for n in lists.needs],
+            "activities": [{"id": a.id, "name": a.name, "description": a.description} for a in lists.activities],
+            "municipalities": [
+                {"id": m.id, "code": m.code, "name": m.name_fi, "name_sv": m.name_sv} for m in lists.municipalities
+            ],
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document(current_app.config["BASE_URL"] + "/api/v1"))

@@ -1,5 +1,8 @@
 """All models, importable from one place (Alembic needs them all loaded)."""
+from app.models.account import LoginToken, UserSession
 from app.models.base import Base, utcnow
+from app.models.contact import PREFERRED_CHANNELS, ContactRequest, SharedTray
+from app.models.mail import OutboxMessage
 from app.models.organisation import (
     LANGUAGES,
     ORG_TYPES,
@@ -19,7 +22,9 @@ from app.models.search import SearchDocument, SearchMeta
 from app.models.taxonomy import Activity, Municipality, Need, Sector
 
 __all__ = [
-    "Activity", "Base", "LANGUAGES", "Municipality", "Need", "ORG_TYPES", "Organisation",
+    "ContactRequest", "PREFERRED_CHANNELS", "SharedTray",
+    "Activity", "Base", "LANGUAGES", "LoginToken", "Municipality", "Need", "ORG_TYPES",
+    "Organisation", "OutboxMessage", "UserSession",
     "OrganisationContact", "OrganisationKeyword", "OrganisationPhone", "Revision", "STATUSES",
     "SearchDocument", "SearchMeta", "Sector", "TRISTATE", "organisation_activity", "organisation_municipality",
     "organisation_need", "sort_key", "utcnow",

@@ -1,4 +1,154 @@
-"""Public pages: search, organisation pages, info pages."""
-from flask import Blueprint
+"""Public pages: search, organisation pages, the A–Z list and the info pages."""
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.public.forms import build_search_form
+from app.public.services import (
+    organisations_by_letter,
+    published_members,
+    published_organisation_or_404,
+    published_parent,
+    taxonomy_choices,
+    text_without_municipality,
+)
+from app.services.search import SearchQuery, SearchResult, search as run_search
+from app.templating import render_page_or_partial
 
 bp = Blueprint("public", __name__)
+
+
+@dataclass
+class Chip:
+    """An active filter shown as a link that removes it."""
+
+    kind: str
+    label: str
+    url: str
+
+
+def search_url(args: list[tuple[str, str]], anchor: str = "") -> str:
+    base = url_for("public.search")
+    query = urlencode(args)
+    return base + ("?" + query if query else "") + (("#" + anchor) if anchor else "")
+
+
+def active_filters(query: SearchQuery, result: SearchResult, choices) -> list[Chip]:
+    """One chip per chosen need, activity and municipality, including those read from the text."""
+    needs = choices.needs_by_id
+    activities = {a.id: a for a in choices.activities}
+    municipalities = {m.id: m for m in choices.municipalities}
+    chips = []
+    for need_id in query.need_ids:
+        if need_id in needs:
+            rest = [i for i in query.need_ids if i != need_id]
+            chips.append(Chip(_("Aihe"), needs[need_id].name, search_url(query.to_args(need_ids=rest, page=1))))
+    for activity_id in query.activity_ids:
+        if activity_id in activities:
+            rest = [i for i in query.activity_ids if i != activity_id]
+            chips.append(
+                Chip(_("Toiminta"), activities[activity_id].name, search_url(query.to_args(activity_ids=rest, page=1)))
+            )
+    for municipality_id in query.municipality_ids:
+        if municipality_id in municipalities:
+            rest = [i for i in query.municipality_ids if i != municipality_id]
+            chips.append(
+                Chip(
+                    _("Alue"),
+                    municipalities[municipality_id].name_fi,
+                    search_url(query.to_args(municipality_ids=rest, page=1)),
+                )
+            )
+    for municipality in result.detected_municipalities:
+        if municipality.id not in query.municipality_ids:
+            text = text_without_municipality(query.text, municipality)
+            chips.append(Chip(_("Alue hakusanasta"), municipality.name_fi, search_url(query.to_args(text=text, page=1))))
+    return chips
+
+
+def page_numbers(page: int, page_count: int) -> list[int | None]:
+    """Pages to link: the first, the last and two either side of the current; None is a gap."""
+    shown = sorted({1, page_count, *range(max(1, page - 2), min(page_count, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def result_count_text(total: int) -> str:
+    if total == 0:
+        return _("Yhtään järjestöä ei löytynyt")
+    return ngettext("%(num)d järjestö löytyi", "%(num)d järjestöä löytyi", total)
+
+
+@bp.get("/")
+@bp.get("/haku")
+def search():
+    """Search by need, activity, area and words; without any, list everything A–Z."""
+    query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
+    result = run_search(query)
+    choices = taxonomy_choices()
+    form = build_search_form(query, choices)
+    return render_page_or_partial(
+        "public/search.html",
+        "public/_search_partial.html",
+        form=form,
+        query=query,
+        result=result,
+        chips=active_filters(query, result, choices),
+        count_text=result_count_text(result.total),
+        pages=page_numbers(result.page, result.page_count),
+        search_url=search_url,
+        extra_need_ids=query.need_ids[1:],
+        extra_municipality_ids=query.municipality_ids[1:],
+        today=date.today(),
+    )
+
+
+@bp.get("/jarjestot/<int:organisation_id>")
+def organisation(organisation_id: int):
+    """Everything public about one organisation."""
+    found = published_organisation_or_404(organisation_id)
+    return render_template(
+        "public/organisation.html",
+        organisation=found,
+        parent=published_parent(found),
+        members=published_members(found),
+        today=date.today(),
+    )
+
+
+@bp.get("/jarjestot")
+def organisations():
+    """All published organisations A–Z, grouped by letter."""
+    return render_template("public/organisations.html", letters=organisations_by_letter())
+
+
+@bp.get("/ohjeet")
+def instructions():
+    """How to search, how organisations join, how to reach us."""
+    return render_template("public/instructions.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+
+
+@bp.get("/ohjeet/selkokieli")
+def instructions_plain():
+    """The instructions in plain language (selkokieli)."""
+    return render_template("public/instructions_plain.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+
+
+@bp.get("/saavutettavuusseloste")
+def accessibility():
+    """Accessibility statement (saavutettavuusseloste)."""
+    return render_template("public/accessibility.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+
+
+@bp.get("/tietosuojaseloste")
+def privacy():
+    """Privacy notice (tietosuojaseloste)."""
+    return render_template("public/privacy.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])

@@ -1,0 +1,81 @@
+# Two commands for a newcomer: `make run` and `make test`.  Everything else here
+# is what those two need: a virtualenv, the vendored front-end files, a database.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
+HTMX := app/static/vendor/htmx.min.js
+AXE := node_modules/axe-core/axe.min.js
+PYTEST_ARGS ?=
+
+# The development server and the CLI run with the local htmx copy (no internet
+# needed) and in debug mode, because production config refuses the dev SECRET_KEY.
+DEV_ENV := FLASK_DEBUG=1 HTMX_SOURCE=local
+FLASK := $(DEV_ENV) $(BIN)/flask --app wsgi
+
+.PHONY: run test serve clean setup assets database voikko-hint
+
+run: setup database voikko-hint
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# TEST_DATABASE_URL (PostgreSQL) is read by the tests from the environment as is.
+test: setup
+	HTMX_SOURCE=local $(BIN)/pytest $(PYTEST_ARGS)
+
+serve: setup
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+setup: $(INSTALLED) assets
+
+assets: $(HTMX) $(AXE)
+
+database: $(INSTALLED)
+	$(FLASK) db upgrade
+	$(FLASK) seed taxonomy
+	$(FLASK) seed demo --if-empty
+	$(FLASK) search reindex --if-stale
+
+voikko-hint: $(INSTALLED)
+	@$(BIN)/python -c "import libvoikko; libvoikko.Voikko('fi')" >/dev/null 2>&1 \
+	  || echo "Voikko not found, Finnish search runs on the weaker fallback: sudo apt-get install libvoikko1 voikko-fi"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies change.
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# npm ci installs exactly what package-lock.json pins (htmx.org 2.0.11, axe-core).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(AXE): $(NODE_STAMP)
+	test -f $@
+	touch $@
+
+# Copy htmx and check it against the SRI hash the CDN tag uses, so the local
+# copy and the CDN copy are provably the same file.
+$(HTMX): $(NODE_STAMP) app/templating.py | $(INSTALLED)
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@.tmp
+	@$(BIN)/python -c 'import base64, hashlib, sys; \
+	from app.templating import HTMX_SRI; \
+	got = "sha384-" + base64.b64encode(hashlib.sha384(open(sys.argv[1], "rb").read()).digest()).decode(); \
+	sys.exit(0 if got == HTMX_SRI else f"htmx SRI mismatch: file has {got}, app/templating.py expects {HTMX_SRI}")' $@.tmp \
+	  || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+	@echo "$@: SRI hash verified"
+
+# Removes what make built; keeps instance/ (your database and local settings).
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,242 @@
+"""The OpenAPI 3.1 description of the read-only API in app/api/routes.py.
+
+Kept next to the routes and checked by tests/test_api.py against the real
+responses, so the document cannot drift from what the API answers.
+"""
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}
+
+
+def _id_list_parameter(name: str, what: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{what} (id from /taxonomy). Repeat the parameter to match any of several (OR); "
+        "different parameters combine with AND. Unknown values are ignored.",
+        "schema": {"type": "array", "items": {"type": "integer"}},
+        "style": "form",
+        "explode": True,
+    }
+
+
+SEARCH_PARAMETERS = [
+    {
+        "name": "q",
+        "in": "query",
+        "required": False,
+        "description": "Free text in Finnish, any inflected form. A municipality named in the text "
+        "(\"Kuopiossa\") filters by that municipality. At most 200 characters are used.",
+        "schema": {"type": "string", "maxLength": 200},
+    },
+    _id_list_parameter("tarve", "Need or diagnosis"),
+    _id_list_parameter("toiminta", "Activity"),
+    _id_list_parameter("kunta", "Municipality; nationwide organisations match every municipality"),
+    {
+        "name": "sivu",
+        "in": "query",
+        "required": False,
+        "description": "Page number, starting at 1. A page holds 20 results unless the server is configured otherwise.",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+]
+
+SCHEMAS = {
+    "OrganisationSummary": {
+        "type": "object",
+        "required": ["id", "name", "description", "municipalities", "nationwide", "needs", "activities", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "description": {"type": "string", "description": "One or two sentences."},
+            "municipalities": {**STRING_LIST, "description": "Area of operation (Finnish names)."},
+            "nationwide": {"type": "boolean", "description": "Operates in the whole of Finland."},
+            "needs": STRING_LIST,
+            "activities": STRING_LIST,
+            "url": {"type": "string", "format": "uri", "description": "The organisation's public page."},
+        },
+    },
+    "Organisation": {
+        "allOf": [
+            {"$ref": "#/components/schemas/OrganisationSummary"},
+            {
+                "type": "object",
+                "required": [
+                    "org_type", "business_id", "parent", "street_address", "postal_code", "post_office",
+                    "phones", "email", "website", "meeting_times", "keywords", "languages",
+                    "accessibility", "paused_until", "paused_note", "confirmed_at", "updated_at",
+                ],
+                "properties": {
+                    "org_type": {"type": "string", "enum": ["liitto", "yhdistys", "ryhma", "muu"]},
+                    "business_id": {"type": ["string", "null"], "description": "Y-tunnus, e.g. 1234567-1."},
+                    "parent": {
+                        "oneOf": [{"$ref": "#/components/schemas/ParentOrganisation"}, {"type": "null"}],
+                        "description": "The federation this association belongs to, when it is public.",
+                    },
+                    "street_address": {"type": "string"},
+                    "postal_code": {"type": "string"},
+                    "post_office": {"type": "string"},
+                    "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
+                    "email": {"type": "string"},
+                    "website": {"type": "string"},
+                    "meeting_times": {"type": "string"},
+                    "keywords": STRING_LIST,
+                    "languages": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": ["fi", "sv", "en", "selkokieli", "viittomakieli", "muu"]},
+                    },
+                    "accessibility": {"$ref": "#/components/schemas/Accessibility"},
+                    "paused_until": {
+                        "type": ["string", "null"],
+                        "format": "date",
+                        "description": "Activity is paused until this date.",
+                    },
+                    "paused_note": {"type": "string"},
+                    "confirmed_at": {
+                        "type": ["string", "null"],
+                        "format": "date",
+                        "description": "When the details were last confirmed as current.",
+                    },
+                    "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        ]
+    },
+    "ParentOrganisation": {
+        "type": "object",
+        "required": ["id", "name", "url"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
+    },
+    "Phone": {
+        "type": "object",
+        "required": ["number", "role"],
+        "properties": {
+            "number": {"type": "string", "description": "E.164, e.g. +358401234567."},
+            "role": {"type": "string", "description": "Whose number it is, e.g. \"vertaistukiryhmän ohjaaja\"."},
+        },
+    },
+    "Accessibility": {
+        "type": "object",
+        "required": ["step_free_access", "accessible_toilet", "induction_loop", "notes"],
+        "properties": {
+            "step_free_access": TRISTATE,
+            "accessible_toilet": TRISTATE,
+            "induction_loop": TRISTATE,
+            "notes": {"type": "string"},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["total", "page", "results"],
+        "properties": {
+            "total": {"type": "integer", "description": "Matches on all pages."},
+            "page": {"type": "integer"},
+            "results": {
+                "type": "array",
+                "description": "In rank order; alphabetical when there is no text.",
+                "items": {"$ref": "#/components/schemas/OrganisationSummary"},
+            },
+        },
+    },
+    "Taxonomy": {
+        "type": "object",
+        "required": ["needs", "activities", "municipalities"],
+        "properties": {
+            "needs": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name", "group"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "group": {"type": "string"}},
+                },
+            },
+            "activities": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name", "description"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                    },
+                },
+            },
+            "municipalities": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "code", "name", "name_sv"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "code": {"type": "string", "description": "Official municipality code."},
+                        "name": {"type": "string"},
+                        "name_sv": {"type": ["string", "null"]},
+                    },
+                },
+            },
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+    },
+}
+
+
+def _json(description: str, schema_name: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
+    }
+
+
+def openapi_document(server_url: str) -> dict:
+    """The whole document, with the configured BASE_URL as the server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hyvinvointitarjotin API",
+            "version": "1",
+            "summary": "Public social- and health-care organisations of Pohjois-Savo and what they offer.",
+            "description": "Read-only. Returns only published organisations and only their public details.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/organisations": {
+                "get": {
+                    "operationId": "searchOrganisations",
+                    "summary": "Search organisations with the parameters of the search page",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {"200": _json("One page of results", "SearchResults")},
+                }
+            },
+            "/organisations/{id}": {
+                "get": {
+                    "operationId": "getOrganisation",
+                    "summary": "Every public detail of one organisation",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": _json("The organisation", "Organisation"),
+                        "404": _json("No published organisation has this id", "Error"),
+                    },
+                }
+            },
+            "/taxonomy": {
+                "get": {
+                    "operationId": "getTaxonomy",
+                    "summary": "Needs, activities and municipalities with the ids the filters take",
+                    "responses": {"200": _json("The taxonomy", "Taxonomy")},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {"application/json": {}}}},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,1 @@
+"""Development helpers; registered only in debug mode without an SMTP server."""

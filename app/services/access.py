@@ -1,0 +1,31 @@
+"""Who may edit what: checked against organisation_contact on every request,
+so removing an address ends that person's access at once."""
+from sqlalchemy import exists, select
+
+from app.extensions import db
+from app.models import Organisation, OrganisationContact
+
+
+def organisations_of_contact(email: str) -> list[Organisation]:
+    """Every organisation the address is a contact of, pending ones included, A–Z."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(OrganisationContact)
+            .where(OrganisationContact.email == email.lower())
+            .order_by(Organisation.sort_name)
+        )
+    )
+
+
+def contact_can_edit(email: str, organisation_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    OrganisationContact.organisation_id == organisation_id,
+                    OrganisationContact.email == email.lower(),
+                )
+            )
+        )
+    )

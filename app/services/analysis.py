@@ -1,0 +1,219 @@
+"""Finnish text analysis for the search index and for queries.
+
+Every word becomes its base forms (all of Voikko's readings) plus the base
+forms of its compound parts, so "mielenterveysyhdistyksen" is indexed as
+mielenterveysyhdistys, mieli, terveys and yhdistys.  The same functions run at
+write time and at query time, so the two always agree.
+
+Without libvoikko the app keeps working with simplemma lemmas plus Snowball
+stems: weaker (no compound parts) but pure Python.  `analyser_name()` says
+which one is active, and the index records it so `flask search reindex
+--if-stale` can rebuild an index written by the other one.
+"""
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+VOIKKO = "voikko"
+FALLBACK = "simplemma+snowball"
+
+# A word: letters and digits, possibly joined by hyphens or apostrophes ("MS-tauti",
+# "AVH:n" is split at the colon, which drops the case ending with it).  A trailing
+# hyphen ("Sydän- ja verisuonisairaus") is left out.
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# The index tokens: exactly what FTS5's unicode61 tokenizer and PostgreSQL's
+# default parser both keep as one token, so the two databases see the same terms.
+TOKEN = re.compile(r"[^\W_]+")
+# One segment of Voikko's WORDBASES: "+surface(base)", "+surface(+suffix)" or "+surface".
+SEGMENT = re.compile(r"\+([^+()]*)(?:\(([^)]*)\))?")
+
+# Words that say nothing about what an organisation does.
+STOP_WORDS = frozenset(
+    """
+    ja tai sekä eli että kun jos kuin mutta vaan vai myös sekä-että ei en et emme ette eivät
+    minä sinä hän me te he se ne tämä tuo nämä nuo joka jotka mikä mitkä kuka ketkä
+    oma omat itse olla on ovat oli ole ollut
+    ry rf ry:n klo mm esim jne yms ym tms noin kanssa kautta varten mukaan
+    """.split()
+)
+# Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
+STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"})
+
+_lock = threading.Lock()
+_analyser = None
+_name: str | None = None
+
+
+def analyser_name() -> str:
+    """"voikko" or "simplemma+snowball": the analyser this process uses."""
+    _ensure_analyser()
+    return _name
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as typed (NFC-normalised)."""
+    return WORD.findall(unicodedata.normalize("NFC", text or ""))
+
+
+def analyse_text(text: str) -> list[str]:
+    """Index tokens of a text: every word's base forms and compound parts, deduplicated in order."""
+    tokens: dict[str, None] = {}
+    for word in words(text):
+        tokens.update(dict.fromkeys(analyse_word(word)))
+    return list(tokens)
+
+
+def analyse_word(word: str) -> tuple[str, ...]:
+    """Index tokens of one word; empty for stop words."""
+    return _analyse_word(unicodedata.normalize("NFC", word))
+
+
+def base_forms(word: str) -> frozenset[str]:
+    """The lower-cased base forms of one word (whole word only, no compound parts).
+
+    Used to recognise need synonyms and municipality names in a query.
+    """
+    return _base_forms(unicodedata.normalize("NFC", word))
+
+
+def reset() -> None:
+    """Forget the analyser and the caches (tests switch analysers with this)."""
+    global _analyser, _name
+    with _lock:
+        _analyser = None
+        _name = None
+    _analyse_word.cache_clear()
+    _base_forms.cache_clear()
+
+
+def _ensure_analyser() -> None:
+    global _analyser, _name
+    if _name is not None:
+        return
+    with _lock:
+        if _name is not None:
+            return
+        try:
+            import libvoikko
+
+            _analyser = libvoikko.Voikko("fi")
+            _name = VOIKKO
+        except (ImportError, OSError) as error:
+            import simplemma  # noqa: F401 - fail here, loudly, if the fallback is missing too
+            import snowballstemmer
+
+            _analyser = snowballstemmer.stemmer("finnish")
+            _name = FALLBACK
+            logger.warning(
+                "libvoikko is not available (%s); Finnish search uses simplemma and Snowball, "
+                "which find fewer inflected and compound words. Install libvoikko1 and voikko-fi.",
+                error,
+            )
+
+
+def _voikko_analyses(word: str) -> list[dict]:
+    # A Voikko handle must not be used by two threads at once.
+    with _lock:
+        return _analyser.analyze(word)
+
+
+@lru_cache(maxsize=50_000)
+def _analyse_word(word: str) -> tuple[str, ...]:
+    _ensure_analyser()
+    lowered = word.lower()
+    if lowered in STOP_WORDS:
+        return ()
+    if _name == VOIKKO:
+        analyses = _voikko_analyses(word)
+        if analyses and all(a.get("CLASS") in STOP_CLASSES for a in analyses):
+            return ()
+        candidates: list[str] = []
+        for analysis in analyses:
+            candidates.append(analysis.get("BASEFORM", ""))
+            parts = _compound_parts(analysis.get("WORDBASES", ""))
+            if len(parts) > 1:
+                for part, derived in parts:
+                    # A derived part is a surface form ("terveyden" in terveydenhuolto): use its base form.
+                    candidates.extend(sorted(_base_forms(part)) if derived else _split_base(part))
+        if not analyses and ("-" in word or "'" in word or "’" in word):
+            # An unknown hyphenated word: analyse its pieces ("Kuopio-seura").
+            for piece in TOKEN.findall(word):
+                candidates.extend(_analyse_word(piece))
+        candidates.append(lowered if not analyses else "")
+    else:
+        candidates = _fallback_forms(word)
+    return _tokens(candidates)
+
+
+@lru_cache(maxsize=50_000)
+def _base_forms(word: str) -> frozenset[str]:
+    _ensure_analyser()
+    if _name == VOIKKO:
+        forms = [a.get("BASEFORM", "") for a in _voikko_analyses(word)] or [word]
+    else:
+        forms = _fallback_forms(word)
+    return frozenset(joined for joined in map(_joined, forms) if joined)
+
+
+def _fallback_forms(word: str) -> list[str]:
+    import simplemma
+
+    lowered = word.lower()
+    return [simplemma.lemmatize(lowered, lang="fi"), _analyser.stemWord(lowered)]
+
+
+def compound_parts(wordbases: str) -> list[str]:
+    """Base forms of the parts of a compound, from Voikko's WORDBASES.
+
+    "+mielen(mieli)+terve(terve)+ys(+ys)+yhdist(yhdistää)+ys(+ys)" gives
+    mieli, terveys, yhdistys: a segment whose base starts with "+" is a
+    derivational suffix that makes a new word with the part before it, so that
+    part becomes the joined surface.  A base with "=" ("Siilin=järvi") names its
+    own parts; a segment without a base ("+vertais") stands for itself.
+    """
+    return [base for part, derived in _compound_parts(wordbases) for base in ([part] if derived else _split_base(part))]
+
+
+def _compound_parts(wordbases: str) -> list[tuple[str, bool]]:
+    """(base or derived surface, is derived) of each part of a compound."""
+    segments = SEGMENT.findall(wordbases)
+    parts: list[list] = []  # [surface, base, derived] of each part
+    for index, (surface, base) in enumerate(segments):
+        derivation_follows = index + 1 < len(segments) and segments[index + 1][1].startswith("+")
+        if base.startswith("+") and parts:
+            derived = parts[-1][0] + surface
+            parts[-1] = [derived, derived, True]
+        elif not base and derivation_follows and parts:
+            # A piece inside a derivation: "+valta(valta)+kunna(kunta)+lli+nen(+nen)".
+            parts[-1][0] += surface
+        else:
+            parts.append([surface, base.lstrip("+") or surface, False])
+    return [(base, derived) for _surface, base, derived in parts]
+
+
+def _split_base(base: str) -> list[str]:
+    if "=" in base:
+        return [base.replace("=", ""), *base.split("=")]
+    return [base]
+
+
+def _joined(form: str) -> str:
+    return "".join(TOKEN.findall(form.lower()))
+
+
+def _tokens(candidates: list[str]) -> tuple[str, ...]:
+    """Lower-cased tokens the databases keep whole; hyphenated forms give the joined form and pieces."""
+    tokens: dict[str, None] = {}
+    for candidate in candidates:
+        lowered = candidate.lower()
+        pieces = TOKEN.findall(lowered)
+        if len(pieces) > 1:
+            pieces = ["".join(pieces), *pieces]
+        for piece in pieces:
+            if len(piece) > 1 and piece not in STOP_WORDS:
+                tokens[piece] = None
+    return tuple(tokens)

@@ -1,0 +1,285 @@
+"""The one way to send e-mail: queue it in the outbox, deliver it after commit.
+
+`queue_mail` writes the message in the caller's transaction, so mail exists
+exactly when the change that caused it was committed.  `deliver_due` sends
+what is due; it runs right after a request that queued mail and in the
+`flask outbox deliver` worker, and it owns its transactions because a claim
+must be committed before the slow SMTP conversation starts.
+"""
+import base64
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, render_template
+from flask_mail import Connection, Message
+from sqlalchemy import event, select, update
+
+from app.extensions import db
+from app.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+# Minutes to wait after the 1st, 2nd, … failed attempt; the last value repeats.
+RETRY_DELAYS_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+MAX_ATTEMPTS = 8
+DELIVERY_BATCH = 50
+# A claimed message is left alone this long; a worker that died mid-send frees it.
+CLAIM_LEASE = timedelta(minutes=10)
+SMTP_TIMEOUT_SECONDS = 10
+_QUEUED_KEY = "outbox_queued"
+_COMMITTED_KEY = "outbox_committed"
+
+
+def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, bytes]] = (), **context) -> OutboxMessage:
+    """Add a message rendered from emails/<template>.txt and .html; flush, no commit.
+
+    The subject is the `subject` block of the .txt template.  `attachments` are
+    (file name, MIME type, content) triples.  CR or LF in the address or the
+    subject raises ValueError: they would let text reach the mail headers.
+    """
+    subject = render_subject(template, **context)
+    if _has_line_break(to) or _has_line_break(subject):
+        raise ValueError("line break in a mail header")
+    to = to.strip()
+    message = OutboxMessage(
+        to=to,
+        subject=subject,
+        text_body=render_template(f"emails/{template}.txt", **context),
+        html_body=render_template(f"emails/{template}.html", **context),
+        attachments=[
+            {"name": name, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
+            for name, mimetype, content in attachments
+        ],
+        message_id=make_msgid(domain=_mail_domain()),
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
+    return message
+
+
+def render_subject(template: str, **context) -> str:
+    jinja_template = current_app.jinja_env.get_template(f"emails/{template}.txt")
+    current_app.update_template_context(context)
+    return "".join(jinja_template.blocks["subject"](jinja_template.new_context(context))).strip()
+
+
+def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Send queued messages that are due (only `ids` when given): (sent, not sent).
+
+    Call it after committing your own work: it commits as it goes.
+    """
+    smtp_server = current_app.extensions["mail"].server
+    if not smtp_server and not current_app.debug:
+        # No SMTP server and not in development: keep everything queued.
+        return 0, 0
+    claimed = _claim(limit, ids)
+    if not smtp_server:
+        return _keep_for_dev_mailbox(claimed), 0
+    return _send_over_smtp(claimed)
+
+
+def _claim(limit: int, ids: Iterable[int] | None) -> list[int]:
+    now = utcnow()
+    query = (
+        select(OutboxMessage.id, OutboxMessage.attempts)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    if db.engine.dialect.name == "postgresql":
+        # Concurrent workers skip each other's rows instead of waiting for them.
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for message_id, attempts in db.session.execute(query).all():
+        # The guard makes a claim exclusive where row locks do not exist (SQLite
+        # readers): only one worker can move `attempts` from the value it read.
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == "queued",
+                OutboxMessage.attempts == attempts,
+            )
+            .values(attempts=attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    db.session.commit()
+    return claimed
+
+
+def _keep_for_dev_mailbox(claimed: list[int]) -> int:
+    # Development: "delivered" means kept, bodies included, for /dev/mailbox.
+    for message_id in claimed:
+        message = db.session.get(OutboxMessage, message_id)
+        message.status, message.sent_at, message.last_error = "sent", utcnow(), ""
+    db.session.commit()
+    return len(claimed)
+
+
+def _send_over_smtp(claimed: list[int]) -> tuple[int, int]:
+    sent = failed = 0
+    connection = None
+    # Why the server could not be reached: the rest of the batch waits for the
+    # next round instead of each message waiting for its own timeout.
+    unreachable = None
+    try:
+        for message_id in claimed:
+            message = db.session.get(OutboxMessage, message_id)
+            if connection is None and unreachable is None:
+                try:
+                    connection = _TimedConnection(current_app.extensions["mail"]).__enter__()
+                except Exception as error:  # noqa: BLE001 - recorded on every message of the batch
+                    unreachable = error
+            if unreachable is not None:
+                failed += 1
+                _record_failure(message, *classify_failure(unreachable))
+            else:
+                try:
+                    connection.send(_as_flask_mail_message(message))
+                except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
+                    failed += 1
+                    _record_failure(message, *classify_failure(error))
+                    if _connection_is_broken(error):
+                        connection = _close_quietly(connection)
+                else:
+                    sent += 1
+                    _record_success(message)
+            db.session.commit()
+    finally:
+        _close_quietly(connection)
+    return sent, failed
+
+
+def _record_success(message: OutboxMessage) -> None:
+    # The body may hold a sign-in link: once delivered it is not kept.
+    message.status, message.sent_at, message.last_error = "sent", utcnow(), ""
+    message.text_body, message.html_body, message.attachments = "", "", []
+
+
+def _record_failure(message: OutboxMessage, permanent: bool, reason: str) -> None:
+    message.last_error = reason[:500]
+    if permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        log.warning("mail %s to %s failed for good: %s", message.id, message.to, reason)
+        return
+    delay = RETRY_DELAYS_MINUTES[min(message.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
+    message.next_attempt_at = utcnow() + timedelta(minutes=delay)
+    log.info("mail %s to %s will be retried in %d min: %s", message.id, message.to, delay, reason)
+
+
+def classify_failure(error: Exception) -> tuple[bool, str]:
+    """(permanent?, reason). A 5xx about the message or its recipient is permanent;
+    connection problems, 4xx answers and authentication trouble are retried."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        reason = "; ".join(f"{code} {_decode(text)}" for code, text in error.recipients.values())
+        return all(code >= 500 for code in codes), reason
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code >= 500, f"{error.smtp_code} {_decode(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return False, f"{error.smtp_code} {_decode(error.smtp_error)}"
+    if isinstance(error, (OSError, smtplib.SMTPException)):
+        return False, f"{type(error).__name__}: {error}"
+    return True, f"{type(error).__name__}: {error}"
+
+
+def _connection_is_broken(error: Exception) -> bool:
+    return not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError))
+
+
+def _decode(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _as_flask_mail_message(message: OutboxMessage) -> Message:
+    mail = Message(
+        subject=message.subject,
+        recipients=[message.to],
+        body=message.text_body,
+        html=message.html_body or None,
+    )
+    mail.msgId = message.message_id
+    for attachment in message.attachments:
+        mail.attach(attachment["name"], attachment["mimetype"], base64.b64decode(attachment["content"]))
+    return mail
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection opens SMTP without a timeout; a silent server
+    would hold a request or the worker forever."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=SMTP_TIMEOUT_SECONDS)
+        try:
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except Exception:
+            host.close()
+            raise
+        return host
+
+
+def _close_quietly(connection: _TimedConnection | None) -> None:
+    if connection is not None and connection.host is not None:
+        try:
+            connection.host.quit()
+        except (OSError, smtplib.SMTPException):
+            connection.host.close()
+    return None
+
+
+def _mail_domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def _has_line_break(value: str) -> bool:
+    return "\r" in value or "\n" in value
+
+
+# Delivery right after the request that queued mail.  Message ids move from
+# "queued" to "committed" only when the transaction that wrote them commits.
+
+def _remember_committed(session) -> None:
+    queued = session.info.pop(_QUEUED_KEY, None)
+    if queued:
+        session.info.setdefault(_COMMITTED_KEY, []).extend(queued)
+
+
+def _forget_rolled_back(session) -> None:
+    session.info.pop(_QUEUED_KEY, None)
+
+
+def _deliver_committed(response: Response) -> Response:
+    ids = db.session.info.pop(_COMMITTED_KEY, None)
+    if not ids:
+        return response
+    try:
+        # The view has committed; end any transaction it reopened (as the
+        # teardown would) so the delivery's own commits carry nothing else.
+        db.session.rollback()
+        deliver_due(ids=ids)
+    except Exception:  # noqa: BLE001 - the worker retries; the person's request must succeed
+        db.session.rollback()
+        log.exception("delivery after the request failed; the worker will retry")
+    return response
+
+
+def register_delivery_after_commit(app: Flask) -> None:
+    if not event.contains(db.session, "after_commit", _remember_committed):
+        event.listen(db.session, "after_commit", _remember_committed)
+        event.listen(db.session, "after_rollback", _forget_rolled_back)
+    app.after_request(_deliver_committed)
+

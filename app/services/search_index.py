@@ -1,0 +1,270 @@
+"""Writes the search index: one `search_document` row of analysed tokens per organisation.
+
+The database builds its full-text structure from these rows (see
+search_schema), so this module is the only writer.  Besides the analysed words
+a document carries an opaque token per linked need and activity ("qneed12",
+"qact3"): a query word that is a need's synonym is expanded to that token at
+query time, so renaming a need or editing its synonyms needs no reindex.
+"""
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from bisect import bisect_left
+
+from sqlalchemy import delete, insert, select, text
+
+from app.extensions import db
+from app.models import (
+    Activity,
+    Need,
+    Organisation,
+    OrganisationKeyword,
+    SearchDocument,
+    SearchMeta,
+    organisation_activity,
+    organisation_need,
+)
+from app.services.analysis import analyse_text, analyser_name
+
+BATCH_SIZE = 2000
+ANALYSER_KEY = "analyser"
+# Changes on every index write; query-time caches of the vocabulary compare it.
+GENERATION_KEY = "generation"
+
+
+def need_token(need_id: int) -> str:
+    return f"qneed{need_id}"
+
+
+def activity_token(activity_id: int) -> str:
+    return f"qact{activity_id}"
+
+
+def document_terms(
+    *,
+    name: str,
+    description: str,
+    keywords: Iterable[str],
+    activity_names: Iterable[str],
+    need_names: Iterable[str],
+    post_office: str,
+    postal_code: str,
+    meeting_times: str,
+    need_ids: Iterable[int],
+    activity_ids: Iterable[int],
+) -> tuple[str, str]:
+    """The (name_terms, body_terms) of one organisation: the single definition of a document."""
+    name_terms = analyse_text(name)
+    # Sorted, so the ORM path and the bulk path write byte-identical documents.
+    linked = [*sorted(keywords), *sorted(activity_names), *sorted(need_names)]
+    body_text = " ".join([description, *linked, post_office, postal_code, meeting_times])
+    body_terms = analyse_text(body_text)
+    body_terms += [need_token(i) for i in sorted(need_ids)]
+    body_terms += [activity_token(i) for i in sorted(activity_ids)]
+    return " ".join(name_terms), " ".join(body_terms)
+
+
+def index_organisation(organisation: Organisation) -> None:
+    """Write the organisation's document (after a flush, so it has an id); idempotent."""
+    name_terms, body_terms = document_terms(
+        name=organisation.name,
+        description=organisation.description or "",
+        keywords=organisation.keyword_list,
+        activity_names=[a.name for a in organisation.activities],
+        need_names=[n.name for n in organisation.needs],
+        post_office=organisation.post_office or "",
+        postal_code=organisation.postal_code or "",
+        meeting_times=organisation.meeting_times or "",
+        need_ids=[n.id for n in organisation.needs],
+        activity_ids=[a.id for a in organisation.activities],
+    )
+    document = db.session.get(SearchDocument, organisation.id)
+    if document is None:
+        db.session.add(SearchDocument(organisation_id=organisation.id, name_terms=name_terms, body_terms=body_terms))
+    elif (document.name_terms, document.body_terms) != (name_terms, body_terms):
+        document.name_terms = name_terms
+        document.body_terms = body_terms
+    else:
+        return
+    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
+    db.session.flush()
+
+
+def remove_from_index(organisation_id: int) -> None:
+    db.session.execute(delete(SearchDocument).where(SearchDocument.organisation_id == organisation_id))
+    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
+    db.session.flush()
+
+
+def reindex_all() -> int:
+    """Rebuild every document in batches, with plain rows instead of ORM objects; returns the count."""
+    need_names = dict(db.session.execute(select(Need.id, Need.name)).all())
+    activity_names = dict(db.session.execute(select(Activity.id, Activity.name)).all())
+    db.session.execute(delete(SearchDocument))
+    count = 0
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(
+                Organisation.id,
+                Organisation.name,
+                Organisation.description,
+                Organisation.post_office,
+                Organisation.postal_code,
+                Organisation.meeting_times,
+            )
+            .where(Organisation.id > last_id)
+            .order_by(Organisation.id)
+            .limit(BATCH_SIZE)
+        ).all()
+        if not rows:
+            break
+        first_id, last_id = rows[0].id, rows[-1].id
+        needs = _links(organisation_need.c.organisation_id, organisation_need.c.need_id, first_id, last_id)
+        activities = _links(
+            organisation_activity.c.organisation_id, organisation_activity.c.activity_id, first_id, last_id
+        )
+        keywords = _links(OrganisationKeyword.organisation_id, OrganisationKeyword.keyword, first_id, last_id)
+        documents = []
+        for row in rows:
+            name_terms, body_terms = document_terms(
+                name=row.name,
+                description=row.description or "",
+                keywords=keywords[row.id],
+                activity_names=[activity_names[i] for i in activities[row.id]],
+                need_names=[need_names[i] for i in needs[row.id]],
+                post_office=row.post_office or "",
+                postal_code=row.postal_code or "",
+                meeting_times=row.meeting_times or "",
+                need_ids=needs[row.id],
+                activity_ids=activities[row.id],
+            )
+            documents.append({"organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms})
+        db.session.execute(insert(SearchDocument), documents)
+        count += len(documents)
+    _set_meta(ANALYSER_KEY, analyser_name())
+    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
+    db.session.flush()
+    return count
+
+
+def index_is_current() -> bool:
+    """True when the index was built by the analyser this process uses."""
+    recorded = db.session.get(SearchMeta, ANALYSER_KEY)
+    return recorded is not None and recorded.value == analyser_name()
+
+
+def index_generation() -> str:
+    """A value that changes whenever the index changes (empty before the first write)."""
+    return db.session.scalar(select(SearchMeta.value).where(SearchMeta.key == GENERATION_KEY)) or ""
+
+
+def _links(owner_column, value_column, first_id: int, last_id: int) -> dict[int, list]:
+    """{organisation_id: [linked values]} for the organisations of one batch."""
+    links: dict[int, list] = defaultdict(list)
+    rows = db.session.execute(
+        select(owner_column, value_column).where(owner_column.between(first_id, last_id)).order_by(value_column)
+    )
+    for owner, value in rows:
+        links[owner].append(value)
+    return links
+
+
+def _set_meta(key: str, value: str) -> None:
+    meta = db.session.get(SearchMeta, key)
+    if meta is None:
+        db.session.add(SearchMeta(key=key, value=value))
+    else:
+        meta.value = value
+
+
+def vocabulary_terms() -> list[str]:
+    """Every distinct indexed term (for the typo fallback); a full scan, so callers cache it."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return list(db.session.scalars(select(text("term")).select_from(text("search_vocab"))))
+    return list(db.session.scalars(text("SELECT word FROM ts_stat('SELECT tsv FROM search_document')")))
+
+
+# Need and activity tokens are not words: never offered as a typo correction.
+OPAQUE_TOKEN = re.compile(r"q(?:need|act)\d+")
+TYPO_MIN_LENGTH = 4
+TYPO_LONG_WORD = 8
+MAX_CORRECTIONS = 5
+
+
+class Vocabulary:
+    """The indexed terms, for telling whether a word matches anything and for typo corrections."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.terms = frozenset(terms)
+        self._sorted = sorted(self.terms)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for term in self._sorted:
+            if not OPAQUE_TOKEN.fullmatch(term):
+                self._by_length[len(term)].append(term)
+
+    def matches(self, terms: Iterable[str], prefix: str = "") -> bool:
+        if any(term in self.terms for term in terms):
+            return True
+        if prefix:
+            position = bisect_left(self._sorted, prefix)
+            return position < len(self._sorted) and self._sorted[position].startswith(prefix)
+        return False
+
+    def nearest(self, word: str, extra: dict[str, tuple[str, ...]]) -> list[str]:
+        """Terms (and the tokens `extra` maps words to) nearest to `word`.
+
+        One edit (a transposition counts as one) is allowed, two for words of
+        eight letters or more; short words get no corrections, they would match
+        too much.
+        """
+        if len(word) < TYPO_MIN_LENGTH:
+            return []
+        limit = 2 if len(word) >= TYPO_LONG_WORD else 1
+        best = limit + 1
+        found: dict[str, None] = {}
+        lengths = range(len(word) - limit, len(word) + limit + 1)
+        candidates = [(term, (term,)) for n in lengths for term in self._by_length.get(n, ())]
+        candidates += [(other, tokens) for other, tokens in sorted(extra.items()) if len(other) in lengths]
+        for candidate, tokens in candidates:
+            distance = edit_distance(word, candidate, min(best, limit) + 1)
+            if distance > limit:
+                continue
+            if distance < best:
+                best, found = distance, dict.fromkeys(tokens)
+            elif distance == best:
+                found.update(dict.fromkeys(tokens))
+        return list(found)[:MAX_CORRECTIONS]
+
+
+def edit_distance(a: str, b: str, bound: int) -> int:
+    """Optimal-string-alignment distance of a and b, or `bound` as soon as it must be at least that."""
+    if abs(len(a) - len(b)) >= bound:
+        return bound
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = char_a != char_b
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) >= bound:
+            return bound
+        previous2, previous = previous, current
+    return min(previous[-1], bound)
+
+
+_vocabularies: dict[tuple[str, str], Vocabulary] = {}
+
+
+def load_vocabulary() -> Vocabulary:
+    """The vocabulary of the current index, read again only after the index changed."""
+    key = (str(db.session.get_bind().url), index_generation())
+    if key not in _vocabularies:
+        _vocabularies.clear()
+        _vocabularies[key] = Vocabulary(vocabulary_terms())
+    return _vocabularies[key]

@@ -1,0 +1,98 @@
+"""The tray (tarjotin): organisations a person collects while searching.
+
+The ids live in the caller's session; these functions take the list and
+return the new one, so they stay callable without a request.
+"""
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.models import Organisation, utcnow
+from app.models.contact import SharedTray
+
+TRAY_LIMIT = 30
+SHARE_LIFETIME = timedelta(days=90)
+# Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
+_SHARE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+SHARE_CODE_LENGTH = 10
+
+
+class TrayFull(Exception):
+    """The tray already holds TRAY_LIMIT organisations."""
+
+
+def clean_ids(raw: object) -> list[int]:
+    """Whatever the session held, as a list of distinct positive ints in order."""
+    if not isinstance(raw, list):
+        return []
+    seen: list[int] = []
+    for value in raw:
+        if isinstance(value, int) and value > 0 and value not in seen:
+            seen.append(value)
+    return seen[:TRAY_LIMIT]
+
+
+def add(ids: list[int], organisation_id: int) -> list[int]:
+    """The tray with the organisation added; unpublished ones are silently not added."""
+    if organisation_id in ids:
+        return ids
+    if len(ids) >= TRAY_LIMIT:
+        raise TrayFull
+    if not _is_published(organisation_id):
+        return ids
+    return [*ids, organisation_id]
+
+
+def remove(ids: list[int], organisation_id: int) -> list[int]:
+    return [i for i in ids if i != organisation_id]
+
+
+def published_on_tray(ids: list[int]) -> list[Organisation]:
+    """The organisations still published, in the order they were added."""
+    if not ids:
+        return []
+    found = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids), Organisation.status == "published")
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def share(ids: list[int], *, now: datetime | None = None) -> SharedTray:
+    """A read-only snapshot of the tray under a short random code; flush, no commit."""
+    now = now or utcnow()
+    shared = SharedTray(
+        code="".join(secrets.choice(_SHARE_ALPHABET) for _ in range(SHARE_CODE_LENGTH)),
+        organisation_ids=list(ids),
+        created_at=now,
+        expires_at=now + SHARE_LIFETIME,
+    )
+    db.session.add(shared)
+    db.session.flush()
+    return shared
+
+
+def shared_list(code: str, *, now: datetime | None = None) -> SharedTray | None:
+    """The snapshot behind a share code, or None when unknown or expired."""
+    shared = db.session.scalar(select(SharedTray).where(SharedTray.code == code))
+    if shared is None or shared.expires_at <= (now or utcnow()):
+        return None
+    return shared
+
+
+def purge_expired_shares(*, now: datetime | None = None) -> int:
+    result = db.session.execute(delete(SharedTray).where(SharedTray.expires_at <= (now or utcnow())))
+    return result.rowcount
+
+
+def _is_published(organisation_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Organisation.id).where(Organisation.id == organisation_id, Organisation.status == "published")
+        )
+        is not None
+    )

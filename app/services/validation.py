@@ -1,0 +1,149 @@
+"""Field validators shared by the importer and the edit forms.
+
+Each function takes the raw value a person typed (or a file held), returns the
+value in the form it is stored in, and raises `ValidationError` with a plain
+Finnish message that can be shown next to the field.
+"""
+import re
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+DEFAULT_PHONE_REGION = "FI"
+BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+BUSINESS_ID_PATTERN = re.compile(r"^(\d{7})-(\d)$")
+POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
+
+
+class ValidationError(ValueError):
+    """A value a person can fix; `message` is ready to be shown to them."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def clean_text(value: str | None, max_length: int, *, required: bool = False) -> str:
+    """Trim surrounding white space and enforce a length limit."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(_("Tämä tieto on pakollinen."))
+    if len(text) > max_length:
+        raise ValidationError(
+            _("Teksti on liian pitkä: %(length)d merkkiä, enintään %(max)d.", length=len(text), max=max_length)
+        )
+    return text
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number as E.164 ("+358401234567"); Finnish numbers may omit +358."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(_("Anna puhelinnumero."))
+    try:
+        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Puhelinnumero ei ole kelvollinen. Kirjoita se esimerkiksi muodossa 040 123 4567."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone_fi(e164: str) -> str:
+    """Show a stored number the way Finns write it: "040 123 4567", "017 262 1234".
+
+    Foreign numbers keep their international form ("+46 8 123 456 78").
+    """
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) != DEFAULT_PHONE_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    prefix, _space, rest = national.partition(" ")
+    digits = rest.replace(" ", "")
+    if not digits:
+        return national
+    return f"{prefix} {_group_subscriber_digits(digits)}"
+
+
+def _group_subscriber_digits(digits: str) -> str:
+    # Finnish convention: the last four digits stay together, the rest in threes.
+    if len(digits) <= 4:
+        return digits
+    if len(digits) == 5:
+        return f"{digits[:2]} {digits[2:]}"
+    if len(digits) == 6:
+        return f"{digits[:3]} {digits[3:]}"
+    head, tail = digits[:-4], digits[-4:]
+    groups = [head[max(i - 3, 0):i] for i in range(len(head), 0, -3)][::-1]
+    return " ".join([*groups, tail])
+
+
+def normalise_email(value: str) -> str:
+    """A syntactically valid e-mail address, lower-cased (nothing is looked up)."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(_("Anna sähköpostiosoite."))
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(_("Sähköpostiosoite ei ole kelvollinen. Kirjoita se muodossa nimi@esimerkki.fi.")) from None
+    if len(result.normalized) > 254:
+        raise ValidationError(_("Sähköpostiosoite on liian pitkä."))
+    return result.normalized.lower()
+
+
+def normalise_website(value: str, max_length: int = 300) -> str:
+    """An http(s) address; "www.esimerkki.fi" gets "https://" in front."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(_("Anna verkkosivun osoite."))
+    if "://" not in text and not text.lower().startswith(("javascript:", "data:", "mailto:")):
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or "." not in host
+        or any(ch.isspace() for ch in text)
+        or host.startswith(".")
+        or host.endswith(".")
+    ):
+        raise ValidationError(_("Verkkosivun osoitteen pitää alkaa http:// tai https://, esimerkiksi https://esimerkki.fi."))
+    if len(text) > max_length:
+        raise ValidationError(_("Verkkosivun osoite on liian pitkä: enintään %(max)d merkkiä.", max=max_length))
+    return text
+
+
+def business_id_check_digit(first_seven: str) -> int | None:
+    """The check digit of a Y-tunnus, or None when no valid one exists (remainder 1)."""
+    remainder = sum(int(d) * w for d, w in zip(first_seven, BUSINESS_ID_WEIGHTS)) % 11
+    if remainder == 1:
+        return None
+    return 0 if remainder == 0 else 11 - remainder
+
+
+def normalise_business_id(value: str) -> str:
+    """A Y-tunnus "1234567-8" with a correct check digit."""
+    text = (value or "").strip().replace(" ", "")
+    # Old business ids were issued with six digits; the register writes them with a leading zero.
+    if re.fullmatch(r"\d{6}-\d", text):
+        text = "0" + text
+    match = BUSINESS_ID_PATTERN.fullmatch(text)
+    if not match:
+        raise ValidationError(_("Y-tunnuksen muoto on 1234567-8."))
+    if business_id_check_digit(match.group(1)) != int(match.group(2)):
+        raise ValidationError(_("Y-tunnuksen tarkistusmerkki ei täsmää. Tarkista tunnus."))
+    return text
+
+
+def normalise_postal_code(value: str) -> str:
+    """A Finnish postal code: exactly five digits."""
+    text = (value or "").strip().replace(" ", "")
+    if not POSTAL_CODE_PATTERN.fullmatch(text):
+        raise ValidationError(_("Postinumerossa on viisi numeroa, esimerkiksi 70100."))
+    return text

@@ -1,0 +1,212 @@
+"""Search latency at 1 000, 10 000 and 100 000 synthetic organisations, and page sizes.
+
+    .venv/bin/python bench/search.py [--sizes 1000,10000,100000] [--postgres postgresql:///hyvi_bench]
+
+Each size gets a fresh database built by the real migrations (a temporary
+SQLite file; with --postgres also that database, which is emptied first).  The
+organisations are inserted in bulk and indexed by `reindex_all()`, the code
+`flask search reindex` runs.  Latencies are of `search()` itself, p50 and p95
+over every query of a kind, each run several times.  A benchmark prints
+figures; it never fails.
+"""
+import argparse
+import gzip
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import (  # noqa: E402
+    Activity,
+    Municipality,
+    Need,
+    Organisation,
+    organisation_activity,
+    organisation_municipality,
+    organisation_need,
+    sort_key,
+)
+from app.services.search import SearchQuery, search  # noqa: E402
+from app.services.search_index import reindex_all  # noqa: E402
+from app.services.taxonomy import seed_taxonomy  # noqa: E402
+
+PLACES = ["Kuopion", "Savon", "Varkauden", "Iisalmen", "Pohjois-Savon", "Siilinjärven", "Järvi-Suomen",
+          "Leppävirran", "Suonenjoen", "Kallaveden", "Pielaveden", "Itä-Suomen", "Sisä-Savon"]
+TOPICS = ["Diabetes", "Muisti", "Mielenterveys", "Reuma", "Sydän", "Syöpä", "Omaishoitajat", "Näkövammaiset",
+          "Kuulo", "Aivoinfarkti", "Epilepsia", "Parkinson", "Allergia", "Astma", "Autismi", "Nuoret",
+          "Senioripysäkki", "Eläkeläiset", "Perhe", "Kriisi", "Yksinäisyys", "Päihdetyö", "Vertais",
+          "Liikunta", "Kuntoutus", "Kehitysvamma", "Keliakia", "Munuais", "Selkä", "Lihastauti"]
+KINDS = ["yhdistys ry", "kerho", "ryhmä", "seura ry", "liitto", "kilta", "verkosto", "toimintakeskus", "klubi"]
+SENTENCES = [
+    "Järjestämme vertaistukiryhmiä {who} ja heidän läheisilleen.",
+    "Kokoonnumme {when} seurakuntatalolla ja juttelemme kahvin äärellä.",
+    "Tarjoamme ohjausta ja neuvontaa {who} arjen asioissa.",
+    "Liikuntaryhmämme sopii kaikille kunnosta riippumatta.",
+    "Kokemusasiantuntijamme kertovat omasta toipumisestaan kouluissa ja työpaikoilla.",
+    "Retkiä, teatterikäyntejä ja yhteistä tekemistä ympäri vuoden.",
+    "Avoin kohtaamispaikka on auki {when} ilman ajanvarausta.",
+    "Kuntoutuskursseja ja sopeutumisvalmennusta {who}.",
+    "Tietoa ravitsemuksesta, ruoanlaitosta ja erityisruokavalioista.",
+    "Vapaaehtoisemme tukevat omaishoitajia ja järjestävät virkistyspäiviä.",
+]
+WHO = ["diabeetikoille", "muistisairaille", "omaishoitajille", "nuorille", "ikääntyneille", "lapsiperheille",
+       "reumaatikoille", "sydänpotilaille", "mielenterveyskuntoutujille", "maahanmuuttajille", "työttömille"]
+WHEN = ["joka tiistai", "kuukauden ensimmäisenä maanantaina", "torstaisin kello 18", "arkisin 9–15",
+        "parillisten viikkojen keskiviikkona"]
+TEXT_QUERIES = ["diabeetikoille", "muistisairaiden omaisille", "mielenterveysyhdistys", "vertaistukea Kuopiossa",
+                "reuma", "liikuntaa ikääntyneille", "omaishoitajien tuki", "nuorten kerho", "syöpä Varkaudessa",
+                "kuntoutus", "yksinäisyys", "mielenter"]
+
+
+def generate(count: int, seed: int = 7) -> None:
+    """Insert `count` organisations with links, in bulk, then index them."""
+    rng = random.Random(seed)
+    need_ids = list(db.session.scalars(select(Need.id)))
+    activity_ids = list(db.session.scalars(select(Activity.id)))
+    municipalities = dict(db.session.execute(select(Municipality.id, Municipality.name_fi)).all())
+    first_id = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
+    rows, needs, activities, areas = [], [], [], []
+    for offset in range(count):
+        organisation_id = first_id + offset
+        name = f"{rng.choice(PLACES)} {rng.choice(TOPICS)}{rng.choice(KINDS)}"
+        if rng.random() < 0.3:
+            name += f" {organisation_id}"
+        description = " ".join(
+            rng.choice(SENTENCES).format(who=rng.choice(WHO), when=rng.choice(WHEN)) for _ in range(2)
+        )
+        municipality_id = rng.choice(list(municipalities))
+        rows.append({
+            "id": organisation_id, "name": name, "sort_name": sort_key(name), "description": description,
+            "status": "published" if rng.random() < 0.95 else "pending", "nationwide": rng.random() < 0.02,
+            "post_office": municipalities[municipality_id].upper(), "postal_code": f"{rng.randint(70000, 79999)}",
+            "meeting_times": rng.choice(WHEN), "languages": ["fi"],
+        })
+        needs += [{"organisation_id": organisation_id, "need_id": n} for n in rng.sample(need_ids, rng.randint(1, 3))]
+        activities += [
+            {"organisation_id": organisation_id, "activity_id": a} for a in rng.sample(activity_ids, rng.randint(1, 3))
+        ]
+        areas.append({"organisation_id": organisation_id, "municipality_id": municipality_id})
+    db.session.execute(insert(Organisation), rows)
+    db.session.execute(insert(organisation_need), needs)
+    db.session.execute(insert(organisation_activity), activities)
+    db.session.execute(insert(organisation_municipality), areas)
+    db.session.commit()
+
+
+def queries(rng: random.Random) -> dict[str, list[SearchQuery]]:
+    needs = list(db.session.scalars(select(Need.id)))
+    activities = list(db.session.scalars(select(Activity.id)))
+    municipalities = list(db.session.scalars(select(Municipality.id)))
+    return {
+        "text": [SearchQuery(text=t) for t in TEXT_QUERIES],
+        "text + 2 filters": [
+            SearchQuery(text=t, activity_ids=[rng.choice(activities)], municipality_ids=[rng.choice(municipalities)])
+            for t in TEXT_QUERIES
+        ],
+        "filters only": [
+            SearchQuery(need_ids=rng.sample(needs, 2), municipality_ids=[rng.choice(municipalities)]) for _ in range(12)
+        ],
+        "empty (A–Z)": [SearchQuery(), SearchQuery(page=3)],
+        "typo": [SearchQuery(text="diabetis"), SearchQuery(text="reumayhdistus")],
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(repeat: int) -> dict[str, tuple[float, float, int]]:
+    figures = {}
+    for kind, kind_queries in queries(random.Random(11)).items():
+        search(kind_queries[0])  # warm the analyser, taxonomy and vocabulary caches
+        timings = []
+        totals = []
+        for _ in range(repeat):
+            for query in kind_queries:
+                started = time.perf_counter()
+                result = search(query)
+                timings.append((time.perf_counter() - started) * 1000)
+                totals.append(result.total)
+                db.session.rollback()
+        figures[kind] = (statistics.median(timings), percentile(timings, 0.95), int(statistics.median(totals)))
+    return figures
+
+
+def page_sizes(app) -> dict[str, str]:
+    client = app.test_client()
+    pages = {
+        "front page": ("/", {}),
+        "css": (next((f"/static/css/{p.name}" for p in (Path(app.static_folder) / "css").glob("*.css")), ""), {}),
+        "20-result partial": ("/haku?q=vertaistukea", {"HX-Request": "true"}),
+    }
+    sizes = {}
+    for label, (url, headers) in pages.items():
+        try:
+            response = client.get(url, headers=headers) if url else None
+        except Exception as error:  # the pages are being built in parallel; report, do not stop
+            sizes[label] = f"n/a ({type(error).__name__})"
+            continue
+        if response is None or response.status_code != 200:
+            sizes[label] = "n/a"
+            continue
+        body = response.get_data()
+        sizes[label] = f"{len(gzip.compress(body, 9)) / 1024:.1f} KB gzip ({len(body) / 1024:.1f} KB raw)"
+    return sizes
+
+
+def run(database_url: str, sizes: list[int], repeat: int) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url, "HTMX_SOURCE": "local",
+        "RATELIMIT_ENABLED": False, "MAIL_SERVER": "",
+    })
+    with app.app_context():
+        downgrade(revision="base")
+        upgrade()
+        seed_taxonomy(Path(app.root_path) / "data")
+        db.session.commit()
+        print(f"\n{db.engine.dialect.name}: p50 / p95 ms of search(), median total")
+        generated = 0
+        for size in sizes:
+            started = time.perf_counter()
+            generate(size - generated)
+            generated = size
+            insert_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            reindex_all()
+            db.session.commit()
+            index_seconds = time.perf_counter() - started
+            print(f"  {size:>7} organisations (insert {insert_seconds:.1f} s, reindex {index_seconds:.1f} s)")
+            for kind, (p50, p95, total) in measure(repeat).items():
+                print(f"    {kind:<18} p50 {p50:6.1f}  p95 {p95:6.1f}  ({total} found)")
+        for label, size in page_sizes(app).items():
+            print(f"  {label:<18} {size}")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--postgres", help="a PostgreSQL URL whose database may be emptied")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    with tempfile.TemporaryDirectory() as directory:
+        run(f"sqlite:///{directory}/bench.sqlite", sizes, args.repeat)
+    if args.postgres:
+        run(args.postgres, sizes, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

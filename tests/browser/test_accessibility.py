@@ -1,0 +1,47 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on the main public pages."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_ids(live_server) -> dict[str, int]:
+    """Ids the page paths need: a municipality, and the published organisation with
+    the most phones (its page shows the most of the layout)."""
+    from app.models import Municipality, Organisation, OrganisationPhone
+
+    with live_server.app.app_context():
+        organisation_id = db.session.scalar(
+            select(Organisation.id)
+            .join(OrganisationPhone)
+            .where(Organisation.status == "published")
+            .group_by(Organisation.id)
+            .order_by(func.count(OrganisationPhone.id).desc(), Organisation.id)
+            .limit(1)
+        )
+        municipality_id = db.session.scalar(select(Municipality.id).where(Municipality.name_fi == "Kuopio"))
+        db.session.remove()
+    assert organisation_id and municipality_id, "the demo data must be loaded"
+    return {"organisation": organisation_id, "municipality": municipality_id}
+
+
+PAGES = {
+    "front page": "/",
+    "results with filter chips": "/haku?q=diabetes&kunta={municipality}",
+    "no results": "/haku?q=qxzvwk",
+    "organisation": "/jarjestot/{organisation}",
+    "all organisations A-Z": "/jarjestot",
+    "instructions": "/ohjeet",
+    "instructions in plain language": "/ohjeet/selkokieli",
+    "accessibility statement": "/saavutettavuusseloste",
+    "privacy notice": "/tietosuojaseloste",
+}
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_page_has_no_wcag_21_aa_violations(axe, demo_ids, path):
+    violations = axe(path.format(**demo_ids))
+    assert not violations, "\n".join(violations)

@@ -1,0 +1,293 @@
+"""The outbox: queued in the caller's transaction, delivered once over real SMTP."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db as _db
+from app.models import OutboxMessage, utcnow
+from app.services.outbox import CLAIM_LEASE, MAX_ATTEMPTS, _claim, deliver_due, queue_mail
+from tests.conftest import make_test_config
+
+pytest_plugins = ["tests.conftest_mail"]
+
+LINK = "http://portal.test/jarjestoille/kirjaudu/abc123"
+
+
+def queue_sign_in(to="liisa@example.fi", **extra):
+    context = {"link": LINK, "start_url": "http://portal.test/jarjestoille/", "minutes": 60, **extra}
+    return queue_mail(to, "sign_in", **context)
+
+
+def only_message() -> OutboxMessage:
+    _db.session.expire_all()
+    return _db.session.scalars(select(OutboxMessage)).one()
+
+
+def test_a_queued_message_is_delivered_with_both_bodies_and_its_message_id(app, mailbox):
+    message = queue_sign_in()
+    _db.session.commit()
+
+    assert deliver_due() == (1, 0)
+
+    [received] = mailbox.messages
+    assert received["To"] == "liisa@example.fi"
+    assert received["Subject"] == "Kirjautumislinkki Hyvinvointitarjottimeen"
+    assert "noreply@hyvinvointitarjotin.fi" in received["From"]
+    assert received["Message-ID"] == message.message_id
+    assert message.message_id.endswith("@portal.test>")
+    text, html = mailbox.bodies(received)
+    assert LINK in text and "<a" not in text
+    assert f'href="{LINK}"' in html
+    assert mailbox.envelopes == [("noreply@hyvinvointitarjotin.fi", ["liisa@example.fi"])]
+
+
+def test_bodies_and_attachments_are_cleared_once_sent(app, mailbox):
+    queue_sign_in(attachments=[("kutsu.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
+    _db.session.commit()
+
+    deliver_due()
+
+    [received] = mailbox.messages
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "kutsu.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in attachment.get_payload(decode=True)
+    stored = only_message()
+    assert (stored.status, stored.attempts, stored.last_error) == ("sent", 1, "")
+    assert stored.sent_at is not None
+    assert (stored.text_body, stored.html_body, stored.attachments) == ("", "", [])
+    assert stored.subject == "Kirjautumislinkki Hyvinvointitarjottimeen"
+
+
+def test_smtp_down_keeps_the_message_queued_and_delivers_it_once_later(app, unstarted_mailbox):
+    queue_sign_in()
+    _db.session.commit()
+    before = utcnow()
+
+    assert deliver_due() == (0, 1)
+
+    stored = only_message()
+    assert (stored.status, stored.attempts) == ("queued", 1)
+    assert "ConnectionRefused" in stored.last_error
+    assert before + timedelta(seconds=50) < stored.next_attempt_at < before + timedelta(minutes=2)
+    assert LINK in stored.text_body
+    assert deliver_due() == (0, 0), "not due again before its back-off"
+
+    unstarted_mailbox.start()
+    stored.next_attempt_at = utcnow() - timedelta(seconds=1)
+    _db.session.commit()
+    assert deliver_due() == (1, 0)
+    assert deliver_due() == (0, 0)
+
+    assert len(unstarted_mailbox.messages) == 1
+    stored = only_message()
+    assert (stored.status, stored.attempts, stored.last_error) == ("sent", 2, "")
+
+
+def test_a_permanent_refusal_marks_the_message_failed(app, mailbox):
+    mailbox.reject_recipients_with = "550 5.1.1 Mailbox unavailable"
+    queue_sign_in("ei-ole@example.fi")
+    _db.session.commit()
+
+    assert deliver_due() == (0, 1)
+
+    stored = only_message()
+    assert stored.status == "failed"
+    assert stored.last_error.startswith("550 5.1.1 Mailbox unavailable")
+    assert mailbox.messages == []
+    assert deliver_due() == (0, 0)
+
+
+def test_a_temporary_refusal_is_retried_with_back_off(app, mailbox):
+    mailbox.reject_recipients_with = "451 4.3.0 Try again later"
+    queue_sign_in()
+    _db.session.commit()
+
+    deliver_due()
+
+    stored = only_message()
+    assert (stored.status, stored.attempts) == ("queued", 1)
+    assert stored.last_error.startswith("451")
+
+
+def test_the_last_attempt_gives_up(app, unstarted_mailbox):
+    message = queue_sign_in()
+    message.attempts = MAX_ATTEMPTS - 1
+    _db.session.commit()
+
+    deliver_due()
+
+    stored = only_message()
+    assert (stored.status, stored.attempts) == ("failed", MAX_ATTEMPTS)
+
+
+def test_back_off_grows_between_attempts(app, unstarted_mailbox):
+    message = queue_sign_in()
+    _db.session.commit()
+    delays = []
+    for _ in range(4):
+        started = utcnow()
+        deliver_due()
+        stored = only_message()
+        delays.append(round((stored.next_attempt_at - started).total_seconds() / 60))
+        stored.next_attempt_at = utcnow() - timedelta(seconds=1)
+        _db.session.commit()
+    assert delays == [1, 5, 15, 60]
+    assert message.id == stored.id
+
+
+def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease(app, mailbox):
+    queue_sign_in()
+    _db.session.commit()
+    assert len(_claim(limit=5, ids=None)) == 1  # the worker dies before sending
+
+    assert deliver_due() == (0, 0)
+    stored = only_message()
+    assert stored.next_attempt_at > utcnow() + CLAIM_LEASE - timedelta(minutes=1)
+
+    stored.next_attempt_at = utcnow() - timedelta(seconds=1)
+    _db.session.commit()
+    assert deliver_due() == (1, 0)
+    assert only_message().attempts == 2
+
+
+@pytest.mark.parametrize("to", ["liisa@example.fi\r\nBcc: kaikki@example.fi", "liisa@example.fi\nX: y", "a@b.fi\r"])
+def test_line_breaks_in_the_address_are_refused(app, to):
+    with pytest.raises(ValueError):
+        queue_sign_in(to)
+    assert _db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_line_breaks_in_the_subject_are_refused(app):
+    app.jinja_env.loader = ChoiceLoader([
+        DictLoader({
+            "emails/greeting.txt": "{% block subject %}Tervehdys {{ name }}{% endblock %}\nHei",
+            "emails/greeting.html": "<p>Hei</p>",
+        }),
+        app.jinja_env.loader,
+    ])
+    queue_mail("a@example.fi", "greeting", name="Liisa")
+    with pytest.raises(ValueError):
+        queue_mail("a@example.fi", "greeting", name="Liisa\r\nBcc: kaikki@example.fi")
+
+
+def test_a_rolled_back_message_is_never_sent(app, mailbox):
+    queue_sign_in()
+    _db.session.rollback()
+
+    assert deliver_due() == (0, 0)
+    assert mailbox.messages == []
+
+
+def test_without_smtp_and_without_debug_mail_stays_queued(app):
+    queue_sign_in()
+    _db.session.commit()
+
+    assert deliver_due() == (0, 0)
+    assert only_message().status == "queued"
+
+
+@pytest.mark.parametrize("app_config", [{"DEBUG": True}])
+def test_development_mailbox_shows_delivered_mail_with_links(app, client):
+    queue_sign_in(link='http://portal.test/jarjestoille/kirjaudu/abc?x=1&y=2" onclick="alert(1)')
+    _db.session.commit()
+    assert deliver_due() == (1, 0)
+    stored = only_message()
+    assert stored.status == "sent" and "kirjaudu" in stored.text_body, "development keeps the bodies"
+
+    listing = client.get("/dev/mailbox")
+    assert listing.status_code == 200
+    assert "Kirjautumislinkki Hyvinvointitarjottimeen" in listing.text
+    page = client.get(f"/dev/mailbox/{stored.id}")
+    assert page.status_code == 200
+    assert '<a href="http://portal.test/jarjestoille/kirjaudu/abc?x=1&amp;y=2">' in page.text
+    assert 'onclick="alert' not in page.text
+    html = client.get(f"/dev/mailbox/{stored.id}/html")
+    assert html.status_code == 200 and "<a href=" in html.text
+
+
+def test_the_development_mailbox_does_not_exist_outside_debug_mode(client):
+    assert client.get("/dev/mailbox").status_code == 404
+
+
+def test_the_cli_delivers_what_is_due(app, runner, mailbox):
+    queue_sign_in()
+    _db.session.commit()
+
+    result = runner.invoke(args=["outbox", "deliver"])
+
+    assert result.exit_code == 0, result.output
+    assert "sent: 1" in result.output
+    assert len(mailbox.messages) == 1
+
+
+def test_concurrent_workers_send_each_message_once(app, mailbox, migrated_database):
+    for number in range(12):
+        queue_sign_in(f"vastaanottaja{number}@example.fi")
+    _db.session.commit()
+    worker_config = make_test_config(
+        migrated_database, MAIL_SERVER=mailbox.host, MAIL_PORT=mailbox.port, MAIL_SUPPRESS_SEND=False
+    )
+    results, errors = [], []
+
+    def worker():
+        try:
+            worker_app = create_app(worker_config)
+            with worker_app.app_context():
+                results.append(deliver_due(limit=5))
+                results.append(deliver_due(limit=5))
+                results.append(deliver_due(limit=5))
+                _db.session.remove()
+                _db.engine.dispose()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(sent for sent, _failed in results) == 12
+    recipients = sorted(message["To"] for message in mailbox.messages)
+    assert recipients == sorted(f"vastaanottaja{number}@example.fi" for number in range(12))
+
+
+def test_the_worker_loop_delivers_and_stops_on_sigterm(app, mailbox, migrated_database):
+    queue_sign_in()
+    _db.session.commit()
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DATABASE_URL": migrated_database,
+        "SECRET_KEY": "worker-test-secret",
+        "MAIL_SERVER": mailbox.host,
+        "MAIL_PORT": str(mailbox.port),
+        "FLASK_DEBUG": "0",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver", "--loop", "--interval", "0.2"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not mailbox.messages and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.1)
+        assert len(mailbox.messages) == 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, errors = worker.communicate(timeout=30)
+    assert worker.returncode == 0, errors
+    assert "stopped" in output
+    assert only_message().status == "sent"

@@ -1,0 +1,230 @@
+"""Search: Finnish relevance, filters, ranking, pagination and query parsing, on our own fixtures."""
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.models import Activity, Municipality, Need, Organisation, SearchDocument
+from app.services.search import SearchQuery, search
+from app.services.search_index import index_is_current, reindex_all, remove_from_index
+
+ORGANISATIONS = [
+    # name, needs, activities, municipalities, extra fields
+    ("Tasapaino ry", ["Diabetes"], ["Vertaistuki", "Liikunta"], ["Kuopio"], {}),
+    ("Varkauden Sokeriklubi", ["Diabetes"], ["Vertaistuki"], ["Varkaus"], {}),
+    ("Muistiyhdistys Savotta ry", ["Muistisairaus"], ["Läheisen tai omaishoitajan tuki"], ["Kuopio"], {}),
+    ("Omaishoitajat Pohjoinen ry", ["Omaishoitajuus"], ["Läheisen tai omaishoitajan tuki"], ["Iisalmi"], {}),
+    ("Mielenterveysyhdistys Tukijalka ry", [], ["Avoin kohtaamispaikka"], ["Iisalmi"],
+     {"description": "Kohtaamispaikka, jossa voi tulla juttelemaan."}),
+    ("Mielenterveyden keskusliitto", [], ["Ohjaus- ja neuvontapalvelut"], [],
+     {"nationwide": True, "description": "Valtakunnallinen liitto."}),
+    ("Siilinjärven Liikuntaseura", [], ["Liikunta"], ["Siilinjärvi"], {}),
+    ("Leppävirran Reumayhdistys ry", ["Reuma"], ["Kuntoutus"], ["Leppävirta"], {}),
+    ("Aivoliitto", ["Aivoverenkiertohäiriö"], ["Kuntoutus"], [], {"nationwide": True}),
+    ("Piilotettu diabetesryhmä", ["Diabetes"], ["Vertaistuki"], ["Kuopio"], {"status": "pending"}),
+]
+
+
+@pytest.fixture
+def organisations(make_organisation) -> dict[str, int]:
+    made = {}
+    for name, needs, activities, municipalities, fields in ORGANISATIONS:
+        organisation = make_organisation(
+            name, needs=needs, activities=activities, municipalities=municipalities, **fields
+        )
+        made[name] = organisation.id
+    return made
+
+
+def names(result) -> list[str]:
+    return [organisation.name for organisation in result.organisations]
+
+
+def top(text: str, count: int = 5, **filters) -> list[str]:
+    return names(search(SearchQuery(text=text, **filters)))[:count]
+
+
+@pytest.mark.parametrize(
+    "text, expected, absent",
+    [
+        ("diabeetikoille", ["Tasapaino ry", "Varkauden Sokeriklubi"], ["Piilotettu diabetesryhmä"]),
+        ("sokeritautia sairastaville", ["Tasapaino ry", "Varkauden Sokeriklubi"], []),
+        ("muistisairaiden omaisille", ["Muistiyhdistys Savotta ry", "Omaishoitajat Pohjoinen ry"], []),
+        ("mielenterveys", ["Mielenterveysyhdistys Tukijalka ry", "Mielenterveyden keskusliitto"], []),
+        ("mielenterveysyhdistys", ["Mielenterveysyhdistys Tukijalka ry", "Mielenterveyden keskusliitto"], []),
+        ("aivoinfarktin jälkeen", ["Aivoliitto"], []),
+        ("AVH", ["Aivoliitto"], []),
+        ("reumayhdistykset", ["Leppävirran Reumayhdistys ry"], []),
+        ("liikuntaa", ["Siilinjärven Liikuntaseura", "Tasapaino ry"], []),
+    ],
+)
+def test_finnish_queries_find_the_right_organisations(organisations, text, expected, absent):
+    found = top(text)
+    assert set(expected) <= set(found)
+    assert not set(absent) & set(found)
+
+
+def test_muistisairaiden_omaisille_ranks_the_organisation_matching_both_words_first(organisations):
+    assert top("muistisairaiden omaisille")[0] == "Muistiyhdistys Savotta ry"
+
+
+def test_a_name_match_ranks_above_a_description_match(organisations, make_organisation):
+    make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.")
+    make_organisation("Voimaa arkeen", description="Kuntoutusta ja ohjausta.")
+    assert top("kuntoutus")[0] == "Kuntoutusyhdistys Voimala"
+
+
+@pytest.mark.parametrize(
+    "text, municipality, expected",
+    [
+        ("diabetes Kuopiossa", "Kuopio", ["Tasapaino ry"]),
+        ("diabetes Varkaudessa", "Varkaus", ["Varkauden Sokeriklubi"]),
+        ("liikuntaa Siilinjärvellä", "Siilinjärvi", ["Siilinjärven Liikuntaseura"]),
+        ("reuma Leppävirralla", "Leppävirta", ["Leppävirran Reumayhdistys ry"]),
+        ("Iisalmessa", "Iisalmi", ["Mielenterveyden keskusliitto", "Mielenterveysyhdistys Tukijalka ry",
+                                   "Omaishoitajat Pohjoinen ry", "Aivoliitto"]),
+    ],
+)
+def test_a_municipality_in_the_text_is_a_filter(organisations, text, municipality, expected):
+    result = search(SearchQuery(text=text))
+    assert [m.name_fi for m in result.detected_municipalities] == [municipality]
+    assert set(names(result)) == set(expected)
+    assert municipality.lower() not in result.text_terms_used
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Reumayhdistus", "Leppävirran Reumayhdistys ry"),  # a typo in a name
+        ("Tukijalak", "Mielenterveysyhdistys Tukijalka ry"),  # a transposition
+        ("sokeritati", "Tasapaino ry"),  # a typo in a need synonym
+        ("diabtes", "Varkauden Sokeriklubi"),  # a typo in a need name
+    ],
+)
+def test_a_one_letter_typo_still_finds(organisations, text, expected):
+    assert expected in top(text)
+
+
+@pytest.mark.parametrize("text", ["mielenter", "Mielenterv", "reumay"])
+def test_the_word_being_typed_matches_as_a_prefix(organisations, text):
+    assert any(name.startswith(("Mielenterveys", "Leppävirran")) for name in top(text))
+
+
+def test_a_finished_word_is_not_a_prefix(organisations):
+    assert top("mielenter ") == []
+
+
+def test_nationwide_organisations_match_every_municipality_filter(organisations, db):
+    varkaus = db.session.scalar(select(Municipality).filter_by(name_fi="Varkaus"))
+    found = names(search(SearchQuery(municipality_ids=[varkaus.id])))
+    assert set(found) == {"Varkauden Sokeriklubi", "Mielenterveyden keskusliitto", "Aivoliitto"}
+
+
+def test_unpublished_organisations_are_never_returned(organisations, db):
+    diabetes = db.session.scalar(select(Need).filter_by(name="Diabetes"))
+    for query in [SearchQuery(text="diabetesryhmä"), SearchQuery(need_ids=[diabetes.id]), SearchQuery()]:
+        assert "Piilotettu diabetesryhmä" not in names(search(query))
+
+
+def test_no_text_and_no_filters_lists_everything_a_to_z(organisations):
+    result = search(SearchQuery(page_size=50))
+    published = sorted((n for n, *_rest, f in ORGANISATIONS if f.get("status") != "pending"), key=str.casefold)
+    assert names(result) == published
+    assert result.total == len(published)
+
+
+def ids_of(db, model, *names_):
+    return [db.session.scalar(select(model).filter_by(name=n)).id for n in names_]
+
+
+@pytest.mark.parametrize(
+    "needs, activities, municipalities, expected",
+    [
+        (["Diabetes", "Reuma"], [], [], {"Tasapaino ry", "Varkauden Sokeriklubi", "Leppävirran Reumayhdistys ry"}),
+        (["Diabetes"], ["Liikunta"], [], {"Tasapaino ry"}),
+        (["Diabetes"], [], ["Varkaus"], {"Varkauden Sokeriklubi"}),
+        ([], ["Kuntoutus", "Liikunta"], ["Leppävirta", "Siilinjärvi"],
+         {"Leppävirran Reumayhdistys ry", "Siilinjärven Liikuntaseura", "Aivoliitto"}),
+    ],
+)
+def test_or_within_a_filter_and_across_filters(organisations, db, needs, activities, municipalities, expected):
+    municipality_ids = [db.session.scalar(select(Municipality).filter_by(name_fi=m)).id for m in municipalities]
+    query = SearchQuery(
+        need_ids=ids_of(db, Need, *needs), activity_ids=ids_of(db, Activity, *activities),
+        municipality_ids=municipality_ids,
+    )
+    assert set(names(search(query))) == expected
+
+
+def test_text_and_filters_together(organisations, db):
+    query = SearchQuery(text="vertaistukea", need_ids=ids_of(db, Need, "Diabetes"))
+    assert set(names(search(query))) == {"Tasapaino ry", "Varkauden Sokeriklubi"}
+
+
+@pytest.mark.parametrize("page, shown, expected_page", [(1, 4, 1), (2, 4, 2), (3, 1, 3), (99, 1, 3), (0, 4, 1)])
+def test_pagination_clamps_to_the_pages_there_are(organisations, page, shown, expected_page):
+    result = search(SearchQuery(page=page, page_size=4))
+    assert (len(result.organisations), result.page, result.page_count, result.total) == (shown, expected_page, 3, 9)
+
+
+def test_pages_of_a_ranked_search_do_not_overlap(organisations):
+    first = search(SearchQuery(text="yhdistys", page_size=1))
+    second = search(SearchQuery(text="yhdistys", page_size=1, page=2))
+    assert first.total == second.total >= 2
+    assert names(first) != names(second)
+
+
+def test_nothing_found_is_an_empty_first_page(organisations):
+    result = search(SearchQuery(text="xyzzyqwerty", page=3))
+    assert (result.organisations, result.total, result.page, result.page_count) == ([], 0, 1, 1)
+
+
+def test_renamed_synonym_works_without_reindexing(organisations, db):
+    diabetes = db.session.scalar(select(Need).filter_by(name="Diabetes"))
+    assert top("glukoosi") == []
+    diabetes.synonyms += ";glukoosi"
+    db.session.commit()
+    assert set(top("glukoosille")) == {"Tasapaino ry", "Varkauden Sokeriklubi"}
+
+
+def test_reindex_all_rebuilds_the_same_results_and_records_the_analyser(organisations, db):
+    before = [names(search(SearchQuery(text=t))) for t in ("diabeetikoille", "Kuopiossa", "muistisairaiden omaisille")]
+    assert reindex_all() == len(ORGANISATIONS)
+    db.session.commit()
+    assert index_is_current()
+    after = [names(search(SearchQuery(text=t))) for t in ("diabeetikoille", "Kuopiossa", "muistisairaiden omaisille")]
+    assert after == before
+
+
+def test_removed_and_changed_organisations_leave_the_index(organisations, db):
+    from app.services.search_index import index_organisation
+
+    remove_from_index(organisations["Aivoliitto"])
+    organisation = db.session.get(Organisation, organisations["Siilinjärven Liikuntaseura"])
+    organisation.name = "Siilinjärven Kävelyseura"
+    index_organisation(organisation)
+    db.session.commit()
+    assert top("aivoinfarkti") == []
+    assert top("kävely") == ["Siilinjärven Kävelyseura"]
+    document = db.session.get(SearchDocument, organisation.id)
+    assert "kävelyseura" in document.name_terms.split()
+    assert "liikuntaseura" not in document.name_terms.split()
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"q": "diabetes", "tarve": ["3", "x", "3"], "kunta": ["-1", "5"], "sivu": "2"},
+         SearchQuery(text="diabetes", need_ids=[3], municipality_ids=[5], page=2)),
+        ({"q": "a" * 300, "toiminta": ["99999999999"], "sivu": "kolme"}, SearchQuery(text="a" * 200)),
+        ({}, SearchQuery()),
+    ],
+)
+def test_query_from_url_arguments_ignores_bad_values(args, expected):
+    assert SearchQuery.from_args(MultiDict(args)) == expected
+
+
+def test_query_to_url_arguments_with_changes():
+    query = SearchQuery(text="muisti", need_ids=[1, 2], municipality_ids=[7], page=3)
+    assert query.to_args(need_ids=[2], page=1) == [("q", "muisti"), ("tarve", "2"), ("kunta", "7")]
+    assert query.to_args() == [("q", "muisti"), ("tarve", "1"), ("tarve", "2"), ("kunta", "7"), ("sivu", "3")]
+    assert SearchQuery.from_args(MultiDict(query.to_args())) == query
