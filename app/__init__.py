@@ -29,6 +29,8 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
+    # The API answers keep the order the contract documents.
+    app.json.sort_keys = False
     if not (app.debug or app.testing):
         settings.check_production(app.config)
     if app.config["TRUSTED_HOSTS"]:
@@ -51,14 +53,18 @@ def setup_extensions(app: Flask) -> None:
 
 def setup_blueprints(app: Flask) -> None:
     from app.account.routes import bp as account_bp
+    from app.admin import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.public.routes import bp as public_bp
+    from app.workshops.routes import bp as workshops_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API is read-only JSON over GET; CSRF protects forms, not it.
     csrf.exempt(api_bp)
     app.register_blueprint(account_bp, url_prefix="/jarjestoille")
+    app.register_blueprint(workshops_bp, url_prefix="/tyopajat")
+    app.register_blueprint(admin_bp, url_prefix="/yllapito")
     if app.debug and not app.config["MAIL_SERVER"]:
         # Development only: shows the mail that would have been sent.
         from app.dev.routes import bp as dev_bp

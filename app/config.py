@@ -54,6 +54,7 @@ def from_environment(instance_path: str) -> dict:
         "HTMX_SOURCE": env("HTMX_SOURCE", "cdn"),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "SEARCH_PAGE_SIZE": int(env("SEARCH_PAGE_SIZE", "20")),
+        "CONTACT_REQUEST_RETENTION_DAYS": int(env("CONTACT_REQUEST_RETENTION_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save
         "MAX_CONTENT_LENGTH": 512 * 1024,
         "BABEL_DEFAULT_LOCALE": "fi",
@@ -61,7 +62,6 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("BASE_URL", "").startswith("https://"),
-        "JSON_SORT_KEYS": False,
     }
 
 

@@ -57,6 +57,7 @@ LANGUAGE_LABELS = {
     "muu": _l("muu"),
 }
 TRISTATE_LABELS = {"yes": _l("Kyllä"), "no": _l("Ei"), "unknown": _l("Ei tiedossa")}
+CHANNEL_LABELS = {"puhelin": _l("puhelimella"), "tekstiviesti": _l("tekstiviestillä"), "sahkoposti": _l("sähköpostilla")}
 
 
 def date_fi(value: date | datetime | None) -> str:
@@ -86,5 +87,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["ORG_TYPE_LABELS"] = ORG_TYPE_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = LANGUAGE_LABELS
     app.jinja_env.globals["TRISTATE_LABELS"] = TRISTATE_LABELS
+    app.jinja_env.globals["CHANNEL_LABELS"] = CHANNEL_LABELS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -69,9 +69,9 @@ TEXT_QUERIES = ["diabeetikoille", "muistisairaiden omaisille", "mielenterveysyhd
 def generate(count: int, seed: int = 7) -> None:
     """Insert `count` organisations with links, in bulk, then index them."""
     rng = random.Random(seed)
-    need_ids = list(db.session.scalars(select(Need.id)))
-    activity_ids = list(db.session.scalars(select(Activity.id)))
-    municipalities = dict(db.session.execute(select(Municipality.id, Municipality.name_fi)).all())
+    need_ids = list(db.session.scalars(select(Need.id).order_by(Need.id)))
+    activity_ids = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
+    municipalities = dict(db.session.execute(select(Municipality.id, Municipality.name_fi).order_by(Municipality.id)).all())
     first_id = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
     rows, needs, activities, areas = [], [], [], []
     for offset in range(count):
@@ -102,9 +102,9 @@ def generate(count: int, seed: int = 7) -> None:
 
 
 def queries(rng: random.Random) -> dict[str, list[SearchQuery]]:
-    needs = list(db.session.scalars(select(Need.id)))
-    activities = list(db.session.scalars(select(Activity.id)))
-    municipalities = list(db.session.scalars(select(Municipality.id)))
+    needs = list(db.session.scalars(select(Need.id).order_by(Need.id)))
+    activities = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
+    municipalities = list(db.session.scalars(select(Municipality.id).order_by(Municipality.id)))
     return {
         "text": [SearchQuery(text=t) for t in TEXT_QUERIES],
         "text + 2 filters": [

@@ -11,6 +11,8 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db as _db
 
+pytest_plugins = ["tests.conftest_mail"]
+
 REQUIRED_IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

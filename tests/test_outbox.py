@@ -18,7 +18,6 @@ from app.models import OutboxMessage, utcnow
 from app.services.outbox import CLAIM_LEASE, MAX_ATTEMPTS, _claim, deliver_due, queue_mail
 from tests.conftest import make_test_config
 
-pytest_plugins = ["tests.conftest_mail"]
 
 LINK = "http://portal.test/jarjestoille/kirjaudu/abc123"
 

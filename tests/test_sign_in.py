@@ -12,7 +12,6 @@ from app.models import LoginToken, OrganisationContact, OutboxMessage, UserSessi
 from app.services.access import contact_can_edit
 from app.services.tokens import hash_token
 
-pytest_plugins = ["tests.conftest_mail"]
 
 LINK_PATTERN = re.compile(r"http://portal\.test/jarjestoille/kirjaudu/([A-Za-z0-9_\-]+)")
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -19,7 +19,15 @@ from app.models.organisation import (
 )
 from app.models.revision import Revision
 from app.models.search import SearchDocument, SearchMeta
+from app.models.staff import AuditEvent, StaffUser
 from app.models.taxonomy import Activity, Municipality, Need, Sector
+from app.models.workshop import (
+    FeedbackResponse,
+    FeedbackSurvey,
+    WorkshopOrder,
+    WorkshopStatusChange,
+    WorkshopTheme,
+)
 
 __all__ = [
     "ContactRequest", "PREFERRED_CHANNELS", "SharedTray",
@@ -28,4 +36,6 @@ __all__ = [
     "OrganisationContact", "OrganisationKeyword", "OrganisationPhone", "Revision", "STATUSES",
     "SearchDocument", "SearchMeta", "Sector", "TRISTATE", "organisation_activity", "organisation_municipality",
     "organisation_need", "sort_key", "utcnow",
+    "AuditEvent", "StaffUser",
+    "FeedbackResponse", "FeedbackSurvey", "WorkshopOrder", "WorkshopStatusChange", "WorkshopTheme",
 ]

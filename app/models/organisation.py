@@ -86,6 +86,11 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Staff administration: a deleted organisation is hidden at once and purged
+    # after ORGANISATION_PURGE_DAYS; the two dates pace edit requests and reminders.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    last_edit_request_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_reminder_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # Admin-only figures: never shown on a public page or in the public API.
     member_count: Mapped[int | None] = mapped_column(Integer)

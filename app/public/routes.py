@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.public.contact_forms import ContactRequestForm
 from app.public.forms import build_search_form
 from app.public.services import (
     organisations_by_letter,
@@ -16,6 +17,7 @@ from app.public.services import (
     taxonomy_choices,
     text_without_municipality,
 )
+from app.services.contact_requests import recipients
 from app.services.search import SearchQuery, SearchResult, search as run_search
 from app.templating import render_page_or_partial
 
@@ -121,6 +123,10 @@ def organisation(organisation_id: int):
         parent=published_parent(found),
         members=published_members(found),
         today=date.today(),
+        can_receive_requests=bool(recipients(found)),
+        form=ContactRequestForm(),
+        organisations=[found],
+        action=url_for("public.contact_organisation", organisation_id=found.id),
     )
 
 

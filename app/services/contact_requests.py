@@ -100,6 +100,15 @@ def _send_to_organisation(details: ContactDetails, organisation: Organisation, b
         )
 
 
+def organisations_in_batch(batch: str) -> list[str]:
+    """The names of the organisations one submission went to, in the order sent."""
+    return list(
+        db.session.scalars(
+            select(ContactRequest.organisation_name).where(ContactRequest.batch == batch).order_by(ContactRequest.id)
+        )
+    )
+
+
 def request_for_handled_link(raw: str) -> tuple[str, ContactRequest | None]:
     """The link's state and its request, without changing anything (GET must be safe)."""
     state = peek_token(raw, HANDLED_PURPOSE)

@@ -48,7 +48,8 @@ class LineReader:
             self.fail(key, _("Arvon pitää olla tekstiä."))
             return ""
         try:
-            return clean_text(value, max_length, required=required)
+            # A data file may hold line breaks in any text; keeping them keeps the round trip lossless.
+            return clean_text(value, max_length, required=required, multiline=True)
         except ValidationError as error:
             self.fail(key, error.message)
             return ""

@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, case, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import Select, case, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -97,17 +97,20 @@ def search(query: SearchQuery) -> SearchResult:
     page = max(1, query.page)
 
     if not groups:
-        ids, total, page = _fetch_page(_listing(conditions), page, page_size)
+        listing = _listing(conditions)
+        ids, total, page = _fetch_page(listing, listing, page=page, page_size=page_size)
     else:
-        ids, total, page = _fetch_page(_ranked(groups, conditions, "AND"), page, page_size)
+        ids, total, page = _fetch_page(*_both(groups, conditions, "AND"), page=page, page_size=page_size)
         if total < ENOUGH_RESULTS:
             corrected = _correct_typos(groups, taxonomy)
             if corrected != groups:
                 groups = corrected
-                ids, total, page = _fetch_page(_ranked(groups, conditions, "AND"), page, page_size)
+                ids, total, page = _fetch_page(*_both(groups, conditions, "AND"), page=page, page_size=page_size)
         if total < ENOUGH_RESULTS and len(groups) > 1:
             matched_all = _all_ids(_ranked(groups, conditions, "AND"))
-            ids, total, page = _fetch_page(_ranked(groups, conditions, "OR", matched_all), page, page_size)
+            ids, total, page = _fetch_page(
+                *_both(groups, conditions, "OR", matched_all), page=page, page_size=page_size
+            )
 
     detected = [m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))]
     detected.sort(key=lambda m: detected_ids.index(m.id))
@@ -132,45 +135,44 @@ def _ids(values: list[str]) -> list[int]:
 
 
 def _filters(need_ids: list[int], activity_ids: list[int], municipality_ids: list[int]) -> list:
-    conditions = [Organisation.status == "published"]
+    # The published check is wrapped in a function so SQLite orders the A–Z list by the
+    # sort_name index instead of reading every published row through the status index.
+    conditions = [func.coalesce(Organisation.status, "") == "published"]
+    # IN (subquery) lets the link tables' indexes drive the query; EXISTS ran once per organisation.
     if need_ids:
-        conditions.append(
-            exists().where(
-                organisation_need.c.organisation_id == Organisation.id, organisation_need.c.need_id.in_(need_ids)
-            )
-        )
+        conditions.append(Organisation.id.in_(_linked(organisation_need.c.need_id, need_ids)))
     if activity_ids:
-        conditions.append(
-            exists().where(
-                organisation_activity.c.organisation_id == Organisation.id,
-                organisation_activity.c.activity_id.in_(activity_ids),
-            )
-        )
+        conditions.append(Organisation.id.in_(_linked(organisation_activity.c.activity_id, activity_ids)))
     if municipality_ids:
-        conditions.append(
-            or_(
-                Organisation.nationwide.is_(True),
-                exists().where(
-                    organisation_municipality.c.organisation_id == Organisation.id,
-                    organisation_municipality.c.municipality_id.in_(municipality_ids),
-                ),
-            )
-        )
+        linked = _linked(organisation_municipality.c.municipality_id, municipality_ids)
+        conditions.append(or_(Organisation.nationwide.is_(True), Organisation.id.in_(linked)))
     return conditions
+
+
+def _linked(link_column, ids: list[int]) -> Select:
+    return select(link_column.table.c.organisation_id).where(link_column.in_(ids))
 
 
 def _listing(conditions: list) -> Select:
     return select(Organisation.id).where(*conditions).order_by(Organisation.sort_name, Organisation.id)
 
 
-def _ranked(groups: list[Group], conditions: list, operator: str, first: list[int] | None = None) -> Select:
-    """Matching organisations, best first; `first` (those matching every word) before the rest."""
+def _ranked(
+    groups: list[Group], conditions: list, operator: str, first: list[int] | None = None, *, ranked: bool = True
+) -> Select:
+    """Matching organisations, best first; `first` (those matching every word) before the rest.
+
+    With `ranked=False` the matches are not scored, for counting them.
+    """
     if db.session.get_bind().dialect.name == "sqlite":
         expression = f" {operator} ".join(group.fts5() for group in groups)
         # bm25() only works in the query that holds the MATCH, so the matches are scored
         # first; MATERIALIZED keeps SQLite from re-running the MATCH for every organisation.
         scored = (
-            select(literal_column("rowid").label("id"), literal_column(SQLITE_RANK).label("score"))
+            select(
+                literal_column("rowid").label("id"),
+                literal_column(SQLITE_RANK if ranked else "0").label("score"),
+            )
             .select_from(table("search_fts"))
             .where(text("search_fts MATCH :match").bindparams(match=expression))
             .cte("scored")
@@ -189,24 +191,30 @@ def _ranked(groups: list[Group], conditions: list, operator: str, first: list[in
             .where(tsv.op("@@")(tsquery), *conditions)
         )
         rank = func.ts_rank(literal_column(POSTGRESQL_WEIGHTS), tsv, tsquery).desc()
+    if not ranked:
+        return statement
     order = [rank, Organisation.sort_name, Organisation.id]
     if first:
         order.insert(0, case((Organisation.id.in_(first), 0), else_=1))
     return statement.order_by(*order)
 
 
-def _fetch_page(statement: Select, page: int, page_size: int) -> tuple[list[int], int, int]:
-    """The ids of one page, the total, and the page actually shown (clamped to the last page)."""
-    counted = statement.add_columns(func.count().over().label("total"))
-    rows = db.session.execute(counted.limit(page_size).offset((page - 1) * page_size)).all()
-    if rows:
-        return [row[0] for row in rows], rows[0].total, page
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    last_page = _page_count(total, page_size)
-    if total == 0 or page <= last_page:
-        return [], total, min(page, last_page)
-    rows = db.session.execute(counted.limit(page_size).offset((last_page - 1) * page_size)).all()
-    return [row[0] for row in rows], total, last_page
+def _fetch_page(statement: Select, unranked: Select, *, page: int, page_size: int) -> tuple[list[int], int, int]:
+    """The ids of one page, the total, and the page actually shown (clamped to the last page).
+
+    The total is counted on `unranked`, the same matches without scoring or sorting.
+    """
+    total = db.session.scalar(select(func.count()).select_from(unranked.order_by(None).subquery()))
+    page = min(page, _page_count(total, page_size))
+    if total == 0:
+        return [], 0, page
+    ids = list(db.session.scalars(statement.limit(page_size).offset((page - 1) * page_size)))
+    return ids, total, page
+
+
+def _both(groups: list[Group], conditions: list, operator: str, first: list[int] | None = None) -> tuple:
+    """The ranked statement and the unranked one to count with."""
+    return _ranked(groups, conditions, operator, first), _ranked(groups, conditions, operator, ranked=False)
 
 
 def _all_ids(statement: Select) -> list[int]:

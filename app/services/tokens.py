@@ -19,9 +19,12 @@ from app.models import LoginToken, utcnow
 TOKEN_LIFETIMES = {
     "sign_in": timedelta(minutes=60),
     "edit_request": timedelta(days=7),
+    "staff_sign_in": timedelta(minutes=30),
+    # "Olemme olleet yhteydessä" in a contact-request mail; as long as the request is kept.
+    "contact_handled": timedelta(days=90),
 }
 # Purposes where a new link makes the address's older unused links invalid.
-REPLACES_OLDER = {"sign_in"}
+REPLACES_OLDER = {"sign_in", "staff_sign_in"}
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,21 @@ class ValidationError(ValueError):
         self.message = message
 
 
-def clean_text(value: str | None, max_length: int, *, required: bool = False) -> str:
-    """Trim surrounding white space and enforce a length limit."""
-    text = (value or "").strip()
+# C0 control characters other than tab and newline, and DEL: they have no place in
+# typed text, and PostgreSQL refuses NUL outright.
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def clean_text(value: str | None, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
+    """Trim white space, drop control characters and enforce a length limit.
+
+    A single-line field gets its line breaks turned into spaces, so nothing typed
+    can reach a mail header as a new line.
+    """
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_CHARACTERS)
+    if not multiline:
+        text = " ".join(text.split("\n"))
+    text = text.strip()
     if required and not text:
         raise ValidationError(_("Tämä tieto on pakollinen."))
     if len(text) > max_length:

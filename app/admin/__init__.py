@@ -1,0 +1,16 @@
+"""Staff administration under /yllapito.
+
+Importing the view modules attaches their views to the blueprint.
+"""
+from app.admin import (  # noqa: F401
+    audit,
+    dashboard,
+    edit_requests,
+    history,
+    organisations,
+    statistics,
+    taxonomy,
+)
+from app.admin.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,2 @@
+"""Staff views: audit."""
+from app.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,4 @@
+"""The staff blueprint. Every view module of app/admin attaches its views to it."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

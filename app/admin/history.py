@@ -1,0 +1,2 @@
+"""Staff views: history."""
+from app.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Staff views: organisations."""
+from app.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Staff views: statistics."""
+from app.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Staff views: taxonomy."""
+from app.admin.blueprint import bp  # noqa: F401

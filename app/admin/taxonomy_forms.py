@@ -1,0 +1,235 @@
+"""Forms of the taxonomy pages: one per kind of term, plus merge and delete.
+
+Every message is Finnish and shown next to its field; WTForms' own English
+validators (DataRequired, IntegerField, SelectField choices) are not used.
+"""
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError as FieldError
+
+from app.extensions import db
+from app.services.taxonomy_admin import KINDS, TermKind, value_taken
+from app.services.validation import ValidationError, clean_text
+
+MAX_POSITION = 9999
+MAX_LIST_ITEM = 120
+
+
+def cleaned(max_length: int, *, required: bool = False, multiline: bool = False):
+    """A validator that trims the text, checks its length and stores the clean text."""
+
+    def validate(form, field):
+        try:
+            field.data = clean_text(field.data, max_length, required=required, multiline=multiline)
+        except ValidationError as problem:
+            raise StopValidation(problem.message) from None
+
+    return validate
+
+
+def word_list(max_total: int):
+    """A validator for one item a line (or ';'-separated): stored ';'-joined, each item once."""
+
+    def validate(form, field):
+        text = (field.data or "").replace(";", "\n")
+        items: list[str] = []
+        for raw in text.splitlines():
+            try:
+                item = clean_text(raw, MAX_LIST_ITEM)
+            except ValidationError as problem:
+                raise StopValidation(problem.message) from None
+            if item and item.casefold() not in {i.casefold() for i in items}:
+                items.append(item)
+        joined = ";".join(items)
+        if len(joined) > max_total:
+            raise StopValidation(_("Luettelo on liian pitkä: enintään %(max)d merkkiä.", max=max_total))
+        field.data = joined
+
+    return validate
+
+
+def position_number(form, field):
+    text = (field.data if isinstance(field.data, str) else str(field.data or "")).strip() or "0"
+    if not text.isdigit() or int(text) > MAX_POSITION:
+        raise StopValidation(_("Anna järjestysnumero 0–%(max)d.", max=MAX_POSITION))
+    field.data = int(text)
+
+
+class TermForm(FlaskForm):
+    """Common to every kind: the unique attributes are checked against the other terms."""
+
+    def __init__(self, kind: TermKind, term_id: int | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.term_id = term_id
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for attribute in self.kind.unique:
+            field = self[attribute]
+            if not field.errors and field.data and value_taken(self.kind, attribute, field.data, self.term_id):
+                field.errors.append(_("Tämä on jo käytössä toisella luokalla."))
+                valid = False
+        return valid
+
+    def values(self) -> dict:
+        return {attribute: self[attribute].data for attribute in self.kind.fields}
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {}
+
+
+class NeedForm(TermForm):
+    name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
+    group = StringField(
+        _l("Ryhmä"),
+        description=_l("Tarpeet näytetään haussa ryhmittäin. Valitse olemassa oleva ryhmä tai kirjoita uusi."),
+        validators=[cleaned(120, required=True)],
+        render_kw={"maxlength": 120, "list": "ryhmat"},
+    )
+    synonyms = TextAreaField(
+        _l("Synonyymit"),
+        description=_l("Arkikielen sanoja, joilla tätä tarvetta haetaan. Yksi sana tai ilmaus riville."),
+        validators=[word_list(4000)],
+        render_kw={"rows": 6},
+    )
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {"name": term.name, "group": term.group, "synonyms": "\n".join(term.synonym_list)}
+
+
+class ActivityForm(TermForm):
+    name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
+    description = TextAreaField(
+        _l("Kuvaus"),
+        description=_l("Selitys, joka näytetään hakulomakkeessa."),
+        validators=[cleaned(1000, multiline=True)],
+        render_kw={"rows": 4, "maxlength": 1000},
+    )
+    position = StringField(
+        _l("Järjestysnumero"),
+        description=_l("Pienin numero näytetään ensimmäisenä."),
+        validators=[position_number],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {"name": term.name, "description": term.description, "position": str(term.position)}
+
+
+class MunicipalityForm(TermForm):
+    code = StringField(
+        _l("Kuntanumero"),
+        description=_l("Tilastokeskuksen kolminumeroinen kuntakoodi, esimerkiksi 297."),
+        validators=[cleaned(3, required=True)],
+        render_kw={"inputmode": "numeric", "maxlength": 3},
+    )
+    name_fi = StringField(_l("Nimi suomeksi"), validators=[cleaned(80, required=True)], render_kw={"maxlength": 80})
+    name_sv = StringField(_l("Nimi ruotsiksi"), validators=[cleaned(80)], render_kw={"maxlength": 80})
+
+    def validate_code(self, field):
+        if not re.fullmatch(r"\d{3}", field.data):
+            raise FieldError(_("Kuntanumerossa on kolme numeroa."))
+
+    def values(self) -> dict:
+        values = super().values()
+        values["name_sv"] = values["name_sv"] or None
+        return values
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {"code": term.code, "name_fi": term.name_fi, "name_sv": term.name_sv or ""}
+
+
+class SectorForm(TermForm):
+    name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
+    position = StringField(
+        _l("Järjestysnumero"),
+        description=_l("Pienin numero näytetään ensimmäisenä."),
+        validators=[position_number],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {"name": term.name, "position": str(term.position)}
+
+
+class WorkshopThemeForm(TermForm):
+    name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
+    description = TextAreaField(
+        _l("Kuvaus"), validators=[cleaned(2000, multiline=True)], render_kw={"rows": 5, "maxlength": 2000}
+    )
+    typical_goals = TextAreaField(
+        _l("Tyypillisiä tavoitteita"),
+        description=_l("Yksi tavoite riville."),
+        validators=[word_list(2000)],
+        render_kw={"rows": 4},
+    )
+    position = StringField(
+        _l("Järjestysnumero"),
+        description=_l("Pienin numero näytetään ensimmäisenä."),
+        validators=[position_number],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+    active = BooleanField(_l("Teema on tilattavissa"))
+
+    @staticmethod
+    def initial(term) -> dict:
+        return {
+            "name": term.name,
+            "description": term.description,
+            "typical_goals": "\n".join(term.goal_list),
+            "position": str(term.position),
+            "active": term.active,
+        }
+
+
+FORMS: dict[str, type[TermForm]] = {
+    "tarpeet": NeedForm,
+    "toimintamuodot": ActivityForm,
+    "kunnat": MunicipalityForm,
+    "toimialat": SectorForm,
+    "tyopajateemat": WorkshopThemeForm,
+}
+assert FORMS.keys() == KINDS.keys()
+
+
+class MergeForm(FlaskForm):
+    """Choose the term this one is merged into; the choices are the kind's other terms."""
+
+    target = SelectField(
+        _l("Yhdistä luokkaan"),
+        description=_l("Kaikki tätä luokkaa käyttävät siirtyvät valittuun luokkaan, ja tämä luokka poistetaan."),
+        validate_choice=False,
+    )
+
+    def __init__(self, kind: TermKind, source, choices: list[tuple[str, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.source = source
+        self.target.choices = [("", _("Valitse luokka"))] + choices
+        self.target_term = None
+
+    def validate_target(self, field):
+        value = (field.data or "").strip()
+        if not value:
+            raise FieldError(_("Valitse luokka, johon tämä yhdistetään."))
+        if value == str(self.source.id):
+            raise FieldError(_("Luokkaa ei voi yhdistää itseensä. Valitse jokin toinen luokka."))
+        target = db.session.get(self.kind.model, int(value)) if value.isdigit() and len(value) < 10 else None
+        if target is None:
+            raise FieldError(_("Valittua luokkaa ei löytynyt. Valitse luokka luettelosta."))
+        self.target_term = target
+
+
+class DeleteForm(FlaskForm):
+    """Deleting is a POST with the CSRF token; the view refuses it for a term in use."""

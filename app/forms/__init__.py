@@ -1,0 +1,1 @@
+"""Forms shared by several features (the organisation form serves contacts and staff)."""

@@ -1,0 +1,139 @@
+"""Fields and validators whose every message is Finnish and whose bad input never raises.
+
+WTForms' own choice and number fields answer tampered or mistyped values with
+English messages (or refuse to keep the input); these keep what was typed and
+say what is wrong in the user's language.
+"""
+from collections.abc import Callable
+from datetime import date, datetime
+
+import wtforms
+from flask_babel import gettext as _
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError as FieldError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.services.validation import ValidationError, clean_text
+
+# Admin-only counts live in 32-bit integer columns; nobody has more than this.
+MAX_COUNT = 10_000_000
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def _choice_values(choices) -> set[str]:
+    return {str(value) for value, _label in choices}
+
+
+class CheckboxListField(wtforms.SelectMultipleField):
+    """Several choices as checkboxes in a fieldset; values stay strings until `ids`."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if any(value not in _choice_values(self.choices) for value in self.data or []):
+            raise StopValidation(_("Valitse vain annetuista vaihtoehdoista."))
+
+    @property
+    def ids(self) -> list[int]:
+        """The chosen values as database ids, each once, in the order of the choices."""
+        chosen = set(self.data or [])
+        return [int(value) for value, _label in self.choices if str(value) in chosen]
+
+
+class RadioField(wtforms.RadioField):
+    def pre_validate(self, form):
+        if self.data is None or str(self.data) not in _choice_values(self.choices):
+            raise StopValidation(_("Valitse yksi vaihtoehdoista."))
+
+
+class SelectField(wtforms.SelectField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if (self.data or "") not in _choice_values(self.choices):
+            raise StopValidation(_("Valitse yksi vaihtoehdoista."))
+
+
+class CountField(wtforms.StringField):
+    """A non-negative whole number or nothing; the typed text is kept when it is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip().replace(" ", "")
+        if not text:
+            return
+        if text.startswith("-") and text[1:].isdigit():
+            raise StopValidation(_("Luku ei voi olla negatiivinen."))
+        if not text.isdigit():
+            raise StopValidation(_("Kirjoita luku numeroina, esimerkiksi 25."))
+        if int(text) > MAX_COUNT:
+            raise StopValidation(_("Luku on liian suuri: enintään %(max)d.", max=MAX_COUNT))
+
+    @property
+    def number(self) -> int | None:
+        text = (self.data or "").strip().replace(" ", "")
+        return int(text) if text else None
+
+
+class DateTextField(wtforms.StringField):
+    """A date from the browser's date picker (ISO) or typed the Finnish way (31.12.2025)."""
+
+    def pre_validate(self, form):
+        if (self.data or "").strip() and self.date is None:
+            raise StopValidation(_("Anna päivämäärä muodossa pp.kk.vvvv, esimerkiksi 31.12.2025."))
+
+    @property
+    def date(self) -> date | None:
+        text = (self.data or "").strip()
+        for pattern in DATE_FORMATS:
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        return None
+
+
+def text_limit(max_length: int, *, required: bool = False):
+    """Length (and presence) checked the way the service stores the text: trimmed."""
+
+    def validate(form, field):
+        try:
+            clean_text(field.data, max_length, required=required)
+        except ValidationError as problem:
+            raise StopValidation(problem.message) from None
+
+    return validate
+
+
+def single_line(form, field):
+    """Line breaks could carry text into mail headers and never belong in a one-line field."""
+    if "\r" in (field.data or "") or "\n" in (field.data or ""):
+        raise StopValidation(_("Kenttään ei voi kirjoittaa rivinvaihtoja."))
+
+
+def optional_normalised(normalise: Callable[[str], str]):
+    """An optional value that, when given, `normalise` must accept."""
+
+    def validate(form, field):
+        if (field.data or "").strip():
+            try:
+                normalise(field.data)
+            except ValidationError as problem:
+                raise FieldError(problem.message) from None
+
+    return validate
+
+
+def unix_newlines(value):
+    """Browsers send a textarea's line breaks as CRLF; count and store them as one character."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

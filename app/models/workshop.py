@@ -1,0 +1,155 @@
+"""Two-hour tailored workshops: themes, orders, their history and feedback."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+from app.models.organisation import Organisation
+
+WORKSHOP_STATUSES = ("new", "confirmed", "held", "cancelled")
+AUDIENCES = ("volunteers", "board", "employees", "other")
+TIMES_OF_DAY = ("aamupäivä", "iltapäivä", "ilta")
+PLACE_KINDS = ("own_premises", "remote")
+CANCELLED_BY = ("orderer", "staff")
+# The time zone every workshop time is given in; stored naive.
+WORKSHOP_TIME_ZONE = "Europe/Helsinki"
+
+
+class WorkshopTheme(Base):
+    """A ready-made theme from the centre's materials; staff edit and order them."""
+
+    __tablename__ = "workshop_theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # ';'-separated, shown as a list ("Selkeä kuvaus toiminnasta; …").
+    typical_goals: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def goal_list(self) -> list[str]:
+        return [goal.strip() for goal in self.typical_goals.split(";") if goal.strip()]
+
+    def __repr__(self) -> str:
+        return f"<WorkshopTheme {self.id} {self.name!r}>"
+
+
+class WorkshopOrder(Base):
+    """One association's order, from the public form through staff handling.
+
+    `scheduled_start` is Europe/Helsinki wall-clock time, stored naive: a
+    workshop at 13.00 stays at 13.00 whatever the UTC offset of that day.
+    """
+
+    __tablename__ = "workshop_order"
+    __table_args__ = (UniqueConstraint("reference_year", "reference_number", name="uq_workshop_order_year_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)  # TP-2026-0042
+    reference_year: Mapped[int] = mapped_column(Integer)
+    reference_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="new", index=True)  # WORKSHOP_STATUSES
+
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    contact_person: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(20))
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)  # AUDIENCES
+    participants: Mapped[int] = mapped_column(Integer)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_theme.id", ondelete="SET NULL"), index=True)
+    own_proposal: Mapped[str] = mapped_column(Text, default="")
+    goal: Mapped[str] = mapped_column(Text)
+    # [{"date": "2026-05-12", "time_of_day": "aamupäivä"}], two or three
+    preferred_times: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    place_kind: Mapped[str] = mapped_column(String(16))  # PLACE_KINDS
+    address: Mapped[str] = mapped_column(String(200), default="")
+    municipality: Mapped[str] = mapped_column(String(100), default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    other_info: Mapped[str] = mapped_column(Text, default="")
+    consent_at: Mapped[datetime] = mapped_column(DateTime)
+    # SHA-256 of the private status link's token; the token itself is only in the e-mail.
+    status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    staff_notes: Mapped[str] = mapped_column(Text, default="")
+    scheduled_start: Mapped[datetime | None] = mapped_column(DateTime)  # WORKSHOP_TIME_ZONE, naive
+    place: Mapped[str] = mapped_column(String(300), default="")
+    remote_link: Mapped[str] = mapped_column(String(500), default="")
+    facilitator: Mapped[str] = mapped_column(String(120), default="")
+    # iCalendar SEQUENCE of the invitation last sent; each reschedule or cancellation raises it.
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_by: Mapped[str] = mapped_column(String(8), default="")  # CANCELLED_BY, or "" while not cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    theme: Mapped[WorkshopTheme | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    history: Mapped[list["WorkshopStatusChange"]] = relationship(
+        back_populates="order", order_by="WorkshopStatusChange.id", cascade="all, delete-orphan"
+    )
+    survey: Mapped["FeedbackSurvey | None"] = relationship(back_populates="order", cascade="all, delete-orphan")
+
+    @property
+    def theme_title(self) -> str:
+        return self.theme.name if self.theme else self.own_proposal
+
+    def __repr__(self) -> str:
+        return f"<WorkshopOrder {self.reference} {self.status}>"
+
+
+class WorkshopStatusChange(Base):
+    """One step in an order's history: who moved it from what to what, and why."""
+
+    __tablename__ = "workshop_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("workshop_order.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(10), default="")  # "" when the order was created
+    to_status: Mapped[str] = mapped_column(String(10))
+    changed_by: Mapped[str] = mapped_column(String(254))  # a staff member's e-mail, or "orderer"
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[WorkshopOrder] = relationship(back_populates="history")
+
+
+class FeedbackSurvey(Base):
+    """The anonymous survey of one held workshop, open for 30 days.
+
+    `nonce` and the app's secret key derive the public link, so staff can show
+    it again; only its SHA-256 is used to find the survey.
+    """
+
+    __tablename__ = "feedback_survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("workshop_order.id", ondelete="CASCADE"), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+
+    order: Mapped[WorkshopOrder] = relationship(back_populates="survey")
+    responses: Mapped[list["FeedbackResponse"]] = relationship(
+        back_populates="survey", order_by="FeedbackResponse.id", cascade="all, delete-orphan"
+    )
+
+
+class FeedbackResponse(Base):
+    """One participant's answers: {statement key: 1..4} and an optional open answer."""
+
+    __tablename__ = "feedback_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("feedback_survey.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, int]] = mapped_column(JSON)
+    open_answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    survey: Mapped[FeedbackSurvey] = relationship(back_populates="responses")

@@ -1,0 +1,138 @@
+"""The tray (tarjotin): add and remove organisations, view, print, share."""
+from flask import flash, has_request_context, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Organisation
+from app.public.contact_forms import ContactRequestForm
+from app.public.routes import bp
+from app.services import tray
+from app.services.tokens import link_url
+from app.templating import wants_partial
+
+SESSION_KEY = "tray"
+
+
+def tray_ids() -> list[int]:
+    return tray.clean_ids(session.get(SESSION_KEY))
+
+
+def save_tray(ids: list[int]) -> None:
+    session[SESSION_KEY] = ids
+
+
+@bp.app_context_processor
+def tray_context() -> dict:
+    """Every page shows the tray counter and whether each organisation is on the tray.
+
+    Mail rendered by a CLI command has no request and so no tray.
+    """
+    return {"tray_ids": tray_ids() if has_request_context() else []}
+
+
+def safe_next(default: str) -> str:
+    """Where to go back to after a POST without JavaScript: only a path on this site."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _tray_answer(organisation_id: int, message: str):
+    """The htmx answer (the button and the counter) or a redirect back for a plain POST."""
+    if wants_partial():
+        return render_template(
+            "public/_tray_update.html",
+            organisation=db.session.get(Organisation, organisation_id) if organisation_id else None,
+            next_url=safe_next(url_for("public.search")),
+            message=message,
+        )
+    flash(message)
+    anchor = f"#tulos-{organisation_id}"
+    return redirect(safe_next(url_for("public.tray_page")) + anchor, code=303)
+
+
+def _organisation_id() -> int:
+    value = request.form.get("organisation_id", "")
+    return int(value) if value.isdigit() else 0
+
+
+@bp.post("/tarjotin/lisaa")
+def tray_add():
+    """Put an organisation on the tray."""
+    organisation_id = _organisation_id()
+    try:
+        ids = tray.add(tray_ids(), organisation_id)
+    except tray.TrayFull:
+        return _tray_answer(
+            organisation_id, _("Tarjottimella on jo %(limit)d järjestöä, joten uutta ei voi lisätä.", limit=tray.TRAY_LIMIT)
+        )
+    if organisation_id not in ids:
+        return _tray_answer(organisation_id, _("Järjestöä ei löytynyt, joten sitä ei lisätty tarjottimelle."))
+    save_tray(ids)
+    return _tray_answer(organisation_id, _("Lisätty tarjottimelle. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+
+
+@bp.post("/tarjotin/poista")
+def tray_remove():
+    """Take an organisation off the tray."""
+    organisation_id = _organisation_id()
+    ids = tray.remove(tray_ids(), organisation_id)
+    save_tray(ids)
+    return _tray_answer(organisation_id, _("Poistettu tarjottimelta. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+
+
+@bp.post("/tarjotin/tyhjenna")
+def tray_clear():
+    """Empty the tray."""
+    save_tray([])
+    flash(_("Tarjotin on tyhjennetty."))
+    return redirect(url_for("public.tray_page"), code=303)
+
+
+@bp.get("/tarjotin")
+def tray_page():
+    """The chosen organisations with every public contact detail, printable."""
+    ids = tray_ids()
+    organisations = tray.published_on_tray(ids)
+    still_there = [o.id for o in organisations]
+    if still_there != ids:
+        # Organisations unpublished meanwhile drop off the tray.
+        save_tray(still_there)
+    response = make_response(
+        render_template(
+            "public/tray.html",
+            organisations=organisations,
+            dropped=len(ids) - len(still_there),
+            form=ContactRequestForm(),
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/tarjotin/jaa")
+def tray_share():
+    """Make a short read-only link to a snapshot of the tray."""
+    organisations = tray.published_on_tray(tray_ids())
+    if not organisations:
+        flash(_("Tarjotin on tyhjä, joten jaettavaa listaa ei tehty."))
+        return redirect(url_for("public.tray_page"), code=303)
+    shared = tray.share([o.id for o in organisations])
+    db.session.commit()
+    return redirect(url_for("public.shared_tray", code=shared.code, uusi=1), code=303)
+
+
+@bp.get("/lista/<code>")
+def shared_tray(code: str):
+    """A list a professional shared with a client: public details only, no personal data."""
+    shared = tray.shared_list(code)
+    if shared is None:
+        return render_template("public/shared_tray_missing.html"), 404
+    return render_template(
+        "public/shared_tray.html",
+        shared=shared,
+        organisations=tray.published_on_tray(shared.organisation_ids),
+        share_url=link_url("public.shared_tray", code=code),
+        just_created=request.args.get("uusi") == "1",
+    )

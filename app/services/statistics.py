@@ -1,0 +1,354 @@
+"""Figures for staff and for the public statistics page: plain query functions returning rows.
+
+Counts of organisations cover published organisations only.  A nationwide
+organisation is counted once on its own row, "Koko Suomi", and not in the rows
+of the municipalities it may also list, so no organisation is counted twice in
+a municipality table.
+
+The admin-only figures (volunteers, members, volunteer hours) are sums over the
+organisations that reported them; a cell based on fewer than
+`MIN_ORGANISATIONS` organisations is None ("suppressed"), so no single small
+association's figures can be read from a table.
+"""
+from collections import defaultdict
+from datetime import date, datetime
+from typing import NamedTuple
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, distinct, extract, func, select
+
+from app.extensions import db
+from app.models import (
+    Activity,
+    ContactRequest,
+    Municipality,
+    Need,
+    Organisation,
+    Sector,
+    organisation_activity,
+    organisation_municipality,
+    organisation_need,
+    sort_key,
+)
+from app.models.workshop import WORKSHOP_STATUSES, WorkshopOrder, WorkshopTheme
+
+MIN_ORGANISATIONS = 3
+
+
+class Count(NamedTuple):
+    label: str
+    count: int
+
+
+class NeedCount(NamedTuple):
+    name: str
+    group: str
+    count: int
+
+
+class ActivityMatrix(NamedTuple):
+    """Published organisations per activity (rows) and municipality (columns)."""
+
+    activities: list[str]
+    municipalities: list[str]  # the last one is "Koko Suomi"
+    counts: list[list[int]]  # counts[activity][municipality]
+
+
+class FigureRow(NamedTuple):
+    """Admin-only figures of one group; None marks a suppressed cell."""
+
+    label: str
+    organisations: int | None
+    volunteers: int | None
+    members: int | None
+    volunteer_hours: int | None
+
+
+class MonthCount(NamedTuple):
+    month: date  # the first day of the month
+    sent: int
+    handled: int  # of those sent that month, how many are marked handled
+
+
+class OrganisationRequests(NamedTuple):
+    name: str
+    sent: int
+    handled: int
+
+
+def _published():
+    # A soft-deleted organisation is gone for statistics even before it is purged.
+    return and_(Organisation.status == "published", Organisation.deleted_at.is_(None))
+
+
+def _nationwide_label() -> str:
+    """The label of the nationwide organisations' row in municipality tables."""
+    return _("Koko Suomi")
+
+
+def _municipalities() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Municipality.id, Municipality.name_fi)).all()
+    return sorted(((row.id, row.name_fi) for row in rows), key=lambda row: sort_key(row[1]))
+
+
+def _local_links() -> Select:
+    """(organisation_id, municipality_id) of published organisations that are not nationwide."""
+    return (
+        select(organisation_municipality.c.organisation_id, organisation_municipality.c.municipality_id)
+        .join(Organisation, Organisation.id == organisation_municipality.c.organisation_id)
+        .where(_published(), Organisation.nationwide.is_(False))
+    )
+
+
+def _nationwide_count() -> int:
+    return db.session.scalar(select(func.count(Organisation.id)).where(_published(), Organisation.nationwide.is_(True)))
+
+
+def organisations_per_municipality() -> list[Count]:
+    """Every municipality A–Z with its local organisations, then the nationwide ones as "Koko Suomi"."""
+    links = _local_links().subquery()
+    counts = dict(
+        db.session.execute(
+            select(links.c.municipality_id, func.count(distinct(links.c.organisation_id))).group_by(
+                links.c.municipality_id
+            )
+        ).all()
+    )
+    rows = [Count(name, counts.get(municipality_id, 0)) for municipality_id, name in _municipalities()]
+    rows.append(Count(_nationwide_label(), _nationwide_count()))
+    return rows
+
+
+def organisations_per_activity() -> list[Count]:
+    """Every activity in its own order with the number of published organisations offering it."""
+    statement = (
+        select(Activity.name, func.count(Organisation.id))
+        .select_from(Activity)
+        .outerjoin(organisation_activity, organisation_activity.c.activity_id == Activity.id)
+        .outerjoin(Organisation, and_(Organisation.id == organisation_activity.c.organisation_id, _published()))
+        .group_by(Activity.id, Activity.name, Activity.position)
+        .order_by(Activity.position, Activity.name)
+    )
+    return [Count(name, count) for name, count in db.session.execute(statement)]
+
+
+def organisations_per_need_group() -> list[Count]:
+    """Each need group with the number of published organisations having any need of it."""
+    statement = (
+        select(Need.group, func.count(distinct(Organisation.id)))
+        .select_from(Need)
+        .outerjoin(organisation_need, organisation_need.c.need_id == Need.id)
+        .outerjoin(Organisation, and_(Organisation.id == organisation_need.c.organisation_id, _published()))
+        .group_by(Need.group)
+    )
+    rows = [Count(group, count) for group, count in db.session.execute(statement)]
+    return sorted(rows, key=lambda row: sort_key(row.label))
+
+
+def need_counts() -> list[NeedCount]:
+    """Every need with the number of published organisations for it, fewest first, then A–Z."""
+    statement = (
+        select(Need.name, Need.group, func.count(Organisation.id))
+        .select_from(Need)
+        .outerjoin(organisation_need, organisation_need.c.need_id == Need.id)
+        .outerjoin(Organisation, and_(Organisation.id == organisation_need.c.organisation_id, _published()))
+        .group_by(Need.id, Need.name, Need.group)
+    )
+    rows = [NeedCount(name, group, count) for name, group, count in db.session.execute(statement)]
+    return sorted(rows, key=lambda row: (row.count, sort_key(row.name)))
+
+
+def need_gaps(max_count: int = 2) -> list[NeedCount]:
+    """Needs that no organisation or only a few (at most `max_count`) cover: the gaps in the offer."""
+    return [row for row in need_counts() if row.count <= max_count]
+
+
+def activities_by_municipality() -> ActivityMatrix:
+    """Published organisations offering each activity in each municipality, plus nationwide ones."""
+    activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name)).all()
+    municipalities = _municipalities()
+    links = _local_links().subquery()
+    local = {
+        (activity_id, municipality_id): count
+        for activity_id, municipality_id, count in db.session.execute(
+            select(organisation_activity.c.activity_id, links.c.municipality_id, func.count(distinct(links.c.organisation_id)))
+            .join(links, links.c.organisation_id == organisation_activity.c.organisation_id)
+            .group_by(organisation_activity.c.activity_id, links.c.municipality_id)
+        )
+    }
+    nationwide = dict(
+        db.session.execute(
+            select(organisation_activity.c.activity_id, func.count(Organisation.id))
+            .join(Organisation, Organisation.id == organisation_activity.c.organisation_id)
+            .where(_published(), Organisation.nationwide.is_(True))
+            .group_by(organisation_activity.c.activity_id)
+        ).all()
+    )
+    counts = [
+        [local.get((activity_id, municipality_id), 0) for municipality_id, _name in municipalities]
+        + [nationwide.get(activity_id, 0)]
+        for activity_id, _name in activities
+    ]
+    return ActivityMatrix(
+        activities=[name for _id, name in activities],
+        municipalities=[name for _id, name in municipalities] + [_nationwide_label()],
+        counts=counts,
+    )
+
+
+def _figure_columns(organisation_id):
+    """Aggregates of one group: its organisations, and per figure its sum and how many reported it."""
+    return (
+        func.count(distinct(organisation_id)),
+        func.sum(Organisation.volunteer_count),
+        func.count(Organisation.volunteer_count),
+        func.sum(Organisation.member_count),
+        func.count(Organisation.member_count),
+        func.sum(Organisation.volunteer_hours_per_year),
+        func.count(Organisation.volunteer_hours_per_year),
+    )
+
+
+def _suppressed(value: int | None, organisations: int) -> int | None:
+    return None if organisations < MIN_ORGANISATIONS else int(value or 0)
+
+
+def _figure_row(label: str, aggregates) -> FigureRow:
+    if aggregates is None:
+        return FigureRow(label, 0, None, None, None)
+    organisations, volunteers, n_volunteers, members, n_members, hours, n_hours = aggregates
+    return FigureRow(
+        label=label,
+        # Zero organisations reveals nothing; one or two would point at them.
+        organisations=organisations if organisations == 0 or organisations >= MIN_ORGANISATIONS else None,
+        volunteers=_suppressed(volunteers, n_volunteers),
+        members=_suppressed(members, n_members),
+        volunteer_hours=_suppressed(hours, n_hours),
+    )
+
+
+def admin_figures_by_sector() -> list[FigureRow]:
+    """Volunteers, members and volunteer hours per sector (toimiala), small cells suppressed.
+
+    Organisations without a sector get their own row at the end when there are any.
+    """
+    statement = (
+        select(Organisation.sector_id, *_figure_columns(Organisation.id))
+        .where(_published())
+        .group_by(Organisation.sector_id)
+    )
+    by_sector = {row[0]: tuple(row[1:]) for row in db.session.execute(statement)}
+    sectors = db.session.execute(select(Sector.id, Sector.name).order_by(Sector.position, Sector.name)).all()
+    rows = [_figure_row(name, by_sector.get(sector_id)) for sector_id, name in sectors]
+    if None in by_sector:
+        rows.append(_figure_row(_("Toimiala puuttuu"), by_sector[None]))
+    return rows
+
+
+def admin_figures_by_municipality() -> list[FigureRow]:
+    """Volunteers, members and volunteer hours per municipality and for "Koko Suomi", small cells suppressed."""
+    links = _local_links().subquery()
+    statement = (
+        select(links.c.municipality_id, *_figure_columns(Organisation.id))
+        .join(Organisation, Organisation.id == links.c.organisation_id)
+        .group_by(links.c.municipality_id)
+    )
+    by_municipality = {row[0]: tuple(row[1:]) for row in db.session.execute(statement)}
+    rows = [_figure_row(name, by_municipality.get(municipality_id)) for municipality_id, name in _municipalities()]
+    nationwide = db.session.execute(
+        select(*_figure_columns(Organisation.id)).where(_published(), Organisation.nationwide.is_(True))
+    ).one()
+    rows.append(_figure_row(_nationwide_label(), tuple(nationwide)))
+    return rows
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of every month from `first`'s month to `last`'s month, inclusive."""
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+def _period(first: date, last: date):
+    start = datetime(first.year, first.month, 1)
+    end = datetime.combine(_next_month(last), datetime.min.time())
+    return and_(ContactRequest.created_at >= start, ContactRequest.created_at < end)
+
+
+def contact_requests_per_month(first: date, last: date) -> list[MonthCount]:
+    """Contact requests sent in each month from `first` to `last` (both months included, zeros too)."""
+    year = extract("year", ContactRequest.created_at)
+    month = extract("month", ContactRequest.created_at)
+    statement = (
+        select(year, month, func.count(ContactRequest.id), func.count(ContactRequest.handled_at))
+        .where(_period(first, last))
+        .group_by(year, month)
+    )
+    counts = {(int(y), int(m)): (sent, handled) for y, m, sent, handled in db.session.execute(statement)}
+    return [
+        MonthCount(day, *counts.get((day.year, day.month), (0, 0))) for day in months_between(first, last)
+    ]
+
+
+def contact_requests_per_organisation(first: date, last: date) -> list[OrganisationRequests]:
+    """Contact requests per receiving organisation in the period, most first.
+
+    The organisation's current name is used; a deleted organisation keeps the
+    name it had when the request was sent.
+    """
+    statement = (
+        select(
+            ContactRequest.organisation_id,
+            ContactRequest.organisation_name,
+            Organisation.name,
+            func.count(ContactRequest.id),
+            func.count(ContactRequest.handled_at),
+        )
+        .outerjoin(Organisation, Organisation.id == ContactRequest.organisation_id)
+        .where(_period(first, last))
+        .group_by(ContactRequest.organisation_id, ContactRequest.organisation_name, Organisation.name)
+    )
+    totals: dict[tuple, list] = defaultdict(lambda: ["", 0, 0])
+    for organisation_id, stored_name, current_name, sent, handled in db.session.execute(statement):
+        key = ("id", organisation_id) if organisation_id is not None else ("name", stored_name)
+        total = totals[key]
+        total[0] = current_name or stored_name
+        total[1] += sent
+        total[2] += handled
+    rows = [OrganisationRequests(name, sent, handled) for name, sent, handled in totals.values()]
+    return sorted(rows, key=lambda row: (-row.sent, sort_key(row.name)))
+
+
+WORKSHOP_STATUS_LABELS = {
+    "new": _l("Uusi"),
+    "confirmed": _l("Vahvistettu"),
+    "held": _l("Pidetty"),
+    "cancelled": _l("Peruttu"),
+}
+
+
+def workshop_orders_by_status() -> list[Count]:
+    """Workshop orders in each status, in the order an order moves through them."""
+    counts = dict(db.session.execute(select(WorkshopOrder.status, func.count()).group_by(WorkshopOrder.status)).all())
+    return [Count(str(WORKSHOP_STATUS_LABELS[status]), counts.get(status, 0)) for status in WORKSHOP_STATUSES]
+
+
+def workshop_orders_by_theme() -> list[Count]:
+    """Workshop orders per theme (every theme, in its own order), then orders with an own proposal."""
+    counts = dict(
+        db.session.execute(select(WorkshopOrder.theme_id, func.count()).group_by(WorkshopOrder.theme_id)).all()
+    )
+    themes = db.session.execute(
+        select(WorkshopTheme.id, WorkshopTheme.name).order_by(WorkshopTheme.position, WorkshopTheme.name)
+    ).all()
+    rows = [Count(name, counts.get(theme_id, 0)) for theme_id, name in themes]
+    rows.append(Count(_("Oma aihe"), counts.get(None, 0)))
+    return rows

@@ -1,0 +1,1 @@
+"""Two-hour tailored workshops: ordering, handling by staff, calendar and feedback."""

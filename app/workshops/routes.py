@@ -1,0 +1,148 @@
+"""/tyopajat: what the workshops are, the order form, the private status page, feedback."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.extensions import db, limiter
+from app.models import WorkshopOrder
+from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
+from app.workshops.forms import CancelOrderForm, FeedbackForm, WorkshopOrderForm
+from app.workshops.services import (
+    WorkshopError,
+    active_themes,
+    cancel_by_orderer,
+    format_date,
+    format_workshop_time,
+    helsinki_time,
+    order_for_status_token,
+    place_order,
+    suggest_organisations,
+    template_labels,
+)
+
+bp = Blueprint("workshops", __name__)
+
+ORDERS_PER_IP = "10 per hour"
+# A whole group may answer from one office network: 60 participants at most.
+FEEDBACK_PER_IP = "80 per hour"
+ORDERED_KEY = "workshop_ordered"
+ANSWERED_KEY = "workshop_feedback_answered"
+
+
+@bp.app_template_filter("workshop_date")
+def workshop_date_filter(value) -> str:
+    return format_date(value)
+
+
+@bp.app_template_filter("workshop_time")
+def workshop_time_filter(value) -> str:
+    return format_workshop_time(value)
+
+
+@bp.get("")
+def index():
+    """The workshops in plain Finnish, and the themes to choose from."""
+    return render_template("workshops/index.html", themes=active_themes())
+
+
+@bp.route("/tilaa", methods=["GET", "POST"])
+@limiter.limit(ORDERS_PER_IP, methods=["POST"])
+def order():
+    """The order form; an invalid form comes back with every problem marked (422)."""
+    form = WorkshopOrderForm(themes=active_themes())
+    form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
+                                        'käsittelemme tilauksen tietoja.', url=url_for("public.privacy")))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("workshops/order.html", form=form), status
+    placed, _token = place_order(form.order_details())
+    db.session.commit()
+    session[ORDERED_KEY] = placed.id
+    return redirect(url_for(".ordered"), code=303)
+
+
+@bp.get("/tilattu")
+def ordered():
+    """The reference code of the order this browser just sent."""
+    placed = db.session.get(WorkshopOrder, session[ORDERED_KEY]) if ORDERED_KEY in session else None
+    if placed is None:
+        return redirect(url_for(".order"), code=303)
+    return render_template("workshops/ordered.html", order=placed)
+
+
+@bp.get("/jarjestoehdotukset")
+def organisation_suggestions():
+    """Published organisation names for the order form's suggestion list."""
+    names = suggest_organisations(request.args.get("organisation_name", ""))
+    return render_template("workshops/_organisation_suggestions.html", names=names)
+
+
+@bp.get("/tila/<token>")
+def status(token: str):
+    """Read-only status of the order this private link belongs to."""
+    found = _order_or_404(token)
+    return _status_page(found, token, CancelOrderForm())
+
+
+@bp.post("/tila/<token>/peru")
+def cancel(token: str):
+    """The orderer cancels; only possible while the order is new."""
+    found = _order_or_404(token)
+    form = CancelOrderForm()
+    if not form.validate_on_submit():
+        return _status_page(found, token, form, 422)
+    try:
+        cancel_by_orderer(found, form.reason.data)
+    except WorkshopError as problem:
+        db.session.rollback()
+        form.form_errors.append(problem.message)
+        return _status_page(found, token, form, 409)
+    db.session.commit()
+    flash(_("Tilaus on peruttu. Lähetimme vahvistuksen sähköpostiisi."))
+    return redirect(url_for(".status", token=token), code=303)
+
+
+def _order_or_404(token: str) -> WorkshopOrder:
+    found = order_for_status_token(token)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _status_page(found: WorkshopOrder, token: str, form: CancelOrderForm, status_code: int = 200):
+    survey_url = ""
+    if found.survey is not None and survey_is_open(found.survey):
+        survey_url = feedback_link(found.survey)
+    body = render_template(
+        "workshops/status.html", order=found, token=token, form=form, survey_url=survey_url,
+        history=[(helsinki_time(change.changed_at), change) for change in found.history], **template_labels(),
+    )
+    return _private(make_response(body, status_code))
+
+
+@bp.route("/palaute/<token>", methods=["GET", "POST"])
+@limiter.limit(FEEDBACK_PER_IP, methods=["POST"])
+def feedback(token: str):
+    """The anonymous survey: one answer per browser session while the survey is open."""
+    survey = survey_for_token(token)
+    if survey is None:
+        abort(404)
+    if survey.id in session.get(ANSWERED_KEY, []):
+        return _private(make_response(render_template("workshops/feedback_done.html", order=survey.order)))
+    if not survey_is_open(survey):
+        return _private(make_response(render_template("workshops/feedback_closed.html", order=survey.order), 410))
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        status_code = 422 if form.is_submitted() else 200
+        body = render_template("workshops/feedback.html", form=form, token=token)
+        return _private(make_response(body, status_code))
+    record_response(survey, form.answers(), form.open_answer.data)
+    db.session.commit()
+    session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), survey.id]
+    return redirect(url_for(".feedback", token=token), code=303)
+
+
+def _private(response):
+    # The URL holds a private token: no shared cache or browser history copy may keep the page.
+    response.headers["Cache-Control"] = "no-store"
+    return response

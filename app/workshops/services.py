@@ -1,0 +1,422 @@
+"""Workshop orders: placing one, the private status link, and the staff's steps.
+
+new → confirmed (→ rescheduled, still confirmed) → held, or → cancelled.
+Every step writes a WorkshopStatusChange and queues its mail; nothing here
+commits.  Times of workshops are Europe/Helsinki wall-clock times, naive.
+"""
+import csv
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
+from app.models.workshop import WORKSHOP_TIME_ZONE
+from app.services.calendar import CalendarEvent, invitation
+from app.services.outbox import queue_mail
+from app.services.tokens import hash_token, link_url
+from app.services.validation import ValidationError
+from app.workshops.feedback import feedback_link, open_survey
+
+WORKSHOP_LENGTH = timedelta(hours=2)
+MIN_DAYS_AHEAD = 14
+MIN_PREFERRED_TIMES, MAX_PREFERRED_TIMES = 2, 3
+MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
+REFERENCE_PREFIX = "TP"
+ORDERER = "orderer"
+CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
+
+STATUS_LABELS = {
+    "new": _l("Uusi – odottaa käsittelyä"),
+    "confirmed": _l("Vahvistettu"),
+    "held": _l("Pidetty"),
+    "cancelled": _l("Peruttu"),
+}
+AUDIENCE_LABELS = {
+    "volunteers": _l("Vapaaehtoiset"),
+    "board": _l("Hallitus"),
+    "employees": _l("Työntekijät"),
+    "other": _l("Muu ryhmä"),
+}
+TIME_OF_DAY_LABELS = {
+    "aamupäivä": _l("aamupäivä"),
+    "iltapäivä": _l("iltapäivä"),
+    "ilta": _l("ilta"),
+}
+PLACE_KIND_LABELS = {
+    "own_premises": _l("Omissa tiloissamme"),
+    "remote": _l("Etäyhteydellä"),
+}
+WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
+
+
+class WorkshopError(Exception):
+    """A step that is not possible for this order now; `message` is Finnish, for the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class PreferredTime:
+    date: date
+    time_of_day: str  # a key of TIME_OF_DAY_LABELS
+
+
+@dataclass
+class OrderDetails:
+    """What the orderer typed, already validated by the order form."""
+
+    organisation_name: str
+    contact_person: str
+    email: str
+    phone: str
+    audience: list[str]
+    participants: int
+    theme_id: int | None
+    own_proposal: str
+    goal: str
+    preferred_times: list[PreferredTime]
+    place_kind: str
+    address: str = ""
+    municipality: str = ""
+    accessibility_needs: str = ""
+    other_info: str = ""
+
+
+def helsinki_time(utc: datetime | None = None) -> datetime:
+    """Wall-clock time in Helsinki (naive) for a naive UTC time, by default now."""
+    utc = utc or utcnow()
+    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(WORKSHOP_TIME_ZONE)).replace(tzinfo=None)
+
+
+def check_preferred_date(value: date, today: date) -> None:
+    """A preferred date must be a weekday at least MIN_DAYS_AHEAD days from today."""
+    if value <= today:
+        raise ValidationError(_("Päivä on jo mennyt. Valitse tuleva päivä."))
+    if value < today + timedelta(days=MIN_DAYS_AHEAD):
+        raise ValidationError(
+            _("Valitse päivä, joka on vähintään %(days)d päivän päässä, aikaisintaan %(date)s.",
+              days=MIN_DAYS_AHEAD, date=format_date(today + timedelta(days=MIN_DAYS_AHEAD)))
+        )
+    if value.weekday() >= 5:
+        raise ValidationError(_("Työpajat pidetään arkipäivisin. Valitse päivä maanantaista perjantaihin."))
+
+
+def format_date(value: date | str) -> str:
+    """"ti 12.5.2026" (ISO strings from the preferred times are accepted too)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
+
+
+def format_workshop_time(start: datetime) -> str:
+    """"ti 12.5.2026 klo 13.00–15.00" (Helsinki time)."""
+    end = start + WORKSHOP_LENGTH
+    return f"{format_date(start.date())} klo {start:%H.%M}–{end:%H.%M}"
+
+
+# ---- ordering -------------------------------------------------------------
+
+def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[WorkshopOrder, str]:
+    """Store a new order, queue the orderer's and the staff's mail: (order, raw status token)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    order = _insert_with_reference(details, token, now)
+    _record(order, "", "new", ORDERER, now)
+    status_url = link_url("workshops.status", token=token)
+    queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
+    staff_address = current_app.config.get("STAFF_NOTIFY_EMAIL")
+    if staff_address:
+        queue_mail(staff_address, "workshop_order_staff", order=order, **template_labels())
+    return order, token
+
+
+def _insert_with_reference(details: OrderDetails, token: str, now: datetime) -> WorkshopOrder:
+    year = helsinki_time(now).year
+    # Two orders sent at the same moment may pick the same number; the unique
+    # constraint refuses the second, which then takes the next number.
+    for _attempt in range(5):
+        number = 1 + (
+            db.session.scalar(
+                select(func.max(WorkshopOrder.reference_number)).where(WorkshopOrder.reference_year == year)
+            )
+            or 0
+        )
+        order = _new_order(details, token, now, year, number)
+        try:
+            with db.session.begin_nested():
+                db.session.add(order)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return order
+    raise RuntimeError("could not allocate a workshop reference number")
+
+
+def _new_order(details: OrderDetails, token: str, now: datetime, year: int, number: int) -> WorkshopOrder:
+    return WorkshopOrder(
+        reference=f"{REFERENCE_PREFIX}-{year}-{number:04d}",
+        reference_year=year,
+        reference_number=number,
+        status="new",
+        organisation_name=details.organisation_name,
+        organisation_id=_published_organisation_id(details.organisation_name),
+        contact_person=details.contact_person,
+        email=details.email,
+        phone=details.phone,
+        audience=list(details.audience),
+        participants=details.participants,
+        theme_id=details.theme_id,
+        own_proposal=details.own_proposal if details.theme_id is None else "",
+        goal=details.goal,
+        preferred_times=[{"date": t.date.isoformat(), "time_of_day": t.time_of_day} for t in details.preferred_times],
+        place_kind=details.place_kind,
+        address=details.address if details.place_kind == "own_premises" else "",
+        municipality=details.municipality if details.place_kind == "own_premises" else "",
+        accessibility_needs=details.accessibility_needs,
+        other_info=details.other_info,
+        consent_at=now,
+        status_token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _published_organisation_id(name: str) -> int | None:
+    """The directory's organisation when the typed name is exactly one published name."""
+    ids = db.session.scalars(
+        select(Organisation.id).where(
+            Organisation.status == "published", func.lower(Organisation.name) == name.strip().lower()
+        )
+    ).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def suggest_organisations(text: str, limit: int = 8) -> list[str]:
+    """Published organisation names containing `text` (at least two characters)."""
+    text = " ".join(text.split())[:100]
+    if len(text) < 2:
+        return []
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.scalars(
+            select(Organisation.name)
+            .where(Organisation.status == "published", func.lower(Organisation.name).like(pattern, escape="\\"))
+            .order_by(Organisation.sort_name)
+            .limit(limit)
+        )
+    )
+
+
+def active_themes() -> list[WorkshopTheme]:
+    return list(
+        db.session.scalars(
+            select(WorkshopTheme).where(WorkshopTheme.active.is_(True)).order_by(WorkshopTheme.position, WorkshopTheme.name)
+        )
+    )
+
+
+def order_for_status_token(token: str) -> WorkshopOrder | None:
+    """The one order whose private status link holds this token."""
+    return db.session.scalar(select(WorkshopOrder).where(WorkshopOrder.status_token_hash == hash_token(token)))
+
+
+def cancel_by_orderer(order: WorkshopOrder, reason: str = "", *, now: datetime | None = None) -> None:
+    """The orderer may cancel from the status link only while nothing has been agreed."""
+    if order.status != "new":
+        raise WorkshopError(_("Tilausta ei voi enää perua tällä sivulla. Ota yhteyttä työpajan järjestäjään."))
+    _cancel(order, reason.strip(), ORDERER, "orderer", now or utcnow())
+
+
+# ---- staff steps ----------------------------------------------------------
+
+def confirm(
+    order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str, by: str,
+    *, now: datetime | None = None,
+) -> None:
+    """Agree the time and place; the orderer gets the invitation as an .ics file."""
+    if order.status != "new":
+        raise WorkshopError(_("Vain uuden tilauksen voi vahvistaa."))
+    now = now or utcnow()
+    _set_schedule(order, start, place, remote_link, facilitator, now)
+    order.ics_sequence = 0
+    _record(order, "new", "confirmed", by, now, format_workshop_time(start))
+    _queue_invitation(order, "workshop_confirmed", now)
+
+
+def reschedule(
+    order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str, by: str,
+    *, now: datetime | None = None,
+) -> None:
+    """Move a confirmed workshop: the same calendar event (UID) with a higher SEQUENCE."""
+    if order.status != "confirmed":
+        raise WorkshopError(_("Vain vahvistetun työpajan aikaa tai paikkaa voi muuttaa."))
+    now = now or utcnow()
+    previous = format_workshop_time(order.scheduled_start)
+    _set_schedule(order, start, place, remote_link, facilitator, now)
+    order.ics_sequence += 1
+    _record(order, "confirmed", "confirmed", by, now, f"{previous} → {format_workshop_time(start)}")
+    _queue_invitation(order, "workshop_rescheduled", now, previous=previous)
+
+
+def cancel(order: WorkshopOrder, reason: str, by: str, *, now: datetime | None = None) -> None:
+    """Staff cancel a new or confirmed order; the reason is required and goes to the orderer."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkshopError(_("Kirjoita peruutuksen syy. Se lähetetään tilaajalle."))
+    if order.status not in ("new", "confirmed"):
+        raise WorkshopError(_("Pidettyä tai jo peruttua työpajaa ei voi perua."))
+    _cancel(order, reason, by, "staff", now or utcnow())
+
+
+def mark_held(order: WorkshopOrder, by: str, *, now: datetime | None = None) -> str:
+    """The workshop took place: open its feedback survey and return the survey's public link."""
+    now = now or utcnow()
+    if order.status != "confirmed":
+        raise WorkshopError(_("Vain vahvistetun työpajan voi merkitä pidetyksi."))
+    if order.scheduled_start > helsinki_time(now):
+        raise WorkshopError(_("Työpaja ei ole vielä alkanut."))
+    _record(order, "confirmed", "held", by, now)
+    order.updated_at = now
+    return feedback_link(open_survey(order, now))
+
+
+def send_feedback_link(order: WorkshopOrder) -> str:
+    """Mail the survey link to the orderer to pass on to the participants; returns the link."""
+    if order.survey is None:
+        raise WorkshopError(_("Palautekysely avautuu, kun työpaja on merkitty pidetyksi."))
+    link = feedback_link(order.survey)
+    queue_mail(order.email, "workshop_feedback_link", order=order, feedback_url=link,
+               closes_at=helsinki_time(order.survey.closes_at), **template_labels())
+    return link
+
+
+def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str,
+                  now: datetime) -> None:
+    place, remote_link, facilitator = (place or "").strip(), (remote_link or "").strip(), (facilitator or "").strip()
+    if start.tzinfo is not None:
+        raise ValueError("workshop times are naive Europe/Helsinki wall-clock times")
+    if not place and not remote_link:
+        raise WorkshopError(_("Anna työpajan paikka tai etäyhteyden linkki."))
+    if remote_link and not remote_link.startswith(("https://", "http://")):
+        raise WorkshopError(_("Etäyhteyden linkin pitää alkaa https://."))
+    if not facilitator:
+        raise WorkshopError(_("Anna työpajan ohjaaja."))
+    order.scheduled_start, order.place, order.remote_link, order.facilitator = start, place, remote_link, facilitator
+    order.updated_at = now
+
+
+def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: datetime) -> None:
+    was_confirmed = order.status == "confirmed"
+    _record(order, order.status, "cancelled", by, now, reason)
+    order.cancel_reason, order.cancelled_by, order.updated_at = reason, cancelled_by, now
+    attachments = []
+    if was_confirmed:
+        # Calendar programs remove the event they already have: same UID, higher SEQUENCE.
+        order.ics_sequence += 1
+        attachments = [("peruutus.ics", CALENDAR_MIMETYPE.format(method="CANCEL"),
+                        invitation(calendar_event(order), stamp=now, method="CANCEL"))]
+    queue_mail(order.email, "workshop_cancelled", attachments=attachments, order=order,
+               was_confirmed=was_confirmed, **template_labels())
+
+
+def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now: datetime, note: str = "") -> None:
+    order.status = to_status
+    db.session.add(
+        WorkshopStatusChange(order=order, from_status=from_status, to_status=to_status, changed_by=by,
+                             changed_at=now, note=note)
+    )
+    db.session.flush()
+
+
+def _queue_invitation(order: WorkshopOrder, template: str, now: datetime, **context) -> None:
+    ics = invitation(calendar_event(order), stamp=now, method="REQUEST")
+    queue_mail(order.email, template, attachments=[("tyopaja.ics", CALENDAR_MIMETYPE.format(method="REQUEST"), ics)],
+               order=order, when=format_workshop_time(order.scheduled_start), **context, **template_labels())
+
+
+def calendar_event(order: WorkshopOrder) -> CalendarEvent:
+    """The order as one calendar event; its UID never changes, so updates replace it."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    organizer_name, organizer_email = _sender()
+    location = order.place or _("Etäyhteys: %(link)s", link=order.remote_link)
+    description = "\n".join(
+        line for line in (
+            _("Työpaja: %(theme)s", theme=order.theme_title),
+            _("Ohjaaja: %(name)s", name=order.facilitator),
+            _("Etäyhteys: %(link)s", link=order.remote_link) if order.remote_link else "",
+            _("Tilausnumero: %(reference)s", reference=order.reference),
+        ) if line
+    )
+    return CalendarEvent(
+        uid=f"{order.reference}@{host}",
+        sequence=order.ics_sequence,
+        start=order.scheduled_start,
+        duration=WORKSHOP_LENGTH,
+        summary=_("Työpaja: %(organisation)s", organisation=order.organisation_name),
+        description=description,
+        location=location,
+        url=order.remote_link,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendee_email=order.email,
+        attendee_name=order.contact_person,
+    )
+
+
+def _sender() -> tuple[str, str]:
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+def template_labels() -> dict:
+    """The Finnish names of stored keys, for pages and mail (mail has no request context)."""
+    return {
+        "status_labels": STATUS_LABELS,
+        "audience_labels": AUDIENCE_LABELS,
+        "time_of_day_labels": TIME_OF_DAY_LABELS,
+        "place_kind_labels": PLACE_KIND_LABELS,
+        "format_date": format_date,
+        "format_workshop_time": format_workshop_time,
+    }
+
+
+# ---- themes ---------------------------------------------------------------
+
+def seed_workshop_themes(path: Path) -> int:
+    """Add the themes of a CSV file (name, description, typical_goals, position) that are missing.
+
+    Themes are staff-managed: an existing theme of the same name is left as staff edited it.
+    Returns how many were added.
+    """
+    existing = set(db.session.scalars(select(WorkshopTheme.name)))
+    added = 0
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = row["name"].strip()
+            if not name or name in existing:
+                continue
+            db.session.add(
+                WorkshopTheme(
+                    name=name,
+                    description=row["description"].strip(),
+                    typical_goals=row["typical_goals"].strip(),
+                    position=int(row["position"]),
+                    active=True,
+                )
+            )
+            existing.add(name)
+            added += 1
+    db.session.flush()
+    return added

@@ -1,0 +1,249 @@
+"""Contact requests from an organisation page and from the tray."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.models import OutboxMessage, utcnow
+from app.models.contact import ContactRequest
+from app.services.contact_requests import erase_personal_data, monthly_counts
+
+VALID = {
+    "name": "Maija Meikäläinen",
+    "phone": "040 123 4567",
+    "email": "maija@example.fi",
+    "preferred_channel": "puhelin",
+    "preferred_time": "arkisin aamupäivällä",
+    "message": "Haluaisin tietoa vertaistukiryhmästä.",
+    "consent": "y",
+}
+
+
+def post_contact(client, organisation_id, **changes):
+    data = {**VALID, **changes}
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=data)
+
+
+def put_on_tray(client, *organisations):
+    for organisation in organisations:
+        client.post("/tarjotin/lisaa", data={"organisation_id": organisation.id})
+
+
+def test_a_request_to_one_organisation_sends_one_mail_and_a_copy(client, db, mailbox, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
+
+    response = post_contact(client, organisation.id)
+
+    assert response.status_code == 303
+    confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Muistiyhdistys ry" in confirmation
+    assert "maija@example.fi" not in confirmation  # the confirmation link shows no personal data
+    [stored] = db.session.scalars(db.select(ContactRequest)).all()
+    assert stored.requester_name == "Maija Meikäläinen"
+    assert stored.phone == "+358401234567"
+    assert stored.consent_at is not None
+    recipients = sorted(message["To"] for message in mailbox.messages)
+    assert recipients == ["maija@example.fi", "muisti@esimerkki.fi"]
+    to_organisation = next(m for m in mailbox.messages if m["To"] == "muisti@esimerkki.fi")
+    text, html = mailbox.bodies(to_organisation)
+    for expected in ["Maija Meikäläinen", "040 123 4567", "maija@example.fi", "vertaistukiryhmästä", "puhelimella"]:
+        assert expected in text
+    assert "http://portal.test/yhteydenotto/kasitelty/" in text
+    assert "Olemme olleet yhteydessä" in html
+
+
+def test_a_tray_request_sends_exactly_one_mail_per_organisation(client, db, mailbox, make_organisation):
+    first = make_organisation("Ensimmäinen ry", email="eka@esimerkki.fi")
+    second = make_organisation("Toinen ry", email="toka@esimerkki.fi")
+    # No public e-mail: the request goes to the contacts who keep the entry.
+    third = make_organisation("Kolmas ry")
+    from app.models import OrganisationContact
+
+    third.contacts.append(OrganisationContact(email="sihteeri@esimerkki.fi"))
+    db.session.commit()
+    put_on_tray(client, first, second, third)
+
+    form = client.get("/tarjotin/yhteydenotto").get_data(as_text=True)
+    assert "näille 3 järjestölle" in form and "Ensimmäinen ry, Toinen ry, Kolmas ry" in form
+    response = client.post("/tarjotin/yhteydenotto", data={**VALID, "email": ""})
+
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 3
+    assert sorted(m["To"] for m in mailbox.messages) == ["eka@esimerkki.fi", "sihteeri@esimerkki.fi", "toka@esimerkki.fi"]
+    batches = set(db.session.scalars(db.select(ContactRequest.batch)))
+    assert len(batches) == 1
+
+
+def test_an_organisation_unpublished_meanwhile_is_reported_and_the_others_still_get_it(
+    client, db, mailbox, make_organisation
+):
+    staying = make_organisation("Pysyvä ry", email="pysyva@esimerkki.fi")
+    leaving = make_organisation("Lähtevä ry", email="lahteva@esimerkki.fi")
+    put_on_tray(client, staying, leaving)
+    client.get("/tarjotin/yhteydenotto")
+    leaving.status = "hidden"
+    db.session.commit()
+
+    response = client.post("/tarjotin/yhteydenotto", data=VALID, follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert "Pysyvä ry" in page
+    assert "ei ole enää mukana" not in page or "1 valitsemistasi" in page
+    assert [m["To"] for m in mailbox.messages if m["To"] != "maija@example.fi"] == ["pysyva@esimerkki.fi"]
+
+
+def test_the_unpublished_organisation_in_one_submission_is_reported(db, app, make_organisation):
+    from app.services.contact_requests import ContactDetails, send_contact_request
+
+    staying = make_organisation("Pysyvä ry", email="pysyva@esimerkki.fi")
+    gone = make_organisation("Poistunut ry", email="pois@esimerkki.fi", status="hidden")
+
+    outcome = send_contact_request(ContactDetails(name="Maija", phone="+358401234567"), [staying.id, gone.id])
+
+    assert [o.id for o in outcome.sent_to] == [staying.id]
+    assert outcome.unavailable_ids == [gone.id]
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"consent": None}, "consent", "ilman suostumustasi"),
+        ({"phone": "", "email": ""}, "phone", "Anna puhelinnumero tai sähköpostiosoite"),
+        ({"phone": "12"}, "phone", "Puhelinnumero ei ole kelvollinen"),
+        ({"email": "maija@"}, "email", ""),
+        ({"name": ""}, "name", "pakollinen"),
+        ({"message": "x" * 501}, "message", "liian pitkä"),
+        ({"preferred_channel": "sahkoposti", "email": ""}, "preferred_channel", "anna myös sähköpostiosoite"),
+        ({"on_behalf_of_client": "y"}, "professional_name", "oma nimesi"),
+        ({"on_behalf_of_client": "y", "professional_name": "Hoitaja Helmi"}, "professional_org", "organisaatiosi"),
+    ],
+)
+def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_rest(
+    client, db, make_organisation, changes, field, message
+):
+    organisation = make_organisation(email="info@esimerkki.fi")
+
+    response = post_contact(client, organisation.id, **changes)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-virhe"' in page
+    assert message in page
+    assert "Tarkista seuraavat kohdat" in page
+    if changes.get("name", VALID["name"]):
+        assert 'value="Maija Meikäläinen"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_html_in_the_message_reaches_the_mail_as_text(client, mailbox, make_organisation):
+    organisation = make_organisation(email="info@esimerkki.fi")
+
+    post_contact(client, organisation.id, message="<script>alert(1)</script>", email="")
+
+    _text, html = mailbox.bodies(mailbox.messages[0])
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_honeypot_answers_as_if_sent_but_stores_nothing(client, db, make_organisation):
+    organisation = make_organisation(email="info@esimerkki.fi")
+
+    response = post_contact(client, organisation.id, kotisivu="http://spam.example")
+
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 0
+
+
+def test_smtp_down_keeps_the_request_and_delivers_it_later_once(client, db, unstarted_mailbox, make_organisation):
+    from app.services.outbox import deliver_due
+
+    organisation = make_organisation(email="info@esimerkki.fi")
+
+    response = post_contact(client, organisation.id, email="")
+
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 1
+    unstarted_mailbox.start()
+    db.session.execute(db.update(OutboxMessage).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    deliver_due()
+    deliver_due()
+    assert [m["To"] for m in unstarted_mailbox.messages] == ["info@esimerkki.fi"]
+
+
+def handled_link(mailbox) -> str:
+    text, _html = mailbox.bodies(mailbox.messages[0])
+    return re.search(r"http://portal.test(/yhteydenotto/kasitelty/\S+)", text).group(1)
+
+
+def test_the_handled_link_is_scanner_safe_and_single_use(client, db, mailbox, make_organisation):
+    organisation = make_organisation(email="info@esimerkki.fi")
+    post_contact(client, organisation.id, email="")
+    path = handled_link(mailbox)
+
+    assert client.head(path).status_code == 200
+    page = client.get(path)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Olemme olleet yhteydessä" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(ContactRequest.handled_at)) is None
+
+    assert "merkitty hoidetuksi" in client.post(path).get_data(as_text=True)
+    assert db.session.scalar(db.select(ContactRequest.handled_at)) is not None
+    again = client.post(path).get_data(as_text=True)
+    assert "on jo merkitty hoidetuksi" in again
+    assert client.get("/yhteydenotto/kasitelty/not-a-token").status_code == 404
+
+
+def test_purge_erases_personal_data_and_keeps_the_counts(client, db, make_organisation):
+    organisation = make_organisation("Laskettava ry", email="info@esimerkki.fi")
+    post_contact(client, organisation.id)
+    post_contact(client, organisation.id)
+    old = db.session.scalars(db.select(ContactRequest)).first()
+    old.created_at = utcnow() - timedelta(days=91)
+    db.session.commit()
+
+    assert erase_personal_data(90) == 1
+    db.session.commit()
+
+    erased = db.session.get(ContactRequest, old.id)
+    assert (erased.requester_name, erased.phone, erased.email, erased.message) == ("", "", "", "")
+    assert erased.erased_at is not None
+    assert sum(count.sent for count in monthly_counts()) == 2
+
+
+def test_purge_command_runs_the_retention(runner, client, db, make_organisation):
+    organisation = make_organisation(email="info@esimerkki.fi")
+    post_contact(client, organisation.id)
+    db.session.execute(db.update(ContactRequest).values(created_at=utcnow() - timedelta(days=100)))
+    db.session.commit()
+
+    result = runner.invoke(args=["purge"])
+
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(ContactRequest.requester_name)) == ""
+
+
+def test_monthly_counts_separate_sent_and_handled(client, db, mailbox, make_organisation):
+    organisation = make_organisation("Laskettava ry", email="info@esimerkki.fi")
+    post_contact(client, organisation.id, email="")
+    post_contact(client, organisation.id, email="")
+    client.post(handled_link(mailbox))
+
+    [count] = monthly_counts()
+
+    assert (count.organisation_name, count.sent, count.handled) == ("Laskettava ry", 2, 1)
+    assert count.month == utcnow().strftime("%Y-%m")
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True}
+
+    def test_requests_are_limited_per_address(self, client, make_organisation):
+        organisation = make_organisation(email="info@esimerkki.fi")
+        statuses = [post_contact(client, organisation.id, consent=None).status_code for _ in range(21)]
+        assert statuses[:20] == [422] * 20
+        assert statuses[20] == 429

@@ -1,0 +1,153 @@
+"""The tray: add and remove with and without htmx, the limit, unpublished organisations, sharing."""
+from datetime import timedelta
+
+import pytest
+
+from app.models import utcnow
+from app.models.contact import SharedTray
+from app.services import tray
+
+HTMX = {"HX-Request": "true"}
+
+
+def add(client, organisation_id, headers=None, next_url="/haku?q=muisti"):
+    return client.post(
+        "/tarjotin/lisaa", data={"organisation_id": organisation_id, "next": next_url}, headers=headers or {}
+    )
+
+
+def test_adding_without_javascript_redirects_back_to_the_results(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+
+    response = add(client, organisation.id)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/haku?q=muisti#tulos-{organisation.id}"
+    page = client.get("/tarjotin").get_data(as_text=True)
+    assert "Muistiyhdistys ry" in page
+    assert "Lisätty tarjottimelle" in page  # the flash message after the redirect
+
+
+def test_adding_with_htmx_answers_the_button_and_the_counter(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+
+    response = add(client, organisation.id, headers=HTMX)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert f'id="tarjotin-{organisation.id}"' in html
+    assert "Poista tarjottimelta" in html
+    assert 'id="tarjotin-maara" hx-swap-oob="true"' in html
+    assert "(1)" in html
+
+
+def test_removing_takes_it_off(client, make_organisation):
+    organisation = make_organisation()
+    add(client, organisation.id)
+
+    response = client.post("/tarjotin/poista", data={"organisation_id": organisation.id}, headers=HTMX)
+
+    assert "Lisää tarjottimelle" in response.get_data(as_text=True)
+    assert "Tarjotin on tyhjä" in client.get("/tarjotin").get_data(as_text=True)
+
+
+def test_the_tray_holds_at_most_thirty(client, make_organisation):
+    organisations = [make_organisation(f"Yhdistys {n:02d} ry") for n in range(tray.TRAY_LIMIT + 1)]
+    for organisation in organisations[: tray.TRAY_LIMIT]:
+        add(client, organisation.id)
+
+    response = add(client, organisations[-1].id, headers=HTMX)
+
+    assert "jo 30 järjestöä" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert len(session["tray"]) == tray.TRAY_LIMIT
+        assert organisations[-1].id not in session["tray"]
+
+
+def test_an_unpublished_organisation_is_not_added(client, make_organisation):
+    organisation = make_organisation(status="pending")
+
+    add(client, organisation.id)
+
+    with client.session_transaction() as session:
+        assert session.get("tray", []) == []
+
+
+def test_an_organisation_unpublished_later_drops_off_the_tray(client, db, make_organisation):
+    staying = make_organisation("Pysyvä yhdistys ry")
+    leaving = make_organisation("Lähtevä yhdistys ry")
+    add(client, staying.id)
+    add(client, leaving.id)
+    leaving.status = "hidden"
+    db.session.commit()
+
+    page = client.get("/tarjotin").get_data(as_text=True)
+
+    assert "Pysyvä yhdistys ry" in page
+    assert "Lähtevä yhdistys ry" not in page
+    assert "1 järjestö poistui tarjottimelta" in page
+    with client.session_transaction() as session:
+        assert session["tray"] == [staying.id]
+
+
+def test_next_must_be_a_path_on_this_site(client, make_organisation):
+    organisation = make_organisation()
+
+    response = add(client, organisation.id, next_url="//evil.example/")
+
+    assert response.headers["Location"].startswith("/tarjotin#")
+
+
+def test_clearing_empties_the_tray(client, make_organisation):
+    add(client, make_organisation().id)
+
+    client.post("/tarjotin/tyhjenna")
+
+    with client.session_transaction() as session:
+        assert session["tray"] == []
+
+
+def test_the_tray_page_shows_every_public_contact_detail(client, make_organisation):
+    organisation = make_organisation(
+        "Sydänyhdistys ry", email="info@esimerkki.fi", street_address="Kauppakatu 1", postal_code="70100",
+        post_office="Kuopio", website="https://esimerkki.fi/sydan", municipalities=["Kuopio"],
+    )
+    add(client, organisation.id)
+
+    page = client.get("/tarjotin").get_data(as_text=True)
+
+    for text in ["mailto:info@esimerkki.fi", "Kauppakatu 1", "70100 Kuopio", "esimerkki.fi/sydan", "Kuopio"]:
+        assert text in page
+
+
+def test_sharing_makes_a_read_only_snapshot(client, db, make_organisation):
+    organisation = make_organisation("Jaettava yhdistys ry")
+    add(client, organisation.id)
+
+    response = client.post("/tarjotin/jaa")
+
+    assert response.status_code == 303
+    shared = db.session.scalar(db.select(SharedTray))
+    assert shared.organisation_ids == [organisation.id]
+    assert shared.expires_at - shared.created_at == timedelta(days=90)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Jaettava yhdistys ry" in page
+    assert f"http://portal.test/lista/{shared.code}" in page
+    # A stranger with the link sees the same list, without the sharer's tray.
+    stranger = client.application.test_client()
+    assert "Jaettava yhdistys ry" in stranger.get(f"/lista/{shared.code}").get_data(as_text=True)
+
+
+def test_an_expired_share_is_gone(client, db, make_organisation):
+    organisation = make_organisation()
+    shared = tray.share([organisation.id], now=utcnow() - timedelta(days=91))
+    db.session.commit()
+
+    assert client.get(f"/lista/{shared.code}").status_code == 404
+    assert tray.purge_expired_shares() == 1
+
+
+@pytest.mark.parametrize("raw, expected", [(None, []), ("x", []), ([3, 3, -1, "4", 5], [3, 5])])
+def test_session_contents_are_cleaned(raw, expected):
+    assert tray.clean_ids(raw) == expected
