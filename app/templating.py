@@ -2,10 +2,11 @@
 import re
 from datetime import date, datetime
 
-from flask import Flask, Response, current_app, make_response, render_template, request, url_for
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.assets import asset
 from app.config import HTMX_VERSION
 from app.services.validation import format_phone_fi
 
@@ -18,7 +19,7 @@ HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHm
 def htmx_script_tag() -> Markup:
     """The <script> that loads htmx, from the CDN with SRI or from our own copy."""
     if current_app.config["HTMX_SOURCE"] == "local":
-        src = url_for("static", filename="vendor/htmx.min.js")
+        src = asset("vendor/htmx.min.js")
         return Markup('<script src="{}" defer></script>').format(src)
     return Markup('<script src="{}" integrity="{}" crossorigin="anonymous" defer></script>').format(
         HTMX_CDN_URL, HTMX_SRI

@@ -76,7 +76,7 @@ class ContactRequestForm(FlaskForm):
         validators=[_clean(200)],
         render_kw={"maxlength": 200},
     )
-    consent = BooleanField()
+    consent = BooleanField(_l("Suostumus"))
     # Honeypot: hidden from people by CSS and from assistive technology; bots fill it.
     kotisivu = StringField(_l("Jätä tämä kenttä tyhjäksi"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 

@@ -1,0 +1,68 @@
+"""A nurse's journey in a real browser, JavaScript on and off: search → add two
+organisations to the tray → the tray → one contact request to both."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import OutboxMessage
+from app.models.contact import ContactRequest
+
+pytestmark = pytest.mark.browser
+
+
+def counts(live_server) -> tuple[int, int]:
+    with live_server.app.app_context():
+        requests = db.session.scalar(select(func.count()).select_from(ContactRequest))
+        messages = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        db.session.remove()
+    return requests, messages
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_search_add_two_to_the_tray_and_send_one_request(new_page, live_server, expect, javascript):
+    page = new_page(javascript=javascript)
+    page.goto("/haku?q=muisti")
+    results = page.locator("article.tulos")
+    names = [results.nth(i).locator("h3").inner_text() for i in range(2)]
+
+    for i in range(2):
+        results.nth(i).get_by_role("button", name="Lisää tarjottimelle").click()
+        expect(results.nth(i).get_by_role("button", name="Poista tarjottimelta")).to_be_visible()
+    if javascript:
+        # htmx swapped only the buttons: the page and the search input stayed.
+        expect(page.locator("#q")).to_have_value("muisti")
+    expect(page.locator("#tarjotin-maara")).to_contain_text("(2)")
+
+    page.get_by_role("link", name=re.compile(r"^Tarjotin")).click()
+    for name in names:
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+    before = counts(live_server)
+    page.get_by_role("link", name="Lähetä yhteydenottopyyntö kaikille").click()
+    page.get_by_role("button", name="Lähetä yhteydenottopyyntö").click()
+    expect(page.locator(".virheyhteenveto")).to_be_visible()  # nothing filled in: errors, nothing sent
+    assert counts(live_server) == before
+
+    page.get_by_label("Nimi", exact=True).fill("Maija Meikäläinen")
+    page.get_by_label("Puhelinnumero").fill("040 123 4567")
+    page.get_by_label("Annan luvan").check()
+    page.get_by_role("button", name="Lähetä yhteydenottopyyntö").click()
+
+    expect(page.get_by_role("heading", name="Yhteydenottopyyntö on lähetetty")).to_be_visible()
+    for name in names:
+        expect(page.get_by_role("listitem").filter(has_text=name)).to_be_visible()
+    requests, messages = counts(live_server)
+    assert requests == before[0] + 2
+    assert messages == before[1] + 2  # one per organisation; no copy without an e-mail address
+
+
+def test_tray_and_request_pages_pass_axe(axe, new_page, live_server):
+    page = new_page(javascript=False)
+    page.goto("/haku?q=diabetes")
+    page.locator("article.tulos").first.get_by_role("button", name="Lisää tarjottimelle").click()
+    # axe runs in a context of its own: it gets this page's session, and so the tray.
+    cookies = page.context.cookies()
+    violations = [problem for path in ["/tarjotin", "/tarjotin/yhteydenotto"] for problem in axe(path, cookies)]
+    assert violations == []
