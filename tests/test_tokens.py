@@ -29,7 +29,8 @@ def test_only_the_hash_of_a_256_bit_token_is_stored(app):
 
 
 def test_lifetimes_are_an_hour_for_sign_in_and_a_week_for_edit_requests():
-    assert TOKEN_LIFETIMES == {"sign_in": timedelta(minutes=60), "edit_request": timedelta(days=7)}
+    assert TOKEN_LIFETIMES["sign_in"] == timedelta(minutes=60)
+    assert TOKEN_LIFETIMES["edit_request"] == timedelta(days=7)
 
 
 def test_the_address_is_lower_cased(app):
