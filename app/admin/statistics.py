@@ -1,2 +1,199 @@
-"""Staff views: statistics."""
-from app.admin.blueprint import bp  # noqa: F401
+"""Staff views: statistics (chart, table and CSV of each figure) and the CSV export of all organisations."""
+from datetime import date
+
+from flask import Response, abort, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.admin.blueprint import bp
+from app.extensions import db
+from app.services import statistics as stats
+from app.services.audit import record_audit
+from app.services.charts import dot_matrix, grouped_bars, horizontal_bars
+from app.services.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
+from app.services.sessions import current_user
+
+MONTHS = (
+    _l("tammikuu"), _l("helmikuu"), _l("maaliskuu"), _l("huhtikuu"), _l("toukokuu"), _l("kesäkuu"),
+    _l("heinäkuu"), _l("elokuu"), _l("syyskuu"), _l("lokakuu"), _l("marraskuu"), _l("joulukuu"),
+)
+CONTACT_MONTHS = 12
+# Organisations shown in the contact request chart; the table and the CSV list them all.
+CHART_ORGANISATIONS = 20
+
+
+def contact_period(today: date) -> tuple[date, date]:
+    """The last CONTACT_MONTHS months, this month included."""
+    months_back = today.year * 12 + today.month - 1 - (CONTACT_MONTHS - 1)
+    return date(months_back // 12, months_back % 12 + 1, 1), today
+
+
+def month_label(day: date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def municipalities_report() -> Report:
+    title = _("Järjestöt kunnittain")
+    rows = stats.organisations_per_municipality()
+    table = StatTable.from_counts("jarjestot-kunnittain", title, [_("Kunta"), _("Järjestöjä")], rows)
+    return Report(
+        table,
+        horizontal_bars(rows, title=title, chart_id="kaavio-kunnat"),
+        _("Julkaistut järjestöt. Valtakunnalliset järjestöt ovat omalla rivillään ”Koko Suomi” eivätkä kuntien luvuissa."),
+    )
+
+
+def activities_report() -> Report:
+    title = _("Toimintamuodot kunnittain")
+    matrix = stats.activities_by_municipality()
+    table = StatTable(
+        "toiminta-kunnittain",
+        title,
+        [_("Toimintamuoto"), *matrix.municipalities],
+        [[activity, *counts] for activity, counts in zip(matrix.activities, matrix.counts)],
+    )
+    chart = dot_matrix(matrix.activities, matrix.municipalities, matrix.counts, title=title, chart_id="kaavio-toiminta")
+    note = _("Julkaistut järjestöt, jotka tarjoavat toimintamuotoa kunnassa. Ympyrän koko kasvaa luvun mukana.")
+    return Report(table, chart, note, wide=True)
+
+
+def gaps_report() -> Report:
+    title = _("Tarpeet, joihin on vähän tai ei lainkaan järjestöjä")
+    gaps = stats.need_gaps(max_count=2)
+    table = StatTable(
+        "tarpeiden-aukot",
+        title,
+        [_("Tarve"), _("Ryhmä"), _("Järjestöjä")],
+        [[gap.name, gap.group, gap.count] for gap in gaps],
+    )
+    buckets = [
+        (_("Ei yhtään järjestöä"), sum(1 for gap in gaps if gap.count == 0)),
+        (_("1–2 järjestöä"), sum(1 for gap in gaps if gap.count > 0)),
+    ]
+    chart = horizontal_bars(buckets, title=_("Tarpeiden määrä, kun järjestöjä on 0 tai 1–2"), chart_id="kaavio-aukot")
+    return Report(table, chart, _("Kaavio kertoo, montako tarvetta kuhunkin joukkoon kuuluu; taulukko luettelee ne."))
+
+
+def _figures_report(name: str, title: str, label: str, rows: list[stats.FigureRow], chart_id: str) -> Report:
+    table = StatTable(
+        name,
+        title,
+        [label, _("Järjestöjä"), _("Vapaaehtoisia"), _("Jäseniä"), _("Vapaaehtoistunteja vuodessa")],
+        [list(row) for row in rows],
+    )
+    chart = horizontal_bars(
+        [(row.label, row.volunteers) for row in rows], title=_("%(title)s: vapaaehtoisia", title=title), chart_id=chart_id
+    )
+    note = _(
+        "Vain ylläpidon nähtävät luvut, julkaistut järjestöt. Summat on laskettu järjestöistä, jotka ovat "
+        "ilmoittaneet luvun. Merkki – tarkoittaa, että luku perustuu alle %(min)d järjestöön, eikä sitä näytetä, "
+        "jotta yksittäisen järjestön tiedot eivät paljastu.",
+        min=stats.MIN_ORGANISATIONS,
+    )
+    return Report(table, chart, note)
+
+
+def sector_figures_report() -> Report:
+    return _figures_report(
+        "vapaaehtoiset-toimialoittain", _("Vapaaehtoiset, jäsenet ja vapaaehtoistunnit toimialoittain"),
+        _("Toimiala"), stats.admin_figures_by_sector(), "kaavio-toimialat",
+    )
+
+
+def municipality_figures_report() -> Report:
+    return _figures_report(
+        "vapaaehtoiset-kunnittain", _("Vapaaehtoiset, jäsenet ja vapaaehtoistunnit kunnittain"),
+        _("Kunta"), stats.admin_figures_by_municipality(), "kaavio-vapaaehtoiset-kunnat",
+    )
+
+
+def contact_months_report() -> Report:
+    title = _("Yhteydenottopyynnöt kuukausittain")
+    first, last = contact_period(date.today())
+    rows = [[month_label(row.month), row.sent, row.handled] for row in stats.contact_requests_per_month(first, last)]
+    series = [_("Lähetetty"), _("Käsitelty")]
+    table = StatTable("yhteydenotot-kuukausittain", title, [_("Kuukausi"), *series], rows)
+    chart = grouped_bars([(row[0], row[1:]) for row in rows], series=series, title=title, chart_id="kaavio-kuukaudet")
+    note = _("Käsitelty: saman kuukauden pyynnöistä ne, jotka järjestö on merkinnyt hoidetuiksi.")
+    return Report(table, chart, note)
+
+
+def contact_organisations_report() -> Report:
+    title = _("Yhteydenottopyynnöt järjestöittäin")
+    first, last = contact_period(date.today())
+    rows = [[row.name, row.sent, row.handled] for row in stats.contact_requests_per_organisation(first, last)]
+    series = [_("Lähetetty"), _("Käsitelty")]
+    table = StatTable("yhteydenotot-jarjestoittain", title, [_("Järjestö"), *series], rows)
+    chart = grouped_bars(
+        [(row[0], row[1:]) for row in rows[:CHART_ORGANISATIONS]],
+        series=series,
+        title=_("%(title)s: %(count)d eniten saanutta", title=title, count=CHART_ORGANISATIONS),
+        chart_id="kaavio-jarjestot",
+    )
+    note = _(
+        "Viimeiset %(months)d kuukautta. Kaaviossa on %(count)d eniten pyyntöjä saanutta järjestöä, taulukossa kaikki.",
+        months=CONTACT_MONTHS,
+        count=CHART_ORGANISATIONS,
+    )
+    return Report(table, chart, note)
+
+
+def workshop_status_report() -> Report:
+    title = _("Työpajatilaukset tilan mukaan")
+    rows = stats.workshop_orders_by_status()
+    table = StatTable.from_counts("tyopajat-tiloittain", title, [_("Tila"), _("Tilauksia")], rows)
+    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajatilat"))
+
+
+def workshop_theme_report() -> Report:
+    title = _("Työpajatilaukset teemoittain")
+    rows = stats.workshop_orders_by_theme()
+    table = StatTable.from_counts("tyopajat-teemoittain", title, [_("Teema"), _("Tilauksia")], rows)
+    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajateemat"))
+
+
+REPORTS = {
+    "jarjestot-kunnittain": municipalities_report,
+    "toiminta-kunnittain": activities_report,
+    "tarpeiden-aukot": gaps_report,
+    "vapaaehtoiset-toimialoittain": sector_figures_report,
+    "vapaaehtoiset-kunnittain": municipality_figures_report,
+    "yhteydenotot-kuukausittain": contact_months_report,
+    "yhteydenotot-jarjestoittain": contact_organisations_report,
+    "tyopajat-tiloittain": workshop_status_report,
+    "tyopajat-teemoittain": workshop_theme_report,
+}
+
+
+def csv_download(text: str, filename: str) -> Response:
+    response = Response(text.encode("utf-8"), content_type=MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/tilastot")
+def statistics():
+    """Every figure as a chart, a table and a CSV link."""
+    reports = [builder() for builder in REPORTS.values()]
+    return render_template("admin/statistics.html", reports=reports)
+
+
+@bp.get("/tilastot/<name>.csv")
+def statistics_csv(name: str):
+    """One statistics table as CSV, the same rows as on the page."""
+    if name not in REPORTS:
+        abort(404)
+    table = REPORTS[name]().table
+    record_audit(current_user().email, "export", "statistics", None, file=f"{name}.csv", rows=len(table.rows))
+    db.session.commit()
+    return csv_download(table_csv(table), f"{name}.csv")
+
+
+@bp.get("/vienti/jarjestot.csv")
+def export_organisations_csv():
+    """Every organisation in every status with every field, contacts and admin-only figures included."""
+    text = organisations_csv()
+    record_audit(current_user().email, "export", "organisation", None, file="jarjestot.csv")
+    db.session.commit()
+    return csv_download(text, f"jarjestot-{date.today().isoformat()}.csv")

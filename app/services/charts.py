@@ -210,7 +210,8 @@ def dot_matrix(
 ) -> Markup:
     """A grid of numbers, each on a circle whose area grows with it: a cross table at a glance."""
     largest = max((value for row in values for value in row), default=0)
-    width = LABEL_WIDTH + len(column_labels) * MATRIX_CELL + BAR_GAP
+    # Room on the right for the last column label, which leans over it.
+    width = LABEL_WIDTH + len(column_labels) * MATRIX_CELL + MATRIX_HEADER // 2
     height = MATRIX_HEADER + max(len(row_labels), 1) * MATRIX_CELL + BAR_GAP
     summary = description or "; ".join(
         f"{label}: " + (", ".join(f"{column} {value}" for column, value in zip(column_labels, row) if value) or "0")
