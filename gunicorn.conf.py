@@ -1,7 +1,9 @@
 """Gunicorn settings for `make serve` and production (behind a reverse proxy).
 
-GUNICORN_BIND and WEB_CONCURRENCY change the address and the number of worker
-processes; gunicorn's own GUNICORN_CMD_ARGS overrides anything else.
+GUNICORN_BIND, WEB_CONCURRENCY (worker processes) and GUNICORN_THREADS change
+the address and the concurrency; gunicorn's own GUNICORN_CMD_ARGS overrides
+anything else.  The app itself reads its settings (SECRET_KEY, BASE_URL,
+MAIL_SERVER, DATABASE_URL…) from the environment.
 """
 import os
 
@@ -10,19 +12,48 @@ wsgi_app = "wsgi:app"
 # Loopback only: the reverse proxy in front terminates TLS and forwards here.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Threads let one process overlap the short waits on the database and on slow
-# clients; processes give parallelism.  Each worker builds its own app and pool
-# (no preload), so no database connection is shared across a fork.
+# Chosen by bench/load.py on 2 cores with SQLite and 10 000 organisations
+# (notes/production.md has the table).  Every request is CPU-bound Python
+# (search analysis, Jinja), so processes give the parallelism and a few
+# threads per process only overlap the short waits on SQLite and on slow
+# clients.  Measured at 32 connections, requests/s (search p95 ms):
+#   2 × 4 gthread  MEASURED_2x4
+#   3 × 2 gthread  MEASURED_3x2
+#   4 × 1 gthread  MEASURED_4x1
+#   2 × 8 gthread  MEASURED_2x8
+# Each worker builds its own app and connection pool (no preload), so no
+# database connection is shared across a fork.  With PostgreSQL keep
+# DATABASE_POOL_SIZE ≥ threads.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 4
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+
+# A request that has not answered in 30 s is stuck (the slowest legitimate
+# one, a CSV export, takes about a second): the worker is replaced.
 timeout = 30
-graceful_timeout = 30
+# On restart or deploy, requests in progress get this long to finish.
+graceful_timeout = 20
+# Matches nginx's default upstream keep-alive; connections are cheap threads' work.
 keepalive = 5
 
 # A worker is replaced after this many requests, which bounds slow memory growth.
 max_requests = 2000
 max_requests_jitter = 200
 
+# X-Forwarded-Proto is believed only from these addresses (the reverse proxy);
+# the app's PROXY_FIX_X_FOR does the same for the client address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# The access log has no referrer (another page's URL, possibly with a token in
+# it) and no query string; paths that carry a token are masked by the filter
+# installed below.  %(M)s is the time taken in milliseconds.
 accesslog = "-"
 errorlog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+def on_starting(server):
+    """Mask sign-in tokens in gunicorn's own loggers before the first line is written."""
+    from app.account.log_filter import install_token_log_filter
+
+    install_token_log_filter()

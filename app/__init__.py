@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     setup_config(app, test_config)
+    setup_responses(app)
     setup_extensions(app)
     setup_blueprints(app)
     setup_accounts(app)
@@ -31,10 +32,33 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     # The API answers keep the order the contract documents.
     app.json.sort_keys = False
+    settings.derive_cookie_settings(app.config)
     if not (app.debug or app.testing):
         settings.check_production(app.config)
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
+
+
+def setup_responses(app: Flask) -> None:
+    """Proxy headers, gzip, conditional GET, hashed static files, the health route.
+
+    First after the config: its gzip hook must be the app's first after_request
+    function, so that it runs last.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app.assets import register_assets
+    from app.health import bp as health_bp
+    from app.responses import register_response_hooks
+
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        # The rate limits key on the client's address, not the proxy's.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
+        )
+    register_response_hooks(app)
+    register_assets(app)
+    app.register_blueprint(health_bp)
 
 
 def setup_extensions(app: Flask) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -15,6 +15,8 @@ import_cli = AppGroup("import", help="Import data from files.")
 export_cli = AppGroup("export", help="Export data.")
 search_cli = AppGroup("search", help="Maintain the search index.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
+staff_cli = AppGroup("staff", help="Staff accounts for /yllapito.")
+reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations.")
 
 
 @seed_cli.command("taxonomy")
@@ -113,6 +115,94 @@ def outbox_deliver_command(loop: bool, interval: float):
     click.echo("stopped")
 
 
+@staff_cli.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="The person's name, shown in the staff pages.")
+def staff_add_command(email: str, name: str):
+    """Create a staff account (or reactivate an existing one)."""
+    from app.services.staff import add_staff
+    from app.services.validation import ValidationError
+
+    try:
+        staff = add_staff(email, name)
+    except ValidationError as problem:
+        click.echo(f"{email}: {problem.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"staff account active: {staff.email}")
+
+
+@staff_cli.command("list")
+def staff_list_command():
+    """Every staff account, active or not."""
+    from app.services.staff import all_staff
+
+    for staff in all_staff():
+        click.echo(f"{staff.email}\t{staff.name}\t{'active' if staff.active else 'inactive'}")
+
+
+@staff_cli.command("deactivate")
+@click.argument("email")
+def staff_deactivate_command(email: str):
+    """Close a staff account and sign it out everywhere."""
+    from app.services.staff import deactivate_staff
+
+    staff = deactivate_staff(email)
+    if staff is None:
+        click.echo(f"no staff account {email}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"staff account deactivated: {staff.email}")
+
+
+@reminders_cli.command("send")
+def reminders_send_command():
+    """Queue an edit link to the contacts of entries not confirmed for 12 months (once per 30 days).
+
+    `flask outbox deliver` sends them.
+    """
+    from app.services.audit import record_audit
+    from app.services.freshness import send_reminders
+
+    report = send_reminders()
+    if report.organisations:
+        record_audit("cli", "reminders", organisations=report.organisations, messages=report.messages)
+    db.session.commit()
+    click.echo(
+        f"organisations reminded: {report.organisations}, messages queued: {report.messages}, "
+        f"stale without contacts: {report.without_contacts}"
+    )
+
+
+@click.command("purge")
+def purge_command():
+    """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""
+    from app.services.audit import record_audit
+    from app.services.retention import purge_all
+
+    report = purge_all()
+    record_audit("cli", "purge", **vars(report))
+    db.session.commit()
+    click.echo(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in vars(report).items()))
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Copy the live SQLite database to PATH and check the copy (PostgreSQL: use pg_dump)."""
+    from app.services.backup import BackupFailed, BackupNotSupported, backup_sqlite
+
+    try:
+        report = backup_sqlite(db.engine, path)
+    except (BackupNotSupported, BackupFailed) as problem:
+        click.echo(f"backup not made: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"{report.path}: {report.size_bytes} bytes, integrity_check {report.integrity}")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli):
+    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli):
         app.cli.add_command(group)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)

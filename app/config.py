@@ -34,13 +34,32 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    """Connection pool settings; PostgreSQL's are sized for a gunicorn worker's threads."""
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        env = os.environ.get
+        options.update(
+            # One connection per gunicorn thread, plus headroom for the outbox
+            # delivery that runs after a request has committed.
+            pool_size=int(env("DATABASE_POOL_SIZE", "5")),
+            max_overflow=int(env("DATABASE_MAX_OVERFLOW", "5")),
+            # A request waits this long for a connection, then gets the 503 page.
+            pool_timeout=10,
+            # Server-side idle timeouts and failovers drop old connections.
+            pool_recycle=1800,
+        )
+    return options
+
+
 def from_environment(instance_path: str) -> dict:
     """Read every setting the app knows from the environment."""
     env = os.environ.get
+    database_url = _database_url(instance_path)
     return {
         "SECRET_KEY": env("SECRET_KEY", DEV_SECRET_KEY),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_HOSTS": [h.strip() for h in env("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
         "MAIL_SERVER": env("MAIL_SERVER", ""),
@@ -53,20 +72,33 @@ def from_environment(instance_path: str) -> dict:
         "STAFF_NOTIFY_EMAIL": env("STAFF_NOTIFY_EMAIL", ""),
         "HTMX_SOURCE": env("HTMX_SOURCE", "cdn"),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Only for load tests, which send more contact requests than a person could.
+        "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), default=True),
+        # How many reverse proxies in front set X-Forwarded-For / -Proto (0: none).
+        "PROXY_FIX_X_FOR": int(env("PROXY_FIX_X_FOR", "0")),
+        "PROXY_FIX_X_PROTO": int(env("PROXY_FIX_X_PROTO", "0")),
         "SEARCH_PAGE_SIZE": int(env("SEARCH_PAGE_SIZE", "20")),
         "CONTACT_REQUEST_RETENTION_DAYS": int(env("CONTACT_REQUEST_RETENTION_DAYS", "90")),
+        "ORGANISATION_PURGE_DAYS": int(env("ORGANISATION_PURGE_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save
         "MAX_CONTENT_LENGTH": 512 * 1024,
         "BABEL_DEFAULT_LOCALE": "fi",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env("BASE_URL", "").startswith("https://"),
     }
 
 
 class ConfigurationError(RuntimeError):
     """The app was started for production without a setting it cannot do without."""
+
+
+def derive_cookie_settings(config: dict) -> None:
+    """Secure cookies whenever the site is served over https, however BASE_URL was set.
+
+    The session cookie is the only cookie the app sets.
+    """
+    config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
 
 
 def check_production(config: dict) -> None:
@@ -75,3 +107,11 @@ def check_production(config: dict) -> None:
         raise ConfigurationError(
             "SECRET_KEY puuttuu: set SECRET_KEY to a long random value before running in production."
         )
+    if not config.get("BASE_URL", "").startswith("https://"):
+        # Links in e-mail are built from it, and cookies are Secure only on https.
+        raise ConfigurationError(
+            "BASE_URL ei ole https-osoite: set BASE_URL to the public https:// address of the site."
+        )
+    if not config.get("MAIL_SERVER"):
+        # Sign-in links and contact requests travel by e-mail only.
+        raise ConfigurationError("MAIL_SERVER puuttuu: set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME…) for production.")

@@ -36,7 +36,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+        # Only features every current browser knows: an unknown one is logged as an error.
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
     )
     if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

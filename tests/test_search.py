@@ -188,7 +188,7 @@ def test_renamed_synonym_works_without_reindexing(organisations, db):
 
 def test_reindex_all_rebuilds_the_same_results_and_records_the_analyser(organisations, db):
     before = [names(search(SearchQuery(text=t))) for t in ("diabeetikoille", "Kuopiossa", "muistisairaiden omaisille")]
-    assert reindex_all() == len(ORGANISATIONS)
+    assert reindex_all() == len(ORGANISATIONS) - 1  # the pending one has no document
     db.session.commit()
     assert index_is_current()
     after = [names(search(SearchQuery(text=t))) for t in ("diabeetikoille", "Kuopiossa", "muistisairaiden omaisille")]
@@ -208,6 +208,35 @@ def test_removed_and_changed_organisations_leave_the_index(organisations, db):
     document = db.session.get(SearchDocument, organisation.id)
     assert "kävelyseura" in document.name_terms.split()
     assert "liikuntaseura" not in document.name_terms.split()
+
+
+def test_only_published_organisations_have_a_document(organisations, db):
+    from app.services.search_index import index_organisation
+
+    assert db.session.get(SearchDocument, organisations["Piilotettu diabetesryhmä"]) is None
+    organisation = db.session.get(Organisation, organisations["Tasapaino ry"])
+    organisation.status = "hidden"
+    index_organisation(organisation)
+    db.session.commit()
+    assert db.session.get(SearchDocument, organisation.id) is None
+    assert "Tasapaino ry" not in top("diabeetikoille")
+
+
+def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations, make_organisation, monkeypatch):
+    """Beyond RANK_LIMIT matches only name matches are scored; the pages still cover every match once."""
+    from app.services import search as search_module
+
+    make_organisation("Ö-kuntoutus", description="Kokoontuu Kuopiossa.")
+    make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.")
+    make_organisation("Voimaa arkeen", description="Kuntoutusta ja ohjausta.")
+    make_organisation("Askel", description="Kuntoutusta kaikille.")
+    ranked = [names(search(SearchQuery(text="kuntoutus ", page=p, page_size=2))) for p in (1, 2, 3)]
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 3)
+    split = [names(search(SearchQuery(text="kuntoutus ", page=p, page_size=2))) for p in (1, 2, 3)]
+    assert sorted(sum(ranked, [])) == sorted(sum(split, []))
+    assert set(split[0]) == {"Kuntoutusyhdistys Voimala", "Ö-kuntoutus"}
+    assert split[1] == ["Aivoliitto", "Askel"]  # then A–Z: matches in the description only
+    assert split[2] == ["Leppävirran Reumayhdistys ry", "Voimaa arkeen"]
 
 
 @pytest.mark.parametrize(

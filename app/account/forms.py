@@ -29,3 +29,7 @@ class ContinueForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Signing out is a POST, so no link or prefetch can do it."""
+
+
+class ConfirmCurrentForm(FlaskForm):
+    """"Tiedot ovat ajan tasalla": a POST of its own, nothing but the CSRF token."""

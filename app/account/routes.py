@@ -1,11 +1,33 @@
-"""/jarjestoille: join or sign in with an e-mailed link, see your own organisations."""
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+"""/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from app.account.forms import ContinueForm, LinkRequestForm, SignOutForm
+from app.account.forms import ConfirmCurrentForm, ContinueForm, LinkRequestForm, SignOutForm
 from app.account.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.extensions import db, limiter
-from app.services.access import organisations_of_contact
+from app.forms.conflicts import changed_fields
+from app.forms.organisation import OrganisationForm
+from app.models import Organisation
+from app.services.access import contact_can_edit, organisations_of_contact
+from app.services.organisations import (
+    VersionConflict,
+    changed_keys,
+    confirm_organisation,
+    create_organisation,
+    update_organisation,
+)
+from app.services.records import organisation_record
 from app.services.sessions import current_user, end_session, sign_in_required, start_session
 from app.services.tokens import TokenState, consume_token, peek_token
 
@@ -90,7 +112,96 @@ def my_organisations():
         email=user.email,
         organisations=organisations_of_contact(user.email),
         sign_out_form=SignOutForm(),
+        confirm_form=ConfirmCurrentForm(),
     )
+
+
+@bp.route("/omat/uusi", methods=["GET", "POST"])
+@sign_in_required("contact")
+def add_organisation():
+    """A new organisation: it waits for staff approval, and staff are told by mail."""
+    user = current_user()
+    form = OrganisationForm.for_request(contacts=[user.email])
+    if not form.validate_on_submit():
+        return _form_page(form, None, 422 if form.is_submitted() else 200)
+    data = form.to_data()
+    if user.email not in data.contacts:
+        data.contacts.insert(0, user.email)
+    organisation = create_organisation(data, user.email, notify_email=current_app.config["STAFF_NOTIFY_EMAIL"] or None)
+    db.session.commit()
+    return redirect(url_for(".organisation_added", organisation_id=organisation.id), code=303)
+
+
+@bp.get("/omat/<int:organisation_id>/lisatty")
+@sign_in_required("contact")
+def organisation_added(organisation_id: int):
+    """What happens next to a new organisation."""
+    organisation = _own_organisation_or_404(organisation_id)
+    return render_template("account/organisation_added.html", organisation=organisation)
+
+
+@bp.route("/omat/<int:organisation_id>/muokkaa", methods=["GET", "POST"])
+@sign_in_required("contact")
+def edit_organisation(organisation_id: int):
+    """Every detail of an organisation; a published one changes at once."""
+    user = current_user()
+    organisation = _own_organisation_or_404(organisation_id)
+    form = OrganisationForm.for_request(organisation)
+    if not form.validate_on_submit():
+        return _form_page(form, organisation, 422 if form.is_submitted() else 200)
+    data = form.to_data()
+    try:
+        changed = update_organisation(
+            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
+        )
+        db.session.commit()
+    except VersionConflict:
+        db.session.rollback()
+        organisation = _own_organisation_or_404(organisation_id)
+        current = organisation_record(organisation)
+        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
+        form.start_from(organisation)
+        return _form_page(form, organisation, 409, conflicts=conflicts)
+    if not changed:
+        flash(_("Tietoihin ei tehty muutoksia, joten mitään ei tallennettu."))
+    elif user.email not in data.contacts:
+        flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
+                "järjestön %(name)s tietoja.", name=organisation.name))
+    elif organisation.is_published:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Muutokset näkyvät palvelussa heti.", name=organisation.name))
+    else:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Järjestö julkaistaan, kun ylläpito on hyväksynyt sen.",
+                name=organisation.name))
+    return redirect(url_for(".my_organisations"), code=303)
+
+
+@bp.post("/omat/<int:organisation_id>/ajan-tasalla")
+@sign_in_required("contact")
+def confirm_current(organisation_id: int):
+    """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else."""
+    user = current_user()
+    organisation = _own_organisation_or_404(organisation_id)
+    confirm_organisation(organisation, user.email)
+    db.session.commit()
+    flash(_("Kiitos! Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.", name=organisation.name))
+    return redirect(url_for(".my_organisations"), code=303)
+
+
+def _own_organisation_or_404(organisation_id: int) -> Organisation:
+    # 404 rather than 403: someone else's organisation must not even be confirmed to exist.
+    if not contact_can_edit(current_user().email, organisation_id):
+        abort(404)
+    return db.get_or_404(Organisation, organisation_id)
+
+
+def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None):
+    return render_template(
+        "account/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        conflicts=conflicts,
+        editor_email=current_user().email,
+    ), status
 
 
 @bp.post("/kirjaudu-ulos")

@@ -1,2 +1,32 @@
-"""Staff views: dashboard."""
-from app.admin.blueprint import bp  # noqa: F401
+"""Staff views: the dashboard and retrying failed mail."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from app.admin.access import actor
+from app.admin.blueprint import bp
+from app.admin.forms import ActionForm
+from app.extensions import db
+from app.services.audit import record_audit
+from app.services.dashboard import dashboard as dashboard_summary
+from app.services.outbox import retry_failed
+
+
+@bp.get("/")
+def dashboard():
+    """Waiting approvals, latest changes, failed mail, workshop orders, stale entries."""
+    return render_template("admin/dashboard.html", board=dashboard_summary(), action_form=ActionForm())
+
+
+@bp.post("/viestit/<int:message_id>/uudelleen")
+def retry_mail(message_id: int):
+    """"Yritä uudelleen": the failed message goes back to the queue."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".dashboard"), code=303)
+    message = retry_failed(message_id)
+    if message is None:
+        flash(_("Viestiä ei löytynyt epäonnistuneista."))
+    else:
+        record_audit(actor(), "retry_mail", "outbox_message", message.id, to=message.to, subject=message.subject)
+        flash(_("Viesti osoitteeseen %(to)s on jonossa uudelleen.", to=message.to))
+    db.session.commit()
+    return redirect(url_for(".dashboard"), code=303)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import wtforms
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -20,8 +21,13 @@ MAX_COUNT = 10_000_000
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices of a choice field."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 def _choice_values(choices) -> set[str]:
-    return {str(value) for value, _label in choices}
+    return {choice.value for choice in choices}
 
 
 class CheckboxListField(wtforms.SelectMultipleField):
@@ -42,7 +48,7 @@ class CheckboxListField(wtforms.SelectMultipleField):
     def ids(self) -> list[int]:
         """The chosen values as database ids, each once, in the order of the choices."""
         chosen = set(self.data or [])
-        return [int(value) for value, _label in self.choices if str(value) in chosen]
+        return [int(choice.value) for choice in self.choices if choice.value in chosen]
 
 
 class RadioField(wtforms.RadioField):
@@ -103,12 +109,12 @@ class DateTextField(wtforms.StringField):
         return None
 
 
-def text_limit(max_length: int, *, required: bool = False):
-    """Length (and presence) checked the way the service stores the text: trimmed."""
+def text_limit(max_length: int, *, required: bool = False, multiline: bool = False):
+    """Length (and presence) checked the way the text is stored: cleaned and trimmed."""
 
     def validate(form, field):
         try:
-            clean_text(field.data, max_length, required=required)
+            clean_text(field.data, max_length, required=required, multiline=multiline)
         except ValidationError as problem:
             raise StopValidation(problem.message) from None
 
@@ -134,6 +140,7 @@ def optional_normalised(normalise: Callable[[str], str]):
     return validate
 
 
+
 def unix_newlines(value):
-    """Browsers send a textarea's line breaks as CRLF; count and store them as one character."""
+    """Browsers send a textarea's line breaks as CRLF; keep them as one character."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

@@ -20,9 +20,9 @@ from app.forms.fields import (
     RadioField,
     SelectField,
     optional_normalised,
+    options,
     single_line,
     text_limit,
-    unix_newlines,
 )
 from app.models import LANGUAGES, ORG_TYPES, STATUSES, TRISTATE, Organisation
 from app.public.services import taxonomy_choices
@@ -43,6 +43,7 @@ from app.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 MAX_PHONES = 5
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 80
+MAX_KEYWORDS_TEXT = 2000
 MAX_CONTACTS = 20
 RECORD_SALT = "organisation-form-record"
 STATUS_LABELS = {
@@ -84,7 +85,7 @@ class OrganisationForm(FlaskForm):
     # (a) Public details
     name = StringField(_l("Järjestön tai ryhmän nimi"), validators=[single_line, text_limit(200, required=True)],
                        render_kw={"autocomplete": "organization"})
-    org_type = RadioField(_l("Tyyppi"), choices=[(t, ORG_TYPE_LABELS[t]) for t in ORG_TYPES], default="yhdistys")
+    org_type = RadioField(_l("Tyyppi"), choices=options((t, ORG_TYPE_LABELS[t]) for t in ORG_TYPES), default="yhdistys")
     business_id = StringField(
         _l("Y-tunnus"), description=_l("Vapaaehtoinen. Muoto 1234567-8."),
         validators=[single_line, optional_normalised(normalise_business_id)],
@@ -96,7 +97,7 @@ class OrganisationForm(FlaskForm):
     description = TextAreaField(
         _l("Kuvaus"),
         description=_l("Yksi tai kaksi virkettä: mitä teette ja kenelle. Enintään 600 merkkiä."),
-        filters=[unix_newlines], validators=[text_limit(600)], render_kw={"data-laskuri": "600", "rows": 4},
+        validators=[text_limit(600, multiline=True)], render_kw={"data-laskuri": "600", "rows": 4},
     )
     street_address = StringField(_l("Käyntiosoite"), validators=[single_line, text_limit(200)],
                                  render_kw={"autocomplete": "street-address"})
@@ -120,15 +121,15 @@ class OrganisationForm(FlaskForm):
     phone_5, phone_5_role = _phone_row(5)
     meeting_times = TextAreaField(
         _l("Kokoontumisajat"), description=_l("Esimerkiksi: Kokoontuu joka tiistai klo 18. Enintään 500 merkkiä."),
-        filters=[unix_newlines], validators=[text_limit(500)], render_kw={"data-laskuri": "500", "rows": 3},
+        validators=[text_limit(500, multiline=True)], render_kw={"data-laskuri": "500", "rows": 3},
     )
-    languages = CheckboxListField(_l("Toimintakielet"), choices=[(c, LANGUAGE_LABELS[c]) for c in LANGUAGES])
-    step_free_access = RadioField(_l("Esteetön sisäänkäynti"), choices=TRISTATE_CHOICES, default="unknown")
-    accessible_toilet = RadioField(_l("Esteetön WC"), choices=TRISTATE_CHOICES, default="unknown")
-    induction_loop = RadioField(_l("Induktiosilmukka"), choices=TRISTATE_CHOICES, default="unknown")
+    languages = CheckboxListField(_l("Toimintakielet"), choices=options((c, LANGUAGE_LABELS[c]) for c in LANGUAGES))
+    step_free_access = RadioField(_l("Esteetön sisäänkäynti"), choices=options(TRISTATE_CHOICES), default="unknown")
+    accessible_toilet = RadioField(_l("Esteetön WC"), choices=options(TRISTATE_CHOICES), default="unknown")
+    induction_loop = RadioField(_l("Induktiosilmukka"), choices=options(TRISTATE_CHOICES), default="unknown")
     accessibility_notes = TextAreaField(
         _l("Lisätietoja esteettömyydestä"), description=_l("Enintään 600 merkkiä."),
-        filters=[unix_newlines], validators=[text_limit(600)], render_kw={"data-laskuri": "600", "rows": 3},
+        validators=[text_limit(600, multiline=True)], render_kw={"data-laskuri": "600", "rows": 3},
     )
     paused_until = DateTextField(
         _l("Toiminta tauolla asti"),
@@ -137,7 +138,7 @@ class OrganisationForm(FlaskForm):
     )
     paused_note = TextAreaField(
         _l("Tiedote tauosta"), description=_l("Enintään 300 merkkiä."),
-        filters=[unix_newlines], validators=[text_limit(300)], render_kw={"data-laskuri": "300", "rows": 2},
+        validators=[text_limit(300, multiline=True)], render_kw={"data-laskuri": "300", "rows": 2},
     )
     # (b) What you offer
     needs = CheckboxListField(_l("Kenelle ja mihin tarpeisiin tarjoatte tukea?"))
@@ -148,7 +149,7 @@ class OrganisationForm(FlaskForm):
         _l("Asiasanat"),
         description=_l("Muita sanoja, joilla teidät voi löytää, pilkulla erotettuina. "
                        "Enintään 20 sanaa, kukin enintään 80 merkkiä."),
-        validators=[single_line],
+        validators=[single_line, text_limit(MAX_KEYWORDS_TEXT)],
     )
     # (c) Contacts who may edit
     contacts = TextAreaField(
@@ -163,7 +164,7 @@ class OrganisationForm(FlaskForm):
     volunteer_count = CountField(_l("Vapaaehtoisten määrä"))
     volunteer_hours_per_year = CountField(_l("Vapaaehtoistyön tunnit vuodessa"))
     volunteering_supported = RadioField(
-        _l("Onko vapaaehtoistoiminnalla ammatillinen tuki?"), choices=TRISTATE_CHOICES, default="unknown"
+        _l("Onko vapaaehtoistoiminnalla ammatillinen tuki?"), choices=options(TRISTATE_CHOICES), default="unknown"
     )
     sector_id = SelectField(_l("Toimiala"))
     education_background = StringField(
@@ -171,7 +172,7 @@ class OrganisationForm(FlaskForm):
         validators=[single_line, text_limit(300)],
     )
     # Staff only (removed from the form otherwise)
-    status = SelectField(_l("Tila"), choices=[(s, STATUS_LABELS[s]) for s in STATUSES])
+    status = SelectField(_l("Tila"), choices=options((s, STATUS_LABELS[s]) for s in STATUSES))
     # What the person started from
     version = HiddenField()
     base_record = HiddenField()
@@ -183,13 +184,13 @@ class OrganisationForm(FlaskForm):
             del self.status
         taxonomy = taxonomy_choices()
         self.need_groups = [(group, [str(need.id) for need in needs]) for group, needs in taxonomy.need_groups]
-        self.needs.choices = [(str(need.id), need.name) for _group, needs in taxonomy.need_groups for need in needs]
-        self.activities.choices = [(str(a.id), a.name) for a in taxonomy.activities]
-        self.municipalities.choices = [(str(m.id), m.name_fi) for m in taxonomy.municipalities]
-        self.parent_id.choices = [("", _("Ei mihinkään"))] + [
-            (str(o.id), o.name) for o in parent_candidates(organisation)
-        ]
-        self.sector_id.choices = [("", _("Ei valittu"))] + [(str(s.id), s.name) for s in sectors()]
+        self.needs.choices = options((need.id, need.name) for _group, needs in taxonomy.need_groups for need in needs)
+        self.activities.choices = options((a.id, a.name) for a in taxonomy.activities)
+        self.municipalities.choices = options((m.id, m.name_fi) for m in taxonomy.municipalities)
+        self.parent_id.choices = options(
+            [("", _("Ei mihinkään"))] + [(o.id, o.name) for o in parent_candidates(organisation)]
+        )
+        self.sector_id.choices = options([("", _("Ei valittu"))] + [(s.id, s.name) for s in sectors()])
 
     @classmethod
     def for_request(cls, organisation: Organisation | None = None, *, staff: bool = False, contacts=()):
@@ -248,7 +249,7 @@ class OrganisationForm(FlaskForm):
             org_type=self.org_type.data,
             business_id=normalise_business_id(self.business_id.data) if (self.business_id.data or "").strip() else None,
             parent_id=int(self.parent_id.data) if self.parent_id.data else None,
-            description=clean_text(self.description.data, 600),
+            description=clean_text(self.description.data, 600, multiline=True),
             street_address=clean_text(self.street_address.data, 200),
             postal_code=_optional(normalise_postal_code, self.postal_code.data),
             post_office=clean_text(self.post_office.data, 80),
@@ -258,14 +259,14 @@ class OrganisationForm(FlaskForm):
                 (normalise_phone(number.data), clean_text(role.data, 120))
                 for number, role in self.phone_rows if (number.data or "").strip()
             ],
-            meeting_times=clean_text(self.meeting_times.data, 500),
+            meeting_times=clean_text(self.meeting_times.data, 500, multiline=True),
             languages=[code for code in LANGUAGES if code in (self.languages.data or [])],
             step_free_access=self.step_free_access.data,
             accessible_toilet=self.accessible_toilet.data,
             induction_loop=self.induction_loop.data,
-            accessibility_notes=clean_text(self.accessibility_notes.data, 600),
+            accessibility_notes=clean_text(self.accessibility_notes.data, 600, multiline=True),
             paused_until=self.paused_until.date,
-            paused_note=clean_text(self.paused_note.data, 300),
+            paused_note=clean_text(self.paused_note.data, 300, multiline=True),
             need_ids=self.needs.ids,
             activity_ids=self.activities.ids,
             municipality_ids=self.municipalities.ids,
@@ -324,7 +325,8 @@ def _record_serializer() -> URLSafeSerializer:
 
 
 def _split_keywords(text: str | None) -> list[str]:
-    return _unique(word.strip() for word in (text or "").split(",") if word.strip())
+    words = (clean_text(part, MAX_KEYWORDS_TEXT) for part in (text or "").split(","))
+    return _unique(word for word in words if word)
 
 
 def _unique(values) -> list[str]:

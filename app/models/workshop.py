@@ -1,5 +1,5 @@
 """Two-hour tailored workshops: themes, orders, their history and feedback."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +14,7 @@ PLACE_KINDS = ("own_premises", "remote")
 CANCELLED_BY = ("orderer", "staff")
 # The time zone every workshop time is given in; stored naive.
 WORKSHOP_TIME_ZONE = "Europe/Helsinki"
+WORKSHOP_LENGTH = timedelta(hours=2)
 
 
 class WorkshopTheme(Base):

@@ -138,3 +138,16 @@ def format_value(key: str, value) -> str:
         moment = datetime.fromisoformat(value)
         return f"{moment.day}.{moment.month}.{moment.year} {moment.hour}.{moment.minute:02d}"
     return str(value)
+
+
+def record_fields(record: dict) -> list[FieldChange]:
+    """Every field of a record with its label and value as text, in form order (for the detail view)."""
+    fields = []
+    for key, value in flatten(record).items():
+        entry = FieldChange(key, str(FIELD_LABELS[key]))
+        if key in LIST_KEYS:
+            entry.added = [format_item(key, item) for item in value or []]
+        else:
+            entry.new = format_value(key, value)
+        fields.append(entry)
+    return fields

@@ -51,7 +51,11 @@ def send_edit_requests(
     """
     now = now or utcnow()
     results = [
-        EditRequestResult(organisation.id, organisation.name, mail_edit_links(organisation, "staff_edit_request", now=now, message=message))
+        EditRequestResult(
+            organisation.id,
+            organisation.name,
+            mail_edit_links(organisation, "staff_edit_request", now=now, message=message),
+        )
         for organisation in organisations
     ]
     reached = [result.organisation_id for result in results if result.sent]

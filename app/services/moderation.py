@@ -41,7 +41,9 @@ def _not_deleted(organisation: Organisation) -> None:
 def approve(organisation: Organisation, actor: str) -> None:
     """Publish a waiting organisation and tell its contacts; flush, no commit."""
     _not_deleted(organisation)
-    _require(organisation.status in ("pending", "rejected"), _("Vain odottavan tai hylätyn järjestön voi hyväksyä."))
+    _require(
+        organisation.status in ("pending", "rejected"), _("Vain odottavan tai hylätyn järjestön voi hyväksyä.")
+    )
     organisation.status = "published"
     db.session.flush()
     index_organisation(organisation)

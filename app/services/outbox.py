@@ -63,6 +63,21 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
     return message
 
 
+def retry_failed(message_id: int) -> OutboxMessage | None:
+    """Put a failed message back in the queue with a fresh set of attempts; flush, no commit.
+
+    None when there is no such failed message.  It goes out after the commit,
+    like newly queued mail.
+    """
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != "failed":
+        return None
+    message.status, message.attempts, message.next_attempt_at = "queued", 0, utcnow()
+    db.session.flush()
+    db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
+    return message
+
+
 def render_subject(template: str, **context) -> str:
     jinja_template = current_app.jinja_env.get_template(f"emails/{template}.txt")
     current_app.update_template_context(context)

@@ -14,23 +14,23 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, case, column, func, literal_column, or_, select, table, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import (
-    Municipality,
-    Need,
-    Organisation,
-    organisation_activity,
-    organisation_municipality,
-    organisation_need,
-)
+from app.models import Municipality, Need, Organisation
 from app.services import analysis
-from app.services.search_index import load_vocabulary, need_token
+from app.services.search_index import (
+    NATIONWIDE_TOKEN,
+    activity_token,
+    load_vocabulary,
+    municipality_token,
+    need_token,
+)
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -39,6 +39,12 @@ PREFIX_MIN_LENGTH = 3
 # Column weights: a word in the name counts ten times a word in the description.
 SQLITE_RANK = "bm25(search_fts, 10.0, 1.0)"
 POSTGRESQL_WEIGHTS = "'{0.01, 0.02, 0.1, 1.0}'::float4[]"  # D, C, B (body), A (name)
+TSQUERY = "to_tsquery('simple', :match)"
+# Up to this many matches are all scored; more are split (see _segments).
+RANK_LIMIT = 5000
+# The published check is wrapped in a function so SQLite orders the A–Z list by the
+# sort_name index instead of reading every published row through the status index.
+PUBLISHED = func.coalesce(Organisation.status, "") == "published"
 
 
 @dataclass
@@ -92,25 +98,30 @@ def search(query: SearchQuery) -> SearchResult:
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
-    conditions = _filters(query.need_ids, query.activity_ids, municipality_ids)
+    filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
     page_size = max(1, query.page_size)
-    page = max(1, query.page)
 
-    if not groups:
-        listing = _listing(conditions)
-        ids, total, page = _fetch_page(listing, listing, page=page, page_size=page_size)
+    if not groups and not filters:
+        total = db.session.scalar(select(func.count()).where(PUBLISHED))
+        segments = [Segment(total, _listing)]
     else:
-        ids, total, page = _fetch_page(*_both(groups, conditions, "AND"), page=page, page_size=page_size)
-        if total < ENOUGH_RESULTS:
+        match = Match(tuple(groups), "AND", filters)
+        total = _count(match)
+        if groups and total < ENOUGH_RESULTS:
             corrected = _correct_typos(groups, taxonomy)
             if corrected != groups:
                 groups = corrected
-                ids, total, page = _fetch_page(*_both(groups, conditions, "AND"), page=page, page_size=page_size)
+                match = replace(match, groups=tuple(groups))
+                total = _count(match)
+        first: list[int] = []
         if total < ENOUGH_RESULTS and len(groups) > 1:
-            matched_all = _all_ids(_ranked(groups, conditions, "AND"))
-            ids, total, page = _fetch_page(
-                *_both(groups, conditions, "OR", matched_all), page=page, page_size=page_size
-            )
+            # Too few have every word: any word will do, those with every word first.
+            first = _ranked(match, [], ENOUGH_RESULTS, 0)
+            match = replace(match, operator="OR")
+            total = _count(match)
+        segments = _segments(match, total, first)
+    page = min(max(1, query.page), _page_count(total, page_size))
+    ids = _fetch(segments, (page - 1) * page_size, page_size)
 
     detected = [m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))]
     detected.sort(key=lambda m: detected_ids.index(m.id))
@@ -134,91 +145,149 @@ def _ids(values: list[str]) -> list[int]:
     return ids
 
 
-def _filters(need_ids: list[int], activity_ids: list[int], municipality_ids: list[int]) -> list:
-    # The published check is wrapped in a function so SQLite orders the A–Z list by the
-    # sort_name index instead of reading every published row through the status index.
-    conditions = [func.coalesce(Organisation.status, "") == "published"]
-    # IN (subquery) lets the link tables' indexes drive the query; EXISTS ran once per organisation.
+def _filters(need_ids: list[int], activity_ids: list[int], municipality_ids: list[int]) -> tuple:
+    """Each filter as the index tokens of which a document must have one (OR within, AND across)."""
+    filters = []
     if need_ids:
-        conditions.append(Organisation.id.in_(_linked(organisation_need.c.need_id, need_ids)))
+        filters.append(tuple(need_token(i) for i in need_ids))
     if activity_ids:
-        conditions.append(Organisation.id.in_(_linked(organisation_activity.c.activity_id, activity_ids)))
+        filters.append(tuple(activity_token(i) for i in activity_ids))
     if municipality_ids:
-        linked = _linked(organisation_municipality.c.municipality_id, municipality_ids)
-        conditions.append(or_(Organisation.nationwide.is_(True), Organisation.id.in_(linked)))
-    return conditions
+        filters.append((*(municipality_token(i) for i in municipality_ids), NATIONWIDE_TOKEN))
+    return tuple(filters)
 
 
-def _linked(link_column, ids: list[int]) -> Select:
-    return select(link_column.table.c.organisation_id).where(link_column.in_(ids))
+@dataclass(frozen=True)
+class Match:
+    """What a document must contain: the words (groups joined by `operator`) and a token of every filter.
 
-
-def _listing(conditions: list) -> Select:
-    return select(Organisation.id).where(*conditions).order_by(Organisation.sort_name, Organisation.id)
-
-
-def _ranked(
-    groups: list[Group], conditions: list, operator: str, first: list[int] | None = None, *, ranked: bool = True
-) -> Select:
-    """Matching organisations, best first; `first` (those matching every word) before the rest.
-
-    With `ranked=False` the matches are not scored, for counting them.
+    `in_name` narrows it to documents with a word in the name (True) or
+    without one (False); None leaves the name alone.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        expression = f" {operator} ".join(group.fts5() for group in groups)
+
+    groups: tuple[Group, ...]
+    operator: str
+    filters: tuple[tuple[str, ...], ...]
+    in_name: bool | None = None
+
+    def fts5(self) -> str:
+        parts = [f" {self.operator} ".join(group.fts5() for group in self.groups)] if self.groups else []
+        parts += ["(" + " OR ".join(f'"{token}"' for token in tokens) + ")" for tokens in self.filters]
+        expression = "(" + ") AND (".join(parts) + ")"
+        if self.in_name is None:
+            return expression
+        alternatives = " OR ".join(group.fts5() for group in self.groups)
+        return f"{expression} {'AND' if self.in_name else 'NOT'} {{name_terms}}: ({alternatives})"
+
+    def tsquery(self) -> str:
+        joiner = " & " if self.operator == "AND" else " | "
+        parts = [joiner.join(group.tsquery() for group in self.groups)] if self.groups else []
+        parts += ["(" + " | ".join(f"'{token}'" for token in tokens) + ")" for tokens in self.filters]
+        expression = "(" + ") & (".join(parts) + ")"
+        if self.in_name is None:
+            return expression
+        alternatives = " | ".join(group.tsquery(weight="A") for group in self.groups)
+        return f"{expression} & {'' if self.in_name else '!'}({alternatives})"
+
+
+@dataclass
+class Segment:
+    """A run of the result list: how many it holds and how to read `limit` of them from `offset`."""
+
+    count: int
+    read: Callable[[int, int], list[int]]
+
+
+def _segments(match: Match, total: int, first: list[int]) -> list[Segment]:
+    """The result list in order: `first`, then the ranked matches, then (for very many) the rest A–Z.
+
+    Scoring every match costs about a microsecond each, too much for a word found in
+    tens of thousands of documents.  Up to RANK_LIMIT matches are all scored.  Beyond
+    that, the matches with a word in the name come first, scored while there are at
+    most RANK_LIMIT of them, and the matches only in the description follow A–Z.
+    """
+    segments = [Segment(len(first), lambda limit, offset: first[offset:offset + limit])]
+    rest = total - len(first)
+    if not match.groups:
+        return segments + [Segment(rest, lambda limit, offset: _alphabetical(match, first, limit, offset))]
+    if total <= RANK_LIMIT:
+        return segments + [Segment(rest, lambda limit, offset: _ranked(match, first, limit, offset))]
+    named, unnamed = replace(match, in_name=True), replace(match, in_name=False)
+    in_name = _count(named, first)
+    read = _ranked if in_name <= RANK_LIMIT else _alphabetical
+    return segments + [
+        Segment(in_name, lambda limit, offset: read(named, first, limit, offset)),
+        Segment(rest - in_name, lambda limit, offset: _alphabetical(unnamed, first, limit, offset)),
+    ]
+
+
+def _fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
+    ids: list[int] = []
+    for segment in segments:
+        if offset >= segment.count:
+            offset -= segment.count
+            continue
+        ids += segment.read(limit - len(ids), offset)
+        offset = 0
+        if len(ids) >= limit:
+            break
+    return ids
+
+
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _query(sql: str, match: Match, excluded: list[int], column: str, **params) -> list:
+    """Run an index query: `:match` is bound to the expression, `{excluded}` leaves out `excluded` ids."""
+    statement = text(sql.replace("{excluded}", f" AND {column} NOT IN :excluded" if excluded else ""))
+    if excluded:
+        statement = statement.bindparams(bindparam("excluded", expanding=True))
+        params["excluded"] = excluded
+    params["match"] = match.fts5() if _sqlite() else match.tsquery()
+    return list(db.session.execute(statement, params).scalars())
+
+
+def _count(match: Match, excluded: list[int] | None = None) -> int:
+    if _sqlite():
+        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :match{excluded}"
+        return _query(sql, match, excluded or [], "rowid")[0]
+    sql = f"SELECT count(*) FROM search_document d WHERE d.tsv @@ {TSQUERY}{{excluded}}"
+    return _query(sql, match, excluded or [], "d.organisation_id")[0]
+
+
+def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[int]:
+    """Best first (name over description), ties A–Z."""
+    if _sqlite():
         # bm25() only works in the query that holds the MATCH, so the matches are scored
         # first; MATERIALIZED keeps SQLite from re-running the MATCH for every organisation.
-        scored = (
-            select(
-                literal_column("rowid").label("id"),
-                literal_column(SQLITE_RANK if ranked else "0").label("score"),
-            )
-            .select_from(table("search_fts"))
-            .where(text("search_fts MATCH :match").bindparams(match=expression))
-            .cte("scored")
-            .prefix_with("MATERIALIZED")
-        )
-        statement = select(Organisation.id).join(scored, scored.c.id == Organisation.id).where(*conditions)
-        rank = scored.c.score
+        sql = f"""WITH scored AS MATERIALIZED (
+                SELECT rowid AS id, {SQLITE_RANK} AS score FROM search_fts WHERE search_fts MATCH :match)
+            SELECT o.id FROM scored JOIN organisation o ON o.id = scored.id WHERE 1 = 1{{excluded}}
+            ORDER BY scored.score, o.sort_name, o.id LIMIT :limit OFFSET :offset"""
     else:
-        joiner = " & " if operator == "AND" else " | "
-        tsquery = func.to_tsquery(literal_column("'simple'"), joiner.join(group.tsquery() for group in groups))
-        tsv = literal_column("search_document.tsv")
-        statement = (
-            select(Organisation.id)
-            .select_from(table("search_document", column("organisation_id")))
-            .join(Organisation, Organisation.id == literal_column("search_document.organisation_id"))
-            .where(tsv.op("@@")(tsquery), *conditions)
-        )
-        rank = func.ts_rank(literal_column(POSTGRESQL_WEIGHTS), tsv, tsquery).desc()
-    if not ranked:
-        return statement
-    order = [rank, Organisation.sort_name, Organisation.id]
-    if first:
-        order.insert(0, case((Organisation.id.in_(first), 0), else_=1))
-    return statement.order_by(*order)
+        sql = f"""SELECT o.id FROM search_document d JOIN organisation o ON o.id = d.organisation_id
+            WHERE d.tsv @@ {TSQUERY}{{excluded}}
+            ORDER BY ts_rank({POSTGRESQL_WEIGHTS}, d.tsv, {TSQUERY}) DESC, o.sort_name, o.id
+            LIMIT :limit OFFSET :offset"""
+    return _query(sql, match, excluded, "o.id", limit=limit, offset=offset)
 
 
-def _fetch_page(statement: Select, unranked: Select, *, page: int, page_size: int) -> tuple[list[int], int, int]:
-    """The ids of one page, the total, and the page actually shown (clamped to the last page).
-
-    The total is counted on `unranked`, the same matches without scoring or sorting.
-    """
-    total = db.session.scalar(select(func.count()).select_from(unranked.order_by(None).subquery()))
-    page = min(page, _page_count(total, page_size))
-    if total == 0:
-        return [], 0, page
-    ids = list(db.session.scalars(statement.limit(page_size).offset((page - 1) * page_size)))
-    return ids, total, page
-
-
-def _both(groups: list[Group], conditions: list, operator: str, first: list[int] | None = None) -> tuple:
-    """The ranked statement and the unranked one to count with."""
-    return _ranked(groups, conditions, operator, first), _ranked(groups, conditions, operator, ranked=False)
+def _alphabetical(match: Match, excluded: list[int], limit: int, offset: int) -> list[int]:
+    """A–Z, read along the sort_name index so that only the rows of the page are looked at."""
+    if _sqlite():
+        sql = """SELECT o.id FROM organisation o INDEXED BY ix_organisation_sort_name
+            WHERE o.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match){excluded}
+            ORDER BY o.sort_name, o.id LIMIT :limit OFFSET :offset"""
+    else:
+        sql = f"""SELECT o.id FROM organisation o JOIN search_document d ON d.organisation_id = o.id
+            WHERE d.tsv @@ {TSQUERY}{{excluded}} ORDER BY o.sort_name, o.id LIMIT :limit OFFSET :offset"""
+    return _query(sql, match, excluded, "o.id", limit=limit, offset=offset)
 
 
-def _all_ids(statement: Select) -> list[int]:
-    return list(db.session.scalars(statement.limit(ENOUGH_RESULTS)))
+def _listing(limit: int, offset: int) -> list[int]:
+    statement = select(Organisation.id).where(PUBLISHED).order_by(Organisation.sort_name, Organisation.id)
+    return list(db.session.scalars(statement.limit(limit).offset(offset)))
 
 
 def _page_count(total: int, page_size: int) -> int:
@@ -226,11 +295,12 @@ def _page_count(total: int, page_size: int) -> int:
 
 
 def _load(ids: list[int]) -> list[Organisation]:
+    """The organisations of one page, in the order of `ids`, with what the result list shows."""
     if not ids:
         return []
     organisations = db.session.scalars(
         select(Organisation)
-        .where(Organisation.id.in_(ids))
+        .where(Organisation.id.in_(ids), PUBLISHED)
         .options(
             selectinload(Organisation.municipalities),
             selectinload(Organisation.needs),
@@ -266,8 +336,11 @@ class Group:
         alternatives = [f'"{term}"' for term in self.terms] + ([f'"{self.prefix}"*'] if self.prefix else [])
         return "(" + " OR ".join(alternatives) + ")"
 
-    def tsquery(self) -> str:
-        alternatives = [f"'{term}'" for term in self.terms] + ([f"'{self.prefix}':*"] if self.prefix else [])
+    def tsquery(self, weight: str = "") -> str:
+        """The alternatives as a tsquery; `weight` "A" matches them in the name only."""
+        label = f":{weight}" if weight else ""
+        alternatives = [f"'{term}'{label}" for term in self.terms]
+        alternatives += [f"'{self.prefix}':*{weight}"] if self.prefix else []
         return "(" + " | ".join(alternatives) + ")"
 
     def describe(self) -> list[str]:

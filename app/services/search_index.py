@@ -1,10 +1,14 @@
-"""Writes the search index: one `search_document` row of analysed tokens per organisation.
+"""Writes the search index: one `search_document` row of analysed tokens per published organisation.
 
 The database builds its full-text structure from these rows (see
 search_schema), so this module is the only writer.  Besides the analysed words
-a document carries an opaque token per linked need and activity ("qneed12",
-"qact3"): a query word that is a need's synonym is expanded to that token at
-query time, so renaming a need or editing its synonyms needs no reindex.
+a document carries an opaque token per linked need, activity and municipality
+("qneed12", "qact3", "qmun5", and "qkoko" when nationwide): a query word that
+is a need's synonym is expanded to a need token at query time, so renaming a
+need or editing its synonyms needs no reindex, and the filters are matched by
+the full-text index together with the words.  Only published organisations
+have a document, so the index alone answers "which published organisations
+match", without reading the organisation table.
 """
 import re
 import uuid
@@ -23,6 +27,7 @@ from app.models import (
     SearchDocument,
     SearchMeta,
     organisation_activity,
+    organisation_municipality,
     organisation_need,
 )
 from app.services.analysis import analyse_text, analyser_name
@@ -41,6 +46,14 @@ def activity_token(activity_id: int) -> str:
     return f"qact{activity_id}"
 
 
+def municipality_token(municipality_id: int) -> str:
+    return f"qmun{municipality_id}"
+
+
+# Nationwide organisations match every municipality filter through this token.
+NATIONWIDE_TOKEN = "qkoko"
+
+
 def document_terms(
     *,
     name: str,
@@ -53,6 +66,8 @@ def document_terms(
     meeting_times: str,
     need_ids: Iterable[int],
     activity_ids: Iterable[int],
+    municipality_ids: Iterable[int],
+    nationwide: bool,
 ) -> tuple[str, str]:
     """The (name_terms, body_terms) of one organisation: the single definition of a document."""
     name_terms = analyse_text(name)
@@ -62,11 +77,20 @@ def document_terms(
     body_terms = analyse_text(body_text)
     body_terms += [need_token(i) for i in sorted(need_ids)]
     body_terms += [activity_token(i) for i in sorted(activity_ids)]
+    body_terms += [municipality_token(i) for i in sorted(municipality_ids)]
+    body_terms += [NATIONWIDE_TOKEN] if nationwide else []
     return " ".join(name_terms), " ".join(body_terms)
 
 
 def index_organisation(organisation: Organisation) -> None:
-    """Write the organisation's document (after a flush, so it has an id); idempotent."""
+    """Write the organisation's document (after a flush, so it has an id); idempotent.
+
+    An organisation that is not published gets no document (an old one is removed).
+    """
+    if not organisation.is_published:
+        if db.session.get(SearchDocument, organisation.id) is not None:
+            remove_from_index(organisation.id)
+        return
     name_terms, body_terms = document_terms(
         name=organisation.name,
         description=organisation.description or "",
@@ -78,6 +102,8 @@ def index_organisation(organisation: Organisation) -> None:
         meeting_times=organisation.meeting_times or "",
         need_ids=[n.id for n in organisation.needs],
         activity_ids=[a.id for a in organisation.activities],
+        municipality_ids=[m.id for m in organisation.municipalities],
+        nationwide=bool(organisation.nationwide),
     )
     document = db.session.get(SearchDocument, organisation.id)
     if document is None:
@@ -98,7 +124,7 @@ def remove_from_index(organisation_id: int) -> None:
 
 
 def reindex_all() -> int:
-    """Rebuild every document in batches, with plain rows instead of ORM objects; returns the count."""
+    """Rebuild the documents of every published organisation in batches, with plain rows; returns the count."""
     need_names = dict(db.session.execute(select(Need.id, Need.name)).all())
     activity_names = dict(db.session.execute(select(Activity.id, Activity.name)).all())
     db.session.execute(delete(SearchDocument))
@@ -113,8 +139,9 @@ def reindex_all() -> int:
                 Organisation.post_office,
                 Organisation.postal_code,
                 Organisation.meeting_times,
+                Organisation.nationwide,
             )
-            .where(Organisation.id > last_id)
+            .where(Organisation.id > last_id, Organisation.status == "published")
             .order_by(Organisation.id)
             .limit(BATCH_SIZE)
         ).all()
@@ -126,6 +153,9 @@ def reindex_all() -> int:
             organisation_activity.c.organisation_id, organisation_activity.c.activity_id, first_id, last_id
         )
         keywords = _links(OrganisationKeyword.organisation_id, OrganisationKeyword.keyword, first_id, last_id)
+        areas = _links(
+            organisation_municipality.c.organisation_id, organisation_municipality.c.municipality_id, first_id, last_id
+        )
         documents = []
         for row in rows:
             name_terms, body_terms = document_terms(
@@ -139,6 +169,8 @@ def reindex_all() -> int:
                 meeting_times=row.meeting_times or "",
                 need_ids=needs[row.id],
                 activity_ids=activities[row.id],
+                municipality_ids=areas[row.id],
+                nationwide=bool(row.nationwide),
             )
             documents.append({"organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms})
         db.session.execute(insert(SearchDocument), documents)
@@ -186,8 +218,8 @@ def vocabulary_terms() -> list[str]:
     return list(db.session.scalars(text("SELECT word FROM ts_stat('SELECT tsv FROM search_document')")))
 
 
-# Need and activity tokens are not words: never offered as a typo correction.
-OPAQUE_TOKEN = re.compile(r"q(?:need|act)\d+")
+# Need, activity and area tokens are not words: never offered as a typo correction.
+OPAQUE_TOKEN = re.compile(r"q(?:need|act|mun)\d+|qkoko")
 TYPO_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8
 MAX_CORRECTIONS = 5

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import DateInput, NumberInput
@@ -16,19 +17,16 @@ from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
 from app.public.forms import CheckboxListField
 from app.services.validation import ValidationError, clean_text, normalise_email, normalise_phone
 from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
+from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.workshops.services import (
-    AUDIENCE_LABELS,
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,
     MIN_DAYS_AHEAD,
     MIN_PARTICIPANTS,
     MIN_PREFERRED_TIMES,
-    PLACE_KIND_LABELS,
-    TIME_OF_DAY_LABELS,
     OrderDetails,
     PreferredTime,
     check_preferred_date,
-    helsinki_time,
 )
 
 OWN_PROPOSAL = "oma"
@@ -68,7 +66,7 @@ class WorkshopOrderForm(FlaskForm):
                      render_kw={"autocomplete": "tel", "maxlength": 30})
     audience = CheckboxListField(
         _l("Kenelle työpaja on?"), description=_l("Valitse yksi tai useampi."),
-        choices=[(key, AUDIENCE_LABELS[key]) for key in AUDIENCES], validate_choice=False,
+        choices=[SelectChoice(key, AUDIENCE_LABELS[key]) for key in AUDIENCES], validate_choice=False,
     )
     participants = StringField(
         _l("Osallistujien arvioitu määrä"),
@@ -95,7 +93,7 @@ class WorkshopOrderForm(FlaskForm):
     time_of_day_3 = SelectField(_l("3. toive: kellonaika"), validate_choice=False)
     place_kind = RadioField(
         _l("Missä työpaja pidetään?"),
-        choices=[(key, PLACE_KIND_LABELS[key]) for key in PLACE_KINDS], validate_choice=False,
+        choices=[SelectChoice(key, PLACE_KIND_LABELS[key]) for key in PLACE_KINDS], validate_choice=False,
     )
     address = StringField(_l("Katuosoite"), description=_l("Täytä, jos työpaja pidetään teidän tiloissanne."),
                           render_kw={"autocomplete": "street-address", "maxlength": 200})
@@ -112,8 +110,8 @@ class WorkshopOrderForm(FlaskForm):
     def __init__(self, *args, themes=(), today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or helsinki_time().date()
-        self.theme.choices = [(str(t.id), t.name) for t in themes] + [(OWN_PROPOSAL, _l("Oma ehdotus"))]
-        time_choices = [("", _l("Valitse"))] + [(key, TIME_OF_DAY_LABELS[key]) for key in TIMES_OF_DAY]
+        self.theme.choices = [SelectChoice(str(t.id), t.name) for t in themes] + [SelectChoice(OWN_PROPOSAL, _l("Oma ehdotus"))]
+        time_choices = [SelectChoice("", _l("Valitse"))] + [SelectChoice(key, TIME_OF_DAY_LABELS[key]) for key in TIMES_OF_DAY]
         for number in range(1, MAX_PREFERRED_TIMES + 1):
             self._time_field(number).choices = time_choices
         for number in range(1, MAX_PREFERRED_TIMES + 1):
@@ -166,7 +164,7 @@ class WorkshopOrderForm(FlaskForm):
                                low=MIN_PARTICIPANTS, high=MAX_PARTICIPANTS))
 
     def validate_theme(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise FieldError(_("Valitse teema tai Oma ehdotus."))
 
     def validate_own_proposal(self, field):
@@ -272,7 +270,7 @@ def _statement_answer(form, field):
 
 def _statement(key: str) -> RadioField:
     return RadioField(
-        STATEMENTS[key], choices=[(str(point), label) for point, label in SCALE.items()],
+        STATEMENTS[key], choices=[SelectChoice(str(point), label) for point, label in SCALE.items()],
         validate_choice=False, validators=[_statement_answer],
     )
 

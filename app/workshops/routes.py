@@ -7,17 +7,14 @@ from app.extensions import db, limiter
 from app.models import WorkshopOrder
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
 from app.workshops.forms import CancelOrderForm, FeedbackForm, WorkshopOrderForm
+from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.services import (
     WorkshopError,
     active_themes,
     cancel_by_orderer,
-    format_date,
-    format_workshop_time,
-    helsinki_time,
     order_for_status_token,
     place_order,
     suggest_organisations,
-    template_labels,
 )
 
 bp = Blueprint("workshops", __name__)

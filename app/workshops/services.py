@@ -11,54 +11,28 @@ from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
-from app.models.workshop import WORKSHOP_TIME_ZONE
+from app.models.workshop import WORKSHOP_LENGTH
 from app.services.calendar import CalendarEvent, invitation
 from app.services.outbox import queue_mail
 from app.services.tokens import hash_token, link_url
 from app.services.validation import ValidationError
+from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
-WORKSHOP_LENGTH = timedelta(hours=2)
 MIN_DAYS_AHEAD = 14
 MIN_PREFERRED_TIMES, MAX_PREFERRED_TIMES = 2, 3
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
 REFERENCE_PREFIX = "TP"
 ORDERER = "orderer"
 CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
-
-STATUS_LABELS = {
-    "new": _l("Uusi – odottaa käsittelyä"),
-    "confirmed": _l("Vahvistettu"),
-    "held": _l("Pidetty"),
-    "cancelled": _l("Peruttu"),
-}
-AUDIENCE_LABELS = {
-    "volunteers": _l("Vapaaehtoiset"),
-    "board": _l("Hallitus"),
-    "employees": _l("Työntekijät"),
-    "other": _l("Muu ryhmä"),
-}
-TIME_OF_DAY_LABELS = {
-    "aamupäivä": _l("aamupäivä"),
-    "iltapäivä": _l("iltapäivä"),
-    "ilta": _l("ilta"),
-}
-PLACE_KIND_LABELS = {
-    "own_premises": _l("Omissa tiloissamme"),
-    "remote": _l("Etäyhteydellä"),
-}
-WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
-
 
 class WorkshopError(Exception):
     """A step that is not possible for this order now; `message` is Finnish, for the person."""
@@ -71,7 +45,7 @@ class WorkshopError(Exception):
 @dataclass
 class PreferredTime:
     date: date
-    time_of_day: str  # a key of TIME_OF_DAY_LABELS
+    time_of_day: str  # one of TIMES_OF_DAY
 
 
 @dataclass
@@ -95,12 +69,6 @@ class OrderDetails:
     other_info: str = ""
 
 
-def helsinki_time(utc: datetime | None = None) -> datetime:
-    """Wall-clock time in Helsinki (naive) for a naive UTC time, by default now."""
-    utc = utc or utcnow()
-    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(WORKSHOP_TIME_ZONE)).replace(tzinfo=None)
-
-
 def check_preferred_date(value: date, today: date) -> None:
     """A preferred date must be a weekday at least MIN_DAYS_AHEAD days from today."""
     if value <= today:
@@ -112,19 +80,6 @@ def check_preferred_date(value: date, today: date) -> None:
         )
     if value.weekday() >= 5:
         raise ValidationError(_("Työpajat pidetään arkipäivisin. Valitse päivä maanantaista perjantaihin."))
-
-
-def format_date(value: date | str) -> str:
-    """"ti 12.5.2026" (ISO strings from the preferred times are accepted too)."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
-
-
-def format_workshop_time(start: datetime) -> str:
-    """"ti 12.5.2026 klo 13.00–15.00" (Helsinki time)."""
-    end = start + WORKSHOP_LENGTH
-    return f"{format_date(start.date())} klo {start:%H.%M}–{end:%H.%M}"
 
 
 # ---- ordering -------------------------------------------------------------
@@ -328,8 +283,8 @@ def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: 
         order.ics_sequence += 1
         attachments = [("peruutus.ics", CALENDAR_MIMETYPE.format(method="CANCEL"),
                         invitation(calendar_event(order), stamp=now, method="CANCEL"))]
-    queue_mail(order.email, "workshop_cancelled", attachments=attachments, order=order,
-               was_confirmed=was_confirmed, **template_labels())
+    queue_mail(order.email, "workshop_cancelled", attachments=attachments, order=order, was_confirmed=was_confirmed,
+               workshops_url=link_url("workshops.index"), **template_labels())
 
 
 def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now: datetime, note: str = "") -> None:
@@ -378,18 +333,6 @@ def calendar_event(order: WorkshopOrder) -> CalendarEvent:
 
 def _sender() -> tuple[str, str]:
     return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-
-
-def template_labels() -> dict:
-    """The Finnish names of stored keys, for pages and mail (mail has no request context)."""
-    return {
-        "status_labels": STATUS_LABELS,
-        "audience_labels": AUDIENCE_LABELS,
-        "time_of_day_labels": TIME_OF_DAY_LABELS,
-        "place_kind_labels": PLACE_KIND_LABELS,
-        "format_date": format_date,
-        "format_workshop_time": format_workshop_time,
-    }
 
 
 # ---- themes ---------------------------------------------------------------

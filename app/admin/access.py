@@ -1,0 +1,129 @@
+"""Who may enter /yllapito, and the staff sign-in by e-mailed link.
+
+Every view of the blueprint is for signed-in staff: the check runs before each
+request of the blueprint, so a view added later is covered without a decorator.
+Only the sign-in pages below are open.
+"""
+from flask import abort, g, make_response, redirect, render_template, request, session, url_for
+
+from app.account.forms import ContinueForm, LinkRequestForm
+from app.account.routes import TOKEN_PAGE_CSP
+from app.admin.blueprint import bp
+from app.admin.forms import ActionForm
+from app.extensions import db, limiter
+from app.services.audit import record_audit
+from app.services.sessions import current_user, end_session, start_session
+from app.services.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
+from app.services.tokens import TokenState, consume_token, peek_token
+
+OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
+LINKS_PER_IP = "10 per hour"
+LINKS_PER_ADDRESS = "5 per hour"
+LINK_SENT_KEY = "staff_link_sent_to"
+NEXT_KEY = "staff_next"
+
+
+@bp.before_request
+def require_staff():
+    """Anonymous → the sign-in page; signed in as anyone but active staff → 403."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    user = current_user()
+    if user is None:
+        if request.method == "GET":
+            session[NEXT_KEY] = request.full_path if request.query_string else request.path
+        return redirect(url_for("admin.sign_in"), code=303)
+    if user.role != "staff":
+        abort(403)
+    g.staff = active_staff(user.email)
+    if g.staff is None:
+        # The account was deactivated after this session began.
+        end_session()
+        db.session.commit()
+        return redirect(url_for("admin.sign_in"), code=303)
+    return None
+
+
+def actor() -> str:
+    """The signed-in staff member, as audit events and revisions name them."""
+    return g.staff.email
+
+
+def _address_key() -> str:
+    return "staff-address:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/kirjaudu", methods=["GET", "POST"])
+@limiter.limit(LINKS_PER_IP, methods=["POST"])
+@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
+def sign_in():
+    """The e-mail field; a link goes only to active staff, the answer is the same for all."""
+    form = LinkRequestForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("admin/sign_in.html", form=form), status
+    send_staff_sign_in_link(form.email.data, created_ip=request.remote_addr)
+    db.session.commit()
+    session[LINK_SENT_KEY] = form.email.data
+    return redirect(url_for(".link_sent"), code=303)
+
+
+@bp.get("/kirjaudu/lahetetty")
+def link_sent():
+    email = session.get(LINK_SENT_KEY)
+    if not email:
+        return redirect(url_for(".sign_in"), code=303)
+    return render_template("admin/link_sent.html", email=email, minutes=STAFF_SIGN_IN_MINUTES)
+
+
+@bp.get("/kirjaudu/<token>")
+def open_link(token: str):
+    """Opening the link changes nothing: mail scanners fetch links too."""
+    return token_page(peek_token(token, "staff_sign_in"), "admin/link_problem.html")
+
+
+@bp.post("/kirjaudu/<token>")
+def use_link(token: str):
+    """"Jatka": spend the link and start a staff session."""
+    used = consume_token(token, "staff_sign_in")
+    if used is None or active_staff(used.email) is None:
+        db.session.rollback()
+        state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
+        return token_page(state, "admin/link_problem.html")
+    next_path = session.get(NEXT_KEY, "")
+    start_session(used.email, "staff")
+    record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
+    db.session.commit()
+    if not next_path.startswith("/yllapito/"):
+        next_path = url_for(".dashboard")
+    return redirect(next_path, code=303)
+
+
+def token_page(state: TokenState, problem_template: str, **context):
+    """The page of an e-mailed link: "Jatka" when it is valid, else why not and a new link form.
+
+    It holds a token, so it is never cached and loads nothing from other origins.
+    """
+    if state.is_valid:
+        body, status = render_template("account/confirm.html", email=state.email, form=ContinueForm()), 200
+    else:
+        form = LinkRequestForm(data={"email": state.email})
+        body = render_template(problem_template, problem=state.status, form=form, **context)
+        status = 404 if state.status == "unknown" else 410
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP
+    return response
+
+
+@bp.post("/kirjaudu-ulos")
+def sign_out():
+    end_session()
+    db.session.commit()
+    return redirect(url_for(".sign_in"), code=303)
+
+
+@bp.context_processor
+def staff_layout():
+    """The staff layout's sign-out button (a POST form) on every staff page."""
+    return {"sign_out_form": ActionForm(), "staff": g.get("staff")}

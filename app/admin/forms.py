@@ -1,0 +1,53 @@
+"""Forms of the staff pages. CSRF comes with FlaskForm on every POST."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+
+from app.forms.fields import DateTextField, single_line, text_limit, unix_newlines
+from app.services.edit_requests import MESSAGE_MAX_LENGTH
+from app.services.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Perustelu"),
+        description=_l("Perustelu lähetetään järjestön yhteyshenkilöille sähköpostilla."),
+        filters=[unix_newlines],
+        validators=[text_limit(REASON_MAX_LENGTH, required=True)],
+        render_kw={"rows": 4},
+    )
+
+
+class PauseForm(FlaskForm):
+    until = DateTextField(
+        _l("Tauolla asti"),
+        description=_l("Päivä, jolloin toiminta jatkuu (pp.kk.vvvv). Tyhjä päättää tauon."),
+        render_kw={"type": "date"},
+    )
+    note = TextAreaField(
+        _l("Tiedote tauosta"),
+        description=_l("Näkyy järjestön julkisella sivulla. Enintään 300 merkkiä."),
+        filters=[unix_newlines],
+        validators=[text_limit(PAUSE_NOTE_MAX_LENGTH)],
+        render_kw={"rows": 2},
+    )
+
+
+class EditRequestForm(FlaskForm):
+    message = TextAreaField(
+        _l("Viesti"),
+        description=_l("Sama viesti menee jokaiselle yhteyshenkilölle. Jokainen saa oman muokkauslinkkinsä."),
+        filters=[unix_newlines],
+        validators=[text_limit(MESSAGE_MAX_LENGTH, required=True)],
+        render_kw={"rows": 6},
+    )
+    # The chosen organisations as comma-separated ids, fixed when the page was opened.
+    organisation_ids = HiddenField(validators=[single_line])
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(part) for part in (self.organisation_ids.data or "").split(",") if part.strip().isdigit()]

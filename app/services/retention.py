@@ -1,0 +1,83 @@
+"""`flask purge`: personal and stale data removed once its retention period is over."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select
+
+from app.extensions import db
+from app.models import LoginToken, Organisation, OutboxMessage, UserSession, utcnow
+from app.services.contact_requests import erase_personal_data
+from app.services.search_index import remove_from_index
+from app.services.sessions import SESSION_LIMITS
+from app.services.tray import purge_expired_shares
+
+DEFAULT_ORGANISATION_PURGE_DAYS = 90
+DEFAULT_CONTACT_REQUEST_RETENTION_DAYS = 90
+SENT_MAIL_RETENTION = timedelta(days=90)
+# An expired link is kept a while so opening it says "expired", not "unknown".
+TOKEN_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    organisations: int
+    tokens: int
+    sent_messages: int
+    sessions: int
+    contact_requests: int
+    shared_trays: int
+
+
+def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
+    """Remove organisations deleted more than `retention_days` ago, with their revisions."""
+    ids = list(db.session.scalars(
+        select(Organisation.id).where(Organisation.deleted_at < now - timedelta(days=retention_days))
+    ))
+    for organisation_id in ids:
+        remove_from_index(organisation_id)
+    if ids:
+        # Revisions, links, phones, contacts and tokens go by ON DELETE CASCADE;
+        # contact requests and workshop orders keep their rows (SET NULL).
+        db.session.execute(delete(Organisation).where(Organisation.id.in_(ids)))
+    return len(ids)
+
+
+def purge_old_tokens(*, now: datetime) -> int:
+    return db.session.execute(delete(LoginToken).where(LoginToken.expires_at < now - TOKEN_RETENTION)).rowcount
+
+
+def purge_sent_mail(*, now: datetime) -> int:
+    """Delivered messages (their bodies were already emptied on delivery) after 90 days."""
+    return db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < now - SENT_MAIL_RETENTION)
+    ).rowcount
+
+
+def purge_expired_sessions(*, now: datetime) -> int:
+    expired = [
+        (UserSession.role == role)
+        & ((UserSession.last_seen_at < now - limits.idle) | (UserSession.created_at < now - limits.absolute))
+        for role, limits in SESSION_LIMITS.items()
+    ]
+    return db.session.execute(delete(UserSession).where(or_(*expired))).rowcount
+
+
+def purge_all(*, now: datetime | None = None) -> PurgeReport:
+    """Everything past its retention period; flush, no commit. Periods come from the config."""
+    now = now or utcnow()
+    config = current_app.config
+    report = PurgeReport(
+        organisations=purge_deleted_organisations(
+            int(config.get("ORGANISATION_PURGE_DAYS", DEFAULT_ORGANISATION_PURGE_DAYS)), now=now
+        ),
+        tokens=purge_old_tokens(now=now),
+        sent_messages=purge_sent_mail(now=now),
+        sessions=purge_expired_sessions(now=now),
+        contact_requests=erase_personal_data(
+            int(config.get("CONTACT_REQUEST_RETENTION_DAYS", DEFAULT_CONTACT_REQUEST_RETENTION_DAYS)), now=now
+        ),
+        shared_trays=purge_expired_shares(now=now),
+    )
+    db.session.flush()
+    return report

@@ -1,0 +1,64 @@
+"""How workshop data reads in Finnish: labels of stored keys, dates and times.
+
+Mail is rendered without a request too, so templates get these through
+`template_labels()` rather than a request context processor.
+"""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+from app.models import utcnow
+from app.models.workshop import WORKSHOP_LENGTH, WORKSHOP_TIME_ZONE
+
+STATUS_LABELS = {
+    "new": _l("Uusi – odottaa käsittelyä"),
+    "confirmed": _l("Vahvistettu"),
+    "held": _l("Pidetty"),
+    "cancelled": _l("Peruttu"),
+}
+AUDIENCE_LABELS = {
+    "volunteers": _l("Vapaaehtoiset"),
+    "board": _l("Hallitus"),
+    "employees": _l("Työntekijät"),
+    "other": _l("Muu ryhmä"),
+}
+TIME_OF_DAY_LABELS = {
+    "aamupäivä": _l("aamupäivä"),
+    "iltapäivä": _l("iltapäivä"),
+    "ilta": _l("ilta"),
+}
+PLACE_KIND_LABELS = {
+    "own_premises": _l("Omissa tiloissamme"),
+    "remote": _l("Etäyhteydellä"),
+}
+WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
+
+
+def helsinki_time(utc: datetime | None = None) -> datetime:
+    """Wall-clock time in Helsinki (naive) for a naive UTC time, by default now."""
+    utc = utc or utcnow()
+    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(WORKSHOP_TIME_ZONE)).replace(tzinfo=None)
+
+
+def format_date(value: date | str) -> str:
+    """"ti 12.5.2026" (ISO strings from the preferred times are accepted too)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
+
+
+def format_workshop_time(start: datetime) -> str:
+    """"ti 12.5.2026 klo 13.00–15.00" (Helsinki time)."""
+    end = start + WORKSHOP_LENGTH
+    return f"{format_date(start.date())} klo {start:%H.%M}–{end:%H.%M}"
+
+
+def template_labels() -> dict:
+    """The Finnish names of stored keys, for pages and mail (mail has no request context)."""
+    return {
+        "status_labels": STATUS_LABELS,
+        "audience_labels": AUDIENCE_LABELS,
+        "time_of_day_labels": TIME_OF_DAY_LABELS,
+        "place_kind_labels": PLACE_KIND_LABELS,
+    }

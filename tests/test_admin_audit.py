@@ -1,0 +1,122 @@
+"""The audit log, the dashboard (with retrying failed mail) and `flask purge`."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db as _db
+from app.models import (
+    AuditEvent,
+    ContactRequest,
+    LoginToken,
+    OutboxMessage,
+    UserSession,
+    WorkshopOrder,
+    utcnow,
+)
+from app.services.audit import record_audit
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+
+
+def staff_client(client):
+    make_staff()
+    sign_in_staff(client)
+    return client
+
+
+def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):
+    staff_client(client)
+    now = utcnow()
+    for day in range(60):
+        event = record_audit("toinen@keskus.example", "hide", "organisation", day + 100, name=f"Järjestö {day}")
+        event.created_at = now - timedelta(days=day)
+    _db.session.commit()
+
+    everything = client.get("/yllapito/loki")
+    assert everything.status_code == 200 and "61 tapahtumaa" in everything.text
+    assert "sivu=2" in everything.text
+    mine = client.get(f"/yllapito/loki?tekija={STAFF_EMAIL}")
+    assert "1 tapahtumaa" in mine.text and "Kirjautuminen" in mine.text
+    hides = client.get("/yllapito/loki?toiminto=hide")
+    assert "60 tapahtumaa" in hides.text
+    window = (now - timedelta(days=9)).date().isoformat(), (now - timedelta(days=5)).date().isoformat()
+    dated = client.get(f"/yllapito/loki?toiminto=hide&alkaen={window[0]}&asti={window[1]}")
+    assert "5 tapahtumaa" in dated.text and "Järjestö 7" in dated.text and "Järjestö 4" not in dated.text
+    tolerant = client.get("/yllapito/loki?toiminto=nonsense&alkaen=eilen&sivu=x")
+    assert tolerant.status_code == 200 and "61 tapahtumaa" in tolerant.text
+
+
+def test_every_staff_action_is_audited_with_actor_object_and_time(client, make_organisation):
+    staff_client(client)
+    organisation = make_organisation("Auditoitu ry", status="pending")
+    client.post(f"/yllapito/jarjestot/{organisation.id}/hyvaksy")
+    client.post(f"/yllapito/jarjestot/{organisation.id}/piilota")
+    client.post(f"/yllapito/muokkauspyynto", data={"message": "Hei.", "organisation_ids": str(organisation.id)})
+    events = _db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["sign_in", "approve", "hide", "edit_request"]
+    assert all(e.actor == STAFF_EMAIL and e.created_at is not None for e in events)
+    assert [(e.object_type, e.object_id) for e in events[1:]] == [("organisation", organisation.id)] * 3
+
+
+def test_dashboard_shows_the_work_waiting(client, make_organisation):
+    staff_client(client)
+    make_organisation("Odottaa ry", status="pending")
+    make_organisation("Unohtunut ry", confirmed_at=utcnow() - timedelta(days=500))
+    make_organisation("Ajantasainen ry", confirmed_at=utcnow())
+    _db.session.add(OutboxMessage(to="rikki@yhdistys.example", subject="Muokkauspyyntö", status="failed",
+                                  last_error="550 no such user", message_id="<rikki@portal.test>"))
+    _db.session.add(WorkshopOrder(
+        reference="TP-2026-0001", reference_year=2026, reference_number=1, status="new",
+        organisation_name="Tilaaja ry", contact_person="Tiina Tilaaja", email="tiina@tilaaja.example",
+        phone="+358401234567", participants=12, goal="Vapaaehtoisten perehdytys", place_kind="remote",
+        consent_at=utcnow(), status_token_hash="0" * 64,
+    ))
+    for created_at in (utcnow(), utcnow() - timedelta(days=70)):
+        _db.session.add(ContactRequest(batch="b", organisation_name="X", consent_at=created_at, created_at=created_at))
+    _db.session.commit()
+
+    page = client.get("/yllapito/").text
+    assert "Odottaa ry" in page and "Odottaa hyväksyntää (1)" in page
+    assert "Unohtunut ry" in page and "Ajantasainen ry" not in page.split("Tarkistamatta yli vuoden")[1].split("</section>")[0]
+    assert "rikki@yhdistys.example" in page and "Yritä uudelleen" in page
+    assert "TP-2026-0001" in page and "Tilaaja ry" in page
+    contact_box = page.split("Yhteydenottopyynnöt tässä kuussa")[1].split("</section>")[0]
+    assert '<p class="luku">1</p>' in contact_box
+
+
+def test_retry_puts_a_failed_message_back_and_delivers_it(client, mailbox):
+    staff_client(client)
+    message = OutboxMessage(to="rikki@yhdistys.example", subject="Muokkauspyyntö", text_body="Hei", html_body="",
+                            status="failed", attempts=8, last_error="timeout", message_id="<retry@portal.test>")
+    _db.session.add(message)
+    _db.session.commit()
+    answer = client.post(f"/yllapito/viestit/{message.id}/uudelleen")
+    assert answer.status_code == 303
+    assert [m["To"] for m in mailbox.messages] == ["rikki@yhdistys.example"]
+    _db.session.expire_all()
+    assert _db.session.get(OutboxMessage, message.id).status == "sent"
+    assert _db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == ["sign_in", "retry_mail"]
+    assert client.post(f"/yllapito/viestit/{message.id}/uudelleen").status_code == 303
+    assert len(mailbox.messages) == 1
+
+
+def test_purge_removes_old_tokens_sent_mail_and_expired_sessions(app, runner):
+    now = utcnow()
+    _db.session.add_all([
+        LoginToken(token_hash="a" * 64, email="x@y.example", purpose="sign_in", expires_at=now - timedelta(days=31)),
+        LoginToken(token_hash="b" * 64, email="x@y.example", purpose="sign_in", expires_at=now - timedelta(days=1)),
+        OutboxMessage(to="x@y.example", subject="Vanha", status="sent", sent_at=now - timedelta(days=91), message_id="<1@t>"),
+        OutboxMessage(to="x@y.example", subject="Uusi", status="sent", sent_at=now - timedelta(days=5), message_id="<2@t>"),
+        OutboxMessage(to="x@y.example", subject="Epäonnistui", status="failed", message_id="<3@t>",
+                      created_at=now - timedelta(days=200)),
+        UserSession(id="1" * 64, email="x@y.example", role="staff", created_at=now - timedelta(hours=2),
+                    last_seen_at=now - timedelta(hours=2)),
+        UserSession(id="2" * 64, email="x@y.example", role="contact", created_at=now - timedelta(hours=2),
+                    last_seen_at=now - timedelta(minutes=5)),
+    ])
+    _db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "tokens: 1" in result.output and "sent messages: 1" in result.output and "sessions: 1" in result.output
+    assert _db.session.scalars(select(LoginToken.token_hash)).all() == ["b" * 64]
+    assert sorted(_db.session.scalars(select(OutboxMessage.subject))) == ["Epäonnistui", "Uusi"]
+    assert _db.session.scalars(select(UserSession.role)).all() == ["contact"]

@@ -1,0 +1,140 @@
+"""History: field-by-field diffs of revisions, the change feed, and restoring a revision."""
+from sqlalchemy import select
+
+from app.extensions import db as _db
+from app.models import AuditEvent, Need, Organisation, Revision
+from app.services.diff import diff_snapshots
+from app.services.organisations import OrganisationData, update_organisation
+from app.services.records import organisation_record
+from app.services.revisions import record_revision
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+
+
+def data_of(organisation: Organisation, **changes) -> OrganisationData:
+    """The organisation's current values as the write service takes them, with `changes`."""
+    values = {column: getattr(organisation, column) for column in (
+        "name", "org_type", "business_id", "description", "street_address", "postal_code", "post_office",
+        "email", "website", "meeting_times", "languages", "step_free_access", "accessible_toilet",
+        "induction_loop", "accessibility_notes", "paused_until", "paused_note", "nationwide",
+        "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
+        "volunteering_supported", "education_background",
+    )}
+    values.update(
+        need_ids=[n.id for n in organisation.needs],
+        activity_ids=[a.id for a in organisation.activities],
+        municipality_ids=[m.id for m in organisation.municipalities],
+        phones=[(p.number, p.role) for p in organisation.phones],
+        keywords=organisation.keyword_list,
+        contacts=[c.email for c in organisation.contacts],
+        sector_id=organisation.sector_id,
+        parent_id=organisation.parent_id,
+    )
+    values.update(changes)
+    return OrganisationData(**values)
+
+
+def edit(organisation: Organisation, author: str = "sihteeri@yhdistys.example", **changes) -> None:
+    assert update_organisation(organisation, data_of(organisation, **changes), author,
+                               base_version=organisation.version, base_record=None)
+    _db.session.commit()
+
+
+def need_id(name: str) -> int:
+    return _db.session.scalar(select(Need.id).where(Need.name == name))
+
+
+def test_the_diff_reads_field_by_field_with_finnish_labels():
+    old = {"name": "Vanha ry", "needs": ["Diabetes", "Masennus"], "nationwide": False,
+           "step_free_access": "unknown", "phones": [{"number": "+358401234567", "role": "ohjaaja"}],
+           "admin": {"member_count": 10}}
+    new = {"name": "Uusi ry", "needs": ["Diabetes", "Yksinäisyys"], "nationwide": True,
+           "step_free_access": "yes", "phones": [], "admin": {"member_count": 12}}
+    changes = {change.label: change for change in diff_snapshots(old, new)}
+    assert (changes["Nimi"].old, changes["Nimi"].new) == ("Vanha ry", "Uusi ry")
+    assert (changes["Tarpeet"].added, changes["Tarpeet"].removed) == (["Yksinäisyys"], ["Masennus"])
+    assert (changes["Valtakunnallinen"].old, changes["Valtakunnallinen"].new) == ("Ei", "Kyllä")
+    assert (changes["Esteetön kulku"].old, changes["Esteetön kulku"].new) == ("Ei tiedossa", "Kyllä")
+    assert changes["Puhelinnumerot"].removed == ["040 123 4567 (ohjaaja)"]
+    assert (changes["Jäseniä"].old, changes["Jäseniä"].new) == ("10", "12")
+    assert set(changes) == {"Nimi", "Tarpeet", "Valtakunnallinen", "Esteetön kulku", "Puhelinnumerot", "Jäseniä"}
+    assert diff_snapshots(new, dict(new)) == []
+
+
+def test_history_page_and_change_feed_show_diffs(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Historia ry", description="Ensimmäinen kuvaus.", needs=["Diabetes"])
+    record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Toinen kuvaus.", need_ids=[need_id("Diabetes"), need_id("Masennus")])
+
+    page = client.get(f"/yllapito/jarjestot/{organisation.id}/historia")
+    assert page.status_code == 200
+    assert "Ensimmäinen kuvaus." in page.text and "Toinen kuvaus." in page.text
+    assert "Lisätty: Masennus" in page.text
+    assert page.text.count("Palauta tähän versioon") == 1
+
+    feed = client.get("/yllapito/muutokset")
+    assert feed.status_code == 200 and "Historia ry" in feed.text and "Lisätty: Masennus" in feed.text
+    assert "Historia ry" in client.get("/yllapito/").text
+
+
+def test_restore_writes_a_new_revision_and_the_public_page_shows_the_old_values(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Palautettava ry", description="Alkuperäinen kuvaus.", needs=["Diabetes"],
+                                      municipalities=["Kuopio"], member_count=30)
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, name="Sotkettu ry", description="Vahingossa muutettu.", need_ids=[need_id("Masennus")],
+         member_count=3, contacts=["uusi@yhdistys.example"])
+    assert _db.session.scalar(select(Organisation.name)) == "Sotkettu ry"
+
+    answer = client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta")
+    assert answer.status_code == 303
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    assert (restored.name, restored.description, restored.member_count) == ("Palautettava ry", "Alkuperäinen kuvaus.", 30)
+    assert [n.name for n in restored.needs] == ["Diabetes"]
+    # Who may edit is not content: the restore leaves the contacts as they are.
+    assert [c.email for c in restored.contacts] == ["uusi@yhdistys.example"]
+
+    revisions = _db.session.scalars(select(Revision).order_by(Revision.id)).all()
+    assert len(revisions) == 3
+    assert revisions[-1].author == STAFF_EMAIL and revisions[-1].summary.startswith(f"Palautettu versioon {first.id}")
+    assert revisions[-1].snapshot["name"] == "Palautettava ry"
+    event = _db.session.scalars(select(AuditEvent).where(AuditEvent.action == "restore_revision")).one()
+    assert event.detail["revision_id"] == first.id
+
+    public = client.get(f"/jarjestot/{organisation.id}").text
+    assert "Palautettava ry" in public and "Alkuperäinen kuvaus." in public and "Sotkettu" not in public
+
+    again = client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta", follow_redirects=True)
+    assert "ovat jo tämän version mukaiset" in again.text
+    assert len(_db.session.scalars(select(Revision)).all()) == 3
+
+
+def test_restore_reports_values_that_no_longer_exist(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Vanhat termit ry", needs=["Diabetes"])
+    old = record_revision(organisation, "import", "Tuotu")
+    old.snapshot = {**organisation_record(organisation), "needs": ["Diabetes", "Poistunut tarve"],
+                    "description": "Vanha kuvaus."}
+    _db.session.commit()
+    answer = client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{old.id}/palauta", follow_redirects=True)
+    assert "Ei palautettu: Tarpeet: Tuntematon tarve: &#34;Poistunut tarve&#34;." in answer.text
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    assert restored.description == "Vanha kuvaus." and [n.name for n in restored.needs] == ["Diabetes"]
+
+
+def test_a_revision_of_another_organisation_is_not_restored(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    one = make_organisation("Yksi ry")
+    other = make_organisation("Toinen ry")
+    foreign = record_revision(other, "import", "Tuotu")
+    _db.session.commit()
+    client.post(f"/yllapito/jarjestot/{one.id}/historia/{foreign.id}/palauta")
+    assert _db.session.get(Organisation, one.id).name == "Yksi ry"

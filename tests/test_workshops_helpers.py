@@ -1,0 +1,71 @@
+"""Shared pieces of the workshop tests (no tests here): themes, a valid order form, links from mail."""
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from app.extensions import db
+from app.models import WorkshopTheme
+from app.workshops.display import helsinki_time
+from app.workshops.services import seed_workshop_themes
+
+STATUS_LINK = re.compile(r"http://portal\.test/tyopajat/tila/([A-Za-z0-9_\-]+)")
+FEEDBACK_LINK = re.compile(r"http://portal\.test/tyopajat/palaute/([A-Za-z0-9_\-]+)")
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def seed_themes(app) -> list[WorkshopTheme]:
+    seed_workshop_themes(Path(app.root_path) / "data" / "workshop_themes.csv")
+    db.session.commit()
+    return list(db.session.scalars(db.select(WorkshopTheme).order_by(WorkshopTheme.position)))
+
+
+def weekday_from(start: date) -> date:
+    """`start`, or the first Monday after it when it falls on a weekend."""
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return start
+
+
+def today() -> date:
+    return helsinki_time().date()
+
+
+def good_dates() -> list[date]:
+    first = weekday_from(today() + timedelta(days=21))
+    second = weekday_from(first + timedelta(days=1))
+    third = weekday_from(second + timedelta(days=1))
+    return [first, second, third]
+
+
+def order_form(theme_id: int | str, **changes) -> dict:
+    """A complete, valid order as the browser would post it."""
+    first, second, _third = good_dates()
+    data = {
+        "organisation_name": "Kuopion Muistiyhdistys ry",
+        "contact_person": "Maija Meikäläinen",
+        "email": "Maija@Example.fi",
+        "phone": "040 123 4567",
+        "audience": ["volunteers", "board"],
+        "participants": "18",
+        "theme": str(theme_id),
+        "own_proposal": "",
+        "goal": "Haluamme selkeyttää vapaaehtoisten roolit ja tehtävät.",
+        "date_1": first.isoformat(),
+        "time_of_day_1": "iltapäivä",
+        "date_2": second.isoformat(),
+        "time_of_day_2": "ilta",
+        "date_3": "",
+        "time_of_day_3": "",
+        "place_kind": "own_premises",
+        "address": "Puijonkatu 1",
+        "municipality": "Kuopio",
+        "accessibility_needs": "Yksi osallistuja käyttää pyörätuolia; tarvitsemme esteettömän tilan.",
+        "other_info": "",
+        "consent": "y",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def csrf_of(page) -> str:
+    return CSRF.search(page.text).group(1)
