@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Organisation, Revision
 from app.services.audit import record_audit
 from app.services.diff import FIELD_LABELS, FieldChange, diff_snapshots
-from app.services.importer import Taxonomy, _parse_record
+from app.services.importer import Taxonomy, parse_record
 from app.services.importer_fields import LineReader
 from app.services.organisations import OrganisationData, update_organisation
 
@@ -78,7 +78,7 @@ def data_from_record(record: dict, organisation: Organisation) -> tuple[Organisa
     not read at all keeps the organisation's current value.
     """
     reader = LineReader({key: value for key, value in record.items() if key not in NOT_RESTORED})
-    line = _parse_record(0, reader, Taxonomy.load())
+    line = parse_record(0, reader, Taxonomy.load())
     failed = {name.removeprefix("admin.").split(".")[0] for name, _message in reader.problems}
     fields = line.fields
     for name in failed & set(fields):
@@ -115,14 +115,12 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     Returns (changed?, problems) — see data_from_record for the problems.
     """
     data, problems = data_from_record(revision.snapshot, organisation)
-    changed = update_organisation(organisation, data, actor, base_version=organisation.version, base_record=None)
+    summary = _("Palautettu versioon %(number)d (%(date)s)", number=revision.id,
+                date=f"{revision.created_at.day}.{revision.created_at.month}.{revision.created_at.year}")
+    changed = update_organisation(
+        organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary
+    )
     if changed:
-        newest = db.session.scalar(
-            select(Revision).where(Revision.organisation_id == organisation.id).order_by(Revision.id.desc()).limit(1)
-        )
-        # update_organisation names its revision "Tiedot päivitetty"; say what really happened.
-        newest.summary = _("Palautettu versioon %(number)d (%(date)s)", number=revision.id,
-                           date=f"{revision.created_at.day}.{revision.created_at.month}.{revision.created_at.year}")
         record_audit(actor, "restore_revision", "organisation", organisation.id, name=organisation.name,
                      revision_id=revision.id, problems=problems)
         db.session.flush()

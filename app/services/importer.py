@@ -115,7 +115,7 @@ def import_organisations(lines: Iterable[str]) -> int:
             continue
         reader = LineReader.from_json(raw.lstrip("\ufeff"))
         if reader.data is not None:
-            parsed.append(_parse_record(number, reader, taxonomy))
+            parsed.append(parse_record(number, reader, taxonomy))
         problems.extend((number, name, message) for name, message in reader.problems)
     existing = _existing_names()
     problems.extend(_check_names_and_parents(parsed, existing))
@@ -126,7 +126,7 @@ def import_organisations(lines: Iterable[str]) -> int:
     return len(organisations)
 
 
-def _parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedLine:
+def parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedLine:
     for key in reader.data:
         if key not in RECORD_KEYS:
             reader.fail(key, _("Tuntematon kenttä."))

@@ -118,6 +118,7 @@ def update_organisation(
     *,
     base_version: int | None,
     base_record: dict | None,
+    summary: str | None = None,
 ) -> bool:
     """Save `data` over `organisation`; flush, no commit.  False when nothing changed.
 
@@ -144,7 +145,7 @@ def update_organisation(
         db.session.flush()
     except StaleDataError as error:
         raise VersionConflict() from error
-    record_revision(organisation, author, _("Tiedot päivitetty"))
+    record_revision(organisation, author, summary or _("Tiedot päivitetty"))
     index_organisation(organisation)
     return True
 
