@@ -4,7 +4,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -13,7 +12,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.account.forms import ConfirmCurrentForm, ContinueForm, LinkRequestForm, SignOutForm
+from app.account.forms import ConfirmCurrentForm, LinkRequestForm, SignOutForm
+from app.account.link_pages import SIGN_IN_LINK, token_page
 from app.account.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.extensions import db, limiter
 from app.forms.conflicts import changed_fields
@@ -29,18 +29,13 @@ from app.services.organisations import (
 )
 from app.services.records import organisation_record
 from app.services.sessions import current_user, end_session, sign_in_required, start_session
-from app.services.tokens import TokenState, consume_token, peek_token
+from app.services.tokens import consume_token, peek_token
 
 bp = Blueprint("account", __name__)
 
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
-# A page that holds a token loads nothing from another origin.
-TOKEN_PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 LINK_SENT_KEY = "link_sent_to"
 
 
@@ -75,7 +70,7 @@ def link_sent():
 @bp.get("/kirjaudu/<token>")
 def open_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return _token_page(peek_token(token, "sign_in"))
+    return token_page(peek_token(token, "sign_in"), SIGN_IN_LINK)
 
 
 @bp.post("/kirjaudu/<token>")
@@ -83,23 +78,10 @@ def use_link(token: str):
     """"Jatka": spend the link, start a new session, leave the token's URL."""
     used = consume_token(token, "sign_in")
     if used is None:
-        return _token_page(peek_token(token, "sign_in"))
+        return token_page(peek_token(token, "sign_in"), SIGN_IN_LINK)
     start_session(used.email, "contact")
     db.session.commit()
     return redirect(url_for(".my_organisations"), code=303)
-
-
-def _token_page(state: TokenState):
-    if state.is_valid:
-        body, status = render_template("account/confirm.html", email=state.email, form=ContinueForm()), 200
-    else:
-        form = LinkRequestForm(data={"email": state.email})
-        body = render_template("account/link_problem.html", problem=state.status, form=form)
-        status = 404 if state.status == "unknown" else 410
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP
-    return response
 
 
 @bp.get("/omat")

@@ -5,7 +5,6 @@ Importing the view modules attaches their views to the blueprint.
 from app.admin import (  # noqa: F401
     access,
     audit,
-    contact_links,
     dashboard,
     edit_requests,
     history,

@@ -4,10 +4,10 @@ Every view of the blueprint is for signed-in staff: the check runs before each
 request of the blueprint, so a view added later is covered without a decorator.
 Only the sign-in pages below are open.
 """
-from flask import abort, g, make_response, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 
-from app.account.forms import ContinueForm, LinkRequestForm
-from app.account.routes import TOKEN_PAGE_CSP
+from app.account.forms import LinkRequestForm
+from app.account.link_pages import STAFF_SIGN_IN_LINK, token_page
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.extensions import db, limiter
@@ -79,7 +79,7 @@ def link_sent():
 @bp.get("/kirjaudu/<token>")
 def open_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return token_page(peek_token(token, "staff_sign_in"), "admin/link_problem.html")
+    return token_page(peek_token(token, "staff_sign_in"), STAFF_SIGN_IN_LINK)
 
 
 @bp.post("/kirjaudu/<token>")
@@ -89,7 +89,7 @@ def use_link(token: str):
     if used is None or active_staff(used.email) is None:
         db.session.rollback()
         state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
-        return token_page(state, "admin/link_problem.html")
+        return token_page(state, STAFF_SIGN_IN_LINK)
     next_path = session.get(NEXT_KEY, "")
     start_session(used.email, "staff")
     record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
@@ -97,23 +97,6 @@ def use_link(token: str):
     if not next_path.startswith("/yllapito/"):
         next_path = url_for(".dashboard")
     return redirect(next_path, code=303)
-
-
-def token_page(state: TokenState, problem_template: str, **context):
-    """The page of an e-mailed link: "Jatka" when it is valid, else why not and a new link form.
-
-    It holds a token, so it is never cached and loads nothing from other origins.
-    """
-    if state.is_valid:
-        body, status = render_template("account/confirm.html", email=state.email, form=ContinueForm()), 200
-    else:
-        form = LinkRequestForm(data={"email": state.email})
-        body = render_template(problem_template, problem=state.status, form=form, **context)
-        status = 404 if state.status == "unknown" else 410
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP
-    return response
 
 
 @bp.post("/kirjaudu-ulos")

@@ -1,16 +1,10 @@
-"""The contact's side of an edit request: the 7-day link in the e-mail.
-
-These two views belong to the organisation contacts' URL space (/jarjestoille)
-and attach to the account blueprint, which must not have been registered yet:
-app/admin is imported by setup_blueprints before any registration.
-"""
+"""The contact's side of a staff edit request: the 7-day link in the e-mail."""
 from flask import redirect, url_for
 
+from app.account.link_pages import EDIT_LINK, token_page
 from app.account.routes import bp as account_bp
-from app.admin.access import token_page
 from app.extensions import db
 from app.services.access import contact_can_edit
-from app.services.edit_requests import EDIT_LINK_DAYS
 from app.services.sessions import start_session
 from app.services.tokens import consume_token, peek_token
 
@@ -18,7 +12,7 @@ from app.services.tokens import consume_token, peek_token
 @account_bp.get("/muokkaa/<token>")
 def open_edit_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return token_page(peek_token(token, "edit_request"), "admin/edit_link_problem.html", days=EDIT_LINK_DAYS)
+    return token_page(peek_token(token, "edit_request"), EDIT_LINK)
 
 
 @account_bp.post("/muokkaa/<token>")
@@ -26,7 +20,7 @@ def use_edit_link(token: str):
     """"Jatka": spend the link, sign the contact in, open the organisation's form."""
     used = consume_token(token, "edit_request")
     if used is None:
-        return token_page(peek_token(token, "edit_request"), "admin/edit_link_problem.html", days=EDIT_LINK_DAYS)
+        return token_page(peek_token(token, "edit_request"), EDIT_LINK)
     start_session(used.email, "contact")
     db.session.commit()
     if used.organisation_id is not None and contact_can_edit(used.email, used.organisation_id):
