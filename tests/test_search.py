@@ -257,3 +257,29 @@ def test_query_to_url_arguments_with_changes():
     assert query.to_args(need_ids=[2], page=1) == [("q", "muisti"), ("tarve", "2"), ("kunta", "7")]
     assert query.to_args() == [("q", "muisti"), ("tarve", "1"), ("tarve", "2"), ("kunta", "7"), ("sivu", "3")]
     assert SearchQuery.from_args(MultiDict(query.to_args())) == query
+
+
+@pytest.mark.parametrize("text", ["kuntou", "kuntoutus", "mielenter", "reumay", "omais", "sokerit"])
+def test_a_spelled_out_prefix_finds_what_the_prefix_finds(organisations, make_organisation, monkeypatch, text):
+    from app.services import search as search_module
+
+    make_organisation("Kuntoutuskerho Voimala", description="Kuntoutusryhmiä ja sokeritautia sairastavien kerho.")
+    spelled = search(SearchQuery(text=text, page_size=50))
+    monkeypatch.setattr(search_module, "MAX_PREFIX_TERMS", 0)
+    merged = search(SearchQuery(text=text, page_size=50))
+    assert not any(term.endswith("*") for term in spelled.text_terms_used)
+    assert set(names(spelled)) == set(names(merged))
+    assert spelled.total == merged.total
+
+
+def test_a_fresh_index_is_current_and_an_older_format_is_stale(db, make_organisation):
+    from app.models import SearchMeta
+
+    make_organisation("Ensimmäinen yhdistys ry")
+    assert index_is_current()  # the first document into an empty index records how it was built
+
+    db.session.get(SearchMeta, "analyser").value = "voikko"  # as written before formats were numbered
+    db.session.commit()
+    assert not index_is_current()
+    reindex_all()
+    assert index_is_current()

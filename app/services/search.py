@@ -5,10 +5,15 @@ filter, AND across).  The text is analysed like the index (see analysis): each
 word becomes a group of alternative tokens (its base forms and compound parts,
 plus the tokens of needs whose name or synonym it is), a word naming a
 municipality ("Kuopiossa") becomes a municipality filter, and the last word,
-while still being typed, also matches as a prefix.  Groups are ANDed; when that
-finds fewer than three, a group that matches nothing in the whole index is
-corrected to its nearest indexed words (typos), and then the groups are ORed
-with the organisations that matched every word ranked first.
+while still being typed, also matches what it can still become.  Groups are
+ANDed; when that finds fewer than three, a group that matches nothing in the
+whole index is corrected to its nearest indexed words (typos), and then the
+groups are ORed with the organisations that matched every word ranked first.
+
+The filters are tokens in the same index (see search_index), so words and
+filters are one full-text expression that the index counts and ranks without
+reading the organisation table; only published organisations have a
+document.  Very common words are ranked in a bounded way (see _segments).
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
 ENOUGH_RESULTS = 3
 PREFIX_MIN_LENGTH = 3
+# A word being typed that can still become at most this many indexed words is spelled out.
+MAX_PREFIX_TERMS = 20
 # Column weights: a word in the name counts ten times a word in the description.
 SQLITE_RANK = "bm25(search_fts, 10.0, 1.0)"
 POSTGRESQL_WEIGHTS = "'{0.01, 0.02, 0.1, 1.0}'::float4[]"  # D, C, B (body), A (name)
@@ -97,12 +104,14 @@ def search(query: SearchQuery) -> SearchResult:
     taxonomy = load_taxonomy()
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
+    groups = [_spell_out_prefix(group) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
     page_size = max(1, query.page_size)
 
     if not groups and not filters:
-        total = db.session.scalar(select(func.count()).where(PUBLISHED))
+        # Counted along the status index; the A–Z page itself goes along the sort_name index.
+        total = db.session.scalar(select(func.count()).where(Organisation.status == "published"))
         segments = [Segment(total, _listing)]
     else:
         match = Match(tuple(groups), "AND", filters)
@@ -123,7 +132,7 @@ def search(query: SearchQuery) -> SearchResult:
     page = min(max(1, query.page), _page_count(total, page_size))
     ids = _fetch(segments, (page - 1) * page_size, page_size)
 
-    detected = [m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))]
+    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
     detected.sort(key=lambda m: detected_ids.index(m.id))
     return SearchResult(
         query=query,
@@ -176,6 +185,9 @@ class Match:
         expression = "(" + ") AND (".join(parts) + ")"
         if self.in_name is None:
             return expression
+        if self.in_name and len(self.groups) == 1:
+            # One word in the name implies the match: the cheapest form (no second pass over the body).
+            return "(" + ") AND (".join([f"{{name_terms}}: {self.groups[0].fts5()}", *parts[1:]]) + ")"
         alternatives = " OR ".join(group.fts5() for group in self.groups)
         return f"{expression} {'AND' if self.in_name else 'NOT'} {{name_terms}}: ({alternatives})"
 
@@ -261,16 +273,19 @@ def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[
     if _sqlite():
         # bm25() only works in the query that holds the MATCH, so the matches are scored
         # first; MATERIALIZED keeps SQLite from re-running the MATCH for every organisation.
+        # Only the scores up to the last one of the page are joined for the A–Z tie-break.
         sql = f"""WITH scored AS MATERIALIZED (
-                SELECT rowid AS id, {SQLITE_RANK} AS score FROM search_fts WHERE search_fts MATCH :match)
-            SELECT o.id FROM scored JOIN organisation o ON o.id = scored.id WHERE 1 = 1{{excluded}}
+                SELECT rowid AS id, {SQLITE_RANK} AS score FROM search_fts WHERE search_fts MATCH :match{{excluded}}),
+            cutoff AS (SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET :limit + :offset - 1)
+            SELECT o.id FROM scored JOIN organisation o ON o.id = scored.id
+            WHERE scored.score <= coalesce((SELECT score FROM cutoff), scored.score)
             ORDER BY scored.score, o.sort_name, o.id LIMIT :limit OFFSET :offset"""
     else:
         sql = f"""SELECT o.id FROM search_document d JOIN organisation o ON o.id = d.organisation_id
             WHERE d.tsv @@ {TSQUERY}{{excluded}}
             ORDER BY ts_rank({POSTGRESQL_WEIGHTS}, d.tsv, {TSQUERY}) DESC, o.sort_name, o.id
             LIMIT :limit OFFSET :offset"""
-    return _query(sql, match, excluded, "o.id", limit=limit, offset=offset)
+    return _query(sql, match, excluded, "rowid" if _sqlite() else "o.id", limit=limit, offset=offset)
 
 
 def _alphabetical(match: Match, excluded: list[int], limit: int, offset: int) -> list[int]:
@@ -309,6 +324,25 @@ def _load(ids: list[int]) -> list[Organisation]:
     )
     by_id = {organisation.id: organisation for organisation in organisations}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _spell_out_prefix(group: Group) -> Group:
+    """The word being typed as the indexed words it can still become, when there are few.
+
+    A prefix makes the index merge every term that starts with it on each query,
+    and most of those are compounds whose first part is already one of the
+    group's terms ("kuntoutus" → kuntoutuskerho is indexed with kuntoutus too),
+    so they add nothing.  The rest are listed as plain terms; with more than
+    MAX_PREFIX_TERMS candidates the prefix stays.
+    """
+    if not group.prefix:
+        return group
+    candidates = load_vocabulary().starting_with(group.prefix, MAX_PREFIX_TERMS)
+    if candidates is None or not (group.terms or candidates):
+        return group
+    known = set(group.terms)
+    extra = tuple(t for t in candidates if t not in known and not known & set(analysis.analyse_word(t)))
+    return replace(group, terms=group.terms + extra, prefix="")
 
 
 def _correct_typos(groups: list[Group], taxonomy: Taxonomy) -> list[Group]:

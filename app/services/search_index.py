@@ -34,6 +34,9 @@ from app.services.analysis import analyse_text, analyser_name
 
 BATCH_SIZE = 2000
 ANALYSER_KEY = "analyser"
+# Bump when document_terms() changes what a document holds: `search reindex
+# --if-stale` (run by `make run`) then rebuilds existing databases.
+INDEX_FORMAT = 2
 # Changes on every index write; query-time caches of the vocabulary compare it.
 GENERATION_KEY = "generation"
 
@@ -105,6 +108,7 @@ def index_organisation(organisation: Organisation) -> None:
         municipality_ids=[m.id for m in organisation.municipalities],
         nationwide=bool(organisation.nationwide),
     )
+    _record_build_of_first_document()
     document = db.session.get(SearchDocument, organisation.id)
     if document is None:
         db.session.add(SearchDocument(organisation_id=organisation.id, name_terms=name_terms, body_terms=body_terms))
@@ -175,16 +179,32 @@ def reindex_all() -> int:
             documents.append({"organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms})
         db.session.execute(insert(SearchDocument), documents)
         count += len(documents)
-    _set_meta(ANALYSER_KEY, analyser_name())
+    _set_meta(ANALYSER_KEY, index_build())
     _set_meta(GENERATION_KEY, uuid.uuid4().hex)
     db.session.flush()
     return count
 
 
+def index_build() -> str:
+    """What built the documents: the analyser and the document format."""
+    return f"{analyser_name()};format={INDEX_FORMAT}"
+
+
 def index_is_current() -> bool:
-    """True when the index was built by the analyser this process uses."""
+    """True when the index was built by this analyser in this document format."""
     recorded = db.session.get(SearchMeta, ANALYSER_KEY)
-    return recorded is not None and recorded.value == analyser_name()
+    return recorded is not None and recorded.value == index_build()
+
+
+def _record_build_of_first_document() -> None:
+    """The first document written into an empty index defines how the index was built.
+
+    Without this, a freshly seeded database would look stale to `reindex --if-stale`.
+    """
+    if db.session.get(SearchMeta, ANALYSER_KEY) is None and db.session.scalar(
+        select(SearchDocument.organisation_id).limit(1)
+    ) is None:
+        _set_meta(ANALYSER_KEY, index_build())
 
 
 def index_generation() -> str:
@@ -243,6 +263,17 @@ class Vocabulary:
             position = bisect_left(self._sorted, prefix)
             return position < len(self._sorted) and self._sorted[position].startswith(prefix)
         return False
+
+    def starting_with(self, prefix: str, limit: int) -> list[str] | None:
+        """The terms that start with `prefix`, or None when there are more than `limit`."""
+        found = []
+        for term in self._sorted[bisect_left(self._sorted, prefix):]:
+            if not term.startswith(prefix):
+                break
+            if len(found) == limit:
+                return None
+            found.append(term)
+        return found
 
     def nearest(self, word: str, extra: dict[str, tuple[str, ...]]) -> list[str]:
         """Terms (and the tokens `extra` maps words to) nearest to `word`.
