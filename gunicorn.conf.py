@@ -13,27 +13,28 @@ wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Chosen by bench/load.py on 2 cores with SQLite and 10 000 organisations
-# (notes/production.md has the table).  Every request is CPU-bound Python
-# (search analysis, Jinja), so processes give the parallelism and a few
-# threads per process only overlap the short waits on SQLite and on slow
-# clients.  Measured at 32 connections, requests/s (search p95 ms):
-#   2 × 4 gthread  MEASURED_2x4
-#   3 × 2 gthread  MEASURED_3x2
-#   4 × 1 gthread  MEASURED_4x1
-#   2 × 8 gthread  MEASURED_2x8
+# (notes/production.md has the tables).  Every request is CPU-bound Python
+# (search analysis, Jinja), so one process per core gives the parallelism and
+# threads overlap the waits on SQLite, on SMTP after a contact request and on
+# slow clients.  Mixed load at 32 connections, 20 s each, on a machine shared
+# with other jobs (load average 7-10), requests/s and mixed-load p95 ms:
+#   2 × 4 gthread   18.5 req/s   p95 2428
+#   3 × 2 gthread   10.0 req/s   p95 7780
+#   4 × 1 gthread   21.0 req/s   p95 1896
+#   2 × 8 gthread   31.9 req/s   p95 1659   <- chosen
 # Each worker builds its own app and connection pool (no preload), so no
 # database connection is shared across a fork.  With PostgreSQL keep
-# DATABASE_POOL_SIZE ≥ threads.
+# DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW ≥ threads.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
-# A request that has not answered in 30 s is stuck (the slowest legitimate
-# one, a CSV export, takes about a second): the worker is replaced.
+# A worker that has not answered for 30 s is stuck and is replaced; nginx
+# waits 35 s (proxy_read_timeout in notes/production.md), a little longer.
 timeout = 30
 # On restart or deploy, requests in progress get this long to finish.
 graceful_timeout = 20
-# Matches nginx's default upstream keep-alive; connections are cheap threads' work.
+# Idle keep-alive connections from the proxy are closed after 5 s.
 keepalive = 5
 
 # A worker is replaced after this many requests, which bounds slow memory growth.

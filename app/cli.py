@@ -21,10 +21,14 @@ reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations
 
 @seed_cli.command("taxonomy")
 def seed_taxonomy_command():
-    """Load municipalities, needs, activities and sectors (idempotent)."""
+    """Load municipalities, needs, activities, sectors and workshop themes (idempotent)."""
     from app.services.taxonomy import seed_taxonomy
+    from app.workshops.services import seed_workshop_themes
 
-    counts = seed_taxonomy(Path(current_app.root_path) / "data")
+    data_dir = Path(current_app.root_path) / "data"
+    counts = seed_taxonomy(data_dir)
+    # Themes are only added when missing: staff edit them, a second seed must not undo that.
+    counts["workshop themes added"] = seed_workshop_themes(data_dir / "workshop_themes.csv")
     db.session.commit()
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 

@@ -3,7 +3,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -45,6 +45,18 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database unavailable: %s", error.orig)
         body, status = render_error(503)
         return body, status, {"Retry-After": "5"}
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def handle_number_out_of_range(error: Exception):
+        # An id beyond what the column holds ("/jarjestot/99999999999"): SQLite's
+        # driver raises OverflowError past 64 bits, PostgreSQL "integer out of
+        # range" past 32.  No row can have such an id, so the answer is "not found".
+        db.session.rollback()
+        if isinstance(error, DataError) and type(error.orig).__name__ != "NumericValueOutOfRange":
+            log.exception("database refused a value")
+            return render_error(500)
+        return render_error(404)
 
     @app.errorhandler(500)
     def handle_server_error(error):

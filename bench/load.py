@@ -236,6 +236,7 @@ class Stats:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.by_class: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.accepted_contacts = 0
+        self.error_kinds: dict[str, int] = defaultdict(int)
 
     def record(self, kind: str, status: int | None, milliseconds: float) -> None:
         if status is None:
@@ -271,8 +272,9 @@ async def run_connection(port: int, plan: Plan, stats: Stats, deadline: float) -
                     raise
                 await connection.close()
                 status, _content = await connection.request(method, path, form, headers)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError) as error:
             stats.record(kind, None, 0)
+            stats.error_kinds[type(error).__name__] += 1
             await connection.close()
             continue
         stats.record(kind, status, (time.perf_counter() - started) * 1000)
@@ -310,6 +312,8 @@ def report(mix: str, stats: Stats, seconds: float) -> float:
         )
         print(f"  {mix if row == 0 else '':<8} {kind:<13} {len(latencies) / seconds:7.1f} {figures}"
               f" {counts['ok']:7d} {counts['4xx']:5d} {counts['5xx']:5d} {counts['errors']:6d}")
+    if stats.error_kinds:
+        print("           errors: " + ", ".join(f"{name} {count}" for name, count in stats.error_kinds.items()))
     main_kind = "terveys" if mix == "trivial" else "search"
     return len(stats.latencies[main_kind]) / seconds
 
@@ -365,8 +369,10 @@ def main() -> None:
         verdict = "none lost" if stored == accepted else f"MISMATCH ({stored - accepted:+d})"
         print(f"\ncontact requests: accepted {accepted}, stored {stored}: {verdict}; mail received by the sink: "
               f"{len(sink.messages)}")
-        errors = [line for line in log_path.read_text().splitlines() if "Traceback" in line or "[ERROR]" in line]
-        print(f"gunicorn log: {len(errors)} error lines")
+        log_lines = log_path.read_text().splitlines()
+        for label, marker in [("tracebacks", "Traceback"), ("errors", "[ERROR]"), ("worker timeouts", "WORKER TIMEOUT"),
+                              ("503 database busy", "database unavailable")]:
+            print(f"gunicorn log, {label}: {sum(marker in line for line in log_lines)}")
 
 
 if __name__ == "__main__":

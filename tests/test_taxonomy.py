@@ -44,7 +44,7 @@ def count(db, model) -> int:
 def test_seed_loads_every_file(db):
     counts = seed_taxonomy(DATA_DIR)
     db.session.commit()
-    assert counts == {"municipalities": 19, "needs": 117, "activities": 9, "sectors": 9, "workshop themes": 6}
+    assert counts == {"municipalities": 19, "needs": 117, "activities": 9, "sectors": 9}
     assert count(db, Municipality) == 19
     assert count(db, Need) == 117
     assert count(db, Activity) == 9
@@ -55,8 +55,7 @@ def test_seed_is_idempotent(db):
     seed_taxonomy(DATA_DIR)
     db.session.commit()
     ids_before = {need.name: need.id for need in db.session.scalars(select(Need))}
-    # Themes are only added when missing, so staff edits survive a second seed.
-    assert seed_taxonomy(DATA_DIR) == {"municipalities": 19, "needs": 117, "activities": 9, "sectors": 9, "workshop themes": 0}
+    assert seed_taxonomy(DATA_DIR) == {"municipalities": 19, "needs": 117, "activities": 9, "sectors": 9}
     db.session.commit()
     assert {need.name: need.id for need in db.session.scalars(select(Need))} == ids_before
     assert count(db, Municipality) == 19

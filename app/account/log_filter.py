@@ -7,7 +7,7 @@ development server's log, gunicorn's access log and the app's own log.
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/kirjaudu/)[A-Za-z0-9_\-]+")
+TOKEN_IN_PATH = re.compile(r"(/(?:kirjaudu|muokkaa|kasitelty|tila|palaute)/)[A-Za-z0-9_\-]+")
 MASK = r"\1[piilotettu]"
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 

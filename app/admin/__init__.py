@@ -11,6 +11,7 @@ from app.admin import (  # noqa: F401
     organisations,
     statistics,
     taxonomy,
+    workshops,
 )
 from app.admin.blueprint import bp
 

@@ -13,7 +13,7 @@ def _id_list_parameter(name: str, what: str) -> dict:
         "in": "query",
         "required": False,
         "description": f"{what} (id from /taxonomy). Repeat the parameter to match any of several (OR); "
-        "different parameters combine with AND. Unknown values are ignored.",
+        "different parameters combine with AND. Unknown or malformed values are ignored, not refused.",
         "schema": {"type": "array", "items": {"type": "integer"}},
         "style": "form",
         "explode": True,
@@ -36,7 +36,8 @@ SEARCH_PARAMETERS = [
         "name": "sivu",
         "in": "query",
         "required": False,
-        "description": "Page number, starting at 1. A page holds 20 results unless the server is configured otherwise.",
+        "description": "Page number, starting at 1. A page holds 20 results unless the server is configured otherwise. "
+        "A value that is not a whole number of at least 1 reads as 1.",
         "schema": {"type": "integer", "minimum": 1, "default": 1},
     },
 ]

@@ -13,6 +13,12 @@ from app.models import AuditEvent, utcnow
 # Every action written anywhere, with the label the audit log shows for it.
 ACTION_LABELS = {
     "sign_in": _l("Kirjautuminen"),
+    "workshop_confirm": _l("Työpajan vahvistus"),
+    "workshop_reschedule": _l("Työpajan ajan tai paikan muutos"),
+    "workshop_cancel": _l("Työpajan peruutus"),
+    "workshop_held": _l("Työpaja pidetty"),
+    "workshop_feedback_link": _l("Palautelinkin lähetys"),
+    "workshop_notes": _l("Työpajatilauksen muistiinpanot"),
     "approve": _l("Hyväksyntä"),
     "reject": _l("Hylkäys"),
     "edit": _l("Muokkaus"),

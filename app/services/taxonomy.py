@@ -19,11 +19,7 @@ class TaxonomyFileError(ValueError):
 
 
 def seed_taxonomy(data_dir: Path | str) -> dict[str, int]:
-    """Upsert every taxonomy file of `data_dir`; returns the rows loaded per table.
-
-    Workshop themes are only added when missing: staff edit them.
-    """
-    from app.workshops.services import seed_workshop_themes
+    """Upsert every taxonomy file of `data_dir`; returns the rows loaded per table."""
     data_dir = Path(data_dir)
     counts = {
         "municipalities": _load_municipalities(data_dir / "municipalities.csv"),
@@ -31,10 +27,6 @@ def seed_taxonomy(data_dir: Path | str) -> dict[str, int]:
         "activities": _load_activities(data_dir / "activities.csv"),
         "sectors": _load_sectors(data_dir / "sectors.csv"),
     }
-    # A region may run without the workshop service: its data directory then has no themes file.
-    themes = data_dir / "workshop_themes.csv"
-    if themes.exists():
-        counts["workshop themes"] = seed_workshop_themes(themes)
     db.session.flush()
     return counts
 

@@ -65,12 +65,14 @@ def live_server(browser_database_url):
 
     from app.services.demo import seed_demo
     from app.services.taxonomy import seed_taxonomy
+    from app.workshops.services import seed_workshop_themes
 
     app = create_app(make_test_config(browser_database_url))
     app.jinja_env.undefined = StrictUndefined
     with app.app_context():
         upgrade()
         seed_taxonomy(Path(app.root_path) / "data")
+        seed_workshop_themes(Path(app.root_path) / "data" / "workshop_themes.csv")
         seed_demo(only_if_empty=False)
         db.session.commit()
         db.session.remove()

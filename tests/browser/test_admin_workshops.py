@@ -1,0 +1,91 @@
+"""Staff handle a workshop order in a real browser, JavaScript on and off; axe-core on the
+order list, the order page with its forms (also with errors shown) and the feedback page."""
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from tests.browser.conftest import AXE_SCRIPT, skip_or_fail
+from tests.browser.test_admin_journey import axe_violations, sign_in
+from tests.test_workshops_helpers import good_dates, today, weekday_from
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def staff_link(live_server):
+    from app.services.staff import add_staff
+    from app.services.tokens import issue_link_token
+
+    with live_server.app.app_context():
+        add_staff("tyopajat@keskus.example", "Työpajojen Ylläpitäjä")
+        token = issue_link_token("tyopajat@keskus.example", "staff_sign_in")
+        db.session.commit()
+        db.session.remove()
+    return f"/yllapito/kirjaudu/{token}"
+
+
+def place_an_order(live_server, organisation_name: str) -> tuple[int, str]:
+    from app.workshops.services import OrderDetails, PreferredTime, place_order
+
+    first, second, _third = good_dates()
+    with live_server.app.app_context():
+        order, _token = place_order(OrderDetails(
+            organisation_name=organisation_name, contact_person="Maija Meikäläinen", email="maija@example.fi",
+            phone="+358401234567", audience=["volunteers"], participants=12, theme_id=None,
+            own_proposal="Vapaaehtoisten perehdytys", goal="Yhteinen tapa perehdyttää uudet vapaaehtoiset.",
+            preferred_times=[PreferredTime(first, "iltapäivä"), PreferredTime(second, "ilta")],
+            place_kind="own_premises", address="Kauppakatu 5", municipality="Kuopio",
+        ))
+        db.session.commit()
+        identity = (order.id, order.reference)
+        db.session.remove()
+    return identity
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_staff_confirm_an_order_after_fixing_the_form(new_page, live_server, staff_link, expect, javascript):
+    from app.models import WorkshopOrder
+
+    name = f"Selainten {'Kiuruveden' if javascript else 'Varkauden'} työpajayhdistys ry"
+    order_id, reference = place_an_order(live_server, name)
+    page = new_page(javascript=javascript)
+    sign_in(page, staff_link, expect)
+    page.get_by_role("navigation", name="Ylläpito").get_by_role("link", name="Työpajat").click()
+    page.get_by_label("Järjestö tai tilausnumero").fill(name)
+    page.get_by_role("button", name="Suodata").click()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1, name=f"Työpajatilaus {reference}")).to_be_visible()
+
+    day = weekday_from(today() + timedelta(days=30))
+    page.get_by_label("Päivä", exact=True).fill(day.isoformat())
+    page.get_by_role("button", name="Vahvista ja lähetä kalenterikutsu").click()
+    expect(page.get_by_text("Anna alkamisaika muodossa tt:mm").first).to_be_visible()
+    expect(page.get_by_label("Osoite")).to_have_value("Kauppakatu 5, Kuopio")
+
+    page.get_by_label("Alkamisaika").fill("13:00")
+    page.get_by_label("Ohjaaja").fill("Outi Ohjaaja")
+    page.get_by_role("button", name="Vahvista ja lähetä kalenterikutsu").click()
+    expect(page.get_by_role("status").filter(has_text="Työpaja on vahvistettu")).to_be_visible()
+    expect(page.get_by_role("heading", name="Muuta aikaa tai paikkaa")).to_be_visible()
+    with live_server.app.app_context():
+        order = db.session.get(WorkshopOrder, order_id)
+        assert (order.status, order.facilitator, order.scheduled_start.hour) == ("confirmed", "Outi Ohjaaja", 13)
+        db.session.remove()
+
+
+def test_axe_finds_nothing_on_the_workshop_staff_pages(new_page, live_server, staff_link, expect):
+    if not AXE_SCRIPT.exists():
+        skip_or_fail(f"axe-core is missing at {AXE_SCRIPT}; `make test` installs it")
+    order_id, _reference = place_an_order(live_server, "Saavutettavuuden työpajayhdistys ry")
+    page = new_page(javascript=True, bypass_csp=True)
+    sign_in(page, staff_link, expect)
+    for path in ("/yllapito/tyopajat", f"/yllapito/tyopajat/{order_id}", "/yllapito/tyopajat/palaute"):
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        assert axe_violations(page) == [], path
+
+    page.goto(f"/yllapito/tyopajat/{order_id}")
+    page.get_by_role("button", name="Vahvista ja lähetä kalenterikutsu").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert axe_violations(page) == [], "the order page with the confirm form's errors"
