@@ -62,6 +62,7 @@ def setup_responses(app: Flask) -> None:
 
 
 def setup_extensions(app: Flask) -> None:
+    from app import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
     from app.database import configure_sqlite
     from app.i18n import select_locale
 

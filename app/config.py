@@ -71,7 +71,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Hyvinvointitarjotin <noreply@hyvinvointitarjotin.fi>"),
         "STAFF_NOTIFY_EMAIL": env("STAFF_NOTIFY_EMAIL", ""),
         "HTMX_SOURCE": env("HTMX_SOURCE", "cdn"),
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "database://"),
         # Only for load tests, which send more contact requests than a person could.
         "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), default=True),
         # How many reverse proxies in front set X-Forwarded-For / -Proto (0: none).

@@ -17,6 +17,7 @@ from app.models.organisation import (
     organisation_need,
     sort_key,
 )
+from app.models.ratelimit import RateLimitCounter
 from app.models.revision import Revision
 from app.models.search import SearchDocument, SearchMeta
 from app.models.staff import AuditEvent, StaffUser
@@ -30,6 +31,7 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "RateLimitCounter",
     "ContactRequest", "PREFERRED_CHANNELS", "SharedTray",
     "Activity", "Base", "LANGUAGES", "LoginToken", "Municipality", "Need", "ORG_TYPES",
     "Organisation", "OutboxMessage", "UserSession",

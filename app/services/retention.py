@@ -11,9 +11,8 @@ from app.services.contact_requests import erase_personal_data
 from app.services.search_index import remove_from_index
 from app.services.sessions import SESSION_LIMITS
 from app.services.tray import purge_expired_shares
+from app.ratelimit import purge_expired_counters
 
-DEFAULT_ORGANISATION_PURGE_DAYS = 90
-DEFAULT_CONTACT_REQUEST_RETENTION_DAYS = 90
 SENT_MAIL_RETENTION = timedelta(days=90)
 # An expired link is kept a while so opening it says "expired", not "unknown".
 TOKEN_RETENTION = timedelta(days=30)
@@ -27,6 +26,7 @@ class PurgeReport:
     sessions: int
     contact_requests: int
     shared_trays: int
+    rate_limit_counters: int
 
 
 def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
@@ -69,15 +69,16 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
     config = current_app.config
     report = PurgeReport(
         organisations=purge_deleted_organisations(
-            int(config.get("ORGANISATION_PURGE_DAYS", DEFAULT_ORGANISATION_PURGE_DAYS)), now=now
+            int(config["ORGANISATION_PURGE_DAYS"]), now=now
         ),
         tokens=purge_old_tokens(now=now),
         sent_messages=purge_sent_mail(now=now),
         sessions=purge_expired_sessions(now=now),
         contact_requests=erase_personal_data(
-            int(config.get("CONTACT_REQUEST_RETENTION_DAYS", DEFAULT_CONTACT_REQUEST_RETENTION_DAYS)), now=now
+            int(config["CONTACT_REQUEST_RETENTION_DAYS"]), now=now
         ),
         shared_trays=purge_expired_shares(now=now),
+        rate_limit_counters=purge_expired_counters(),
     )
     db.session.flush()
     return report

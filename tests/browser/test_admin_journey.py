@@ -118,7 +118,7 @@ def test_axe_finds_nothing_on_the_staff_pages(new_page, live_server, staff_link,
     sign_in(page, staff_link, expect)
     for path in ("/yllapito/", f"/yllapito/jarjestot/{organisation_id}/muokkaa", "/yllapito/jarjestot",
                  f"/yllapito/jarjestot/{organisation_id}", f"/yllapito/jarjestot/{organisation_id}/historia",
-                 "/yllapito/muutokset", "/yllapito/loki"):
+                 "/yllapito/muutokset", "/yllapito/loki", "/yllapito/tilastot", "/yllapito/luokitukset/tarpeet"):
         response = page.goto(path)
         assert response is not None and response.ok, path
         assert axe_violations(page) == [], path

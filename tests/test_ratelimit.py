@@ -1,0 +1,58 @@
+"""Rate limits kept in the database hold across worker processes (RATELIMIT_STORAGE_URI=database://)."""
+import time
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import RateLimitCounter
+from app.ratelimit import DatabaseStorage, purge_expired_counters
+from tests.conftest import make_test_config
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "database://"}
+
+
+def test_two_workers_share_one_count(app, migrated_database):
+    # A second app instance on the same database stands for a second gunicorn worker.
+    other_worker = create_app(
+        make_test_config(migrated_database, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="database://")
+    )
+    first, second = app.test_client(), other_worker.test_client()
+    statuses = []
+    for attempt in range(12):
+        client = first if attempt % 2 == 0 else second
+        statuses.append(client.post("/jarjestoille/", data={"email": f"henkilo{attempt}@example.fi"}).status_code)
+    with other_worker.app_context():
+        db.engine.dispose()
+    # 10 per hour per IP (app/account/routes.py), whichever worker answers.
+    assert statuses[:10] == [303] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_a_window_starts_again_when_it_ends(app):
+    storage = DatabaseStorage()
+    assert storage.incr("avain", expiry=60) == 1
+    assert storage.incr("avain", expiry=60) == 2
+    assert storage.get("avain") == 2
+    assert storage.get_expiry("avain") > time.time()
+
+    db.session.execute(db.update(RateLimitCounter).values(expires_at=time.time() - 1))
+    db.session.commit()
+
+    assert storage.get("avain") == 0
+    assert storage.incr("avain", expiry=60) == 1
+
+
+def test_purge_removes_ended_windows(app):
+    storage = DatabaseStorage()
+    storage.incr("vanha", expiry=1)
+    storage.incr("uusi", expiry=3600)
+
+    assert purge_expired_counters(now=time.time() + 10) == 1
+    db.session.commit()
+    assert storage.get("uusi") == 1
+    storage.clear("uusi")
+    assert storage.get("uusi") == 0
