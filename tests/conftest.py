@@ -40,6 +40,10 @@ def make_test_config(database_url: str, **overrides) -> dict:
         "HTMX_SOURCE": "local",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # The test's own session keeps SQLite's write lock between requests (the app
+        # context is shared), which the database:// storage would wait on;
+        # tests/test_ratelimit.py covers that storage.
+        "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": "",
     }
     config.update(overrides)
