@@ -271,6 +271,7 @@ def test_the_worker_loop_delivers_and_stops_on_sigterm(app, mailbox, migrated_da
         **os.environ,
         "DATABASE_URL": migrated_database,
         "SECRET_KEY": "worker-test-secret",
+        "BASE_URL": "https://portal.test",
         "MAIL_SERVER": mailbox.host,
         "MAIL_PORT": str(mailbox.port),
         "FLASK_DEBUG": "0",
