@@ -3,6 +3,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, mail, migrate
@@ -10,8 +11,21 @@ from app.extensions import babel, csrf, db, limiter, mail, migrate
 log = logging.getLogger(__name__)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs only matches ids a database integer column can hold.
+
+    A larger number is simply a URL that does not exist (404), instead of an
+    overflow in the database driver.
+    """
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIdConverter
     setup_config(app, test_config)
     setup_responses(app)
     setup_extensions(app)

@@ -48,6 +48,8 @@ def _engine_options(url: str) -> dict:
             pool_timeout=10,
             # Server-side idle timeouts and failovers drop old connections.
             pool_recycle=1800,
+            # A row lock held too long answers the 503 page, as SQLite's busy_timeout does.
+            connect_args={"options": "-c lock_timeout=5000"},
         )
     return options
 

@@ -7,12 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text, update
+from sqlalchemy import create_engine, event, func, select, update
 
 import app.database as database
 from app.extensions import db

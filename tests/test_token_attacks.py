@@ -56,13 +56,13 @@ def sessions() -> int:
     return db.session.scalar(select(func.count()).select_from(UserSession))
 
 
-def use(client, purpose: str, token: str):
+def use(client, purpose: str, token: str, headers=None):
     """Open the link like a browser and press its button (or POST blind when there is no form)."""
     path = LINK_PATHS[purpose].format(token)
-    opened = client.get(path)
+    opened = client.get(path, headers=headers)
     field = CSRF_VALUE.search(opened.text)
     token_field = field.group(0).split('value="')[1].rstrip('"') if field else ""
-    return opened, client.post(path, data={"csrf_token": token_field})
+    return opened, client.post(path, data={"csrf_token": token_field}, headers=headers)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_a_used_link_cannot_be_used_again(client, app):
     other = app.test_client()
     opened, again = use(other, "sign_in", token)
     assert opened.status_code == 410 and again.status_code == 410
-    assert "jo käytetty" in again.text or "käytetty" in again.text
+    assert "käytetty" in again.text
     assert sessions() == 1
 
 
@@ -93,11 +93,10 @@ def test_an_expired_link_does_nothing(client, staff, make_organisation, purpose)
     assert sessions() == 0
 
 
-@pytest.mark.parametrize("issued", list(LINK_PATHS))
-@pytest.mark.parametrize("opened_at", list(LINK_PATHS))
+@pytest.mark.parametrize(
+    "issued, opened_at", [(issued, opened_at) for issued in LINK_PATHS for opened_at in LINK_PATHS if issued != opened_at]
+)
 def test_a_link_works_only_for_its_own_purpose(client, staff, make_organisation, issued, opened_at):
-    if issued == opened_at:
-        return
     organisation = make_organisation("Tarkoitus ry")
     add_contacts(organisation, staff.email)
     token = issue_link_token(staff.email, issued, organisation.id)
@@ -202,7 +201,7 @@ def test_links_in_mail_never_come_from_a_forged_host(app, staff, make_organisati
     staff_client = app.test_client()
     staff_token = issue_link_token(staff.email, "staff_sign_in")
     db.session.commit()
-    assert use(staff_client, "staff_sign_in", staff_token)[1].status_code == 303
+    assert use(staff_client, "staff_sign_in", staff_token, FORGED)[1].status_code == 303
     compose = staff_client.get(f"/yllapito/muokkauspyynto?jarjesto={organisation.id}", headers=FORGED)
     answer = staff_client.post(
         "/yllapito/muokkauspyynto",
@@ -215,5 +214,5 @@ def test_links_in_mail_never_come_from_a_forged_host(app, staff, make_organisati
     kinds = {"/jarjestoille/kirjaudu/", "/yllapito/kirjaudu/", "/yhteydenotto/kasitelty/", "/tyopajat/tila/",
              "/jarjestoille/muokkaa/"}
     assert all(any(kind in link for link in links) for kind in kinds), links
-    assert links and all(link.startswith(BASE_URL + "/") for link in links), links
+    assert links and [link for link in links if not (link + "/").startswith(BASE_URL + "/")] == []
     assert not any("evil.example" in "".join(mailbox.bodies(m)) for m in mailbox.messages)

@@ -4,6 +4,7 @@ Each organisation gets its own e-mail through the outbox, with a one-time
 "Olemme olleet yhteydessä" link.  Personal fields are erased after the
 retention period; the rows stay so the monthly counts do not change.
 """
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,8 @@ from app.services.outbox import queue_mail
 from app.services.tokens import consume_token, hash_token, issue_link_token, link_url, peek_token
 
 HANDLED_PURPOSE = "contact_handled"
+BATCH_BYTES = 8
+BATCH_PATTERN = re.compile(f"[0-9a-f]{{{2 * BATCH_BYTES}}}")
 
 
 @dataclass
@@ -54,7 +57,7 @@ def send_contact_request(
 ) -> SendOutcome:
     """Store one request per published organisation and queue their mail; flush, no commit."""
     now = now or utcnow()
-    batch = secrets.token_hex(8)
+    batch = secrets.token_hex(BATCH_BYTES)
     organisations = {
         o.id: o
         for o in db.session.scalars(
@@ -102,6 +105,9 @@ def _send_to_organisation(details: ContactDetails, organisation: Organisation, b
 
 def organisations_in_batch(batch: str) -> list[str]:
     """The names of the organisations one submission went to, in the order sent."""
+    if not BATCH_PATTERN.fullmatch(batch):
+        # Not a batch send_contact_request could have made (PostgreSQL would refuse a NUL in it).
+        return []
     return list(
         db.session.scalars(
             select(ContactRequest.organisation_name).where(ContactRequest.batch == batch).order_by(ContactRequest.id)

@@ -78,6 +78,9 @@ def share(ids: list[int], *, now: datetime | None = None) -> SharedTray:
 
 def shared_list(code: str, *, now: datetime | None = None) -> SharedTray | None:
     """The snapshot behind a share code, or None when unknown or expired."""
+    if len(code) != SHARE_CODE_LENGTH or not set(code) <= set(_SHARE_ALPHABET):
+        # Not a code share() could have made (PostgreSQL would refuse a NUL in it).
+        return None
     shared = db.session.scalar(select(SharedTray).where(SharedTray.code == code))
     if shared is None or shared.expires_at <= (now or utcnow()):
         return None
