@@ -8,10 +8,10 @@ must be committed before the slow SMTP conversation starts.
 """
 import base64
 import logging
+import secrets
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
-from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template
@@ -54,7 +54,9 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
             {"name": name, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
             for name, mimetype, content in attachments
         ],
-        message_id=make_msgid(domain=_mail_domain()),
+        # Not email.utils.make_msgid: it draws on the shared `random` state, which a
+        # seeded generator (or a forked worker) can repeat.
+        message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
