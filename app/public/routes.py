@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from app.public.contact_forms import ContactRequestForm
 from app.public.forms import build_search_form
 from app.public.services import (
+    FilterChoices,
+    filter_choices,
     organisations_by_letter,
     published_members,
     published_organisation_or_404,
     published_parent,
-    taxonomy_choices,
     text_without_municipality,
 )
 from app.services.contact_requests import recipients
@@ -39,31 +40,27 @@ def search_url(args: list[tuple[str, str]], anchor: str = "") -> str:
     return base + ("?" + query if query else "") + (("#" + anchor) if anchor else "")
 
 
-def active_filters(query: SearchQuery, result: SearchResult, choices) -> list[Chip]:
+def active_filters(query: SearchQuery, result: SearchResult, choices: FilterChoices) -> list[Chip]:
     """One chip per chosen need, activity and municipality, including those read from the text."""
-    needs = choices.needs_by_id
-    activities = {a.id: a for a in choices.activities}
-    municipalities = {m.id: m for m in choices.municipalities}
+    needs = choices.need_names
+    activities = dict(choices.activities)
+    municipalities = dict(choices.municipalities)
     chips = []
     for need_id in query.need_ids:
         if need_id in needs:
             rest = [i for i in query.need_ids if i != need_id]
-            chips.append(Chip(_("Aihe"), needs[need_id].name, search_url(query.to_args(need_ids=rest, page=1))))
+            chips.append(Chip(_("Aihe"), needs[need_id], search_url(query.to_args(need_ids=rest, page=1))))
     for activity_id in query.activity_ids:
         if activity_id in activities:
             rest = [i for i in query.activity_ids if i != activity_id]
             chips.append(
-                Chip(_("Toiminta"), activities[activity_id].name, search_url(query.to_args(activity_ids=rest, page=1)))
+                Chip(_("Toiminta"), activities[activity_id], search_url(query.to_args(activity_ids=rest, page=1)))
             )
     for municipality_id in query.municipality_ids:
         if municipality_id in municipalities:
             rest = [i for i in query.municipality_ids if i != municipality_id]
             chips.append(
-                Chip(
-                    _("Alue"),
-                    municipalities[municipality_id].name_fi,
-                    search_url(query.to_args(municipality_ids=rest, page=1)),
-                )
+                Chip(_("Alue"), municipalities[municipality_id], search_url(query.to_args(municipality_ids=rest, page=1)))
             )
     for municipality in result.detected_municipalities:
         if municipality.id not in query.municipality_ids:
@@ -94,8 +91,8 @@ def result_count_text(total: int) -> str:
 def search():
     """Search by need, activity, area and words; without any, list everything A–Z."""
     query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
-    result = run_search(query)
-    choices = taxonomy_choices()
+    result = run_search(query, with_needs=False)
+    choices = filter_choices()
     form = build_search_form(query, choices)
     return render_page_or_partial(
         "public/search.html",
@@ -107,6 +104,8 @@ def search():
         count_text=result_count_text(result.total),
         pages=page_numbers(result.page, result.page_count),
         search_url=search_url,
+        # Where a tray button without JavaScript returns to: this very search.
+        this_search_url=search_url(query.to_args()),
         extra_need_ids=query.need_ids[1:],
         extra_municipality_ids=query.municipality_ids[1:],
         today=date.today(),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, sort_key
 from app.services.analysis import analyse_text
+from app.services.search_query import taxonomy_state
 
 
 @dataclass
@@ -30,6 +31,20 @@ class TaxonomyChoices:
     @property
     def needs_by_id(self) -> dict[int, Need]:
         return {need.id: need for need in self.needs}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The search page's lists as (id, name) pairs, kept per process while the taxonomy is unchanged."""
+
+    key: tuple  # IndexState.taxonomy_key when built
+    need_groups: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    activities: tuple[tuple[int, str], ...]
+    municipalities: tuple[tuple[int, str], ...]
+
+    @property
+    def need_names(self) -> dict[int, str]:
+        return {need_id: name for _group, needs in self.need_groups for need_id, name in needs}
 
 
 def published_organisation_or_404(organisation_id: int) -> Organisation:
@@ -103,6 +118,28 @@ def taxonomy_choices() -> TaxonomyChoices:
     municipalities = sorted(db.session.scalars(select(Municipality)), key=lambda m: sort_key(m.name_fi))
     return TaxonomyChoices(need_groups=need_groups, activities=activities, municipalities=municipalities)
 
+
+_filter_choices: dict[tuple, FilterChoices] = {}
+
+
+def filter_choices() -> FilterChoices:
+    """taxonomy_choices() as plain values, read from the database only when the taxonomy changed."""
+    key = taxonomy_state().taxonomy_key
+    choices = _filter_choices.get(key)
+    if choices is None:
+        lists = taxonomy_choices()
+        choices = FilterChoices(
+            key=key,
+            need_groups=tuple(
+                (group, tuple((need.id, need.name) for need in needs)) for group, needs in lists.need_groups
+            ),
+            activities=tuple((activity.id, activity.name) for activity in lists.activities),
+            municipalities=tuple((municipality.id, municipality.name_fi) for municipality in lists.municipalities),
+        )
+        # One entry per process; a dict swap is safe between threads.
+        _filter_choices.clear()
+        _filter_choices[key] = choices
+    return choices
 
 
 def text_without_municipality(text: str, municipality: Municipality) -> str:

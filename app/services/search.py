@@ -18,7 +18,9 @@ document.  Very common words are ranked in a bounded way (see _segments).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -27,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Municipality, Need, Organisation
+from app.models import Municipality, Organisation
 from app.services import analysis
 from app.services.search_index import (
     NATIONWIDE_TOKEN,
@@ -36,6 +38,7 @@ from app.services.search_index import (
     municipality_token,
     need_token,
 )
+from app.services.search_query import Group, IndexState, Taxonomy, load_taxonomy, taxonomy_state
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -99,15 +102,81 @@ class SearchResult:
     text_terms_used: list[str]
 
 
-def search(query: SearchQuery) -> SearchResult:
-    """Published organisations matching the query, ranked (A–Z without text), one page of them."""
-    taxonomy = load_taxonomy()
+def search(query: SearchQuery, *, with_needs: bool = True) -> SearchResult:
+    """Published organisations matching the query, ranked (A–Z without text), one page of them.
+
+    The organisations come with their municipalities and activities loaded, and
+    their needs unless `with_needs` is False (the result list does not show them).
+    """
+    state = taxonomy_state()
+    found = _find_cached(query, state)
+    detected_ids = list(found.detected_ids)
+    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
+    detected.sort(key=lambda m: detected_ids.index(m.id))
+    return SearchResult(
+        query=query,
+        organisations=_load(found.ids, with_needs),
+        total=found.total,
+        page=found.page,
+        page_count=found.page_count,
+        detected_municipalities=detected,
+        text_terms_used=list(found.terms),
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a query found, as ids: the part of a SearchResult worth remembering."""
+
+    ids: tuple[int, ...]
+    total: int
+    page: int
+    page_count: int
+    detected_ids: tuple[int, ...]
+    terms: tuple[str, ...]
+
+
+# Popular searches (the front page, a common word) repeat; their ids are kept per
+# process.  The key holds the index generation, which every index write changes
+# (publishing, hiding, editing, deleting an organisation), and the taxonomy's
+# fingerprint, so an answer is never reused after either changed; the organisations
+# themselves are read anew every time and checked to be published.  The age limit
+# only bounds how long an entry can outlive a change made around the ORM.
+RESULT_CACHE_SIZE = 512
+RESULT_CACHE_SECONDS = 30.0
+_found: OrderedDict[tuple, tuple[float, Found]] = OrderedDict()
+_found_lock = threading.Lock()
+
+
+def _find_cached(query: SearchQuery, state: IndexState) -> Found:
+    page_size = max(1, query.page_size)
+    # The tunables are part of the answer too (tests change them).
+    tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT)
+    key = (state, tunables, query.text, tuple(query.need_ids), tuple(query.activity_ids),
+           tuple(query.municipality_ids), query.page, page_size)
+    now = time.monotonic()
+    with _found_lock:
+        entry = _found.get(key)
+        if entry is not None and now - entry[0] < RESULT_CACHE_SECONDS:
+            _found.move_to_end(key)
+            return entry[1]
+    found = _find(query, page_size, load_taxonomy(state))
+    if state.index_generation:
+        # An index never written (a new database) has no generation to tell its states apart.
+        with _found_lock:
+            _found[key] = (now, found)
+            _found.move_to_end(key)
+            while len(_found) > RESULT_CACHE_SIZE:
+                _found.popitem(last=False)
+    return found
+
+
+def _find(query: SearchQuery, page_size: int, taxonomy: Taxonomy) -> Found:
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
     groups = [_spell_out_prefix(group) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
-    page_size = max(1, query.page_size)
 
     if not groups and not filters:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
@@ -130,18 +199,13 @@ def search(query: SearchQuery) -> SearchResult:
             total = _count(match)
         segments = _segments(match, total, first)
     page = min(max(1, query.page), _page_count(total, page_size))
-    ids = _fetch(segments, (page - 1) * page_size, page_size)
-
-    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
-    detected.sort(key=lambda m: detected_ids.index(m.id))
-    return SearchResult(
-        query=query,
-        organisations=_load(ids),
+    return Found(
+        ids=tuple(_fetch(segments, (page - 1) * page_size, page_size)),
         total=total,
         page=page,
         page_count=_page_count(total, page_size),
-        detected_municipalities=detected,
-        text_terms_used=[term for group in groups for term in group.describe()],
+        detected_ids=tuple(detected_ids),
+        terms=tuple(term for group in groups for term in group.describe()),
     )
 
 
@@ -309,19 +373,14 @@ def _page_count(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
 
 
-def _load(ids: list[int]) -> list[Organisation]:
+def _load(ids: tuple[int, ...], with_needs: bool) -> list[Organisation]:
     """The organisations of one page, in the order of `ids`, with what the result list shows."""
     if not ids:
         return []
-    organisations = db.session.scalars(
-        select(Organisation)
-        .where(Organisation.id.in_(ids), PUBLISHED)
-        .options(
-            selectinload(Organisation.municipalities),
-            selectinload(Organisation.needs),
-            selectinload(Organisation.activities),
-        )
-    )
+    links = [selectinload(Organisation.municipalities), selectinload(Organisation.activities)]
+    if with_needs:
+        links.append(selectinload(Organisation.needs))
+    organisations = db.session.scalars(select(Organisation).where(Organisation.id.in_(ids), PUBLISHED).options(*links))
     by_id = {organisation.id: organisation for organisation in organisations}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -356,107 +415,3 @@ def _correct_typos(groups: list[Group], taxonomy: Taxonomy) -> list[Group]:
             nearest = vocabulary.nearest(group.word, taxonomy.need_words)
             corrected.append(replace(group, terms=group.terms + tuple(t for t in nearest if t not in group.terms)))
     return corrected
-
-
-@dataclass(frozen=True)
-class Group:
-    """The alternatives for one query word; a document must match one of them."""
-
-    word: str  # lower-cased, as typed
-    terms: tuple[str, ...]
-    prefix: str = ""
-
-    def fts5(self) -> str:
-        alternatives = [f'"{term}"' for term in self.terms] + ([f'"{self.prefix}"*'] if self.prefix else [])
-        return "(" + " OR ".join(alternatives) + ")"
-
-    def tsquery(self, weight: str = "") -> str:
-        """The alternatives as a tsquery; `weight` "A" matches them in the name only."""
-        label = f":{weight}" if weight else ""
-        alternatives = [f"'{term}'{label}" for term in self.terms]
-        alternatives += [f"'{self.prefix}':*{weight}"] if self.prefix else []
-        return "(" + " | ".join(alternatives) + ")"
-
-    def describe(self) -> list[str]:
-        return list(self.terms) + ([self.prefix + "*"] if self.prefix else [])
-
-
-@dataclass
-class Taxonomy:
-    """What query words can mean besides themselves: needs (by name or synonym) and municipalities."""
-
-    need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
-    need_phrases: list[tuple[list[frozenset[str]], str]]  # base forms of each word of a longer one
-    municipality_names: dict[str, int]
-
-    def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
-        """Municipality ids named in the words, and a group for every other word."""
-        detected: list[int] = []
-        kept: list[tuple[int, str, frozenset[str]]] = []
-        for position, word in enumerate(words):
-            bases = analysis.base_forms(word)
-            named = sorted({self.municipality_names[b] for b in bases if b in self.municipality_names})
-            if named:
-                detected += [i for i in named if i not in detected]
-            else:
-                kept.append((position, word, bases))
-        expansions: dict[int, set[str]] = defaultdict(set)
-        for index, (_position, _word, bases) in enumerate(kept):
-            for base in bases:
-                expansions[index].update(self.need_words.get(base, ()))
-        for phrase, token in self.need_phrases:
-            # A longer synonym counts when each of its words is somewhere in the query.
-            found = [next((i for i, (_p, _w, bases) in enumerate(kept) if bases & part), None) for part in phrase]
-            if None not in found:
-                for index in found:
-                    expansions[index].add(token)
-        groups = []
-        for index, (position, word, _bases) in enumerate(kept):
-            terms = analysis.analyse_word(word) + tuple(sorted(expansions[index]))
-            lowered = analysis.TOKEN.findall(word.lower())
-            prefix = ""
-            if typing and position == len(words) - 1 and len(lowered[-1]) >= prefix_min:
-                prefix = lowered[-1]
-            if terms or prefix:
-                groups.append(Group(word="".join(lowered), terms=terms, prefix=prefix))
-        return detected, groups
-
-
-_taxonomies: dict[tuple, Taxonomy] = {}
-
-
-def load_taxonomy() -> Taxonomy:
-    """The query-time meaning of need and municipality names, rebuilt when those tables change."""
-    needs = tuple(db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)))
-    municipalities = tuple(
-        db.session.execute(select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id))
-    )
-    key = (needs, municipalities)
-    if key not in _taxonomies:
-        _taxonomies.clear()
-        _taxonomies[key] = _build_taxonomy(needs, municipalities)
-    return _taxonomies[key]
-
-
-def _build_taxonomy(needs, municipalities) -> Taxonomy:
-    need_words: dict[str, set[str]] = defaultdict(set)
-    need_phrases = []
-    for need_id, name, synonyms in needs:
-        token = need_token(need_id)
-        for phrase in [name, *synonyms.split(";")]:
-            parts = [analysis.base_forms(word) for word in analysis.words(phrase) if analysis.analyse_word(word)]
-            if len(parts) == 1:
-                for base in parts[0]:
-                    need_words[base].add(token)
-            elif parts:
-                need_phrases.append((parts, token))
-    municipality_names = {}
-    for municipality_id, name_fi, name_sv in municipalities:
-        for name in (name_fi, name_sv):
-            if name:
-                municipality_names[name.lower()] = municipality_id
-    return Taxonomy(
-        need_words={word: tuple(sorted(tokens)) for word, tokens in need_words.items()},
-        need_phrases=need_phrases,
-        municipality_names=municipality_names,
-    )

@@ -1,0 +1,190 @@
+"""What the words of a query mean: groups of alternative tokens, and the taxonomy behind them.
+
+A query word becomes a Group (its base forms and compound parts, plus the tokens
+of needs whose name or synonym it is); a word naming a municipality becomes a
+municipality filter.  The need and municipality names come from the database
+and are turned into lookup tables once per process: `taxonomy_state()` reads in
+one cheap statement everything those tables (and the search page's filter
+lists) depend on, and the tables are rebuilt only when it changes.
+
+Every ORM change to a need, activity or municipality (staff edits, seeding,
+imports) gives the taxonomy a new generation (see _note_taxonomy_change), so
+other processes notice a rename at their next query; the count and the largest
+id of each table catch rows written without the ORM.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import chain
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Activity, Municipality, Need, SearchMeta
+from app.services import analysis
+from app.services.search_index import GENERATION_KEY, need_token
+
+TAXONOMY_GENERATION_KEY = "taxonomy_generation"
+TAXONOMY_MODELS = (Need, Activity, Municipality)
+
+@dataclass(frozen=True)
+class Group:
+    """The alternatives for one query word; a document must match one of them."""
+
+    word: str  # lower-cased, as typed
+    terms: tuple[str, ...]
+    prefix: str = ""
+
+    def fts5(self) -> str:
+        alternatives = [f'"{term}"' for term in self.terms] + ([f'"{self.prefix}"*'] if self.prefix else [])
+        return "(" + " OR ".join(alternatives) + ")"
+
+    def tsquery(self, weight: str = "") -> str:
+        """The alternatives as a tsquery; `weight` "A" matches them in the name only."""
+        label = f":{weight}" if weight else ""
+        alternatives = [f"'{term}'{label}" for term in self.terms]
+        alternatives += [f"'{self.prefix}':*{weight}"] if self.prefix else []
+        return "(" + " | ".join(alternatives) + ")"
+
+    def describe(self) -> list[str]:
+        return list(self.terms) + ([self.prefix + "*"] if self.prefix else [])
+
+
+@dataclass
+class Taxonomy:
+    """What query words can mean besides themselves: needs (by name or synonym) and municipalities."""
+
+    need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
+    need_phrases: list[tuple[list[frozenset[str]], str]]  # base forms of each word of a longer one
+    municipality_names: dict[str, int]
+
+    def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
+        """Municipality ids named in the words, and a group for every other word."""
+        detected: list[int] = []
+        kept: list[tuple[int, str, frozenset[str]]] = []
+        for position, word in enumerate(words):
+            bases = analysis.base_forms(word)
+            named = sorted({self.municipality_names[b] for b in bases if b in self.municipality_names})
+            if named:
+                detected += [i for i in named if i not in detected]
+            else:
+                kept.append((position, word, bases))
+        expansions: dict[int, set[str]] = defaultdict(set)
+        for index, (_position, _word, bases) in enumerate(kept):
+            for base in bases:
+                expansions[index].update(self.need_words.get(base, ()))
+        for phrase, token in self.need_phrases:
+            # A longer synonym counts when each of its words is somewhere in the query.
+            found = [next((i for i, (_p, _w, bases) in enumerate(kept) if bases & part), None) for part in phrase]
+            if None not in found:
+                for index in found:
+                    expansions[index].add(token)
+        groups = []
+        for index, (position, word, _bases) in enumerate(kept):
+            terms = analysis.analyse_word(word) + tuple(sorted(expansions[index]))
+            lowered = analysis.TOKEN.findall(word.lower())
+            prefix = ""
+            if typing and position == len(words) - 1 and len(lowered[-1]) >= prefix_min:
+                prefix = lowered[-1]
+            if terms or prefix:
+                groups.append(Group(word="".join(lowered), terms=terms, prefix=prefix))
+        return detected, groups
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What query-time caches depend on: the database, the index generation and the taxonomy's fingerprint."""
+
+    database: str
+    index_generation: str
+    taxonomy: tuple
+
+    @property
+    def taxonomy_key(self) -> tuple:
+        return (self.database, self.taxonomy)
+
+
+def _size(model) -> list:
+    return [
+        select(func.count()).select_from(model).scalar_subquery(),
+        select(func.max(model.id)).scalar_subquery(),
+    ]
+
+
+def _meta(key: str):
+    return select(SearchMeta.value).where(SearchMeta.key == key).scalar_subquery()
+
+
+_STATE = select(_meta(GENERATION_KEY), _meta(TAXONOMY_GENERATION_KEY), *chain.from_iterable(map(_size, TAXONOMY_MODELS)))
+
+
+def taxonomy_state() -> IndexState:
+    """The current IndexState, in one statement of primary-key lookups and index counts."""
+    index_generation, *taxonomy = db.session.execute(_STATE).one()
+    return IndexState(str(db.session.get_bind().url), index_generation or "", tuple(taxonomy))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_taxonomy_change(session: Session, _context, _instances) -> None:
+    """A new taxonomy generation whenever a flush adds, changes or deletes a need, activity or municipality.
+
+    Changed link collections alone (an organisation's needs) are not a change of the taxonomy.
+    """
+    changed = any(isinstance(item, TAXONOMY_MODELS) for item in chain(session.new, session.deleted)) or any(
+        isinstance(item, TAXONOMY_MODELS) and session.is_modified(item, include_collections=False)
+        for item in session.dirty
+    )
+    if not changed:
+        return
+    with session.no_autoflush:
+        meta = session.get(SearchMeta, TAXONOMY_GENERATION_KEY)
+    if meta is None:
+        session.add(SearchMeta(key=TAXONOMY_GENERATION_KEY, value=uuid.uuid4().hex))
+    else:
+        meta.value = uuid.uuid4().hex
+
+
+_taxonomies: dict[tuple, Taxonomy] = {}
+
+
+def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
+    """The query-time meaning of need and municipality names, rebuilt when the taxonomy changes."""
+    key = (state or taxonomy_state()).taxonomy_key
+    taxonomy = _taxonomies.get(key)
+    if taxonomy is None:
+        needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id))
+        municipalities = db.session.execute(
+            select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
+        )
+        taxonomy = _build_taxonomy(needs, municipalities)
+        # One taxonomy per process; a dict swap is safe between threads.
+        _taxonomies.clear()
+        _taxonomies[key] = taxonomy
+    return taxonomy
+
+
+def _build_taxonomy(needs, municipalities) -> Taxonomy:
+    need_words: dict[str, set[str]] = defaultdict(set)
+    need_phrases = []
+    for need_id, name, synonyms in needs:
+        token = need_token(need_id)
+        for phrase in [name, *synonyms.split(";")]:
+            parts = [analysis.base_forms(word) for word in analysis.words(phrase) if analysis.analyse_word(word)]
+            if len(parts) == 1:
+                for base in parts[0]:
+                    need_words[base].add(token)
+            elif parts:
+                need_phrases.append((parts, token))
+    municipality_names = {}
+    for municipality_id, name_fi, name_sv in municipalities:
+        for name in (name_fi, name_sv):
+            if name:
+                municipality_names[name.lower()] = municipality_id
+    return Taxonomy(
+        need_words={word: tuple(sorted(tokens)) for word, tokens in need_words.items()},
+        need_phrases=need_phrases,
+        municipality_names=municipality_names,
+    )
