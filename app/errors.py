@@ -54,8 +54,10 @@ def register_error_handlers(app: Flask) -> None:
         # range" past 32.  No row can have such an id, so the answer is "not found".
         db.session.rollback()
         if isinstance(error, DataError) and type(error.orig).__name__ != "NumericValueOutOfRange":
-            log.exception("database refused a value")
-            return render_error(500)
+            # Anything else the database refuses came from the request (PostgreSQL
+            # refuses NUL in text, for one): the request is bad, the server is not.
+            log.warning("database refused a value from the request: %s", error.orig)
+            return render_error(400)
         return render_error(404)
 
     @app.errorhandler(500)

@@ -239,9 +239,11 @@ def test_concurrent_workers_send_each_message_once(app, mailbox, migrated_databa
     )
     results, errors = [], []
 
-    def worker():
+    # The apps are built up front: CPython 3.11 can fail compiling in several threads at once.
+    worker_apps = [create_app(worker_config) for _ in range(3)]
+
+    def worker(worker_app):
         try:
-            worker_app = create_app(worker_config)
             with worker_app.app_context():
                 results.append(deliver_due(limit=5))
                 results.append(deliver_due(limit=5))
@@ -251,7 +253,7 @@ def test_concurrent_workers_send_each_message_once(app, mailbox, migrated_databa
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(3)]
+    threads = [threading.Thread(target=worker, args=(worker_app,)) for worker_app in worker_apps]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -24,6 +24,7 @@ from app.services.csv_export import BOM
 from app.workshops import services
 from app.workshops.display import helsinki_time, template_labels
 from app.workshops.feedback import SCALE, feedback_csv, feedback_link, feedback_summary, survey_is_open
+from app.services.validation import contains_pattern
 
 PAGE_SIZE = 30
 # URL part → (service step, audit action, what the staff member is told).
@@ -53,7 +54,7 @@ def order_page(selection: WorkshopOrderFilter, per_page: int = PAGE_SIZE) -> Pag
     elif selection.theme:
         query = query.where(WorkshopOrder.theme_id == int(selection.theme))
     if selection.text:
-        pattern = "%" + selection.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(selection.text)
         query = query.where(
             WorkshopOrder.organisation_name.ilike(pattern, escape="\\")
             | WorkshopOrder.reference.ilike(pattern, escape="\\")

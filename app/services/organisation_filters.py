@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Organisation, OrganisationContact, organisation_municipality, utcnow
 from app.services.freshness import stale_condition
+from app.services.validation import contains_pattern
 
 STATUS_LABELS = {
     "pending": _l("Odottaa hyväksyntää"),
@@ -83,7 +84,7 @@ def filtered_query(selection: OrganisationFilter, *, now: datetime | None = None
     if selection.stale:
         query = query.where(stale_condition(now or utcnow()))
     if selection.text:
-        pattern = "%" + selection.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(selection.text)
         query = query.where(
             or_(
                 Organisation.name.ilike(pattern, escape="\\"),

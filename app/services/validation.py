@@ -159,3 +159,13 @@ def normalise_postal_code(value: str) -> str:
     if not POSTAL_CODE_PATTERN.fullmatch(text):
         raise ValidationError(_("Postinumerossa on viisi numeroa, esimerkiksi 70100."))
     return text
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, to use with escape="\\".
+
+    Control characters are dropped first: PostgreSQL refuses NUL in a parameter.
+    """
+    cleaned = (text or "").translate(_CONTROL_CHARACTERS)
+    return "%" + cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+

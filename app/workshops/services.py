@@ -23,7 +23,7 @@ from app.models.workshop import WORKSHOP_LENGTH
 from app.services.calendar import CalendarEvent, invitation
 from app.services.outbox import queue_mail
 from app.services.tokens import hash_token, link_url
-from app.services.validation import ValidationError, clean_text
+from app.services.validation import ValidationError, clean_text, contains_pattern
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
@@ -164,7 +164,7 @@ def suggest_organisations(text: str, limit: int = 8) -> list[str]:
     text = " ".join(clean_text(text[:100], 100).split())
     if len(text) < 2:
         return []
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(text.lower())
     return list(
         db.session.scalars(
             select(Organisation.name)
