@@ -34,7 +34,10 @@ NASTY = st.one_of(
     st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Mn", "So"]), max_size=40),
 )
 VALUE = st.one_of(NASTY, st.lists(NASTY, max_size=3))
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+# derandomize: CI runs the same examples every time, so a run cannot fail by chance.
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+)
 REFLECTED = ("<script>alert", "<img src=x onerror")
 
 
