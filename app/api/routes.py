@@ -12,7 +12,9 @@ from app.public.services import (
     published_parent,
     taxonomy_choices,
 )
+from app.services.result_cards import ResultCard
 from app.services.search import SearchQuery, search
+from app.services.search_query import load_taxonomy
 
 bp = Blueprint("api", __name__)
 
@@ -22,27 +24,27 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def organisation_url(organisation: Organisation) -> str:
+def organisation_url(organisation: Organisation | ResultCard) -> str:
     return absolute_url("public.organisation", organisation_id=organisation.id)
 
 
-def organisation_summary(organisation: Organisation) -> dict:
+def organisation_summary(card: ResultCard) -> dict:
     return {
-        "id": organisation.id,
-        "name": organisation.name,
-        "description": organisation.description,
-        "municipalities": [m.name_fi for m in organisation.municipalities],
-        "nationwide": organisation.nationwide,
-        "needs": [n.name for n in organisation.needs],
-        "activities": [a.name for a in organisation.activities],
-        "url": organisation_url(organisation),
+        "id": card.id,
+        "name": card.name,
+        "description": card.description,
+        "municipalities": list(card.municipalities),
+        "nationwide": card.nationwide,
+        "needs": list(card.needs),
+        "activities": list(card.activities),
+        "url": organisation_url(card),
     }
 
 
 def organisation_detail(organisation: Organisation) -> dict:
     parent = published_parent(organisation)
     return {
-        **organisation_summary(organisation),
+        **organisation_summary(ResultCard.of(organisation, load_taxonomy().labels)),
         "org_type": organisation.org_type,
         "business_id": organisation.business_id,
         "parent": {"id": parent.id, "name": parent.name, "url": organisation_url(parent)} if parent else None,

@@ -20,6 +20,7 @@ from app.public.services import (
 )
 from app.services.contact_requests import recipients
 from app.services.search import SearchQuery, SearchResult, search as run_search
+from app.services.search_query import taxonomy_state
 from app.templating import render_page_or_partial
 
 bp = Blueprint("public", __name__)
@@ -91,8 +92,9 @@ def result_count_text(total: int) -> str:
 def search():
     """Search by need, activity, area and words; without any, list everything A–Z."""
     query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
-    result = run_search(query, with_needs=False)
-    choices = filter_choices()
+    state = taxonomy_state()
+    result = run_search(query, with_needs=False, state=state)
+    choices = filter_choices(state)
     form = build_search_form(query, choices)
     return render_page_or_partial(
         "public/search.html",

@@ -1,4 +1,6 @@
 """The tray (tarjotin): add and remove organisations, view, print, share."""
+from dataclasses import dataclass
+
 from flask import flash, has_request_context, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -21,13 +23,26 @@ def save_tray(ids: list[int]) -> None:
     session[SESSION_KEY] = ids
 
 
+@dataclass(frozen=True)
+class TrayActions:
+    """Where a tray button posts; made once per page, not once per button."""
+
+    add: str
+    remove: str
+
+
 @bp.app_context_processor
 def tray_context() -> dict:
     """Every page shows the tray counter and whether each organisation is on the tray.
 
     Mail rendered by a CLI command has no request and so no tray.
     """
-    return {"tray_ids": tray_ids() if has_request_context() else []}
+    if not has_request_context():
+        return {"tray_ids": []}
+    return {
+        "tray_ids": tray_ids(),
+        "tray_actions": TrayActions(url_for("public.tray_add"), url_for("public.tray_remove")),
+    }
 
 
 def safe_next(default: str) -> str:

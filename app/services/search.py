@@ -25,12 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Municipality, Organisation
 from app.services import analysis
+from app.services.result_cards import ResultCard, load_cards
 from app.services.search_index import (
     NATIONWIDE_TOKEN,
     activity_token,
@@ -94,7 +94,7 @@ class SearchQuery:
 @dataclass
 class SearchResult:
     query: SearchQuery
-    organisations: list[Organisation]
+    organisations: list[ResultCard]
     total: int
     page: int
     page_count: int
@@ -102,20 +102,21 @@ class SearchResult:
     text_terms_used: list[str]
 
 
-def search(query: SearchQuery, *, with_needs: bool = True) -> SearchResult:
-    """Published organisations matching the query, ranked (A–Z without text), one page of them.
+def search(query: SearchQuery, *, with_needs: bool = True, state: IndexState | None = None) -> SearchResult:
+    """Published organisations matching the query, ranked (A–Z without text), one page of them as cards.
 
-    The organisations come with their municipalities and activities loaded, and
-    their needs unless `with_needs` is False (the result list does not show them).
+    The cards name the needs too unless `with_needs` is False (the result list
+    does not show them).  `state` is the taxonomy_state() the caller already read.
     """
-    state = taxonomy_state()
-    found = _find_cached(query, state)
+    state = state or taxonomy_state()
+    taxonomy = load_taxonomy(state)
+    found = _find_cached(query, state, taxonomy)
     detected_ids = list(found.detected_ids)
     detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
     detected.sort(key=lambda m: detected_ids.index(m.id))
     return SearchResult(
         query=query,
-        organisations=_load(found.ids, with_needs),
+        organisations=load_cards(found.ids, taxonomy.labels, with_needs=with_needs),
         total=found.total,
         page=found.page,
         page_count=found.page_count,
@@ -148,7 +149,7 @@ _found: OrderedDict[tuple, tuple[float, Found]] = OrderedDict()
 _found_lock = threading.Lock()
 
 
-def _find_cached(query: SearchQuery, state: IndexState) -> Found:
+def _find_cached(query: SearchQuery, state: IndexState, taxonomy: Taxonomy) -> Found:
     page_size = max(1, query.page_size)
     # The tunables are part of the answer too (tests change them).
     tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT)
@@ -160,7 +161,7 @@ def _find_cached(query: SearchQuery, state: IndexState) -> Found:
         if entry is not None and now - entry[0] < RESULT_CACHE_SECONDS:
             _found.move_to_end(key)
             return entry[1]
-    found = _find(query, page_size, load_taxonomy(state))
+    found = _find(query, page_size, taxonomy)
     if state.index_generation:
         # An index never written (a new database) has no generation to tell its states apart.
         with _found_lock:
@@ -371,18 +372,6 @@ def _listing(limit: int, offset: int) -> list[int]:
 
 def _page_count(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
-
-
-def _load(ids: tuple[int, ...], with_needs: bool) -> list[Organisation]:
-    """The organisations of one page, in the order of `ids`, with what the result list shows."""
-    if not ids:
-        return []
-    links = [selectinload(Organisation.municipalities), selectinload(Organisation.activities)]
-    if with_needs:
-        links.append(selectinload(Organisation.needs))
-    organisations = db.session.scalars(select(Organisation).where(Organisation.id.in_(ids), PUBLISHED).options(*links))
-    by_id = {organisation.id: organisation for organisation in organisations}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def _spell_out_prefix(group: Group) -> Group:

@@ -23,7 +23,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Activity, Municipality, Need, SearchMeta
+from app.models import Activity, Municipality, Need, SearchMeta, sort_key
 from app.services import analysis
 from app.services.search_index import GENERATION_KEY, need_token
 
@@ -53,6 +53,23 @@ class Group:
         return list(self.terms) + ([self.prefix + "*"] if self.prefix else [])
 
 
+@dataclass(frozen=True)
+class TaxonomyLabels:
+    """The names that show an organisation's needs, activities and municipalities, by id.
+
+    Each mapping is in display order (needs and municipalities A–Z in Finnish,
+    activities in their own order), so `names()` of any ids comes out sorted.
+    """
+
+    needs: dict[int, str]
+    activities: dict[int, str]
+    municipalities: dict[int, str]
+
+    @staticmethod
+    def names(labels: dict[int, str], ids: set[int]) -> tuple[str, ...]:
+        return tuple(name for label_id, name in labels.items() if label_id in ids)
+
+
 @dataclass
 class Taxonomy:
     """What query words can mean besides themselves: needs (by name or synonym) and municipalities."""
@@ -60,6 +77,8 @@ class Taxonomy:
     need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
     need_phrases: list[tuple[list[frozenset[str]], str]]  # base forms of each word of a longer one
     municipality_names: dict[str, int]
+    # id -> name of each need, activity and municipality, in the order a list of them is shown
+    labels: TaxonomyLabels
 
     def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
         """Municipality ids named in the words, and a group for every other word."""
@@ -155,18 +174,28 @@ def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
     key = (state or taxonomy_state()).taxonomy_key
     taxonomy = _taxonomies.get(key)
     if taxonomy is None:
-        needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id))
+        needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)).all()
         municipalities = db.session.execute(
             select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
+        ).all()
+        activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name))
+        labels = TaxonomyLabels(
+            needs=_alphabetical((need_id, name) for need_id, name, _synonyms in needs),
+            activities=dict(activities.all()),
+            municipalities=_alphabetical((municipality_id, name) for municipality_id, name, _sv in municipalities),
         )
-        taxonomy = _build_taxonomy(needs, municipalities)
+        taxonomy = _build_taxonomy(needs, municipalities, labels)
         # One taxonomy per process; a dict swap is safe between threads.
         _taxonomies.clear()
         _taxonomies[key] = taxonomy
     return taxonomy
 
 
-def _build_taxonomy(needs, municipalities) -> Taxonomy:
+def _alphabetical(pairs) -> dict[int, str]:
+    return dict(sorted(pairs, key=lambda pair: sort_key(pair[1])))
+
+
+def _build_taxonomy(needs, municipalities, labels: TaxonomyLabels) -> Taxonomy:
     need_words: dict[str, set[str]] = defaultdict(set)
     need_phrases = []
     for need_id, name, synonyms in needs:
@@ -187,4 +216,5 @@ def _build_taxonomy(needs, municipalities) -> Taxonomy:
         need_words={word: tuple(sorted(tokens)) for word, tokens in need_words.items()},
         need_phrases=need_phrases,
         municipality_names=municipality_names,
+        labels=labels,
     )
