@@ -82,8 +82,7 @@ def workshop_orders():
         selection=selection,
         page=order_page(selection),
         counts=status_counts(),
-        themes=all_themes(),
-        own_proposal=OWN_PROPOSAL,
+        theme_choices=[(theme.id, theme.name) for theme in all_themes()] + [(OWN_PROPOSAL, _("Oma ehdotus"))],
         **template_labels(),
     )
 
