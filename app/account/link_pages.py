@@ -1,18 +1,22 @@
-"""The page behind every e-mailed link, for contacts and staff alike.
+"""The pages of e-mailed links, for contacts and staff alike: asking for a link,
+"a link is on its way", and the page behind the link.
 
 Opening a link changes nothing (mail scanners fetch links too): a valid link
 shows one "Jatka" button, a spent or expired one says why and offers a new
 link to the same address.  The page holds the token, so it is never cached and
 loads nothing from another origin.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import make_response, render_template
+from flask import make_response, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.account.forms import ContinueForm, LinkRequestForm
-from app.services.tokens import TOKEN_LIFETIMES, TokenState
+from app.extensions import db
+from app.services.sessions import start_session
+from app.services.tokens import TOKEN_LIFETIMES, TokenState, consume_token, peek_token
 
 TOKEN_PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -61,3 +65,41 @@ def token_page(state: TokenState, kind: LinkKind):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP
     return response
+
+
+def link_request_page(template: str, send_link: Callable[..., object], sent_key: str, sent_endpoint: str, **context):
+    """The e-mail field that asks for a link: the same answer whether a link was sent or not.
+
+    The address is kept in the session for the "link sent" page, never in its URL.
+    """
+    form = LinkRequestForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(template, form=form, **context), status
+    send_link(form.email.data, created_ip=request.remote_addr)
+    db.session.commit()
+    session[sent_key] = form.email.data
+    return redirect(url_for(sent_endpoint), code=303)
+
+
+def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint: str):
+    """"Check your mail" for the address of link_request_page; without one, back to the e-mail field."""
+    email = session.get(sent_key)
+    if not email:
+        return redirect(url_for(request_endpoint), code=303)
+    return render_template(template, email=email, minutes=minutes)
+
+
+def opened_link_page(token: str, kind: LinkKind):
+    """Opening the link changes nothing: mail scanners fetch links too."""
+    return token_page(peek_token(token, kind.purpose), kind)
+
+
+def use_contact_link(token: str, kind: LinkKind, destination: Callable[[TokenState], str]):
+    """"Jatka" on a contact's link: spend it, start a contact session, leave the token's URL."""
+    used = consume_token(token, kind.purpose)
+    if used is None:
+        return token_page(peek_token(token, kind.purpose), kind)
+    start_session(used.email, "contact")
+    db.session.commit()
+    return redirect(destination(used), code=303)

@@ -7,13 +7,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 
-from app.account.forms import ConfirmCurrentForm, LinkRequestForm, SignOutForm
-from app.account.link_pages import SIGN_IN_LINK, token_page
+from app.account.forms import ConfirmCurrentForm, SignOutForm
+from app.account.link_pages import (
+    SIGN_IN_LINK,
+    link_request_page,
+    link_sent_page,
+    opened_link_page,
+    use_contact_link,
+)
 from app.account.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.extensions import db, limiter
 from app.forms.conflicts import changed_fields
@@ -28,8 +33,7 @@ from app.services.organisations import (
     update_organisation,
 )
 from app.services.records import organisation_record
-from app.services.sessions import current_user, end_session, sign_in_required, start_session
-from app.services.tokens import consume_token, peek_token
+from app.services.sessions import current_user, end_session, sign_in_required
 
 bp = Blueprint("account", __name__)
 
@@ -48,40 +52,27 @@ def _address_key() -> str:
 @limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
 def request_link():
     """What organisations can do here, and the e-mail field that sends a sign-in link."""
-    form = LinkRequestForm()
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("account/start.html", form=form, sign_out_form=SignOutForm()), status
-    send_sign_in_link(form.email.data, created_ip=request.remote_addr)
-    db.session.commit()
-    session[LINK_SENT_KEY] = form.email.data
-    return redirect(url_for(".link_sent"), code=303)
+    return link_request_page(
+        "account/start.html", send_sign_in_link, LINK_SENT_KEY, ".link_sent", sign_out_form=SignOutForm()
+    )
 
 
 @bp.get("/linkki-lahetetty")
 def link_sent():
     """The same answer for every address: a link is on its way if it can be used."""
-    email = session.get(LINK_SENT_KEY)
-    if not email:
-        return redirect(url_for(".request_link"), code=303)
-    return render_template("account/link_sent.html", email=email, minutes=SIGN_IN_LINK_MINUTES)
+    return link_sent_page("account/link_sent.html", LINK_SENT_KEY, SIGN_IN_LINK_MINUTES, ".request_link")
 
 
 @bp.get("/kirjaudu/<token>")
 def open_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return token_page(peek_token(token, "sign_in"), SIGN_IN_LINK)
+    return opened_link_page(token, SIGN_IN_LINK)
 
 
 @bp.post("/kirjaudu/<token>")
 def use_link(token: str):
     """"Jatka": spend the link, start a new session, leave the token's URL."""
-    used = consume_token(token, "sign_in")
-    if used is None:
-        return token_page(peek_token(token, "sign_in"), SIGN_IN_LINK)
-    start_session(used.email, "contact")
-    db.session.commit()
-    return redirect(url_for(".my_organisations"), code=303)
+    return use_contact_link(token, SIGN_IN_LINK, lambda _used: url_for(".my_organisations"))
 
 
 @bp.get("/omat")

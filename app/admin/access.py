@@ -4,10 +4,15 @@ Every view of the blueprint is for signed-in staff: the check runs before each
 request of the blueprint, so a view added later is covered without a decorator.
 Only the sign-in pages below are open.
 """
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 
-from app.account.forms import LinkRequestForm
-from app.account.link_pages import STAFF_SIGN_IN_LINK, token_page
+from app.account.link_pages import (
+    STAFF_SIGN_IN_LINK,
+    link_request_page,
+    link_sent_page,
+    opened_link_page,
+    token_page,
+)
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.extensions import db, limiter
@@ -58,28 +63,18 @@ def _address_key() -> str:
 @limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
 def sign_in():
     """The e-mail field; a link goes only to active staff, the answer is the same for all."""
-    form = LinkRequestForm()
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("admin/sign_in.html", form=form), status
-    send_staff_sign_in_link(form.email.data, created_ip=request.remote_addr)
-    db.session.commit()
-    session[LINK_SENT_KEY] = form.email.data
-    return redirect(url_for(".link_sent"), code=303)
+    return link_request_page("admin/sign_in.html", send_staff_sign_in_link, LINK_SENT_KEY, ".link_sent")
 
 
 @bp.get("/kirjaudu/lahetetty")
 def link_sent():
-    email = session.get(LINK_SENT_KEY)
-    if not email:
-        return redirect(url_for(".sign_in"), code=303)
-    return render_template("admin/link_sent.html", email=email, minutes=STAFF_SIGN_IN_MINUTES)
+    return link_sent_page("admin/link_sent.html", LINK_SENT_KEY, STAFF_SIGN_IN_MINUTES, ".sign_in")
 
 
 @bp.get("/kirjaudu/<token>")
 def open_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return token_page(peek_token(token, "staff_sign_in"), STAFF_SIGN_IN_LINK)
+    return opened_link_page(token, STAFF_SIGN_IN_LINK)
 
 
 @bp.post("/kirjaudu/<token>")

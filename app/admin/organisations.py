@@ -39,7 +39,10 @@ def organisations():
         selection=selection,
         page=filtered_page(selection),
         status_labels=STATUS_LABELS,
-        municipalities=db.session.scalars(select(Municipality).order_by(Municipality.name_fi)).all(),
+        municipality_choices=[
+            (municipality.id, municipality.name_fi)
+            for municipality in db.session.scalars(select(Municipality).order_by(Municipality.name_fi))
+        ],
     )
 
 

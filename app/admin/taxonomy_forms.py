@@ -60,6 +60,16 @@ def position_number(form, field):
     field.data = int(text)
 
 
+def position_field() -> StringField:
+    """The term's place in lists, the same field for every kind that is ordered by hand."""
+    return StringField(
+        _l("Järjestysnumero"),
+        description=_l("Pienin numero näytetään ensimmäisenä."),
+        validators=[position_number],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+
+
 class TermForm(FlaskForm):
     """Common to every kind: the unique attributes are checked against the other terms."""
 
@@ -113,12 +123,7 @@ class ActivityForm(TermForm):
         validators=[cleaned(1000, multiline=True)],
         render_kw={"rows": 4, "maxlength": 1000},
     )
-    position = StringField(
-        _l("Järjestysnumero"),
-        description=_l("Pienin numero näytetään ensimmäisenä."),
-        validators=[position_number],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
+    position = position_field()
 
     @staticmethod
     def initial(term) -> dict:
@@ -151,12 +156,7 @@ class MunicipalityForm(TermForm):
 
 class SectorForm(TermForm):
     name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
-    position = StringField(
-        _l("Järjestysnumero"),
-        description=_l("Pienin numero näytetään ensimmäisenä."),
-        validators=[position_number],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
+    position = position_field()
 
     @staticmethod
     def initial(term) -> dict:
@@ -174,12 +174,7 @@ class WorkshopThemeForm(TermForm):
         validators=[word_list(2000)],
         render_kw={"rows": 4},
     )
-    position = StringField(
-        _l("Järjestysnumero"),
-        description=_l("Pienin numero näytetään ensimmäisenä."),
-        validators=[position_number],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
+    position = position_field()
     active = BooleanField(_l("Teema on tilattavissa"))
 
     @staticmethod

@@ -4,6 +4,8 @@ The steps themselves live in app/workshops/services.py: they write the status
 history and queue the orderer's mail in the outbox, so a change and its mail
 are committed together and nothing is lost when the mail server is down.
 """
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -82,8 +84,7 @@ def workshop_orders():
         selection=selection,
         page=order_page(selection),
         counts=status_counts(),
-        themes=all_themes(),
-        own_proposal=OWN_PROPOSAL,
+        theme_choices=[(theme.id, theme.name) for theme in all_themes()] + [(OWN_PROPOSAL, _("Oma ehdotus"))],
         **template_labels(),
     )
 
@@ -143,6 +144,25 @@ def save_workshop_notes(order_id: int):
     return _back_to(order)
 
 
+def _take_step(order: WorkshopOrder, step: Callable[[], object], action: str, done: str,
+               detail: Callable[[], dict] = dict):
+    """Run one service step on the order; when it goes through, audit it, commit and tell `done`.
+
+    `detail` is called after the step, so the audit can name what the step changed.
+    """
+    try:
+        step()
+    except services.WorkshopError as problem:
+        # Someone else moved the order on meanwhile: the page shows what is possible now.
+        db.session.rollback()
+        flash(problem.message)
+        return _back_to(order)
+    record_audit(actor(), action, "workshop_order", order.id, reference=order.reference, **detail())
+    db.session.commit()
+    flash(done)
+    return _back_to(order)
+
+
 @bp.post("/tyopajat/<int:order_id>/<any('vahvista', 'siirra'):step>")
 def schedule_workshop(order_id: int, step: str):
     """Confirm a new order, or move a confirmed one: the orderer gets the .ics invitation."""
@@ -152,18 +172,11 @@ def schedule_workshop(order_id: int, step: str):
         return _order_page(order, schedule_form=form, status=422)
     perform, action, done = SCHEDULE_STEPS[step]
     place, remote_link = form.venue()
-    try:
-        perform(order, form.start, place, remote_link, form.facilitator.data, actor())
-    except services.WorkshopError as problem:
-        # Someone else moved the order on meanwhile: the page shows what is possible now.
-        db.session.rollback()
-        flash(problem.message)
-        return _back_to(order)
-    record_audit(actor(), action, "workshop_order", order.id, reference=order.reference,
-                 start=order.scheduled_start.isoformat(timespec="minutes"), sequence=order.ics_sequence)
-    db.session.commit()
-    flash(str(done))
-    return _back_to(order)
+    return _take_step(
+        order, lambda: perform(order, form.start, place, remote_link, form.facilitator.data, actor()),
+        action, str(done),
+        detail=lambda: {"start": order.scheduled_start.isoformat(timespec="minutes"), "sequence": order.ics_sequence},
+    )
 
 
 @bp.post("/tyopajat/<int:order_id>/peru")
@@ -173,17 +186,10 @@ def cancel_workshop(order_id: int):
     form = StaffCancelForm()
     if not form.validate_on_submit():
         return _order_page(order, cancel_form=form, status=422)
-    try:
-        services.cancel(order, form.reason.data, actor())
-    except services.WorkshopError as problem:
-        # Someone else moved the order on meanwhile: the page shows what is possible now.
-        db.session.rollback()
-        flash(problem.message)
-        return _back_to(order)
-    record_audit(actor(), "workshop_cancel", "workshop_order", order.id, reference=order.reference)
-    db.session.commit()
-    flash(_("Tilaus on peruttu. Syy lähetettiin tilaajalle sähköpostilla."))
-    return _back_to(order)
+    return _take_step(
+        order, lambda: services.cancel(order, form.reason.data, actor()), "workshop_cancel",
+        _("Tilaus on peruttu. Syy lähetettiin tilaajalle sähköpostilla."),
+    )
 
 
 @bp.post("/tyopajat/<int:order_id>/pidetty")
@@ -192,16 +198,10 @@ def mark_workshop_held(order_id: int):
     order = _locked_order(order_id)
     if not ActionForm().validate_on_submit():
         return _back_to(order)
-    try:
-        services.mark_held(order, actor())
-    except services.WorkshopError as problem:
-        db.session.rollback()
-        flash(problem.message)
-        return _back_to(order)
-    record_audit(actor(), "workshop_held", "workshop_order", order.id, reference=order.reference)
-    db.session.commit()
-    flash(_("Työpaja on merkitty pidetyksi. Palautekysely on nyt auki. Lähetä sen linkki tilaajalle."))
-    return _back_to(order)
+    return _take_step(
+        order, lambda: services.mark_held(order, actor()), "workshop_held",
+        _("Työpaja on merkitty pidetyksi. Palautekysely on nyt auki. Lähetä sen linkki tilaajalle."),
+    )
 
 
 @bp.post("/tyopajat/<int:order_id>/palautelinkki")
@@ -213,17 +213,11 @@ def send_workshop_feedback_link(order_id: int):
     if order.survey is not None and not survey_is_open(order.survey):
         flash(_("Palautekysely on jo sulkeutunut, joten linkkiä ei lähetetty."))
         return _back_to(order)
-    try:
-        services.send_feedback_link(order)
-    except services.WorkshopError as problem:
-        db.session.rollback()
-        flash(problem.message)
-        return _back_to(order)
-    record_audit(actor(), "workshop_feedback_link", "workshop_order", order.id, reference=order.reference,
-                 to=order.email)
-    db.session.commit()
-    flash(_("Palautelinkki lähetettiin osoitteeseen %(email)s.", email=order.email))
-    return _back_to(order)
+    return _take_step(
+        order, lambda: services.send_feedback_link(order), "workshop_feedback_link",
+        _("Palautelinkki lähetettiin osoitteeseen %(email)s.", email=order.email),
+        detail=lambda: {"to": order.email},
+    )
 
 
 @bp.get("/tyopajat/<int:order_id>/palaute.csv")

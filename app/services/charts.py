@@ -12,11 +12,31 @@ BAR_GAP = 10
 LABEL_WIDTH = 260
 BAR_AREA_WIDTH = 300
 VALUE_WIDTH = 60
+BAR_CHART_WIDTH = LABEL_WIDTH + BAR_AREA_WIDTH + VALUE_WIDTH
 FONT_SIZE = 15
 # Dark blue on white and black text: contrast well above 4.5:1.
 BAR_COLOUR = "#0b5394"
 TEXT_COLOUR = "#1a1a1a"
 AXIS_COLOUR = "#6b6b6b"
+
+
+def _svg_start(chart_id: str, width: int, height: int | float, title: str, summary: str) -> list[Markup]:
+    """The opening <svg> of a chart, labelled by its <title> and by a <desc> that says the numbers."""
+    return [
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="kaavio" role="img" viewBox="0 0 {w} {h}" '
+            'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
+        ).format(w=width, h=height, id=chart_id),
+        Markup('<title id="{}-otsikko">{}</title>').format(chart_id, title),
+        Markup('<desc id="{}-kuvaus">{}</desc>').format(chart_id, summary),
+    ]
+
+
+def _label_axis(top: int | float, bottom: int | float) -> Markup:
+    """The vertical line between the row labels and the bars."""
+    return Markup('<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{c}" stroke-width="1"/>').format(
+        x=LABEL_WIDTH, top=top, bottom=bottom, c=AXIS_COLOUR
+    )
 
 
 def horizontal_bars(
@@ -37,19 +57,8 @@ def horizontal_bars(
     known = [value for _label, value in rows if value is not None]
     largest = max_value if max_value is not None else max(known, default=0)
     height = max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
-    width = LABEL_WIDTH + BAR_AREA_WIDTH + VALUE_WIDTH
     summary = description or "; ".join(f"{label}: {_shown(value, unit, none_text)}" for label, value in rows)
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="kaavio" role="img" viewBox="0 0 {w} {h}" '
-            'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
-        ).format(w=width, h=height, id=chart_id),
-        Markup('<title id="{}-otsikko">{}</title>').format(chart_id, title),
-        Markup('<desc id="{}-kuvaus">{}</desc>').format(chart_id, summary),
-        Markup('<line x1="{x}" y1="0" x2="{x}" y2="{h}" stroke="{c}" stroke-width="1"/>').format(
-            x=LABEL_WIDTH, h=height, c=AXIS_COLOUR
-        ),
-    ]
+    parts = [*_svg_start(chart_id, BAR_CHART_WIDTH, height, title, summary), _label_axis(0, height)]
     for index, (label, value) in enumerate(rows):
         top = BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
         middle = top + BAR_HEIGHT / 2
@@ -140,20 +149,11 @@ def grouped_bars(
     largest = max(known, default=0)
     group_height = count * GROUPED_BAR_HEIGHT + BAR_GAP
     height = LEGEND_HEIGHT + max(len(rows), 1) * group_height + BAR_GAP
-    width = LABEL_WIDTH + BAR_AREA_WIDTH + VALUE_WIDTH
     summary = description or "; ".join(
         f"{label}: " + ", ".join(f"{name} {_shown(value, unit, none_text)}" for name, value in zip(series, values))
         for label, values in rows
     )
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="kaavio" role="img" viewBox="0 0 {w} {h}" '
-            'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
-        ).format(w=width, h=height, id=chart_id),
-        Markup('<title id="{}-otsikko">{}</title>').format(chart_id, title),
-        Markup('<desc id="{}-kuvaus">{}</desc>').format(chart_id, summary),
-        _series_defs(chart_id),
-    ]
+    parts = [*_svg_start(chart_id, BAR_CHART_WIDTH, height, title, summary), _series_defs(chart_id)]
     legend_x = LABEL_WIDTH
     for index, name in enumerate(series):
         parts.append(
@@ -164,11 +164,7 @@ def grouped_bars(
                      fs=FONT_SIZE, tc=TEXT_COLOUR, name=name)
         )
         legend_x += 24 + 9 * len(name) + 24
-    parts.append(
-        Markup('<line x1="{x}" y1="{top}" x2="{x}" y2="{h}" stroke="{c}" stroke-width="1"/>').format(
-            x=LABEL_WIDTH, top=LEGEND_HEIGHT, h=height, c=AXIS_COLOUR
-        )
-    )
+    parts.append(_label_axis(LEGEND_HEIGHT, height))
     for row_index, (label, values) in enumerate(rows):
         top = LEGEND_HEIGHT + BAR_GAP + row_index * group_height
         parts.append(
@@ -217,14 +213,7 @@ def dot_matrix(
         f"{label}: " + (", ".join(f"{column} {value}" for column, value in zip(column_labels, row) if value) or "0")
         for label, row in zip(row_labels, values)
     )
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="kaavio" role="img" viewBox="0 0 {w} {h}" '
-            'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
-        ).format(w=width, h=height, id=chart_id),
-        Markup('<title id="{}-otsikko">{}</title>').format(chart_id, title),
-        Markup('<desc id="{}-kuvaus">{}</desc>').format(chart_id, summary),
-    ]
+    parts = _svg_start(chart_id, width, height, title, summary)
     for index, column in enumerate(column_labels):
         x = LABEL_WIDTH + index * MATRIX_CELL + MATRIX_CELL / 2
         parts.append(

@@ -38,26 +38,44 @@ def _not_deleted(organisation: Organisation) -> None:
     _require(organisation.deleted_at is None, _("Järjestö on poistettu. Peru poisto ensin."))
 
 
+def _set_status(organisation: Organisation, status: str) -> None:
+    """Search finds published organisations only, so the index follows every change of status."""
+    organisation.status = status
+    db.session.flush()
+    if status == "published":
+        index_organisation(organisation)
+    else:
+        remove_from_index(organisation.id)
+
+
+def _record(organisation: Organisation, actor: str, action: str, summary: str, **detail) -> None:
+    """The revision the change feed shows, and the audit event."""
+    record_revision(organisation, actor, summary)
+    record_audit(actor, action, "organisation", organisation.id, name=organisation.name, **detail)
+
+
+def _mail_contacts(organisation: Organisation, template: str, **context) -> None:
+    """The decision to every contact, with the link where they sign in."""
+    for contact in organisation.contacts:
+        queue_mail(
+            contact.email,
+            template,
+            organisation_name=organisation.name,
+            sign_in_url=link_url("account.request_link"),
+            **context,
+        )
+
+
 def approve(organisation: Organisation, actor: str) -> None:
     """Publish a waiting organisation and tell its contacts; flush, no commit."""
     _not_deleted(organisation)
     _require(
         organisation.status in ("pending", "rejected"), _("Vain odottavan tai hylätyn järjestön voi hyväksyä.")
     )
-    organisation.status = "published"
-    db.session.flush()
-    index_organisation(organisation)
-    record_revision(organisation, actor, _("Hyväksytty ja julkaistu"))
-    record_audit(actor, "approve", "organisation", organisation.id, name=organisation.name)
+    _set_status(organisation, "published")
+    _record(organisation, actor, "approve", _("Hyväksytty ja julkaistu"))
     public_url = link_url("public.organisation", organisation_id=organisation.id)
-    for contact in organisation.contacts:
-        queue_mail(
-            contact.email,
-            "staff_approved",
-            organisation_name=organisation.name,
-            public_url=public_url,
-            sign_in_url=link_url("account.request_link"),
-        )
+    _mail_contacts(organisation, "staff_approved", public_url=public_url)
 
 
 def reject(organisation: Organisation, actor: str, reason: str) -> None:
@@ -68,39 +86,23 @@ def reject(organisation: Organisation, actor: str, reason: str) -> None:
         reason = clean_text(reason, REASON_MAX_LENGTH, required=True, multiline=True)
     except ValidationError as problem:
         raise ModerationError(_("Perustelu: %(problem)s", problem=problem.message)) from None
-    organisation.status = "rejected"
-    db.session.flush()
-    remove_from_index(organisation.id)
-    record_revision(organisation, actor, _("Hylätty: %(reason)s", reason=reason)[:300])
-    record_audit(actor, "reject", "organisation", organisation.id, name=organisation.name, reason=reason)
-    for contact in organisation.contacts:
-        queue_mail(
-            contact.email,
-            "staff_rejected",
-            organisation_name=organisation.name,
-            reason=reason,
-            sign_in_url=link_url("account.request_link"),
-        )
+    _set_status(organisation, "rejected")
+    _record(organisation, actor, "reject", _("Hylätty: %(reason)s", reason=reason)[:300], reason=reason)
+    _mail_contacts(organisation, "staff_rejected", reason=reason)
 
 
 def hide(organisation: Organisation, actor: str) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "published", _("Vain julkaistun järjestön voi piilottaa."))
-    organisation.status = "hidden"
-    db.session.flush()
-    remove_from_index(organisation.id)
-    record_revision(organisation, actor, _("Piilotettu"))
-    record_audit(actor, "hide", "organisation", organisation.id, name=organisation.name)
+    _set_status(organisation, "hidden")
+    _record(organisation, actor, "hide", _("Piilotettu"))
 
 
 def unhide(organisation: Organisation, actor: str) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "hidden", _("Järjestö ei ole piilotettu."))
-    organisation.status = "published"
-    db.session.flush()
-    index_organisation(organisation)
-    record_revision(organisation, actor, _("Palautettu näkyviin"))
-    record_audit(actor, "unhide", "organisation", organisation.id, name=organisation.name)
+    _set_status(organisation, "published")
+    _record(organisation, actor, "unhide", _("Palautettu näkyviin"))
 
 
 def pause(organisation: Organisation, actor: str, until: date | None, note: str, *, today: date | None = None) -> None:
@@ -119,9 +121,8 @@ def pause(organisation: Organisation, actor: str, until: date | None, note: str,
         organisation.paused_until, organisation.paused_note = until, note
         action, summary = "pause", _("Toiminta tauolla %(date)s asti", date=f"{until.day}.{until.month}.{until.year}")
     db.session.flush()
-    record_revision(organisation, actor, summary)
-    record_audit(
-        actor, action, "organisation", organisation.id, name=organisation.name,
+    _record(
+        organisation, actor, action, summary,
         until=until.isoformat() if until else None, note=organisation.paused_note,
     )
 
@@ -130,11 +131,8 @@ def delete(organisation: Organisation, actor: str, *, now: datetime | None = Non
     """Soft delete: hidden at once, purged by `flask purge` after the retention period."""
     _not_deleted(organisation)
     organisation.deleted_at = now or utcnow()
-    organisation.status = "hidden"
-    db.session.flush()
-    remove_from_index(organisation.id)
-    record_revision(organisation, actor, _("Poistettu"))
-    record_audit(actor, "delete", "organisation", organisation.id, name=organisation.name)
+    _set_status(organisation, "hidden")
+    _record(organisation, actor, "delete", _("Poistettu"))
 
 
 def undelete(organisation: Organisation, actor: str) -> None:
@@ -142,5 +140,4 @@ def undelete(organisation: Organisation, actor: str) -> None:
     _require(organisation.deleted_at is not None, _("Järjestöä ei ole poistettu."))
     organisation.deleted_at = None
     db.session.flush()
-    record_revision(organisation, actor, _("Poisto peruttu"))
-    record_audit(actor, "undelete", "organisation", organisation.id, name=organisation.name)
+    _record(organisation, actor, "undelete", _("Poisto peruttu"))
