@@ -1,5 +1,6 @@
 """Template globals: htmx loading, partial-or-page rendering, formatting helpers."""
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import Flask, Response, current_app, make_response, render_template, request
@@ -35,10 +36,15 @@ def wants_partial() -> bool:
     )
 
 
-def render_page_or_partial(page: str, partial: str, status: int = 200, **context) -> Response:
-    """Render the partial for htmx and the full page otherwise; caches must keep them apart."""
+def render_page_or_partial(
+    page: str, partial: str, status: int = 200, render: Callable[..., str] = render_template, **context
+) -> Response:
+    """Render the partial for htmx and the full page otherwise; caches must keep them apart.
+
+    `render` is render_template or one that takes the template and the context the same way.
+    """
     template = partial if wants_partial() else page
-    response = make_response(render_template(template, **context), status)
+    response = make_response(render(template, **context), status)
     response.vary.add("HX-Request")
     return response
 

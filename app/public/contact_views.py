@@ -7,7 +7,7 @@ from app.extensions import db, limiter
 from app.public.contact_forms import ContactRequestForm
 from app.public.routes import bp
 from app.public.services import published_organisation_or_404
-from app.public.tray_views import tray_ids
+from app.public.tray_session import tray_ids
 from app.services import tray
 from app.services.contact_requests import (
     mark_handled,

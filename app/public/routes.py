@@ -1,6 +1,7 @@
 """Public pages: search, organisation pages, the A–Z list and the info pages."""
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -9,6 +10,8 @@ from flask_babel import ngettext
 
 from app.public.contact_forms import ContactRequestForm
 from app.public.forms import build_search_form
+from app.public.page_cache import render_shared
+from app.public.tray_session import tray_ids
 from app.public.services import (
     FilterChoices,
     filter_choices,
@@ -95,11 +98,16 @@ def search():
     state = taxonomy_state()
     result = run_search(query, with_needs=False, state=state)
     choices = filter_choices(state)
-    form = build_search_form(query, choices)
+    on_tray = tuple(card.id for card in result.organisations if card.id in tray_ids())
+    today = date.today()
+    # Everything the page shows comes from these: the same key is the same page.
+    shown = (choices.key, query.cache_key, result.total, result.page, result.page_count,
+             tuple(m.id for m in result.detected_municipalities), tuple(result.organisations), on_tray, today)
     return render_page_or_partial(
         "public/search.html",
         "public/_search_partial.html",
-        form=form,
+        render=partial(render_shared, key=shown),
+        form=build_search_form(query, choices),
         query=query,
         result=result,
         chips=active_filters(query, result, choices),
@@ -110,7 +118,8 @@ def search():
         this_search_url=search_url(query.to_args()),
         extra_need_ids=query.need_ids[1:],
         extra_municipality_ids=query.municipality_ids[1:],
-        today=date.today(),
+        today=today,
+        tray_ids=on_tray,
     )
 
 

@@ -1,48 +1,17 @@
 """The tray (tarjotin): add and remove organisations, view, print, share."""
-from dataclasses import dataclass
-
-from flask import flash, has_request_context, make_response, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import Organisation
 from app.public.contact_forms import ContactRequestForm
 from app.public.routes import bp
+from app.public.tray_session import save_tray, tray_ids, tray_template_context
 from app.services import tray
 from app.services.tokens import link_url
 from app.templating import wants_partial
 
-SESSION_KEY = "tray"
-
-
-def tray_ids() -> list[int]:
-    return tray.clean_ids(session.get(SESSION_KEY))
-
-
-def save_tray(ids: list[int]) -> None:
-    session[SESSION_KEY] = ids
-
-
-@dataclass(frozen=True)
-class TrayActions:
-    """Where a tray button posts; made once per page, not once per button."""
-
-    add: str
-    remove: str
-
-
-@bp.app_context_processor
-def tray_context() -> dict:
-    """Every page shows the tray counter and whether each organisation is on the tray.
-
-    Mail rendered by a CLI command has no request and so no tray.
-    """
-    if not has_request_context():
-        return {"tray_ids": []}
-    return {
-        "tray_ids": tray_ids(),
-        "tray_actions": TrayActions(url_for("public.tray_add"), url_for("public.tray_remove")),
-    }
+bp.app_context_processor(tray_template_context)
 
 
 def safe_next(default: str) -> str:

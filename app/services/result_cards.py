@@ -10,7 +10,7 @@ organisation through a card, so they say the same things in the same order.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Column, CompoundSelect, bindparam, literal, select, union_all
 
 from app.extensions import db
 from app.models import Organisation
@@ -46,28 +46,39 @@ class ResultCard:
         )
 
 
+# Which link a row of the links statement is: a municipality, an activity or a need.
+_MUNICIPALITY = ("m", organisation_municipality.c.municipality_id)
+_ACTIVITY = ("a", organisation_activity.c.activity_id)
+_NEED = ("n", organisation_need.c.need_id)
+
+
+def _links_of(*links: tuple[str, Column]) -> CompoundSelect:
+    """(organisation id, letter of the link, linked id) of the organisations :ids."""
+    return union_all(*(
+        select(column.table.c.organisation_id, literal(letter), column).where(
+            column.table.c.organisation_id.in_(bindparam("ids", expanding=True))
+        )
+        for letter, column in links
+    ))
+
+
+# Built once: building a statement cost more than running it.
+_CARDS = select(
+    Organisation.id, Organisation.name, Organisation.description, Organisation.nationwide, Organisation.paused_until
+).where(Organisation.id.in_(bindparam("ids", expanding=True)), Organisation.status == "published")
+_PLACES_AND_ACTIVITIES = _links_of(_MUNICIPALITY, _ACTIVITY)
+_ALL_LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
+
+
 def load_cards(ids: tuple[int, ...], labels: TaxonomyLabels, *, with_needs: bool) -> list[ResultCard]:
     """The published organisations among `ids`, in the order of `ids`; needs only `with_needs`."""
     if not ids:
         return []
-    rows = db.session.execute(
-        select(
-            Organisation.id, Organisation.name, Organisation.description, Organisation.nationwide,
-            Organisation.paused_until,
-        ).where(Organisation.id.in_(ids), Organisation.status == "published")
-    ).all()
-    # One statement for the links; the letter says which table a row came from.
-    links = {"m": organisation_municipality.c.municipality_id, "a": organisation_activity.c.activity_id}
-    if with_needs:
-        links["n"] = organisation_need.c.need_id
-    statement = union_all(*(
-        select(column.table.c.organisation_id, literal(kind), column).where(column.table.c.organisation_id.in_(ids))
-        for kind, column in links.items()
-    ))
+    params = {"ids": list(ids)}
     linked: dict[tuple[int, str], set[int]] = {}
-    for organisation_id, kind, linked_id in db.session.execute(statement):
-        linked.setdefault((organisation_id, kind), set()).add(linked_id)
-    by_id = {
+    for organisation_id, letter, linked_id in db.session.execute(_ALL_LINKS if with_needs else _PLACES_AND_ACTIVITIES, params):
+        linked.setdefault((organisation_id, letter), set()).add(linked_id)
+    cards = {
         row.id: ResultCard(
             id=row.id,
             name=row.name,
@@ -78,6 +89,6 @@ def load_cards(ids: tuple[int, ...], labels: TaxonomyLabels, *, with_needs: bool
             activities=labels.names(labels.activities, linked.get((row.id, "a"), set())),
             needs=labels.names(labels.needs, linked.get((row.id, "n"), set())),
         )
-        for row in rows
+        for row in db.session.execute(_CARDS, params)
     }
-    return [by_id[i] for i in ids if i in by_id]
+    return [cards[i] for i in ids if i in cards]

@@ -18,9 +18,7 @@ document.  Very common words are ranked in a bounded way (see _segments).
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -30,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Municipality, Organisation
 from app.services import analysis
+from app.services.lru import LruCache
 from app.services.result_cards import ResultCard, load_cards
 from app.services.search_index import (
     NATIONWIDE_TOKEN,
@@ -78,6 +77,12 @@ class SearchQuery:
             page=pages[0] if pages else 1,
             page_size=page_size,
         )
+
+    @property
+    def cache_key(self) -> tuple:
+        """Everything that tells this query apart from another, hashable."""
+        return (self.text, tuple(self.need_ids), tuple(self.activity_ids), tuple(self.municipality_ids), self.page,
+                self.page_size)
 
     def to_args(self, **changes) -> list[tuple[str, str]]:
         """URL parameters of this query with some fields changed, e.g. `to_args(page=2)`."""
@@ -145,30 +150,22 @@ class Found:
 # only bounds how long an entry can outlive a change made around the ORM.
 RESULT_CACHE_SIZE = 512
 RESULT_CACHE_SECONDS = 30.0
-_found: OrderedDict[tuple, tuple[float, Found]] = OrderedDict()
-_found_lock = threading.Lock()
+_found: LruCache[tuple[float, Found]] = LruCache(RESULT_CACHE_SIZE)
 
 
 def _find_cached(query: SearchQuery, state: IndexState, taxonomy: Taxonomy) -> Found:
     page_size = max(1, query.page_size)
     # The tunables are part of the answer too (tests change them).
     tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT)
-    key = (state, tunables, query.text, tuple(query.need_ids), tuple(query.activity_ids),
-           tuple(query.municipality_ids), query.page, page_size)
+    key = (state, tunables, query.cache_key)
     now = time.monotonic()
-    with _found_lock:
-        entry = _found.get(key)
-        if entry is not None and now - entry[0] < RESULT_CACHE_SECONDS:
-            _found.move_to_end(key)
-            return entry[1]
+    entry = _found.get(key)
+    if entry is not None and now - entry[0] < RESULT_CACHE_SECONDS:
+        return entry[1]
     found = _find(query, page_size, taxonomy)
     if state.index_generation:
         # An index never written (a new database) has no generation to tell its states apart.
-        with _found_lock:
-            _found[key] = (now, found)
-            _found.move_to_end(key)
-            while len(_found) > RESULT_CACHE_SIZE:
-                _found.popitem(last=False)
+        _found.put(key, (now, found))
     return found
 
 

@@ -57,17 +57,18 @@ class Group:
 class TaxonomyLabels:
     """The names that show an organisation's needs, activities and municipalities, by id.
 
-    Each mapping is in display order (needs and municipalities A–Z in Finnish,
-    activities in their own order), so `names()` of any ids comes out sorted.
+    Each id maps to (its place in a list, its name): needs and municipalities
+    are listed A–Z in Finnish, activities in their own order.
     """
 
-    needs: dict[int, str]
-    activities: dict[int, str]
-    municipalities: dict[int, str]
+    needs: dict[int, tuple[int, str]]
+    activities: dict[int, tuple[int, str]]
+    municipalities: dict[int, tuple[int, str]]
 
     @staticmethod
-    def names(labels: dict[int, str], ids: set[int]) -> tuple[str, ...]:
-        return tuple(name for label_id, name in labels.items() if label_id in ids)
+    def names(labels: dict[int, tuple[int, str]], ids: set[int]) -> tuple[str, ...]:
+        """The names of `ids` in list order."""
+        return tuple(name for _place, name in sorted(labels[i] for i in ids if i in labels))
 
 
 @dataclass
@@ -180,9 +181,9 @@ def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
         ).all()
         activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name))
         labels = TaxonomyLabels(
-            needs=_alphabetical((need_id, name) for need_id, name, _synonyms in needs),
-            activities=dict(activities.all()),
-            municipalities=_alphabetical((municipality_id, name) for municipality_id, name, _sv in municipalities),
+            needs=_listed(sorted(((i, name) for i, name, _synonyms in needs), key=lambda pair: sort_key(pair[1]))),
+            activities=_listed(activities.all()),
+            municipalities=_listed(sorted(((i, name) for i, name, _sv in municipalities), key=lambda pair: sort_key(pair[1]))),
         )
         taxonomy = _build_taxonomy(needs, municipalities, labels)
         # One taxonomy per process; a dict swap is safe between threads.
@@ -191,8 +192,9 @@ def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
     return taxonomy
 
 
-def _alphabetical(pairs) -> dict[int, str]:
-    return dict(sorted(pairs, key=lambda pair: sort_key(pair[1])))
+def _listed(pairs) -> dict[int, tuple[int, str]]:
+    """(id, name) pairs in list order as id -> (place, name)."""
+    return {label_id: (place, name) for place, (label_id, name) in enumerate(pairs)}
 
 
 def _build_taxonomy(needs, municipalities, labels: TaxonomyLabels) -> Taxonomy:

@@ -1,0 +1,54 @@
+"""Public pages rendered once for every visitor, with each visitor's own parts filled in.
+
+A search page is the same HTML for everyone who asks the same thing while the
+directory is unchanged, but for two things: the CSRF token (in the layout and
+in every tray button) and the tray counter in the header.  Those are holes:
+the shared copy is rendered with a marker in their place, and each response
+gets the visitor's own values.  Which tray buttons say "remove" is part of the
+key, as is everything else the page shows, so a shared copy can never show
+what the database no longer says; rendering it was most of a search's cost.
+
+A page with flash messages waiting (after a tray button without JavaScript)
+is rendered for the visitor alone, because the messages are theirs.
+"""
+import secrets
+from collections.abc import Callable
+
+from flask import current_app, render_template, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.public.tray_session import tray_counter
+from app.services.lru import LruCache
+
+PAGE_CACHE_SIZE = 256
+# A marker per process: no stored text can guess it, so only a hole is replaced.
+_MARKER = secrets.token_hex(16)
+HOLES: dict[str, Callable[[], str]] = {
+    "csrf_token": generate_csrf,
+    "tray_counter": tray_counter,
+}
+
+
+def _marker(name: str) -> Markup:
+    return Markup(f"{name}-{_MARKER}")
+
+
+def render_shared(template: str, key: tuple, **context) -> str:
+    """`template` rendered with `context`, shared by every visitor whose page has the same `key`.
+
+    The key must hold everything the context shows (the caller's duty); the
+    holes are filled for this visitor whether the page was shared or not.
+    """
+    if "_flashes" in session:
+        return render_template(template, **context)
+    # Each app has its own: the layout also shows the app's settings (where htmx comes from).
+    pages = current_app.extensions.setdefault("shared_pages", LruCache(PAGE_CACHE_SIZE))
+    key = (template, *key)
+    html = pages.get(key)
+    if html is None:
+        html = render_template(template, **context, **{name: (lambda n=name: _marker(n)) for name in HOLES})
+        pages.put(key, html)
+    for name, fill in HOLES.items():
+        html = html.replace(_marker(name), str(fill()))
+    return html

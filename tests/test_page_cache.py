@@ -1,0 +1,112 @@
+"""Shared search pages: one rendering for everyone asking the same, each visitor's own token and tray."""
+import re
+
+import pytest
+from flask import g, template_rendered
+
+from app.extensions import db
+
+CSRF_IN_LAYOUT = re.compile(r'"X-CSRFToken": "([^"]+)"')
+CSRF_IN_FORM = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def rendered(app):
+    """The names of the templates rendered through Flask during the test."""
+    names = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield names
+    template_rendered.disconnect(record, app)
+
+
+def test_the_same_search_is_rendered_once(client, make_organisation, rendered):
+    make_organisation("Muistiyhdistys ry")
+
+    first = client.get("/haku?q=muisti").get_data(as_text=True)
+    second = client.get("/haku?q=muisti").get_data(as_text=True)
+
+    assert rendered.count("public/search.html") == 1
+    assert CSRF_IN_LAYOUT.sub("", first) == CSRF_IN_LAYOUT.sub("", second)
+    assert "Muistiyhdistys ry" in second
+
+
+def test_each_visitor_gets_a_token_that_works_for_them(app, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+    anna, ben = app.test_client(), app.test_client()
+
+    pages = {}
+    for name, visitor in [("anna", anna), ("ben", ben)]:
+        # The app fixture's app context spans the test, so `g` (where Flask-WTF keeps
+        # the signed token of the request) would carry over from one request to the next.
+        g.pop("csrf_token", None)
+        pages[name] = visitor.get("/haku?q=muisti").get_data(as_text=True)
+
+    tokens = {name: (CSRF_IN_LAYOUT.search(page)[1], CSRF_IN_FORM.search(page)[1]) for name, page in pages.items()}
+    assert tokens["anna"][0] != tokens["ben"][0]
+    for name, visitor in [("anna", anna), ("ben", ben)]:
+        g.pop("csrf_token", None)
+        answer = visitor.post(
+            "/tarjotin/lisaa",
+            data={"organisation_id": organisation.id, "next": "/haku?q=muisti", "csrf_token": tokens[name][1]},
+        )
+        assert answer.status_code == 303, answer.get_data(as_text=True)
+
+
+def test_a_visitors_tray_shows_only_on_their_page(app, make_organisation):
+    on_tray, other = make_organisation("Muistiyhdistys ry"), make_organisation("Muistikerho")
+    anna, ben = app.test_client(), app.test_client()
+    anna.get("/haku?q=muisti")
+    with anna.session_transaction() as session:
+        session["tray"] = [on_tray.id]
+
+    annas = anna.get("/haku?q=muisti").get_data(as_text=True)
+    bens = ben.get("/haku?q=muisti").get_data(as_text=True)
+
+    assert _button(annas, on_tray.id) == "Poista tarjottimelta" and _button(annas, other.id) == "Lisää tarjottimelle"
+    assert _button(bens, on_tray.id) == "Lisää tarjottimelle"
+    assert "(1)" in annas.split("</header>")[0]
+    assert "(1)" not in bens.split("</header>")[0]
+
+
+def test_a_change_the_index_does_not_see_shows_at_once(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", description="Kokoontuu tiistaisin.")
+    assert "Kokoontuu tiistaisin." in client.get("/haku?q=muisti").get_data(as_text=True)
+
+    # Written around the services: no reindex, no new index generation.
+    organisation.description = "Kokoontuu keskiviikkoisin."
+    db.session.commit()
+
+    assert "Kokoontuu keskiviikkoisin." in client.get("/haku?q=muisti").get_data(as_text=True)
+
+
+def test_a_message_after_a_tray_button_without_javascript_is_shown(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+    client.get("/haku?q=muisti")
+    token = CSRF_IN_FORM.search(client.get("/haku?q=muisti").get_data(as_text=True))[1]
+
+    answer = client.post(
+        "/tarjotin/lisaa",
+        data={"organisation_id": organisation.id, "next": "/haku?q=muisti", "csrf_token": token},
+        follow_redirects=True,
+    )
+
+    page = answer.get_data(as_text=True)
+    assert "Lisätty tarjottimelle" in page
+    assert _button(page, organisation.id) == "Poista tarjottimelta"
+    # The message is shown once; the next page is shared again.
+    assert "Lisätty tarjottimelle" not in client.get("/haku?q=muisti").get_data(as_text=True)
+
+
+def _button(page: str, organisation_id: int) -> str:
+    match = re.search(rf'id="tarjotin-painike-{organisation_id}"[^>]*>\s*([^<]+?)\s*<', page)
+    assert match, f"no tray button for {organisation_id}"
+    return match[1]
