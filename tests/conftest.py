@@ -10,6 +10,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db as _db
+from tests.clients import ServerLikeClient
 
 pytest_plugins = ["tests.conftest_mail"]
 
@@ -73,6 +74,7 @@ def app_config() -> dict:
 def app(migrated_database, app_config):
     app = create_app(make_test_config(migrated_database, **app_config))
     app.jinja_env.undefined = StrictUndefined
+    app.test_client_class = ServerLikeClient
     with app.app_context():
         yield app
         _db.session.remove()

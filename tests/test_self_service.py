@@ -8,7 +8,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
@@ -17,6 +16,7 @@ from app.extensions import db as _db
 from app.models import Organisation, OrganisationContact, OutboxMessage, Revision, utcnow
 from app.services.records import organisation_record
 from app.services.tokens import issue_link_token
+from tests.clients import OwnBrowserClient
 
 STAFF = "toimisto@example.fi"
 SECRETARY = "sihteeri@example.fi"
@@ -96,15 +96,6 @@ def changed(data: MultiDict, **values) -> MultiDict:
     for name, value in values.items():
         result.setlist(name, value if isinstance(value, list) else [value])
     return result
-
-
-class OwnBrowserClient(FlaskClient):
-    """A client for tests with two people: the test's app context (and so `g`) outlives
-    requests, and Flask-WTF caches the CSRF token of the last session in `g`."""
-
-    def open(self, *args, **kwargs):
-        g.pop(self.application.config["WTF_CSRF_FIELD_NAME"], None)
-        return super().open(*args, **kwargs)
 
 
 def two_people(app) -> tuple[FlaskClient, FlaskClient]:

@@ -65,7 +65,8 @@ class Organisation(Base):
     )
     org_type: Mapped[str] = mapped_column(String(16), default="yhdistys")
     business_id: Mapped[str | None] = mapped_column(String(9))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    # Indexed: an organisation page lists the members of a federation.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     description: Mapped[str] = mapped_column(String(600), default="")
     nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
     street_address: Mapped[str] = mapped_column(String(200), default="")

@@ -280,18 +280,30 @@ def _forget_rolled_back(session) -> None:
 
 
 def _deliver_committed(response: Response) -> Response:
+    """Deliver the mail that the request committed once its answer has been sent.
+
+    After, not before: the answer does not wait for the mail server, and so its
+    timing does not tell whether a mail was sent (a staff sign-in link goes only
+    to staff addresses).  The WSGI server calls this when it has written the
+    body, in the same worker thread, outside the request.
+    """
     ids = db.session.info.pop(_COMMITTED_KEY, None)
-    if not ids:
-        return response
-    try:
-        # The view has committed; end any transaction it reopened (as the
-        # teardown would) so the delivery's own commits carry nothing else.
+    if ids:
+        # The view has committed; end any transaction it reopened (as the teardown
+        # would), so that the delivery does not wait for this request's write lock.
         db.session.rollback()
-        deliver_due(ids=ids)
-    except Exception:  # noqa: BLE001 - the worker retries; the person's request must succeed
-        db.session.rollback()
-        log.exception("delivery after the request failed; the worker will retry")
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _deliver_in_own_context(app, ids))
     return response
+
+
+def _deliver_in_own_context(app: Flask, ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            deliver_due(ids=ids)
+        except Exception:  # noqa: BLE001 - the worker retries; the answer has already been sent
+            db.session.rollback()
+            log.exception("delivery after the request failed; the worker will retry")
 
 
 def register_delivery_after_commit(app: Flask) -> None:

@@ -43,7 +43,7 @@ def journey(live_server) -> Journey:
                 continue
             municipality = organisation.municipalities[0]
             result = search(SearchQuery(text=QUERY, municipality_ids=[municipality.id]))
-            if organisation in result.organisations:
+            if organisation.id in [card.id for card in result.organisations]:
                 found = Journey(
                     organisation_id=organisation.id,
                     organisation_name=organisation.name,
