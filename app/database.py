@@ -4,9 +4,10 @@ Every SQLite connection gets WAL, a busy timeout and foreign keys.  Write
 transactions start with BEGIN IMMEDIATE, so a writer waits for the lock up
 front instead of failing half-way when it upgrades a read lock.  A GET or HEAD
 request never writes (links are scanner-safe), so it begins a plain deferred
-transaction and readers do not queue behind writers.
+transaction and readers do not queue behind writers; so does a POST view marked
+`reads_only`.
 """
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,7 +32,19 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and request.method in SAFE_METHODS:
+        if has_request_context() and (request.method in SAFE_METHODS or _view_reads_only()):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reads_only(view):
+    """Mark a POST view that reads the database but never writes it (the tray buttons keep
+    their state in the session), so its transaction does not queue for the write lock."""
+    view.reads_only = True
+    return view
+
+
+def _view_reads_only() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "reads_only", False)

@@ -225,6 +225,18 @@ def test_join_behind_a_long_lock_answers_503_and_issues_no_link(client, make_org
     assert (count(LoginToken), count(OutboxMessage)) == (0, 0)
 
 
+def test_a_tray_button_does_not_wait_for_a_writer(client, make_organisation, lock_wait):
+    """It only reads the database (the tray is in the session), so a writer holding the lock is no reason to wait."""
+    organisation_id = make_organisation("Kiireinen ry").id
+    lock_wait(300)
+    with LockHolder(organisation_id, hold_seconds=10) as lock:
+        answer = client.post("/tarjotin/lisaa", data={"organisation_id": organisation_id, "next": "/haku"})
+        assert lock.thread.is_alive()  # answered while the lock was still held
+    assert answer.status_code == 303
+    with client.session_transaction() as session:
+        assert session["tray"] == [organisation_id]
+
+
 def test_a_short_lock_is_waited_out(client, make_organisation, lock_wait):
     organisation, path, data = edited_organisation(client, make_organisation)
     organisation_id = organisation.id

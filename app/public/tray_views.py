@@ -2,6 +2,7 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.database import reads_only
 from app.extensions import db
 from app.models import Organisation
 from app.public.contact_forms import ContactRequestForm
@@ -42,6 +43,7 @@ def _organisation_id() -> int:
 
 
 @bp.post("/tarjotin/lisaa")
+@reads_only
 def tray_add():
     """Put an organisation on the tray."""
     organisation_id = _organisation_id()
@@ -58,6 +60,7 @@ def tray_add():
 
 
 @bp.post("/tarjotin/poista")
+@reads_only
 def tray_remove():
     """Take an organisation off the tray."""
     organisation_id = _organisation_id()
@@ -67,6 +70,7 @@ def tray_remove():
 
 
 @bp.post("/tarjotin/tyhjenna")
+@reads_only
 def tray_clear():
     """Empty the tray."""
     save_tray([])
