@@ -21,7 +21,7 @@ from markupsafe import Markup
 from app.public.tray_session import tray_counter
 from app.services.lru import LruCache
 
-PAGE_CACHE_SIZE = 256
+PAGE_CACHE_SIZE = 512
 # A marker per process: no stored text can guess it, so only a hole is replaced.
 _MARKER = secrets.token_hex(16)
 HOLES: dict[str, Callable[[], str]] = {
