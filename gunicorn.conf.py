@@ -13,7 +13,7 @@ wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Chosen by bench/load.py on 2 cores with SQLite and 10 000 organisations
-# (notes/production.md has the tables).  Every request is CPU-bound Python
+# (README.md, "Measured under load", has the tables).  Every request is CPU-bound Python
 # (search analysis, Jinja), so one process per core gives the parallelism and
 # threads overlap the waits on SQLite, on SMTP after a contact request and on
 # slow clients.  Mixed load at 32 connections, 20 s each, on a machine shared
@@ -30,7 +30,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
 # A worker that has not answered for 30 s is stuck and is replaced; nginx
-# waits 35 s (proxy_read_timeout in notes/production.md), a little longer.
+# waits 35 s (proxy_read_timeout in the README's nginx example), a little longer.
 timeout = 30
 # On restart or deploy, requests in progress get this long to finish.
 graceful_timeout = 20
@@ -38,8 +38,11 @@ graceful_timeout = 20
 keepalive = 5
 
 # A worker is replaced after this many requests, which bounds slow memory growth.
-max_requests = 2000
-max_requests_jitter = 200
+# Not often: a new worker spends about a second of CPU starting (Voikko, the app)
+# and starts with empty caches (taxonomy, results, shared pages), which at 2 000
+# cost a restart every 4–20 s under bench/load.py.  The caches are bounded.
+max_requests = 20000
+max_requests_jitter = 2000
 
 # X-Forwarded-Proto is believed only from these addresses (the reverse proxy);
 # the app's PROXY_FIX_X_FOR does the same for the client address.

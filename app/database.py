@@ -12,7 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for SQLite's write lock before the request answers 503.
+# Under a full load writers queue behind each other (bench/load.py at 128
+# connections on 2 cores saw waits over 5 s); 10 s is still well inside
+# gunicorn's 30 s timeout.
+BUSY_TIMEOUT_MS = 10_000
 
 
 def configure_sqlite(engine: Engine) -> None:

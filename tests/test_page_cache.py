@@ -3,8 +3,11 @@ import re
 
 import pytest
 from flask import template_rendered
+from sqlalchemy import select
 
 from app.extensions import db
+from app.models import Need
+from app.services.moderation import hide
 from tests.clients import OwnBrowserClient
 
 CSRF_IN_LAYOUT = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -105,3 +108,29 @@ def _button(page: str, organisation_id: int) -> str:
     match = re.search(rf'id="tarjotin-painike-{organisation_id}"[^>]*>\s*([^<]+?)\s*<', page)
     assert match, f"no tray button for {organisation_id}"
     return match[1]
+
+
+def test_a_renamed_need_shows_its_new_name_in_the_filters_and_the_chip(client, make_organisation):
+    make_organisation("Muistiyhdistys ry", needs=["Muistisairaus"])
+    need = db.session.scalar(select(Need).where(Need.name == "Muistisairaus"))
+    path = f"/haku?tarve={need.id}"
+    assert "Aihe: Muistisairaus" in client.get(path).get_data(as_text=True)
+
+    need.name = "Muistisairaus ja muistin ongelmat"
+    db.session.commit()
+
+    page = client.get(path).get_data(as_text=True)
+    assert "Aihe: Muistisairaus ja muistin ongelmat" in page
+    assert f'<option selected value="{need.id}">Muistisairaus ja muistin ongelmat</option>' in page
+
+
+def test_a_hidden_organisation_leaves_a_search_it_was_in(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+    make_organisation("Muistikerho")
+    assert "Muistiyhdistys ry" in client.get("/haku?q=muisti").get_data(as_text=True)
+
+    hide(organisation, "yllapito@keskus.example")
+    db.session.commit()
+
+    page = client.get("/haku?q=muisti").get_data(as_text=True)
+    assert "Muistiyhdistys ry" not in page and "Muistikerho" in page

@@ -45,12 +45,14 @@ def _send(form: ContactRequestForm, organisation_ids: list[int]):
 @limiter.limit(CONTACT_RATE_LIMIT)
 def contact_organisation(organisation_id: int):
     """Ask one organisation to contact you."""
-    organisation = published_organisation_or_404(organisation_id)
     form = ContactRequestForm()
+    # Checked before the first query: on SQLite that query takes the write lock for the
+    # rest of the request, and the form needs no database.
     if form.validate_on_submit():
-        answer = _send(form, [organisation.id])
+        answer = _send(form, [organisation_id])
         if answer is not None:
             return answer
+    organisation = published_organisation_or_404(organisation_id)
     return render_template("public/contact.html", form=form, organisations=[organisation], action=request.path), 422
 
 
