@@ -15,13 +15,17 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Chosen by bench/load.py on 2 cores with SQLite and 10 000 organisations
 # (README.md, "Measured under load", has the tables).  Every request is CPU-bound Python
 # (search analysis, Jinja), so one process per core gives the parallelism and
-# threads overlap the waits on SQLite, on SMTP after a contact request and on
-# slow clients.  Mixed load at 32 connections, 20 s each, on a machine shared
-# with other jobs (load average 7-10), requests/s and mixed-load p95 ms:
-#   2 × 4 gthread   18.5 req/s   p95 2428
-#   3 × 2 gthread   10.0 req/s   p95 7780
-#   4 × 1 gthread   21.0 req/s   p95 1896
-#   2 × 8 gthread   31.9 req/s   p95 1659   <- chosen
+# threads overlap the waits on SQLite's write lock, on SMTP after a contact request
+# and on slow clients.  32 connections, 15 s a phase, requests/s (the host's speed
+# varies by a third from minute to minute, so only large differences count):
+#                  mixed load   searches only   trivial route
+#   2 × 2 gthread      115           211            1516
+#   2 × 4 gthread      124           133            1100
+#   3 × 2 gthread      123           238            1640
+#   2 × 8 gthread      208           158            1126   <- chosen: the mixed load
+# (measured while workers were still replaced every 2 000 requests)
+# With few threads a worker sits idle while its threads wait for the write lock
+# or the mail server, which the mixed load (the real one) has and searches alone do not.
 # Each worker builds its own app and connection pool (no preload), so no
 # database connection is shared across a fork.  With PostgreSQL keep
 # DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW ≥ threads.
