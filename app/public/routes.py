@@ -11,7 +11,6 @@ from flask_babel import ngettext
 from app.public.contact_forms import ContactRequestForm
 from app.public.forms import build_search_form
 from app.public.page_cache import render_shared
-from app.public.tray_session import tray_ids
 from app.public.services import (
     FilterChoices,
     filter_choices,
@@ -21,6 +20,7 @@ from app.public.services import (
     published_parent,
     text_without_municipality,
 )
+from app.public.tray_session import tray_ids
 from app.services.contact_requests import recipients
 from app.services.search import SearchQuery, SearchResult, search as run_search
 from app.services.search_query import taxonomy_state
@@ -98,7 +98,8 @@ def search():
     state = taxonomy_state()
     result = run_search(query, with_needs=False, state=state)
     choices = filter_choices(state)
-    on_tray = tuple(card.id for card in result.organisations if card.id in tray_ids())
+    tray = set(tray_ids())
+    on_tray = tuple(card.id for card in result.organisations if card.id in tray)
     today = date.today()
     # Everything the page shows comes from these: the same key is the same page.
     shown = (choices.key, query.cache_key, result.total, result.page, result.page_count,
@@ -119,6 +120,7 @@ def search():
         extra_need_ids=query.need_ids[1:],
         extra_municipality_ids=query.municipality_ids[1:],
         today=today,
+        # The buttons need only these; the whole tray would split the shared pages by visitor.
         tray_ids=on_tray,
     )
 

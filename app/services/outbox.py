@@ -284,8 +284,9 @@ def _deliver_committed(response: Response) -> Response:
 
     After, not before: the answer does not wait for the mail server, and so its
     timing does not tell whether a mail was sent (a staff sign-in link goes only
-    to staff addresses).  The WSGI server calls this when it has written the
-    body, in the same worker thread, outside the request.
+    to staff addresses).  The delivery is registered with the response and runs
+    when the WSGI server closes it after writing the body: in the same worker
+    thread, outside the request, in an app context of its own.
     """
     ids = db.session.info.pop(_COMMITTED_KEY, None)
     if ids:
