@@ -36,10 +36,13 @@ def normalise_database_url(url: str) -> str:
 
 def _engine_options(url: str) -> dict:
     """Connection pool settings; PostgreSQL's are sized for a gunicorn worker's threads."""
-    options = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
         env = os.environ.get
         options.update(
+            # A server restart or a proxy drops connections; a file database cannot,
+            # so SQLite skips the extra statement on every checkout.
+            pool_pre_ping=True,
             # One connection per gunicorn thread, plus headroom for the outbox
             # delivery that runs after a request has committed.
             pool_size=int(env("DATABASE_POOL_SIZE", "5")),
