@@ -78,7 +78,7 @@ class Taxonomy:
     need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
     need_phrases: list[tuple[list[frozenset[str]], str]]  # base forms of each word of a longer one
     municipality_names: dict[str, int]
-    # id -> name of each need, activity and municipality, in the order a list of them is shown
+    # The names that show an organisation's needs, activities and municipalities (result cards)
     labels: TaxonomyLabels
 
     def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
