@@ -41,7 +41,8 @@ def render_page_or_partial(
 ) -> Response:
     """Render the partial for htmx and the full page otherwise; caches must keep them apart.
 
-    `render` is render_template or one that takes the template and the context the same way.
+    `render` is render_template or one that takes the template and the context the same way
+    (the search page passes one that makes its context only when it renders).
     """
     template = partial if wants_partial() else page
     response = make_response(render(template, **context), status)

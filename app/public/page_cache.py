@@ -34,20 +34,21 @@ def _marker(name: str) -> Markup:
     return Markup(f"{name}-{_MARKER}")
 
 
-def render_shared(template: str, key: tuple, **context) -> str:
-    """`template` rendered with `context`, shared by every visitor whose page has the same `key`.
+def render_shared(template: str, key: tuple, make_context: Callable[[], dict]) -> str:
+    """`template` rendered with `make_context()`, shared by every visitor whose page has the same `key`.
 
     The key must hold everything the context shows (the caller's duty); the
-    holes are filled for this visitor whether the page was shared or not.
+    context is only made when the page is rendered, and the holes are filled
+    for this visitor whether the page was shared or not.
     """
     if "_flashes" in session:
-        return render_template(template, **context)
+        return render_template(template, **make_context())
     # Each app has its own: the layout also shows the app's settings (where htmx comes from).
     pages = current_app.extensions.setdefault("shared_pages", LruCache(PAGE_CACHE_SIZE))
     key = (template, *key)
     html = pages.get(key)
     if html is None:
-        html = render_template(template, **context, **{name: (lambda n=name: _marker(n)) for name in HOLES})
+        html = render_template(template, **make_context(), **{name: (lambda n=name: _marker(n)) for name in HOLES})
         pages.put(key, html)
     for name, fill in HOLES.items():
         html = html.replace(_marker(name), str(fill()))

@@ -1,7 +1,6 @@
 """Public pages: search, organisation pages, the A–Z list and the info pages."""
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -107,7 +106,17 @@ def search():
     return render_page_or_partial(
         "public/search.html",
         "public/_search_partial.html",
-        render=partial(render_shared, key=shown),
+        render=lambda template: render_shared(
+            template, shown, lambda: search_page_context(query, result, choices, on_tray, today)
+        ),
+    )
+
+
+def search_page_context(
+    query: SearchQuery, result: SearchResult, choices: FilterChoices, on_tray: tuple[int, ...], today: date
+) -> dict:
+    """What the search page shows, made only when the page is rendered (not for a shared copy)."""
+    return dict(
         form=build_search_form(query, choices),
         query=query,
         result=result,
