@@ -37,7 +37,7 @@ def wants_partial() -> bool:
 
 
 def render_page_or_partial(
-    page: str, partial: str, status: int = 200, render: Callable[..., str] = render_template, **context
+    page: str, partial: str, status: int = 200, render: Callable[..., str | bytes] = render_template, **context
 ) -> Response:
     """Render the partial for htmx and the full page otherwise; caches must keep them apart.
 

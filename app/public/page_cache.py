@@ -21,7 +21,11 @@ from markupsafe import Markup
 from app.public.tray_session import tray_counter
 from app.services.lru import LruCache
 
-PAGE_CACHE_SIZE = 512
+# A page is kept as UTF-8 (some 20–35 KB); a process keeps this many.
+PAGE_CACHE_SIZE = 1024
+# The key names one version of the directory; this bounds how long a page can
+# outlive a change made around the ORM (as the search's own result cache does).
+PAGE_CACHE_SECONDS = 30.0
 # A marker per process: no stored text can guess it, so only a hole is replaced.
 _MARKER = secrets.token_hex(16)
 HOLES: dict[str, Callable[[], str]] = {
@@ -30,26 +34,30 @@ HOLES: dict[str, Callable[[], str]] = {
 }
 
 
-def _marker(name: str) -> Markup:
+def hole(name: str) -> Markup:
+    """What stands in a shared page (or a fragment of one) for the visitor's own `name`."""
     return Markup(f"{name}-{_MARKER}")
 
 
-def render_shared(template: str, key: tuple, make_context: Callable[[], dict]) -> str:
+_HOLE_MARKERS = {name: (lambda n=name: hole(n)) for name in HOLES}
+
+
+def render_shared(template: str, key: tuple, make_context: Callable[[], dict]) -> bytes:
     """`template` rendered with `make_context()`, shared by every visitor whose page has the same `key`.
 
     The key must hold everything the context shows (the caller's duty); the
     context is only made when the page is rendered, and the holes are filled
     for this visitor whether the page was shared or not.
     """
-    if "_flashes" in session:
-        return render_template(template, **make_context())
     # Each app has its own: the layout also shows the app's settings (where htmx comes from).
-    pages = current_app.extensions.setdefault("shared_pages", LruCache(PAGE_CACHE_SIZE))
+    pages = current_app.extensions.setdefault("shared_pages", LruCache(PAGE_CACHE_SIZE, max_age=PAGE_CACHE_SECONDS))
     key = (template, *key)
-    html = pages.get(key)
+    shared = "_flashes" not in session
+    html = pages.get(key) if shared else None
     if html is None:
-        html = render_template(template, **make_context(), **{name: (lambda n=name: _marker(n)) for name in HOLES})
-        pages.put(key, html)
+        html = render_template(template, **make_context(), **_HOLE_MARKERS).encode()
+        if shared:
+            pages.put(key, html)
     for name, fill in HOLES.items():
-        html = html.replace(_marker(name), str(fill()))
+        html = html.replace(hole(name).encode(), fill().encode())
     return html

@@ -21,8 +21,8 @@ from app.public.services import (
 )
 from app.public.tray_session import tray_ids
 from app.services.contact_requests import recipients
-from app.services.search import SearchQuery, SearchResult, search as run_search
-from app.services.search_query import taxonomy_state
+from app.services.search import SearchQuery, SearchResult, find, search_result
+from app.services.search_query import index_state
 from app.templating import render_page_or_partial
 
 bp = Blueprint("public", __name__)
@@ -94,21 +94,23 @@ def result_count_text(total: int) -> str:
 def search():
     """Search by need, activity, area and words; without any, list everything A–Z."""
     query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
-    state = taxonomy_state()
-    result = run_search(query, with_needs=False, state=state)
-    choices = filter_choices(state)
+    state = index_state()
+    found = find(query, state)
     tray = set(tray_ids())
-    on_tray = tuple(card.id for card in result.organisations if card.id in tray)
+    on_tray = tuple(i for i in found.ids if i in tray)
     today = date.today()
-    # Everything the page shows comes from these: the same key is the same page.
-    shown = (choices.key, query.cache_key, result.total, result.page, result.page_count,
-             tuple(m.id for m in result.detected_municipalities), tuple(result.organisations), on_tray, today)
+    # Everything the page shows follows from these (the state names one version of
+    # the directory and its taxonomy): the same key is the same page.
+    shown = (state, query.cache_key, on_tray, today)
+
+    def context() -> dict:
+        result = search_result(query, found, state, with_needs=False)
+        return search_page_context(query, result, filter_choices(state), on_tray, today)
+
     return render_page_or_partial(
         "public/search.html",
         "public/_search_partial.html",
-        render=lambda template: render_shared(
-            template, shown, lambda: search_page_context(query, result, choices, on_tray, today)
-        ),
+        render=lambda template: render_shared(template, shown, context),
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, sort_key
 from app.services.analysis import analyse_text
-from app.services.search_query import IndexState, taxonomy_state
+from app.services.search_query import IndexState, index_state
 
 
 @dataclass
@@ -125,9 +125,9 @@ _filter_choices: dict[tuple, FilterChoices] = {}
 def filter_choices(state: IndexState | None = None) -> FilterChoices:
     """taxonomy_choices() as plain values, read from the database only when the taxonomy changed.
 
-    `state` is the taxonomy_state() the caller already read.
+    `state` is the index_state() the caller already read.
     """
-    key = (state or taxonomy_state()).taxonomy_key
+    key = (state or index_state()).taxonomy_key
     choices = _filter_choices.get(key)
     if choices is None:
         lists = taxonomy_choices()

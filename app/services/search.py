@@ -18,7 +18,6 @@ document.  Very common words are ranked in a bounded way (see _segments).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -37,7 +36,7 @@ from app.services.search_index import (
     municipality_token,
     need_token,
 )
-from app.services.search_query import Group, IndexState, Taxonomy, load_taxonomy, taxonomy_state
+from app.services.search_query import Group, IndexState, Taxonomy, load_taxonomy, index_state
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -111,17 +110,20 @@ def search(query: SearchQuery, *, with_needs: bool = True, state: IndexState | N
     """Published organisations matching the query, ranked (A–Z without text), one page of them as cards.
 
     The cards name the needs too unless `with_needs` is False (the result list
-    does not show them).  `state` is the taxonomy_state() the caller already read.
+    does not show them).  `state` is the index_state() the caller already read.
     """
-    state = state or taxonomy_state()
-    taxonomy = load_taxonomy(state)
-    found = _find_cached(query, state, taxonomy)
+    state = state or index_state()
+    return search_result(query, find(query, state), state, with_needs=with_needs)
+
+
+def search_result(query: SearchQuery, found: Found, state: IndexState, *, with_needs: bool) -> SearchResult:
+    """The SearchResult of what find() found: the cards and the municipalities read from the text."""
     detected_ids = list(found.detected_ids)
     detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
     detected.sort(key=lambda m: detected_ids.index(m.id))
     return SearchResult(
         query=query,
-        organisations=load_cards(found.ids, taxonomy.labels, with_needs=with_needs),
+        organisations=load_cards(found.ids, load_taxonomy(state).labels, with_needs=with_needs),
         total=found.total,
         page=found.page,
         page_count=found.page_count,
@@ -142,30 +144,27 @@ class Found:
     terms: tuple[str, ...]
 
 
-# Popular searches (the front page, a common word) repeat; their ids are kept per
-# process.  The key holds the index generation, which every index write changes
-# (publishing, hiding, editing, deleting an organisation), and the taxonomy's
-# fingerprint, so an answer is never reused after either changed; the organisations
-# themselves are read anew every time and checked to be published.  The age limit
-# only bounds how long an entry can outlive a change made around the ORM.
-RESULT_CACHE_SIZE = 512
+# What searches found is kept per process by query.  The key holds the directory's
+# generation, which every write to an organisation or the index changes, and the
+# taxonomy's fingerprint, so an answer is never reused after either changed.  The
+# age limit only bounds how long an entry can outlive a change made around the ORM.
+# Thousands of entries: an entry is a few ids, and a region's searches repeat.
+RESULT_CACHE_SIZE = 4096
 RESULT_CACHE_SECONDS = 30.0
-_found: LruCache[tuple[float, Found]] = LruCache(RESULT_CACHE_SIZE)
+_found: LruCache[Found] = LruCache(RESULT_CACHE_SIZE, max_age=RESULT_CACHE_SECONDS)
 
 
-def _find_cached(query: SearchQuery, state: IndexState, taxonomy: Taxonomy) -> Found:
-    page_size = max(1, query.page_size)
+def find(query: SearchQuery, state: IndexState) -> Found:
+    """Which published organisations the query finds (one page of ids), remembered per process."""
     # The tunables are part of the answer too (tests change them).
     tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT)
     key = (state, tunables, query.cache_key)
-    now = time.monotonic()
-    entry = _found.get(key)
-    if entry is not None and now - entry[0] < RESULT_CACHE_SECONDS:
-        return entry[1]
-    found = _find(query, page_size, taxonomy)
-    if state.index_generation:
-        # An index never written (a new database) has no generation to tell its states apart.
-        _found.put(key, (now, found))
+    found = _found.get(key)
+    if found is None:
+        found = _find(query, max(1, query.page_size), load_taxonomy(state))
+        if state.generation:
+            # An index never written (a new database) has no generation to tell its states apart.
+            _found.put(key, found)
     return found
 
 

@@ -14,9 +14,11 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import chain
 from bisect import bisect_left
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, event, insert, select, text
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import (
@@ -24,6 +26,7 @@ from app.models import (
     Need,
     Organisation,
     OrganisationKeyword,
+    OrganisationPhone,
     SearchDocument,
     SearchMeta,
     organisation_activity,
@@ -37,8 +40,11 @@ ANALYSER_KEY = "analyser"
 # Bump when document_terms() changes what a document holds: `search reindex
 # --if-stale` (run by `make run`) then rebuilds existing databases.
 INDEX_FORMAT = 2
-# Changes on every index write; query-time caches of the vocabulary compare it.
+# The directory's generation: changes on every index write and on every write to
+# what an organisation shows in public, reindexed or not (see renew_generation_on_write).
+# Query-time caches (vocabulary, results, shared search pages) are keyed by it.
 GENERATION_KEY = "generation"
+DIRECTORY_MODELS = (Organisation, OrganisationPhone, OrganisationKeyword)
 
 
 def need_token(need_id: int) -> str:
@@ -223,10 +229,33 @@ def _links(owner_column, value_column, first_id: int, last_id: int) -> dict[int,
     return links
 
 
-def _set_meta(key: str, value: str) -> None:
-    meta = db.session.get(SearchMeta, key)
+def renew_generation_on_write(models: tuple[type, ...], key: str, *, include_collections: bool) -> None:
+    """Give the meta value `key` a new generation whenever a flush adds, changes or deletes one of `models`.
+
+    With `include_collections`, a changed link collection (an organisation's
+    needs) counts as a change of its owner.
+    """
+
+    @event.listens_for(Session, "before_flush")
+    def _renew(session: Session, _context, _instances) -> None:
+        changed = any(isinstance(item, models) for item in chain(session.new, session.deleted)) or any(
+            isinstance(item, models) and session.is_modified(item, include_collections=include_collections)
+            for item in session.dirty
+        )
+        if changed:
+            with session.no_autoflush:
+                _set_meta(key, uuid.uuid4().hex, session)
+
+
+# A pause, a status or an edit written around the services reaches the caches at once too.
+renew_generation_on_write(DIRECTORY_MODELS, GENERATION_KEY, include_collections=True)
+
+
+def _set_meta(key: str, value: str, session: Session | None = None) -> None:
+    session = session or db.session
+    meta = session.get(SearchMeta, key)
     if meta is None:
-        db.session.add(SearchMeta(key=key, value=value))
+        session.add(SearchMeta(key=key, value=value))
     else:
         meta.value = value
 

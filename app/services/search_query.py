@@ -3,29 +3,27 @@
 A query word becomes a Group (its base forms and compound parts, plus the tokens
 of needs whose name or synonym it is); a word naming a municipality becomes a
 municipality filter.  The need and municipality names come from the database
-and are turned into lookup tables once per process: `taxonomy_state()` reads in
+and are turned into lookup tables once per process: `index_state()` reads in
 one cheap statement everything those tables (and the search page's filter
 lists) depend on, and the tables are rebuilt only when it changes.
 
 Every ORM change to a need, activity or municipality (staff edits, seeding,
-imports) gives the taxonomy a new generation (see _note_taxonomy_change), so
+imports) gives the taxonomy a new generation (see renew_generation_on_write), so
 other processes notice a rename at their next query; the count and the largest
 id of each table catch rows written without the ORM.
 """
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, SearchMeta, sort_key
 from app.services import analysis
-from app.services.search_index import GENERATION_KEY, need_token
+from app.services.search_index import GENERATION_KEY, need_token, renew_generation_on_write
 
 TAXONOMY_GENERATION_KEY = "taxonomy_generation"
 TAXONOMY_MODELS = (Need, Activity, Municipality)
@@ -116,10 +114,15 @@ class Taxonomy:
 
 @dataclass(frozen=True)
 class IndexState:
-    """What query-time caches depend on: the database, the index generation and the taxonomy's fingerprint."""
+    """What query-time caches depend on: the database, the directory's generation and the taxonomy's fingerprint.
+
+    The generation changes with every write to the index or to an organisation
+    (search_index.GENERATION_KEY), so a key holding this state names one
+    version of everything a search can show.
+    """
 
     database: str
-    index_generation: str
+    generation: str
     taxonomy: tuple
 
     @property
@@ -141,30 +144,14 @@ def _meta(key: str):
 _STATE = select(_meta(GENERATION_KEY), _meta(TAXONOMY_GENERATION_KEY), *chain.from_iterable(map(_size, TAXONOMY_MODELS)))
 
 
-def taxonomy_state() -> IndexState:
+def index_state() -> IndexState:
     """The current IndexState, in one statement of primary-key lookups and index counts."""
-    index_generation, *taxonomy = db.session.execute(_STATE).one()
-    return IndexState(str(db.session.get_bind().url), index_generation or "", tuple(taxonomy))
+    generation, *taxonomy = db.session.execute(_STATE).one()
+    return IndexState(str(db.session.get_bind().url), generation or "", tuple(taxonomy))
 
 
-@event.listens_for(Session, "before_flush")
-def _note_taxonomy_change(session: Session, _context, _instances) -> None:
-    """A new taxonomy generation whenever a flush adds, changes or deletes a need, activity or municipality.
-
-    Changed link collections alone (an organisation's needs) are not a change of the taxonomy.
-    """
-    changed = any(isinstance(item, TAXONOMY_MODELS) for item in chain(session.new, session.deleted)) or any(
-        isinstance(item, TAXONOMY_MODELS) and session.is_modified(item, include_collections=False)
-        for item in session.dirty
-    )
-    if not changed:
-        return
-    with session.no_autoflush:
-        meta = session.get(SearchMeta, TAXONOMY_GENERATION_KEY)
-    if meta is None:
-        session.add(SearchMeta(key=TAXONOMY_GENERATION_KEY, value=uuid.uuid4().hex))
-    else:
-        meta.value = uuid.uuid4().hex
+# Link collections (an organisation's needs) are not a change of the taxonomy.
+renew_generation_on_write(TAXONOMY_MODELS, TAXONOMY_GENERATION_KEY, include_collections=False)
 
 
 _taxonomies: dict[tuple, Taxonomy] = {}
@@ -172,7 +159,7 @@ _taxonomies: dict[tuple, Taxonomy] = {}
 
 def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
     """The query-time meaning of need and municipality names, rebuilt when the taxonomy changes."""
-    key = (state or taxonomy_state()).taxonomy_key
+    key = (state or index_state()).taxonomy_key
     taxonomy = _taxonomies.get(key)
     if taxonomy is None:
         needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)).all()
