@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, SearchDocument
 from app.services.search import SearchQuery, search
 from app.services.search_index import index_is_current, reindex_all, remove_from_index
@@ -237,6 +238,24 @@ def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations,
     assert set(split[0]) == {"Kuntoutusyhdistys Voimala", "Ö-kuntoutus"}
     assert split[1] == ["Aivoliitto", "Askel"]  # then A–Z: matches in the description only
     assert split[2] == ["Leppävirran Reumayhdistys ry", "Voimaa arkeen"]
+
+
+def test_a_to_z_is_the_same_whether_the_matches_are_sorted_or_read_along_the_name_index(organisations, monkeypatch):
+    """Few matches are sorted, many are read along the sort_name index: the pages come out the same."""
+    from app.services import search as search_module
+
+    chosen = db.session.scalars(select(Activity.id).where(Activity.name.in_(["Vertaistuki", "Liikunta", "Kuntoutus"])))
+    filters = {"activity_ids": list(chosen)}
+
+    def pages() -> list[list[str]]:
+        return [names(search(SearchQuery(page=p, page_size=2, **filters))) for p in (1, 2, 3)]
+
+    sorted_pages = pages()
+    monkeypatch.setattr(search_module, "SORT_MATCHES_UP_TO", 0)
+    assert pages() == sorted_pages
+    assert sum(sorted_pages, []) == [
+        "Aivoliitto", "Leppävirran Reumayhdistys ry", "Siilinjärven Liikuntaseura", "Tasapaino ry", "Varkauden Sokeriklubi"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,11 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.models import Municipality
 from app.public.contact_forms import ContactRequestForm
 from app.public.forms import build_search_form
 from app.public.page_cache import render_shared
+from app.public.result_list import result_cards
 from app.public.services import (
     FilterChoices,
     filter_choices,
@@ -21,8 +23,8 @@ from app.public.services import (
 )
 from app.public.tray_session import tray_ids
 from app.services.contact_requests import recipients
-from app.services.search import SearchQuery, SearchResult, find, search_result
-from app.services.search_query import index_state
+from app.services.search import Found, SearchQuery, detected_municipalities, find
+from app.services.search_query import IndexState, index_state
 from app.templating import render_page_or_partial
 
 bp = Blueprint("public", __name__)
@@ -43,7 +45,7 @@ def search_url(args: list[tuple[str, str]], anchor: str = "") -> str:
     return base + ("?" + query if query else "") + (("#" + anchor) if anchor else "")
 
 
-def active_filters(query: SearchQuery, result: SearchResult, choices: FilterChoices) -> list[Chip]:
+def active_filters(query: SearchQuery, detected: list[Municipality], choices: FilterChoices) -> list[Chip]:
     """One chip per chosen need, activity and municipality, including those read from the text."""
     needs = choices.need_names
     activities = dict(choices.activities)
@@ -65,7 +67,7 @@ def active_filters(query: SearchQuery, result: SearchResult, choices: FilterChoi
             chips.append(
                 Chip(_("Alue"), municipalities[municipality_id], search_url(query.to_args(municipality_ids=rest, page=1)))
             )
-    for municipality in result.detected_municipalities:
+    for municipality in detected:
         if municipality.id not in query.municipality_ids:
             text = text_without_municipality(query.text, municipality)
             chips.append(Chip(_("Alue hakusanasta"), municipality.name_fi, search_url(query.to_args(text=text, page=1))))
@@ -104,8 +106,7 @@ def search():
     shown = (state, query.cache_key, on_tray, today)
 
     def context() -> dict:
-        result = search_result(query, found, state, with_needs=False)
-        return search_page_context(query, result, filter_choices(state), on_tray, today)
+        return search_page_context(query, found, state, on_tray, today)
 
     return render_page_or_partial(
         "public/search.html",
@@ -115,24 +116,23 @@ def search():
 
 
 def search_page_context(
-    query: SearchQuery, result: SearchResult, choices: FilterChoices, on_tray: tuple[int, ...], today: date
+    query: SearchQuery, found: Found, state: IndexState, on_tray: tuple[int, ...], today: date
 ) -> dict:
     """What the search page shows, made only when the page is rendered (not for a shared copy)."""
+    choices = filter_choices(state)
+    # Where a tray button without JavaScript returns to: this very search.
+    this_search_url = search_url(query.to_args())
     return dict(
         form=build_search_form(query, choices),
         query=query,
-        result=result,
-        chips=active_filters(query, result, choices),
-        count_text=result_count_text(result.total),
-        pages=page_numbers(result.page, result.page_count),
+        found=found,
+        result_cards=result_cards(found.ids, state, on_tray, today, this_search_url),
+        chips=active_filters(query, detected_municipalities(found), choices),
+        count_text=result_count_text(found.total),
+        pages=page_numbers(found.page, found.page_count),
         search_url=search_url,
-        # Where a tray button without JavaScript returns to: this very search.
-        this_search_url=search_url(query.to_args()),
         extra_need_ids=query.need_ids[1:],
         extra_municipality_ids=query.municipality_ids[1:],
-        today=today,
-        # The buttons need only these; the whole tray would split the shared pages by visitor.
-        tray_ids=on_tray,
     )
 
 

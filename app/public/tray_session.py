@@ -25,6 +25,10 @@ class TrayActions:
     remove: str
 
 
+def tray_actions() -> TrayActions:
+    return TrayActions(url_for("public.tray_add"), url_for("public.tray_remove"))
+
+
 def tray_counter() -> Markup:
     """The count after the header's tray link, for this visitor (a hole of shared pages)."""
     return Markup(current_app.jinja_env.get_template("public/_tray_count.html").render(tray_ids=tray_ids()))
@@ -39,6 +43,6 @@ def tray_template_context() -> dict:
         return {"tray_ids": []}
     return {
         "tray_ids": tray_ids(),
-        "tray_actions": TrayActions(url_for("public.tray_add"), url_for("public.tray_remove")),
+        "tray_actions": tray_actions(),
         "tray_counter": tray_counter,
     }

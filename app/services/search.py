@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from sqlalchemy import bindparam, func, select, text
 from werkzeug.datastructures import MultiDict
@@ -50,6 +51,8 @@ POSTGRESQL_WEIGHTS = "'{0.01, 0.02, 0.1, 1.0}'::float4[]"  # D, C, B (body), A (
 TSQUERY = "to_tsquery('simple', :match)"
 # Up to this many matches are all scored; more are split (see _segments).
 RANK_LIMIT = 5000
+# Up to this many matches listed A–Z are sorted rather than read along the name index.
+SORT_MATCHES_UP_TO = 300
 # The published check is wrapped in a function so SQLite orders the A–Z list by the
 # sort_name index instead of reading every published row through the status index.
 PUBLISHED = func.coalesce(Organisation.status, "") == "published"
@@ -118,18 +121,24 @@ def search(query: SearchQuery, *, with_needs: bool = True, state: IndexState | N
 
 def search_result(query: SearchQuery, found: Found, state: IndexState, *, with_needs: bool) -> SearchResult:
     """The SearchResult of what find() found: the cards and the municipalities read from the text."""
-    detected_ids = list(found.detected_ids)
-    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(detected_ids)))) if detected_ids else []
-    detected.sort(key=lambda m: detected_ids.index(m.id))
     return SearchResult(
         query=query,
         organisations=load_cards(found.ids, load_taxonomy(state).labels, with_needs=with_needs),
         total=found.total,
         page=found.page,
         page_count=found.page_count,
-        detected_municipalities=detected,
+        detected_municipalities=detected_municipalities(found),
         text_terms_used=list(found.terms),
     )
+
+
+def detected_municipalities(found: Found) -> list[Municipality]:
+    """The municipalities named in the query's text ("Kuopiossa"), in the order they were named."""
+    if not found.detected_ids:
+        return []
+    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(found.detected_ids))))
+    detected.sort(key=lambda m: found.detected_ids.index(m.id))
+    return detected
 
 
 @dataclass(frozen=True)
@@ -157,21 +166,22 @@ _found: LruCache[Found] = LruCache(RESULT_CACHE_SIZE, max_age=RESULT_CACHE_SECON
 def find(query: SearchQuery, state: IndexState) -> Found:
     """Which published organisations the query finds (one page of ids), remembered per process."""
     # The tunables are part of the answer too (tests change them).
-    tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT)
+    tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT, SORT_MATCHES_UP_TO)
     key = (state, tunables, query.cache_key)
     found = _found.get(key)
     if found is None:
-        found = _find(query, max(1, query.page_size), load_taxonomy(state))
+        found = _find(query, max(1, query.page_size), state)
         if state.generation:
             # An index never written (a new database) has no generation to tell its states apart.
             _found.put(key, found)
     return found
 
 
-def _find(query: SearchQuery, page_size: int, taxonomy: Taxonomy) -> Found:
+def _find(query: SearchQuery, page_size: int, state: IndexState) -> Found:
+    taxonomy = load_taxonomy(state)
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
-    groups = [_spell_out_prefix(group) for group in groups]
+    groups = [_spell_out_prefix(group, state.generation) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
 
@@ -183,7 +193,7 @@ def _find(query: SearchQuery, page_size: int, taxonomy: Taxonomy) -> Found:
         match = Match(tuple(groups), "AND", filters)
         total = _count(match)
         if groups and total < ENOUGH_RESULTS:
-            corrected = _correct_typos(groups, taxonomy)
+            corrected = _correct_typos(groups, taxonomy, state.generation)
             if corrected != groups:
                 groups = corrected
                 match = replace(match, groups=tuple(groups))
@@ -282,15 +292,18 @@ def _segments(match: Match, total: int, first: list[int]) -> list[Segment]:
     segments = [Segment(len(first), lambda limit, offset: first[offset:offset + limit])]
     rest = total - len(first)
     if not match.groups:
-        return segments + [Segment(rest, lambda limit, offset: _alphabetical(match, first, limit, offset))]
+        return segments + [Segment(rest, partial(_alphabetical, match, first, count=rest))]
     if total <= RANK_LIMIT:
-        return segments + [Segment(rest, lambda limit, offset: _ranked(match, first, limit, offset))]
+        return segments + [Segment(rest, partial(_ranked, match, first))]
     named, unnamed = replace(match, in_name=True), replace(match, in_name=False)
     in_name = _count(named, first)
-    read = _ranked if in_name <= RANK_LIMIT else _alphabetical
+    if in_name <= RANK_LIMIT:
+        read_named = partial(_ranked, named, first)
+    else:
+        read_named = partial(_alphabetical, named, first, count=in_name)
     return segments + [
-        Segment(in_name, lambda limit, offset: read(named, first, limit, offset)),
-        Segment(rest - in_name, lambda limit, offset: _alphabetical(unnamed, first, limit, offset)),
+        Segment(in_name, read_named),
+        Segment(rest - in_name, partial(_alphabetical, unnamed, first, count=rest - in_name)),
     ]
 
 
@@ -349,9 +362,17 @@ def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[
     return _query(sql, match, excluded, "rowid" if _sqlite() else "o.id", limit=limit, offset=offset)
 
 
-def _alphabetical(match: Match, excluded: list[int], limit: int, offset: int) -> list[int]:
-    """A–Z, read along the sort_name index so that only the rows of the page are looked at."""
-    if _sqlite():
+def _alphabetical(match: Match, excluded: list[int], limit: int, offset: int, *, count: int) -> list[int]:
+    """A–Z: `count` matches sorted, or when there are many, read along the sort_name index.
+
+    Along the index, SQLite looks at every organisation until the page is full, which
+    is cheap when most of them match and costs a millisecond when a few hundred of ten
+    thousand do; sorting the matches costs about a microsecond each.
+    """
+    if _sqlite() and count <= SORT_MATCHES_UP_TO:
+        sql = """SELECT o.id FROM search_fts JOIN organisation o ON o.id = search_fts.rowid
+            WHERE search_fts MATCH :match{excluded} ORDER BY o.sort_name, o.id LIMIT :limit OFFSET :offset"""
+    elif _sqlite():
         sql = """SELECT o.id FROM organisation o INDEXED BY ix_organisation_sort_name
             WHERE o.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match){excluded}
             ORDER BY o.sort_name, o.id LIMIT :limit OFFSET :offset"""
@@ -370,7 +391,7 @@ def _page_count(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
 
 
-def _spell_out_prefix(group: Group) -> Group:
+def _spell_out_prefix(group: Group, generation: str) -> Group:
     """The word being typed as the indexed words it can still become, when there are few.
 
     A prefix makes the index merge every term that starts with it on each query,
@@ -381,7 +402,7 @@ def _spell_out_prefix(group: Group) -> Group:
     """
     if not group.prefix:
         return group
-    candidates = load_vocabulary().starting_with(group.prefix, MAX_PREFIX_TERMS)
+    candidates = load_vocabulary(generation).starting_with(group.prefix, MAX_PREFIX_TERMS)
     if candidates is None or not (group.terms or candidates):
         return group
     known = set(group.terms)
@@ -389,9 +410,9 @@ def _spell_out_prefix(group: Group) -> Group:
     return replace(group, terms=group.terms + extra, prefix="")
 
 
-def _correct_typos(groups: list[Group], taxonomy: Taxonomy) -> list[Group]:
+def _correct_typos(groups: list[Group], taxonomy: Taxonomy, generation: str) -> list[Group]:
     """Groups that match nothing anywhere also get the nearest indexed words and need words."""
-    vocabulary = load_vocabulary()
+    vocabulary = load_vocabulary(generation)
     corrected = []
     for group in groups:
         if vocabulary.matches(group.terms, group.prefix):

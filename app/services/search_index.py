@@ -353,9 +353,12 @@ def edit_distance(a: str, b: str, bound: int) -> int:
 _vocabularies: dict[tuple[str, str], Vocabulary] = {}
 
 
-def load_vocabulary() -> Vocabulary:
-    """The vocabulary of the current index, read again only after the index changed."""
-    key = (str(db.session.get_bind().url), index_generation())
+def load_vocabulary(generation: str | None = None) -> Vocabulary:
+    """The vocabulary of the current index, read again only after the index changed.
+
+    `generation` is the index_generation() the caller already read (IndexState has it).
+    """
+    key = (str(db.session.get_bind().url), index_generation() if generation is None else generation)
     if key not in _vocabularies:
         _vocabularies.clear()
         _vocabularies[key] = Vocabulary(vocabulary_terms())

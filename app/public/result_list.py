@@ -1,0 +1,49 @@
+"""The search page's result cards as HTML, each rendered once per version of its organisation.
+
+A page of results is twenty cards, and the same organisations turn up in many
+searches.  A card's HTML depends only on the organisation and the taxonomy's
+names (the IndexState names their version), on whether it is on the visitor's
+tray, and on today's date (a pause ends), so it is kept per process under those.
+Two parts differ by page or by visitor and are holes: the search that a tray
+button returns to without JavaScript (filled here, for the page) and the CSRF
+token (filled for each response by page_cache.render_shared).  Only the cards
+that are not kept are read from the database.
+"""
+from datetime import date
+
+from flask import current_app
+from markupsafe import Markup, escape
+
+from app.public.page_cache import PAGE_CACHE_SECONDS, hole
+from app.public.tray_session import tray_actions
+from app.services.lru import LruCache
+from app.services.result_cards import load_cards
+from app.services.search_query import IndexState, load_taxonomy
+
+# A card is about a kilobyte; enough for every organisation of a region with room to spare.
+CARD_CACHE_SIZE = 8192
+_RETURN_TO = hole("return_to")
+
+
+def result_cards(ids: tuple[int, ...], state: IndexState, on_tray: tuple[int, ...], today: date,
+                 return_to: str) -> list[Markup]:
+    """The cards of the published organisations among `ids`, in that order."""
+    kept_cards = current_app.extensions.setdefault(
+        "result_cards", LruCache(CARD_CACHE_SIZE, max_age=PAGE_CACHE_SECONDS)
+    )
+    keys = {i: (state, i, i in on_tray, today) for i in ids}
+    html = {i: kept_cards.get(key) for i, key in keys.items()}
+    missing = tuple(i for i, card_html in html.items() if card_html is None)
+    if missing:
+        template = current_app.jinja_env.get_template("public/_result_card.html")
+        actions, csrf_hole = tray_actions(), lambda: hole("csrf_token")
+        for card in load_cards(missing, load_taxonomy(state).labels, with_needs=False):
+            html[card.id] = template.render(
+                organisation=card, today=today, tray_ids=on_tray, tray_actions=actions,
+                csrf_token=csrf_hole, this_search_url=_RETURN_TO,
+            )
+            if state.generation:
+                # A database never written has no generation to tell its versions apart.
+                kept_cards.put(keys[card.id], html[card.id])
+    filled = str(escape(return_to))
+    return [Markup(card_html.replace(_RETURN_TO, filled)) for card_html in html.values() if card_html is not None]
