@@ -1,5 +1,6 @@
-"""Shared search pages: one rendering for everyone asking the same, each visitor's own token and tray."""
+"""Shared search pages, kept result cards and the kept blank contact form: each visitor's own token and tray."""
 import re
+from datetime import date, timedelta
 
 import pytest
 from flask import template_rendered
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Need
-from app.services.moderation import hide
+from app.services.moderation import hide, pause
 from tests.clients import OwnBrowserClient
 
 CSRF_IN_LAYOUT = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -134,3 +135,43 @@ def test_a_hidden_organisation_leaves_a_search_it_was_in(client, make_organisati
 
     page = client.get("/haku?q=muisti").get_data(as_text=True)
     assert "Muistiyhdistys ry" not in page and "Muistikerho" in page
+
+
+def test_a_pause_shows_at_once_on_a_search_already_shown(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry")
+    assert "Toiminta tauolla" not in client.get("/haku?q=muisti").get_data(as_text=True)
+
+    pause(organisation, "yllapito@keskus.example", date.today() + timedelta(days=30), "Kesätauko.")
+    db.session.commit()
+
+    assert "Toiminta tauolla" in client.get("/haku?q=muisti").get_data(as_text=True)
+
+
+def test_a_kept_result_card_returns_to_the_search_it_is_shown_on(client, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", description="Muisti ja kuntoutus.")
+    returns = {}
+    for path in ["/haku?q=muisti", "/haku?q=kuntoutus"]:
+        page = client.get(path).get_data(as_text=True)
+        button = page[page.index(f'id="tarjotin-{organisation.id}"'):]
+        returns[path] = re.search(r'name="next" value="([^"]+)"', button)[1]
+
+    assert returns == {"/haku?q=muisti": "/haku?q=muisti", "/haku?q=kuntoutus": "/haku?q=kuntoutus"}
+
+
+def test_each_organisation_page_has_its_own_blank_contact_form(app, make_organisation):
+    first = make_organisation("Muistiyhdistys ry", email="muisti@example.org")
+    second = make_organisation("Reuma & Liike ry", email="reuma@example.org")
+    visitor = OwnBrowserClient(app)
+    visitor.get(f"/jarjestot/{first.id}")
+
+    page = visitor.get(f"/jarjestot/{second.id}").get_data(as_text=True)
+
+    form = page[page.index('class="yhteydenottolomake"') - 40:]
+    assert f'action="/jarjestot/{second.id}/yhteydenotto"' in form
+    assert "järjestölle Reuma &amp; Liike ry, jotta" in form and "Muistiyhdistys" not in form
+    answer = visitor.post(
+        f"/jarjestot/{second.id}/yhteydenotto",
+        data={"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1], "name": "Anna Asiakas", "phone": "040 123 4567",
+              "preferred_channel": "puhelin", "consent": "y"},
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)

@@ -1,10 +1,16 @@
 """The contact-request form, shared by the organisation page and the tray."""
+from dataclasses import dataclass
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
-from app.services.contact_requests import ContactDetails
 from app.forms.fields import RadioField, optional_normalised, options, text_limit
+from app.public.page_cache import hole
+from app.services.contact_requests import ContactDetails
 from app.services.validation import clean_text, normalise_email, normalise_phone
 
 MESSAGE_MAX = 500
@@ -112,3 +118,36 @@ class ContactRequestForm(FlaskForm):
 
 def _given(value: str | None) -> str:
     return (value or "").strip()
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """What the form's consent text reads of a recipient: a stand-in while the blank form is made."""
+
+    name: str
+
+
+def contact_form_html(form: ContactRequestForm, organisations: list, action: str) -> Markup:
+    """The contact form for `organisations`, posting to `action`.
+
+    Every organisation page has one, and a blank form (not yet sent) differs only
+    by where it posts, the CSRF token and the recipients' names in the consent
+    text: it is rendered once per number of recipients with holes for those and
+    kept, which was a third of an organisation page's time.  A form that was sent
+    back with errors is rendered as it is.
+    """
+    template = current_app.jinja_env.get_template("public/_contact_form.html")
+    if form.is_submitted():
+        return Markup(template.render(form=form, organisations=organisations, action=action))
+    blank_forms = current_app.extensions.setdefault("blank_contact_forms", {})
+    html = blank_forms.get(len(organisations))
+    if html is None:
+        stand_ins = [_Recipient(hole(f"recipient-{number}")) for number in range(len(organisations))]
+        html = template.render(form=form, organisations=stand_ins, action=hole("action"))
+        if form.meta.csrf:
+            html = html.replace(form.csrf_token.current_token, hole("csrf_token"))
+        blank_forms[len(organisations)] = html
+    html = html.replace(hole("action"), escape(action)).replace(hole("csrf_token"), generate_csrf())
+    for number, organisation in enumerate(organisations):
+        html = html.replace(hole(f"recipient-{number}"), escape(organisation.name))
+    return Markup(html)

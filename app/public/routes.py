@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.models import Municipality
-from app.public.contact_forms import ContactRequestForm
+from app.public.contact_forms import ContactRequestForm, contact_form_html
 from app.public.forms import build_search_form
 from app.public.page_cache import render_shared
 from app.public.result_list import result_cards
@@ -28,6 +28,7 @@ from app.services.search_query import IndexState, index_state
 from app.templating import render_page_or_partial
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_global(contact_form_html)
 
 
 @dataclass
