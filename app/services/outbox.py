@@ -10,11 +10,12 @@ import base64
 import logging
 import secrets
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import event, select, update
 
@@ -32,6 +33,7 @@ CLAIM_LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 10
 _QUEUED_KEY = "outbox_queued"
 _COMMITTED_KEY = "outbox_committed"
+_AFTER_ANSWER_KEY = "after_answer"
 
 
 def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, bytes]] = (), **context) -> OutboxMessage:
@@ -279,32 +281,49 @@ def _forget_rolled_back(session) -> None:
     session.info.pop(_QUEUED_KEY, None)
 
 
+def after_answer(work: Callable[[], object]) -> None:
+    """Do `work` once this request's answer has been sent, as the mail it committed is.
+
+    For work whose cost would tell something if the answer waited for it (a
+    staff sign-in link is made only for staff addresses).  It runs in an app
+    context of its own, and the mail it commits is delivered right after it.
+    """
+    g.setdefault(_AFTER_ANSWER_KEY, []).append(work)
+
+
 def _deliver_committed(response: Response) -> Response:
-    """Deliver the mail that the request committed once its answer has been sent.
+    """Deliver the mail that the request committed, then do its after_answer work, once its answer has been sent.
 
     After, not before: the answer does not wait for the mail server, and so its
-    timing does not tell whether a mail was sent (a staff sign-in link goes only
-    to staff addresses).  The delivery is registered with the response and runs
-    when the WSGI server closes it after writing the body: in the same worker
-    thread, outside the request, in an app context of its own.
+    timing does not tell whether a mail was sent.  The work is registered with
+    the response and runs when the WSGI server closes it after writing the body:
+    in the same worker thread, outside the request, in an app context of its own.
     """
     ids = db.session.info.pop(_COMMITTED_KEY, None)
+    work = g.pop(_AFTER_ANSWER_KEY, [])
     if ids:
+        work.insert(0, partial(deliver_due, ids=ids))
+    if work:
         # The view has committed; end any transaction it reopened (as the teardown
-        # would), so that the delivery does not wait for this request's write lock.
+        # would), so that the work does not wait for this request's write lock.
         db.session.rollback()
         app = current_app._get_current_object()
-        response.call_on_close(lambda: _deliver_in_own_context(app, ids))
+        response.call_on_close(lambda: _in_own_context(app, work))
     return response
 
 
-def _deliver_in_own_context(app: Flask, ids: list[int]) -> None:
-    with app.app_context():
-        try:
-            deliver_due(ids=ids)
-        except Exception:  # noqa: BLE001 - the worker retries; the answer has already been sent
-            db.session.rollback()
-            log.exception("delivery after the request failed; the worker will retry")
+def _in_own_context(app: Flask, work: list[Callable[[], object]]) -> None:
+    """Each step in an app context of its own, followed by the delivery of the mail it committed."""
+    for step in work:
+        with app.app_context():
+            try:
+                step()
+                committed = db.session.info.pop(_COMMITTED_KEY, None)
+                if committed:
+                    deliver_due(ids=committed)
+            except Exception:  # noqa: BLE001 - the answer has already been sent; the mail worker retries
+                db.session.rollback()
+                log.exception("work after the answer failed; queued mail waits for the mail worker")
 
 
 def register_delivery_after_commit(app: Flask) -> None:

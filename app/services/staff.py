@@ -4,11 +4,13 @@ Accounts are made on the command line; signing in uses the same one-time link
 mechanism as organisation contacts, with its own token purpose so a contact's
 link can never open a staff session.
 """
+from functools import partial
+
 from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import StaffUser, UserSession
-from app.services.outbox import queue_mail
+from app.services.outbox import after_answer, queue_mail
 from app.services.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
 from app.services.validation import normalise_email
 
@@ -54,11 +56,18 @@ def active_staff(email: str) -> StaffUser | None:
     )
 
 
-def send_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> bool:
-    """Queue a sign-in link when `email` is an active staff account; flush, no commit.
+def send_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> None:
+    """Send a sign-in link to `email` if it is an active staff account, after the answer.
 
-    The caller answers the same way either way; the return value is for tests and logs.
+    The request itself does the same for every address, so neither the answer
+    nor its timing tells whether the address is a staff member's: the lookup,
+    the link and the mail are made once the answer has been sent (outbox.after_answer).
     """
+    after_answer(partial(issue_staff_sign_in_link, email, created_ip=created_ip))
+
+
+def issue_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> bool:
+    """Queue a sign-in link when `email` is an active staff account, and commit; False for any other address."""
     if active_staff(email) is None:
         return False
     token = issue_link_token(email, "staff_sign_in", created_ip=created_ip)
@@ -68,4 +77,5 @@ def send_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> boo
         link=link_url("admin.open_link", token=token),
         minutes=STAFF_SIGN_IN_MINUTES,
     )
+    db.session.commit()
     return True
