@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import create_app
 from app.extensions import db as _db
@@ -329,3 +329,19 @@ def test_a_staff_sign_in_answer_does_the_same_for_every_address(app, mailbox, em
     answer.close()
     assert len(mailbox.messages) == links
     assert len(_db.session.scalars(select(LoginToken)).all()) == links
+
+
+def test_mail_a_request_queued_is_left_to_its_worker_until_the_lease_ends(app, mailbox):
+    """Queued already claimed: the mail worker neither sends it twice nor loses it when the request's worker dies."""
+    client = app.test_client()
+
+    client.post("/jarjestoille/", data={"email": "sihteeri@yhdistys.example"}, buffered=False)
+    # The answer is never closed: as if the worker died before sending.
+    _db.session.rollback()
+
+    assert deliver_due() == (0, 0)
+    assert mailbox.messages == []
+    _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    _db.session.commit()
+    assert deliver_due() == (1, 0)
+    assert len(mailbox.messages) == 1

@@ -34,6 +34,8 @@ SMTP_TIMEOUT_SECONDS = 10
 _QUEUED_KEY = "outbox_queued"
 _COMMITTED_KEY = "outbox_committed"
 _AFTER_ANSWER_KEY = "after_answer"
+# Set on every request: the mail it commits is sent by _deliver_committed.
+_DELIVERED_AFTER_ANSWER_KEY = "outbox_delivered_after_answer"
 
 
 def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, bytes]] = (), **context) -> OutboxMessage:
@@ -61,6 +63,11 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
         message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
         next_attempt_at=utcnow(),
     )
+    if g.get(_DELIVERED_AFTER_ANSWER_KEY):
+        # This request's worker sends it right after the answer, so it is queued
+        # already claimed (see _claim): no write of its own to claim it, and the
+        # mail worker leaves it alone for the lease unless this worker dies first.
+        message.attempts, message.next_attempt_at = 1, message.next_attempt_at + CLAIM_LEASE
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
@@ -93,12 +100,18 @@ def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -
 
     Call it after committing your own work: it commits as it goes.
     """
-    smtp_server = current_app.extensions["mail"].server
-    if not smtp_server and not current_app.debug:
-        # No SMTP server and not in development: keep everything queued.
+    if not _can_deliver():
         return 0, 0
-    claimed = _claim(limit, ids)
-    if not smtp_server:
+    return _deliver_claimed(_claim(limit, ids))
+
+
+def _can_deliver() -> bool:
+    # No SMTP server and not in development: keep everything queued.
+    return bool(current_app.extensions["mail"].server) or current_app.debug
+
+
+def _deliver_claimed(claimed: list[int]) -> tuple[int, int]:
+    if not current_app.extensions["mail"].server:
         return _keep_for_dev_mailbox(claimed), 0
     return _send_over_smtp(claimed)
 
@@ -299,10 +312,12 @@ def _deliver_committed(response: Response) -> Response:
     the response and runs when the WSGI server closes it after writing the body:
     in the same worker thread, outside the request, in an app context of its own.
     """
+    g.pop(_DELIVERED_AFTER_ANSWER_KEY, None)
     ids = db.session.info.pop(_COMMITTED_KEY, None)
     work = g.pop(_AFTER_ANSWER_KEY, [])
-    if ids:
-        work.insert(0, partial(deliver_due, ids=ids))
+    if ids and _can_deliver():
+        # Queued claimed (see queue_mail): sent without claiming again.
+        work.insert(0, partial(_deliver_claimed, ids))
     if work:
         # The view has committed; end any transaction it reopened (as the teardown
         # would), so that the work does not wait for this request's write lock.
@@ -326,9 +341,14 @@ def _in_own_context(app: Flask, work: list[Callable[[], object]]) -> None:
                 log.exception("work after the answer failed; queued mail waits for the mail worker")
 
 
+def _deliver_after_answer() -> None:
+    g.setdefault(_DELIVERED_AFTER_ANSWER_KEY, True)
+
+
 def register_delivery_after_commit(app: Flask) -> None:
     if not event.contains(db.session, "after_commit", _remember_committed):
         event.listen(db.session, "after_commit", _remember_committed)
         event.listen(db.session, "after_rollback", _forget_rolled_back)
+    app.before_request(_deliver_after_answer)
     app.after_request(_deliver_committed)
 
