@@ -6,12 +6,14 @@ Each form gets a valid submission with some fields replaced by generated values
 numbers, several values where one is expected), so validation is reached field
 by field and the valid rest still exercises the service behind it.
 """
+import io
 from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.models import utcnow
 from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
@@ -199,3 +201,12 @@ def test_oversized_bodies_are_refused(client, organisation, path, data):
     # Many small fields add up too.
     many = MultiDict([(f"kentta{n}", "y" * 1000) for n in range(600)])
     assert client.post(path, data=many).status_code == 413
+
+
+def test_an_oversized_upload_is_refused(client):
+    """A multipart body over the limit is refused before it is read (no form here takes files)."""
+    upload = FileStorage(io.BytesIO(b"x" * (2 * 1024 * 1024)), filename="iso.txt")
+    # Encoded in memory: the test client would spool a large body to a temporary file of its own.
+    boundary, body = encode_multipart(MultiDict({"email": "x@example.fi", "liite": upload}))
+    answer = client.post("/jarjestoille/", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert answer.status_code == 413

@@ -4,9 +4,10 @@ A search page is the same HTML for everyone who asks the same thing while the
 directory is unchanged, but for two things: the CSRF token (in the layout and
 in every tray button) and the tray counter in the header.  Those are holes:
 the shared copy is rendered with a marker in their place, and each response
-gets the visitor's own values.  Which tray buttons say "remove" is part of the
-key, as is everything else the page shows, so a shared copy can never show
-what the database no longer says; rendering it was most of a search's cost.
+gets the visitor's own values.  The key holds everything the page follows
+from: the IndexState (one version of the directory and its taxonomy), the
+query, which tray buttons say "remove", and the date; so a shared copy never
+shows what the database no longer says.  Rendering was most of a search's cost.
 
 A page with flash messages waiting (after a tray button without JavaScript)
 is rendered for the visitor alone, because the messages are theirs.
