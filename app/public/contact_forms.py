@@ -5,11 +5,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
 from app.forms.fields import RadioField, optional_normalised, options, text_limit
-from app.public.page_cache import hole
+from app.public.page_cache import fill_holes, hole
 from app.services.contact_requests import ContactDetails
 from app.services.validation import clean_text, normalise_email, normalise_phone
 
@@ -147,7 +147,5 @@ def contact_form_html(form: ContactRequestForm, organisations: list, action: str
         if form.meta.csrf:
             html = html.replace(form.csrf_token.current_token, hole("csrf_token"))
         blank_forms[len(organisations)] = html
-    html = html.replace(hole("action"), escape(action)).replace(hole("csrf_token"), generate_csrf())
-    for number, organisation in enumerate(organisations):
-        html = html.replace(hole(f"recipient-{number}"), escape(organisation.name))
-    return Markup(html)
+    names = {f"recipient-{number}": organisation.name for number, organisation in enumerate(organisations)}
+    return Markup(fill_holes(html, {"action": action, "csrf_token": generate_csrf(), **names}))

@@ -14,10 +14,11 @@ is rendered for the visitor alone, because the messages are theirs.
 """
 import secrets
 from collections.abc import Callable
+from typing import AnyStr
 
 from flask import current_app, render_template, session
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.public.tray_session import tray_counter
 from app.services.lru import LruCache
@@ -40,6 +41,17 @@ def hole(name: str) -> Markup:
     return Markup(f"{name}-{_MARKER}")
 
 
+def fill_holes(html: AnyStr, values: dict[str, str]) -> AnyStr:
+    """`html` (text or UTF-8) with the hole of each name in `values` filled, escaped unless Markup."""
+    for name, value in values.items():
+        marker, filled = hole(name), str(escape(value))
+        if isinstance(html, bytes):
+            html = html.replace(marker.encode(), filled.encode())
+        else:
+            html = html.replace(marker, filled)
+    return html
+
+
 _HOLE_MARKERS = {name: (lambda n=name: hole(n)) for name in HOLES}
 
 
@@ -59,6 +71,4 @@ def render_shared(template: str, key: tuple, make_context: Callable[[], dict]) -
         html = render_template(template, **make_context(), **_HOLE_MARKERS).encode()
         if shared:
             pages.put(key, html)
-    for name, fill in HOLES.items():
-        html = html.replace(hole(name).encode(), fill().encode())
-    return html
+    return fill_holes(html, {name: fill() for name, fill in HOLES.items()})

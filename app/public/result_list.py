@@ -12,9 +12,9 @@ that are not kept are read from the database.
 from datetime import date
 
 from flask import current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from app.public.page_cache import PAGE_CACHE_SECONDS, hole
+from app.public.page_cache import PAGE_CACHE_SECONDS, fill_holes, hole
 from app.public.tray_session import tray_actions
 from app.services.lru import LruCache
 from app.services.result_cards import load_cards
@@ -22,7 +22,6 @@ from app.services.search_query import IndexState, load_taxonomy
 
 # A card is about a kilobyte; enough for every organisation of a region with room to spare.
 CARD_CACHE_SIZE = 8192
-_RETURN_TO = hole("return_to")
 
 
 def result_cards(ids: tuple[int, ...], state: IndexState, on_tray: tuple[int, ...], today: date,
@@ -40,10 +39,9 @@ def result_cards(ids: tuple[int, ...], state: IndexState, on_tray: tuple[int, ..
         for card in load_cards(missing, load_taxonomy(state).labels, with_needs=False):
             html[card.id] = template.render(
                 organisation=card, today=today, tray_ids=on_tray, tray_actions=actions,
-                csrf_token=csrf_hole, this_search_url=_RETURN_TO,
+                csrf_token=csrf_hole, this_search_url=hole("return_to"),
             )
             if state.generation:
                 # A database never written has no generation to tell its versions apart.
                 kept_cards.put(keys[card.id], html[card.id])
-    filled = str(escape(return_to))
-    return [Markup(card_html.replace(_RETURN_TO, filled)) for card_html in html.values() if card_html is not None]
+    return [Markup(fill_holes(card_html, {"return_to": return_to})) for card_html in html.values() if card_html is not None]

@@ -109,21 +109,17 @@ class SearchResult:
     text_terms_used: list[str]
 
 
-def search(query: SearchQuery, *, with_needs: bool = True, state: IndexState | None = None) -> SearchResult:
+def search(query: SearchQuery) -> SearchResult:
     """Published organisations matching the query, ranked (A–Z without text), one page of them as cards.
 
-    The cards name the needs too unless `with_needs` is False (the result list
-    does not show them).  `state` is the index_state() the caller already read.
+    What the API answers; the search page itself is put together from find() and
+    kept cards (public/result_list.py).
     """
-    state = state or index_state()
-    return search_result(query, find(query, state), state, with_needs=with_needs)
-
-
-def search_result(query: SearchQuery, found: Found, state: IndexState, *, with_needs: bool) -> SearchResult:
-    """The SearchResult of what find() found: the cards and the municipalities read from the text."""
+    state = index_state()
+    found = find(query, state)
     return SearchResult(
         query=query,
-        organisations=load_cards(found.ids, load_taxonomy(state).labels, with_needs=with_needs),
+        organisations=load_cards(found.ids, load_taxonomy(state).labels, with_needs=True),
         total=found.total,
         page=found.page,
         page_count=found.page_count,

@@ -213,11 +213,6 @@ def _record_build_of_first_document() -> None:
         _set_meta(ANALYSER_KEY, index_build())
 
 
-def index_generation() -> str:
-    """A value that changes whenever the index changes (empty before the first write)."""
-    return db.session.scalar(select(SearchMeta.value).where(SearchMeta.key == GENERATION_KEY)) or ""
-
-
 def _links(owner_column, value_column, first_id: int, last_id: int) -> dict[int, list]:
     """{organisation_id: [linked values]} for the organisations of one batch."""
     links: dict[int, list] = defaultdict(list)
@@ -353,12 +348,12 @@ def edit_distance(a: str, b: str, bound: int) -> int:
 _vocabularies: dict[tuple[str, str], Vocabulary] = {}
 
 
-def load_vocabulary(generation: str | None = None) -> Vocabulary:
-    """The vocabulary of the current index, read again only after the index changed.
+def load_vocabulary(generation: str) -> Vocabulary:
+    """The vocabulary of the current index, read again only after the directory's generation changed.
 
-    `generation` is the index_generation() the caller already read (IndexState has it).
+    `generation` is the one the caller read with the rest of its IndexState.
     """
-    key = (str(db.session.get_bind().url), index_generation() if generation is None else generation)
+    key = (str(db.session.get_bind().url), generation)
     if key not in _vocabularies:
         _vocabularies.clear()
         _vocabularies[key] = Vocabulary(vocabulary_terms())
