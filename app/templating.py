@@ -1,9 +1,8 @@
-"""Template globals: htmx loading, partial-or-page rendering, formatting helpers."""
+"""Template globals: htmx loading, telling an htmx request apart, formatting helpers."""
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -34,20 +33,6 @@ def wants_partial() -> bool:
         and request.headers.get("HX-Boosted") != "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def render_page_or_partial(
-    page: str, partial: str, status: int = 200, render: Callable[..., str | bytes] = render_template, **context
-) -> Response:
-    """Render the partial for htmx and the full page otherwise; caches must keep them apart.
-
-    `render` is render_template or one that takes the template and the context the same way
-    (the search page passes one that makes its context only when it renders).
-    """
-    template = partial if wants_partial() else page
-    response = make_response(render(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
 
 
 ORG_TYPE_LABELS = {

@@ -39,9 +39,26 @@ def test_the_same_search_is_rendered_once(client, make_organisation, rendered):
     first = client.get("/haku?q=muisti").get_data(as_text=True)
     second = client.get("/haku?q=muisti").get_data(as_text=True)
 
-    assert rendered.count("public/search.html") == 1
+    assert rendered.count("public/search.html") == 1 and rendered.count("public/_results.html") == 1
     assert CSRF_IN_LAYOUT.sub("", first) == CSRF_IN_LAYOUT.sub("", second)
     assert "Muistiyhdistys ry" in second
+
+
+def test_one_kept_page_around_different_searches_shows_each_its_own_choices(client, make_organisation, rendered):
+    make_organisation("Muistiyhdistys ry", needs=["Muistisairaus", "Diabetes"])
+    memory, diabetes = (db.session.scalar(select(Need.id).where(Need.name == name)) for name in ["Muistisairaus", "Diabetes"])
+
+    first = client.get(f"/haku?tarve={memory}&q=muisti").get_data(as_text=True)
+    second = client.get(f"/haku?tarve={diabetes}&q=%3Cb%3Ediabetes").get_data(as_text=True)
+    htmx = client.get(f"/haku?tarve={diabetes}", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    assert rendered.count("public/search.html") == 1
+    assert f'<option value="{memory}" selected>' in first and f'<option value="{diabetes}">' in first
+    assert f'<option value="{diabetes}" selected>' in second and f'<option value="{memory}">' in second
+    assert 'value="&lt;b&gt;diabetes"' in second and "<title>Haku: &lt;b&gt;diabetes –" in second
+    assert "<b>diabetes" not in second
+    # An htmx search gets the same results without the page around them.
+    assert "Muistiyhdistys ry" in htmx and "<form id=\"haku\"" not in htmx and 'hx-swap-oob="innerHTML">1 järjestö löytyi' in htmx
 
 
 def test_each_visitor_gets_a_token_that_works_for_them(app, make_organisation):
@@ -122,7 +139,7 @@ def test_a_renamed_need_shows_its_new_name_in_the_filters_and_the_chip(client, m
 
     page = client.get(path).get_data(as_text=True)
     assert "Aihe: Muistisairaus ja muistin ongelmat" in page
-    assert f'<option selected value="{need.id}">Muistisairaus ja muistin ongelmat</option>' in page
+    assert f'<option value="{need.id}" selected>Muistisairaus ja muistin ongelmat</option>' in page
 
 
 def test_a_hidden_organisation_leaves_a_search_it_was_in(client, make_organisation):

@@ -6,7 +6,7 @@ names (the IndexState names their version), on whether it is on the visitor's
 tray, and on today's date (a pause ends), so it is kept per process under those.
 Two parts differ by page or by visitor and are holes: the search that a tray
 button returns to without JavaScript (filled here, for the page) and the CSRF
-token (filled for each response by page_cache.render_shared).  Only the cards
+token (filled for each response by page_cache.fill_visitor_holes).  Only the cards
 that are not kept are read from the database.
 """
 from datetime import date
@@ -14,21 +14,21 @@ from datetime import date
 from flask import current_app
 from markupsafe import Markup
 
-from app.public.page_cache import PAGE_CACHE_SECONDS, fill_holes, hole
+from app.public.page_cache import fill_holes, hole
 from app.public.tray_session import tray_actions
 from app.services.lru import LruCache
 from app.services.result_cards import load_cards
-from app.services.search_query import IndexState, load_taxonomy
+from app.services.search_query import KEPT_UNDER_STATE_SECONDS, IndexState, load_taxonomy
 
-# A card is about a kilobyte; enough for every organisation of a region with room to spare.
-CARD_CACHE_SIZE = 8192
+# A card is about a kilobyte; every organisation of a large region, on a tray and not.
+CARD_CACHE_SIZE = 16384
 
 
 def result_cards(ids: tuple[int, ...], state: IndexState, on_tray: tuple[int, ...], today: date,
                  return_to: str) -> list[Markup]:
     """The cards of the published organisations among `ids`, in that order."""
     kept_cards = current_app.extensions.setdefault(
-        "result_cards", LruCache(CARD_CACHE_SIZE, max_age=PAGE_CACHE_SECONDS)
+        "result_cards", LruCache(CARD_CACHE_SIZE, max_age=KEPT_UNDER_STATE_SECONDS)
     )
     keys = {i: (state, i, i in on_tray, today) for i in ids}
     html = {i: kept_cards.get(key) for i, key in keys.items()}

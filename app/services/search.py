@@ -37,7 +37,14 @@ from app.services.search_index import (
     municipality_token,
     need_token,
 )
-from app.services.search_query import Group, IndexState, Taxonomy, load_taxonomy, index_state
+from app.services.search_query import (
+    KEPT_UNDER_STATE_SECONDS,
+    Group,
+    IndexState,
+    Taxonomy,
+    index_state,
+    load_taxonomy,
+)
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -151,12 +158,10 @@ class Found:
 
 # What searches found is kept per process by query.  The key holds the directory's
 # generation, which every write to an organisation or the index changes, and the
-# taxonomy's fingerprint, so an answer is never reused after either changed.  The
-# age limit only bounds how long an entry can outlive a change made around the ORM.
-# Thousands of entries: an entry is a few ids, and a region's searches repeat.
-RESULT_CACHE_SIZE = 4096
-RESULT_CACHE_SECONDS = 30.0
-_found: LruCache[Found] = LruCache(RESULT_CACHE_SIZE, max_age=RESULT_CACHE_SECONDS)
+# taxonomy's fingerprint, so an answer is never reused after either changed.
+# Many thousands of entries: an entry is a few ids, and a region's searches repeat.
+RESULT_CACHE_SIZE = 16384
+_found: LruCache[Found] = LruCache(RESULT_CACHE_SIZE, max_age=KEPT_UNDER_STATE_SECONDS)
 
 
 def find(query: SearchQuery, state: IndexState) -> Found:

@@ -112,6 +112,12 @@ class Taxonomy:
         return detected, groups
 
 
+# Whatever is kept under an IndexState is also forgotten after this long: the
+# bound on how long it can outlive a change written around the ORM (by hand in
+# the database, say), which renews no generation.  Every change the app makes does.
+KEPT_UNDER_STATE_SECONDS = 300.0
+
+
 @dataclass(frozen=True)
 class IndexState:
     """What query-time caches depend on: the database, the directory's generation and the taxonomy's fingerprint.

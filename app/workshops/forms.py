@@ -13,8 +13,8 @@ from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import DateInput, NumberInput
 
+from app.forms.fields import CheckboxListField
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
-from app.public.forms import CheckboxListField
 from app.services.validation import ValidationError, clean_text, normalise_email, normalise_phone
 from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
