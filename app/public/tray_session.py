@@ -30,8 +30,16 @@ def tray_actions() -> TrayActions:
 
 
 def tray_counter() -> Markup:
-    """The count after the header's tray link, for this visitor (a hole of shared pages)."""
-    return Markup(current_app.jinja_env.get_template("public/_tray_count.html").render(tray_ids=tray_ids()))
+    """The count after the header's tray link, for this visitor (a hole of shared pages).
+
+    Filled into every search page; it depends on the count alone, so each is rendered once.
+    """
+    count = len(tray_ids())
+    counters = current_app.extensions.setdefault("tray_counters", {})
+    if count not in counters:
+        template = current_app.jinja_env.get_template("public/_tray_count.html")
+        counters[count] = Markup(template.render(count=count))
+    return counters[count]
 
 
 def tray_template_context() -> dict:

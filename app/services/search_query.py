@@ -14,12 +14,14 @@ id of each table catch rows written without the ORM.
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
 
 from sqlalchemy import func, select
 
+from app.database import commit_count
 from app.extensions import db
 from app.models import Activity, Municipality, Need, SearchMeta, sort_key
 from app.services import analysis
@@ -150,10 +152,25 @@ def _meta(key: str):
 _STATE = select(_meta(GENERATION_KEY), _meta(TAXONOMY_GENERATION_KEY), *chain.from_iterable(map(_size, TAXONOMY_MODELS)))
 
 
+_last_state = threading.local()
+
+
 def index_state() -> IndexState:
-    """The current IndexState, in one statement of primary-key lookups and index counts."""
+    """The current IndexState, in one statement of primary-key lookups and index counts.
+
+    With SQLite the statement is skipped while nothing at all has been committed
+    since this thread last read the state (`commit_count`); every search reads it.
+    """
+    engine = db.session.get_bind()
+    commits = commit_count(engine)
+    last = getattr(_last_state, "value", None)
+    if commits is not None and last is not None and last[0] == commits:
+        return last[1]
     generation, *taxonomy = db.session.execute(_STATE).one()
-    return IndexState(str(db.session.get_bind().url), generation or "", tuple(taxonomy))
+    state = IndexState(str(engine.url), generation or "", tuple(taxonomy))
+    # Counted before the statement: a commit in between makes the next call read again.
+    _last_state.value = (commits, state)
+    return state
 
 
 # Link collections (an organisation's needs) are not a change of the taxonomy.
