@@ -83,6 +83,8 @@ class Taxonomy:
 
     def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
         """Municipality ids named in the words, and a group for every other word."""
+        if not words:
+            return [], []
         detected: list[int] = []
         kept: list[tuple[int, str, frozenset[str]]] = []
         for position, word in enumerate(words):
