@@ -1,5 +1,7 @@
 """Shared search pages, kept result cards and the kept blank contact form: each visitor's own token and tray."""
+import gzip
 import re
+import zlib
 from datetime import date, timedelta
 
 import pytest
@@ -169,8 +171,11 @@ def test_a_kept_result_card_returns_to_the_search_it_is_shown_on(client, make_or
     returns = {}
     for path in ["/haku?q=muisti", "/haku?q=kuntoutus"]:
         page = client.get(path).get_data(as_text=True)
-        button = page[page.index(f'id="tarjotin-{organisation.id}"'):]
-        returns[path] = re.search(r'name="next" value="([^"]+)"', button)[1]
+        button = re.search(rf'<button [^>]*id="tarjotin-painike-{organisation.id}"[^>]*>', page)[0]
+        # The button submits the results' one tray form, which says where to return.
+        form_id = re.search(r'form="([^"]+)"', button)[1]
+        form = page[page.index(f'<form id="{form_id}"'):]
+        returns[path] = re.search(r'name="next" value="([^"]+)"', form[:form.index("</form>")])[1]
 
     assert returns == {"/haku?q=muisti": "/haku?q=muisti", "/haku?q=kuntoutus": "/haku?q=kuntoutus"}
 
@@ -192,3 +197,31 @@ def test_each_organisation_page_has_its_own_blank_contact_form(app, make_organis
               "preferred_channel": "puhelin", "consent": "y"},
     )
     assert answer.status_code == 303, answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_the_gzip_put_together_from_kept_pieces_is_the_page(client, make_organisation, headers):
+    for number in range(25):
+        make_organisation(f"Muistiyhdistys {number:02d} ry")
+    path = "/haku?q=muisti&sivu=2"
+    client.get(path, headers=headers)  # kept from here on
+
+    packed = client.get(path, headers={**headers, "Accept-Encoding": "gzip"})
+    plain = client.get(path, headers=headers)
+
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in packed.headers["Vary"] and "HX-Request" in packed.headers["Vary"]
+    unpacked = gzip.decompress(packed.get_data()).decode()
+    assert CSRF_IN_LAYOUT.sub("", unpacked) == CSRF_IN_LAYOUT.sub("", plain.get_data(as_text=True))
+    assert "25 järjestöä löytyi" in unpacked and "Muistiyhdistys" in unpacked
+
+
+def test_a_hole_value_longer_than_a_stored_block_fits():
+    from app.public.page_cache import Kept, hole
+
+    page = Kept.of(f"<p>{hole('long')}</p>{hole('short')}<p>end</p>")
+    value = "å" * 70_000  # more UTF-8 bytes than one stored block holds
+    pieces = page.pieces({"long": value, "short": "<b>"})
+
+    deflated = b"".join(piece.deflated for piece in pieces) + b"\x03\x00"
+    assert zlib.decompress(deflated, -zlib.MAX_WBITS).decode() == f"<p>{value}</p>&lt;b&gt;<p>end</p>"

@@ -36,7 +36,7 @@ def test_adding_with_htmx_answers_the_button_and_the_counter(client, make_organi
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html
-    assert f'id="tarjotin-{organisation.id}"' in html
+    assert f'id="tarjotin-painike-{organisation.id}"' in html
     assert "Poista tarjottimelta" in html
     assert 'id="tarjotin-maara" hx-swap-oob="true"' in html
     assert "(1)" in html

@@ -1,7 +1,7 @@
 """Public pages: search, organisation pages, the A–Z list and the info pages."""
 from datetime import date
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.public.contact_forms import ContactRequestForm, contact_form_html
 from app.public.search_page import search_page
@@ -30,7 +30,7 @@ def search():
     found = find(query, state)
     tray = set(tray_ids())
     on_tray = tuple(i for i in found.ids if i in tray)
-    response = make_response(search_page(query, found, state, on_tray, date.today(), partial=wants_partial()))
+    response = search_page(query, found, state, on_tray, date.today(), partial=wants_partial())
     # The same address answers htmx with the results alone: caches must keep the two apart.
     response.vary.add("HX-Request")
     return response

@@ -29,7 +29,6 @@ def _tray_answer(organisation_id: int, message: str):
         return render_template(
             "public/_tray_update.html",
             organisation=db.session.get(Organisation, organisation_id) if organisation_id else None,
-            next_url=safe_next(url_for("public.search")),
             message=message,
         )
     flash(message)
