@@ -225,3 +225,22 @@ def test_a_hole_value_longer_than_a_stored_block_fits():
 
     deflated = b"".join(piece.deflated for piece in pieces) + b"\x03\x00"
     assert zlib.decompress(deflated, -zlib.MAX_WBITS).decode() == f"<p>{value}</p>&lt;b&gt;<p>end</p>"
+
+
+def test_an_organisation_page_is_kept_until_its_contacts_change(client, make_organisation, rendered):
+    from app.models import OrganisationContact
+
+    organisation = make_organisation("Muistiyhdistys ry")
+    organisation.contacts.append(OrganisationContact(email="sihteeri@example.org"))
+    db.session.commit()
+    path = f"/jarjestot/{organisation.id}"
+
+    first, second = (client.get(path).get_data(as_text=True) for _ in range(2))
+    assert rendered.count("public/organisation.html") == 1
+    assert 'id="yhteydenotto"' in first and 'id="yhteydenotto"' in second
+    assert "sihteeri@example.org" not in second  # a contact's address is never shown
+
+    organisation.contacts.clear()  # nobody left to receive a request
+    db.session.commit()
+
+    assert 'id="yhteydenotto"' not in client.get(path).get_data(as_text=True)

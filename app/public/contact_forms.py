@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
@@ -127,14 +128,16 @@ class _Recipient:
     name: str
 
 
-def contact_form_html(form: ContactRequestForm, organisations: list, action: str) -> Markup:
+@pass_context
+def contact_form_html(context: Context, form: ContactRequestForm, organisations: list, action: str) -> Markup:
     """The contact form for `organisations`, posting to `action`.
 
     Every organisation page has one, and a blank form (not yet sent) differs only
     by where it posts, the CSRF token and the recipients' names in the consent
     text: it is rendered once per number of recipients with holes for those and
     kept, which was a third of an organisation page's time.  A form that was sent
-    back with errors is rendered as it is.
+    back with errors is rendered as it is.  The token is the page's own
+    (`csrf_token()` of the template), which is itself a hole in a kept page.
     """
     template = current_app.jinja_env.get_template("public/_contact_form.html")
     if form.is_submitted():
@@ -148,4 +151,4 @@ def contact_form_html(form: ContactRequestForm, organisations: list, action: str
             html = html.replace(form.csrf_token.current_token, hole("csrf_token"))
         blank_forms[len(organisations)] = html
     names = {f"recipient-{number}": organisation.name for number, organisation in enumerate(organisations)}
-    return Markup(fill_holes(html, {"action": action, "csrf_token": generate_csrf(), **names}))
+    return Markup(fill_holes(html, {"action": action, "csrf_token": context["csrf_token"](), **names}))

@@ -4,7 +4,7 @@ A kept page (or part of one) is HTML with holes: a per-process random marker
 stands where something differs by request, such as the visitor's CSRF token and
 tray counter, the words of a search, or another kept part (a search's results
 inside the page around them).  It is kept as the pieces between its holes, and
-each piece is also deflated once, on its own, when the page is kept.  An answer
+each piece is also deflated once, on its own, the first time it is needed.  An answer
 is then put together without rendering or compressing the kept pieces again:
 gzip's header, the deflated pieces with each hole's value between them as a
 stored (uncompressed) block, and gzip's trailer.  Compressing a whole search page
@@ -60,17 +60,25 @@ def fill_holes(html: str, values: dict[str, str]) -> str:
     return html
 
 
-@dataclass(frozen=True)
 class Piece:
-    """HTML as UTF-8 and as deflate blocks that end on a byte, so that any other blocks may follow."""
+    """HTML as UTF-8, and as deflate blocks that end on a byte, so that any other blocks may follow.
 
-    text: bytes
-    deflated: bytes
+    A kept piece is deflated when an answer first needs it so (pages answered
+    plain, for their ETag, never are); two threads doing it at once get the same.
+    """
 
-    @classmethod
-    def deflate(cls, text: bytes) -> "Piece":
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-        return cls(text, compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH))
+    __slots__ = ("text", "_deflated")
+
+    def __init__(self, text: bytes, deflated: bytes | None = None):
+        self.text = text
+        self._deflated = deflated
+
+    @property
+    def deflated(self) -> bytes:
+        if self._deflated is None:
+            compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+            self._deflated = compressor.compress(self.text) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        return self._deflated
 
     @classmethod
     def stored(cls, text: bytes) -> "Piece":
@@ -93,7 +101,7 @@ class Kept:
         # re.split with a group gives text, name, text, name, … text.
         split = _HOLE.split(html)
         return cls(tuple(
-            Piece.deflate(part.encode()) if index % 2 == 0 else part
+            Piece(part.encode()) if index % 2 == 0 else part
             for index, part in enumerate(split)
             if part
         ))
@@ -121,10 +129,14 @@ class _WithVisitorHoles(dict):
         return value
 
 
-def kept_response(page: Kept, values: dict[str, "str | Kept"]) -> Response:
-    """`page` with `values` and the visitor's own holes filled: gzip put together from kept pieces if accepted."""
+def kept_response(page: Kept, values: dict[str, "str | Kept"], *, packed: bool = True) -> Response:
+    """`page` with `values` and the visitor's own holes filled: gzip put together from kept pieces if accepted.
+
+    Not `packed`, the answer is plain, for the after_request hooks to give it an
+    ETag of its text and compress it (app/responses.py), as for any other page.
+    """
     pieces = page.pieces(_WithVisitorHoles(values))
-    if not accepts_gzip():
+    if not packed or not accepts_gzip():
         response = Response(b"".join(piece.text for piece in pieces), mimetype="text/html")
     else:
         checksum = size = 0

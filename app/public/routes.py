@@ -4,6 +4,7 @@ from datetime import date
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.public.contact_forms import ContactRequestForm, contact_form_html
+from app.public.page_cache import kept_response, render_kept
 from app.public.search_page import search_page
 from app.public.services import (
     organisations_by_letter,
@@ -39,13 +40,21 @@ def search():
 @bp.get("/jarjestot/<int:organisation_id>")
 def organisation(organisation_id: int):
     """Everything public about one organisation."""
+    state, today = index_state(), date.today()
+    # The page follows from these (the state names one version of the directory, its
+    # contacts and its taxonomy); an unpublished organisation's 404 is not kept.
+    key = (state, organisation_id, organisation_id in tray_ids(), today)
+    page = render_kept("public/organisation.html", key, lambda: organisation_page_context(organisation_id, today))
+    return kept_response(page, {}, packed=False)
+
+
+def organisation_page_context(organisation_id: int, today: date) -> dict:
     found = published_organisation_or_404(organisation_id)
-    return render_template(
-        "public/organisation.html",
+    return dict(
         organisation=found,
         parent=published_parent(found),
         members=published_members(found),
-        today=date.today(),
+        today=today,
         can_receive_requests=bool(recipients(found)),
         form=ContactRequestForm(),
         organisations=[found],

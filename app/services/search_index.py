@@ -25,6 +25,7 @@ from app.models import (
     Activity,
     Need,
     Organisation,
+    OrganisationContact,
     OrganisationKeyword,
     OrganisationPhone,
     SearchDocument,
@@ -44,7 +45,8 @@ INDEX_FORMAT = 2
 # what an organisation shows in public, reindexed or not (see renew_generation_on_write).
 # Query-time caches (vocabulary, results, shared search pages) are keyed by it.
 GENERATION_KEY = "generation"
-DIRECTORY_MODELS = (Organisation, OrganisationPhone, OrganisationKeyword)
+# What the public pages show of an organisation (its contacts decide whether its page offers a contact request).
+DIRECTORY_MODELS = (Organisation, OrganisationPhone, OrganisationKeyword, OrganisationContact)
 
 
 def need_token(need_id: int) -> str:
