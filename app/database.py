@@ -9,6 +9,8 @@ transaction and readers do not queue behind writers; so does a POST view marked
 """
 import sqlite3
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import quote
 
 from flask import current_app, has_request_context, request
@@ -40,10 +42,28 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and (request.method in SAFE_METHODS or _view_reads_only()):
+        if _reading.get() or has_request_context() and (request.method in SAFE_METHODS or _view_reads_only()):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_reading: ContextVar[bool] = ContextVar("reading_only", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside begin as readers (no write lock), also outside a request.
+
+    For reading what slow work needs (mail to send over SMTP) without holding
+    SQLite's one write lock while the work waits.  Whoever writes in here gets
+    SQLite's "database is locked" upgrade failures: don't.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def reads_only(view):

@@ -1,6 +1,8 @@
 """A real SMTP server on loopback for the tests (aiosmtpd), collecting what it receives."""
+import asyncio
 import email
 import socket
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 
@@ -24,6 +26,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.while_receiving is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.sink.while_receiving)
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         self.sink.messages.append(parsed)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -41,6 +45,8 @@ class MailSink:
         self.envelopes: list[tuple[str, list[str]]] = []
         # e.g. "550 5.1.1 Mailbox unavailable": every recipient is refused with it.
         self.reject_recipients_with: str | None = None
+        # Called (in a thread) while a message is being received, before it is accepted.
+        self.while_receiving: Callable[[], None] | None = None
         self._controller: Controller | None = None
 
     def start(self) -> "MailSink":

@@ -50,6 +50,34 @@ def test_a_queued_message_is_delivered_with_both_bodies_and_its_message_id(app, 
     assert mailbox.envelopes == [("noreply@hyvinvointitarjotin.fi", ["liisa@example.fi"])]
 
 
+def test_the_write_lock_is_free_while_a_message_is_on_its_way(app, mailbox):
+    """SQLite has one write lock: a mail server taking its time must not hold up every other writer."""
+    if _db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single write lock; PostgreSQL locks rows")
+    import sqlite3
+
+    queue_sign_in()
+    _db.session.commit()
+    path, writes = _db.engine.url.database, []
+
+    def write_elsewhere():
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once while anyone holds the write lock
+            other.execute("ROLLBACK")
+            writes.append("written")
+        except sqlite3.OperationalError as error:
+            writes.append(str(error))
+        finally:
+            other.close()
+
+    mailbox.while_receiving = write_elsewhere
+    assert deliver_due() == (1, 0)
+
+    assert writes == ["written"]
+    assert only_message().status == "sent"
+
+
 def test_bodies_and_attachments_are_cleared_once_sent(app, mailbox):
     queue_sign_in(attachments=[("kutsu.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
     _db.session.commit()

@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, g, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import event, select, update
 
+from app.database import reading_only
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 
@@ -158,33 +159,41 @@ def _keep_for_dev_mailbox(claimed: list[int]) -> int:
 
 
 def _send_over_smtp(claimed: list[int]) -> tuple[int, int]:
+    # Read in a transaction that takes no write lock and ended before the mail
+    # server is reached: SQLite has one write lock, and every other writer (a
+    # contact request, a save) would wait for the whole SMTP conversation.
+    with reading_only():
+        letters = [(message_id, _as_flask_mail_message(db.session.get(OutboxMessage, message_id)))
+                   for message_id in claimed]
+        db.session.rollback()
     sent = failed = 0
     connection = None
     # Why the server could not be reached: the rest of the batch waits for the
     # next round instead of each message waiting for its own timeout.
     unreachable = None
     try:
-        for message_id in claimed:
-            message = db.session.get(OutboxMessage, message_id)
+        for message_id, letter in letters:
             if connection is None and unreachable is None:
                 try:
                     connection = _TimedConnection(current_app.extensions["mail"]).__enter__()
                 except Exception as error:  # noqa: BLE001 - recorded on every message of the batch
                     unreachable = error
-            if unreachable is not None:
-                failed += 1
-                _record_failure(message, *classify_failure(unreachable))
-            else:
+            error = unreachable
+            if error is None:
                 try:
-                    connection.send(_as_flask_mail_message(message))
-                except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
-                    failed += 1
-                    _record_failure(message, *classify_failure(error))
+                    connection.send(letter)
+                except Exception as send_error:  # noqa: BLE001 - every failure is recorded on the message
+                    error = send_error
                     if _connection_is_broken(error):
                         connection = _close_quietly(connection)
-                else:
-                    sent += 1
-                    _record_success(message)
+            # Each outcome in a short write transaction of its own, right after the send.
+            message = db.session.get(OutboxMessage, message_id)
+            if error is None:
+                sent += 1
+                _record_success(message)
+            else:
+                failed += 1
+                _record_failure(message, *classify_failure(error))
             db.session.commit()
     finally:
         _close_quietly(connection)
