@@ -34,8 +34,15 @@ from app.responses import GZIP_LEVEL, accepts_gzip
 from app.services.lru import LruCache
 from app.services.search_query import KEPT_UNDER_STATE_SECONDS
 
-# A kept part is some 1–25 KB of UTF-8, about as much again deflated; a process keeps this many.
-PAGE_CACHE_SIZE = 4096
+# How many of each template a process keeps, each kind apart, so that organisation
+# pages (read at random) do not push out the parts of searches.  A kept part is
+# 1–25 KB of UTF-8 and a fifth of that deflated.
+KEPT_PER_TEMPLATE = {
+    "public/_results.html": 4096,  # a search's results: the most repeated, and the dearest to make
+    "public/_search_form.html": 2048,  # per first need, first municipality and activities chosen
+    "public/organisation.html": 1024,
+}
+KEPT_OTHERWISE = 16  # the layouts around them
 # A marker per process: no stored text can guess it, so only a hole is replaced.
 _MARKER = secrets.token_hex(16)
 _HOLE = re.compile(f"{_MARKER}:([a-z0-9_-]+);")
@@ -162,8 +169,11 @@ def render_kept(template: str, key: tuple, make_context: Callable[[], dict]) -> 
     `kept_response`.
     """
     # Each app has its own: the layout also shows the app's settings (where htmx comes from).
-    pages = current_app.extensions.setdefault("kept_pages", LruCache(PAGE_CACHE_SIZE, max_age=KEPT_UNDER_STATE_SECONDS))
-    key = (template, *key)
+    kept = current_app.extensions.setdefault("kept_pages", {})
+    if template not in kept:
+        size = KEPT_PER_TEMPLATE.get(template, KEPT_OTHERWISE)
+        kept[template] = LruCache(size, max_age=KEPT_UNDER_STATE_SECONDS)
+    pages = kept[template]
     shared = "_flashes" not in session
     page = pages.get(key) if shared else None
     if page is None:
