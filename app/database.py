@@ -42,7 +42,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if _reading.get() or has_request_context() and (request.method in SAFE_METHODS or _view_reads_only()):
+        if _reading.get() or (has_request_context() and (request.method in SAFE_METHODS or _view_reads_only())):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -92,9 +92,14 @@ def commit_count(engine: Engine) -> tuple[str, int] | None:
     if not path or path == ":memory:":
         return None
     watcher = getattr(_watchers, "connection", None)
-    if watcher is None or _watchers.path != path:
-        if watcher is not None:
-            watcher.close()
-        watcher = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
-        _watchers.connection, _watchers.path = watcher, path
-    return path, watcher.execute("PRAGMA data_version").fetchone()[0]
+    try:
+        if watcher is None or _watchers.path != path:
+            if watcher is not None:
+                watcher.close()
+            watcher = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+            _watchers.connection, _watchers.path = watcher, path
+        return path, watcher.execute("PRAGMA data_version").fetchone()[0]
+    except sqlite3.Error:
+        # Whatever kept the file from being watched, the caller reads as if something changed.
+        _watchers.connection = None
+        return None
