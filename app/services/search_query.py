@@ -163,7 +163,8 @@ def index_state() -> IndexState:
     With SQLite the statement is skipped while nothing at all has been committed
     since this thread last read the state (`commit_count`); every search reads it.
     """
-    engine = db.session.get_bind()
+    # The engine, not the session: a search answered from kept parts opens no session at all.
+    engine = db.engine
     commits = commit_count(engine)
     last = getattr(_last_state, "value", None)
     if commits is not None and last is not None and last[0] == commits:
