@@ -1,4 +1,4 @@
-"""Shared search pages, kept result cards and the kept blank contact form: each visitor's own token and tray."""
+"""Kept search and organisation pages, kept result cards and the kept blank contact form: each visitor's own token and tray."""
 import gzip
 import re
 import zlib

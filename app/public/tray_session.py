@@ -30,7 +30,7 @@ def tray_actions() -> TrayActions:
 
 
 def tray_counter() -> Markup:
-    """The count after the header's tray link, for this visitor (a hole of shared pages).
+    """The count after the header's tray link, for this visitor (a hole of kept pages).
 
     Filled into every search page; it depends on the count alone, so each is rendered once.
     """

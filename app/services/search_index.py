@@ -43,7 +43,7 @@ ANALYSER_KEY = "analyser"
 INDEX_FORMAT = 2
 # The directory's generation: changes on every index write and on every write to
 # what an organisation shows in public, reindexed or not (see renew_generation_on_write).
-# Query-time caches (vocabulary, results, shared search pages) are keyed by it.
+# Query-time caches (vocabulary, results, kept pages and cards) are keyed by it.
 GENERATION_KEY = "generation"
 # What the public pages show of an organisation (its contacts decide whether its page offers a contact request).
 DIRECTORY_MODELS = (Organisation, OrganisationPhone, OrganisationKeyword, OrganisationContact)
