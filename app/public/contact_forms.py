@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
 from app.forms.fields import RadioField, optional_normalised, options, text_limit
-from app.public.page_cache import fill_holes, hole
+from app.public.page_cache import hole, render_kept
 from app.services.contact_requests import ContactDetails
 from app.services.validation import clean_text, normalise_email, normalise_phone
 
@@ -134,21 +134,22 @@ def contact_form_html(context: Context, form: ContactRequestForm, organisations:
 
     Every organisation page has one, and a blank form (not yet sent) differs only
     by where it posts, the CSRF token and the recipients' names in the consent
-    text: it is rendered once per number of recipients with holes for those and
-    kept, which was a third of an organisation page's time.  A form that was sent
-    back with errors is rendered as it is.  The token is the page's own
-    (`csrf_token()` of the template), which is itself a hole in a kept page.
+    text: it is kept (page_cache.render_kept) once per number of recipients with
+    holes for those, which was a third of an organisation page's time.  A form
+    that was sent back with errors is rendered as it is.  The token is the page's
+    own (`csrf_token()` of the template), which is itself a hole in a kept page.
     """
-    template = current_app.jinja_env.get_template("public/_contact_form.html")
     if form.is_submitted():
+        template = current_app.jinja_env.get_template("public/_contact_form.html")
         return Markup(template.render(form=form, organisations=organisations, action=action))
-    blank_forms = current_app.extensions.setdefault("blank_contact_forms", {})
-    html = blank_forms.get(len(organisations))
-    if html is None:
-        stand_ins = [_Recipient(hole(f"recipient-{number}")) for number in range(len(organisations))]
-        html = template.render(form=form, organisations=stand_ins, action=hole("action"))
-        if form.meta.csrf:
-            html = html.replace(form.csrf_token.current_token, hole("csrf_token"))
-        blank_forms[len(organisations)] = html
+    blank = render_kept("public/_contact_form.html", (len(organisations),), lambda: _blank_form_context(len(organisations)))
     names = {f"recipient-{number}": organisation.name for number, organisation in enumerate(organisations)}
-    return Markup(fill_holes(html, {"action": action, "csrf_token": context["csrf_token"](), **names}))
+    return blank.filled({"action": action, "csrf_token": context["csrf_token"](), **names})
+
+
+def _blank_form_context(recipients: int) -> dict:
+    form = ContactRequestForm(formdata=None)
+    if form.meta.csrf:
+        form.csrf_token.current_token = hole("csrf_token")
+    stand_ins = [_Recipient(hole(f"recipient-{number}")) for number in range(recipients)]
+    return {"form": form, "organisations": stand_ins, "action": hole("action")}

@@ -60,13 +60,6 @@ def hole(name: str) -> Markup:
     return Markup(f"{_MARKER}:{name};")
 
 
-def fill_holes(html: str, values: dict[str, str]) -> str:
-    """`html` with the hole of each name in `values` filled, escaped unless Markup."""
-    for name, value in values.items():
-        html = html.replace(hole(name), str(escape(value)))
-    return html
-
-
 class Piece:
     """HTML as UTF-8, and as deflate blocks that end on a byte, so that any other blocks may follow.
 
@@ -126,6 +119,10 @@ class Kept:
             elif value:
                 pieces.append(Piece.stored(str(escape(value)).encode()))
         return pieces
+
+    def filled(self, values: dict[str, "str | Kept"]) -> Markup:
+        """The HTML with every hole filled from `values`, for a part drawn inside another template."""
+        return Markup(b"".join(piece.text for piece in self.pieces(values)).decode())
 
 
 class _WithVisitorHoles(dict):
