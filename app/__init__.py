@@ -54,10 +54,10 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
 
 
 def setup_responses(app: Flask) -> None:
-    """Proxy headers, gzip, conditional GET, hashed static files, the health route.
+    """Proxy headers, compression, conditional GET, hashed static files, the health route.
 
-    First after the config: its gzip hook must be the app's first after_request
-    function, so that it runs last.
+    First after the config: the compression hook must be the app's first
+    after_request function, so that it runs last.
     """
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,14 +78,13 @@ def setup_responses(app: Flask) -> None:
 def setup_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
     from app.database import configure_sqlite
-    from app.i18n import install_template_gettext, select_locale
+    from app.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    install_template_gettext(app)
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

@@ -6,11 +6,10 @@ name, so its old copies may be cached forever (`immutable`).  The same static
 route still serves the plain names (`/static/css/site.css`), revalidated on
 every use, for anything that cannot know the hash.
 
-Files are read once, kept in memory with their gzip form, and read again when
+Files are read once, kept in memory, and read again when
 their size or modification time changes, so a deploy or an edit in development
 is picked up without a restart.
 """
-import gzip
 import hashlib
 import mimetypes
 import os
@@ -22,8 +21,6 @@ from pathlib import Path
 from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 
-from app.responses import COMPRESSIBLE_TYPES, MIN_COMPRESS_BYTES, accepts_gzip
-
 DIGEST_LENGTH = 8
 HASHED_NAME = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{8})(?P<suffix>\.[A-Za-z0-9]+)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -34,7 +31,6 @@ REVALIDATE = "no-cache"
 class Asset:
     digest: str
     body: bytes
-    gzipped: bytes | None
     mimetype: str
     stamp: tuple[int, int]  # (mtime_ns, size) of the file the body was read from
 
@@ -52,13 +48,7 @@ def _mimetype(path: str) -> str:
 
 def _read(path: Path, stamp: tuple[int, int]) -> Asset:
     body = path.read_bytes()
-    mimetype = _mimetype(path.name)
-    gzipped = None
-    if mimetype in COMPRESSIBLE_TYPES and len(body) >= MIN_COMPRESS_BYTES:
-        # Compressed once per file version, so the strongest level costs nothing per request.
-        packed = gzip.compress(body, compresslevel=9, mtime=0)
-        gzipped = packed if len(packed) < len(body) else None
-    return Asset(hashlib.sha256(body).hexdigest()[:DIGEST_LENGTH], body, gzipped, mimetype, stamp)
+    return Asset(hashlib.sha256(body).hexdigest()[:DIGEST_LENGTH], body, _mimetype(path.name), stamp)
 
 
 class AssetTable:
@@ -103,14 +93,9 @@ def asset(path: str) -> str:
 
 
 def _respond(found: Asset, cache_control: str) -> Response:
-    compressed = found.gzipped is not None and accepts_gzip()
-    response = Response(found.gzipped if compressed else found.body, mimetype=found.mimetype)
-    if compressed:
-        response.headers["Content-Encoding"] = "gzip"
-    if found.gzipped is not None:
-        response.vary.add("Accept-Encoding")
+    response = Response(found.body, mimetype=found.mimetype)
     response.headers["Cache-Control"] = cache_control
-    response.set_etag(found.digest + ("-gz" if compressed else ""))
+    response.set_etag(found.digest)
     return response.make_conditional(request)
 
 

@@ -83,6 +83,12 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_FIX_X_FOR": int(env("PROXY_FIX_X_FOR", "0")),
         "PROXY_FIX_X_PROTO": int(env("PROXY_FIX_X_PROTO", "0")),
         "SEARCH_PAGE_SIZE": int(env("SEARCH_PAGE_SIZE", "20")),
+        # Flask-Compress; off behind a reverse proxy that compresses.
+        "COMPRESS_REGISTER": _bool(env("COMPRESS_RESPONSES"), default=True),
+        # A streamed body (a long CSV export) goes out as it is made.
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json", "image/svg+xml",
+                               "text/csv", "text/plain", "application/xml"],
         "CONTACT_REQUEST_RETENTION_DAYS": int(env("CONTACT_REQUEST_RETENTION_DAYS", "90")),
         "ORGANISATION_PURGE_DAYS": int(env("ORGANISATION_PURGE_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save

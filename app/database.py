@@ -1,4 +1,4 @@
-"""Connection settings that make SQLite safe for several writers, and a cheap "has anything changed?".
+"""Connection settings that make SQLite safe for several writers.
 
 Every SQLite connection gets WAL, a busy timeout and foreign keys.  Write
 transactions start with BEGIN IMMEDIATE, so a writer waits for the lock up
@@ -7,11 +7,8 @@ request never writes (links are scanner-safe), so it begins a plain deferred
 transaction and readers do not queue behind writers; so does a POST view marked
 `reads_only`.
 """
-import sqlite3
-import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from urllib.parse import quote
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
@@ -76,30 +73,3 @@ def reads_only(view):
 def _view_reads_only() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "reads_only", False)
-
-
-_watchers = threading.local()
-
-
-def commit_count(engine: Engine) -> tuple[str, int] | None:
-    """A value that changes whenever any connection commits to this SQLite file, or None.
-
-    SQLite's `PRAGMA data_version` on a connection of this thread's own that
-    never writes: a few microseconds, where a query through the session pool
-    costs a tenth of a millisecond.  None for PostgreSQL and in-memory databases.
-    """
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:":
-        return None
-    watcher = getattr(_watchers, "connection", None)
-    try:
-        if watcher is None or _watchers.path != path:
-            if watcher is not None:
-                watcher.close()
-            watcher = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
-            _watchers.connection, _watchers.path = watcher, path
-        return path, watcher.execute("PRAGMA data_version").fetchone()[0]
-    except sqlite3.Error:
-        # Whatever kept the file from being watched, the caller reads as if something changed.
-        _watchers.connection = None
-        return None

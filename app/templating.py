@@ -1,8 +1,8 @@
-"""Template globals: htmx loading, telling an htmx request apart, formatting helpers."""
+"""Template globals: htmx loading, a page or its htmx partial, formatting helpers."""
 import re
 from datetime import date, datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -33,6 +33,16 @@ def wants_partial() -> bool:
         and request.headers.get("HX-Boosted") != "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def render_page(template: str, partial_template: str, **context) -> Response:
+    """`template`, or for an htmx request `partial_template` (which the page includes) alone.
+
+    The same address answers both, so caches are told to keep them apart.
+    """
+    response = make_response(render_template(partial_template if wants_partial() else template, **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 ORG_TYPE_LABELS = {

@@ -302,36 +302,3 @@ def test_a_fresh_index_is_current_and_an_older_format_is_stale(db, make_organisa
     assert not index_is_current()
     reindex_all()
     assert index_is_current()
-
-
-def test_the_state_is_read_once_until_anything_is_committed_even_by_another_process(make_organisation):
-    """index_state() skips its statement while SQLite's data_version stands still."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PRAGMA data_version is SQLite's; with PostgreSQL the state is read every time")
-    import sqlite3
-
-    from sqlalchemy import event
-
-    from app.services.search_index import GENERATION_KEY
-    from app.services.search_query import index_state
-
-    make_organisation("Muistiyhdistys ry")
-    before = index_state()
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert index_state() == before
-        assert statements == []
-        db.session.commit()  # as a request ends; outside one, a transaction holds the write lock
-        # Another process (a connection of its own) renews the directory's generation.
-        with sqlite3.connect(db.engine.url.database) as other:
-            other.execute("UPDATE search_meta SET value = 'elsewhere' WHERE key = ?", (GENERATION_KEY,))
-        after = index_state()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert after.generation == "elsewhere"
-    assert sum(statement.startswith("SELECT") for statement in statements) == 1

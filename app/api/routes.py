@@ -14,6 +14,7 @@ from app.public.services import (
 )
 from app.services.result_cards import ResultCard
 from app.services.search import SearchQuery, search
+from app.services.search_index import directory_version
 from app.services.search_query import load_taxonomy
 
 bp = Blueprint("api", __name__)
@@ -44,7 +45,7 @@ def organisation_summary(card: ResultCard) -> dict:
 def organisation_detail(organisation: Organisation) -> dict:
     parent = published_parent(organisation)
     return {
-        **organisation_summary(ResultCard.of(organisation, load_taxonomy().labels)),
+        **organisation_summary(ResultCard.of(organisation, load_taxonomy(directory_version()).labels)),
         "org_type": organisation.org_type,
         "business_id": organisation.business_id,
         "parent": {"id": parent.id, "name": parent.name, "url": organisation_url(parent)} if parent else None,

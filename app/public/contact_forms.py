@@ -1,16 +1,9 @@
 """The contact-request form, shared by the organisation page and the tray."""
-from dataclasses import dataclass
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
 from app.forms.fields import RadioField, optional_normalised, options, text_limit
-from app.public.page_cache import hole, render_kept
 from app.services.contact_requests import ContactDetails
 from app.services.validation import clean_text, normalise_email, normalise_phone
 
@@ -119,37 +112,3 @@ class ContactRequestForm(FlaskForm):
 
 def _given(value: str | None) -> str:
     return (value or "").strip()
-
-
-@dataclass(frozen=True)
-class _Recipient:
-    """What the form's consent text reads of a recipient: a stand-in while the blank form is made."""
-
-    name: str
-
-
-@pass_context
-def contact_form_html(context: Context, form: ContactRequestForm, organisations: list, action: str) -> Markup:
-    """The contact form for `organisations`, posting to `action`.
-
-    Every organisation page has one, and a blank form (not yet sent) differs only
-    by where it posts, the CSRF token and the recipients' names in the consent
-    text: it is kept (page_cache.render_kept) once per number of recipients with
-    holes for those, which was a third of an organisation page's time.  A form
-    that was sent back with errors is rendered as it is.  The token is the page's
-    own (`csrf_token()` of the template), which is itself a hole in a kept page.
-    """
-    if form.is_submitted():
-        template = current_app.jinja_env.get_template("public/_contact_form.html")
-        return Markup(template.render(form=form, organisations=organisations, action=action))
-    blank = render_kept("public/_contact_form.html", (len(organisations),), lambda: _blank_form_context(len(organisations)))
-    names = {f"recipient-{number}": organisation.name for number, organisation in enumerate(organisations)}
-    return blank.filled({"action": action, "csrf_token": context["csrf_token"](), **names})
-
-
-def _blank_form_context(recipients: int) -> dict:
-    form = ContactRequestForm(formdata=None)
-    if form.meta.csrf:
-        form.csrf_token.current_token = hole("csrf_token")
-    stand_ins = [_Recipient(hole(f"recipient-{number}")) for number in range(recipients)]
-    return {"form": form, "organisations": stand_ins, "action": hole("action")}

@@ -3,23 +3,19 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from app.public.contact_forms import ContactRequestForm, contact_form_html
-from app.public.page_cache import kept_response, render_kept
-from app.public.search_page import search_page
+from app.public.contact_forms import ContactRequestForm
+from app.public.search_page import search_page_context
 from app.public.services import (
     organisations_by_letter,
     published_members,
     published_organisation_or_404,
     published_parent,
 )
-from app.public.tray_session import tray_ids
 from app.services.contact_requests import recipients
-from app.services.search import SearchQuery, find
-from app.services.search_query import index_state
-from app.templating import wants_partial
+from app.services.search import SearchQuery, search as run_search
+from app.templating import render_page
 
 bp = Blueprint("public", __name__)
-bp.add_app_template_global(contact_form_html)
 
 
 @bp.get("/")
@@ -27,34 +23,20 @@ bp.add_app_template_global(contact_form_html)
 def search():
     """Search by need, activity, area and words; without any, list everything A–Z."""
     query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
-    state = index_state()
-    found = find(query, state)
-    tray = set(tray_ids())
-    on_tray = tuple(i for i in found.ids if i in tray)
-    response = search_page(query, found, state, on_tray, date.today(), partial=wants_partial())
-    # The same address answers htmx with the results alone: caches must keep the two apart.
-    response.vary.add("HX-Request")
-    return response
+    context = search_page_context(run_search(query))
+    return render_page("public/search.html", "public/_search_partial.html", today=date.today(), **context)
 
 
 @bp.get("/jarjestot/<int:organisation_id>")
 def organisation(organisation_id: int):
     """Everything public about one organisation."""
-    state, today = index_state(), date.today()
-    # The page follows from these (the state names one version of the directory, its
-    # contacts and its taxonomy); an unpublished organisation's 404 is not kept.
-    key = (state, organisation_id, organisation_id in tray_ids(), today)
-    page = render_kept("public/organisation.html", key, lambda: organisation_page_context(organisation_id, today))
-    return kept_response(page, {}, packed=False)
-
-
-def organisation_page_context(organisation_id: int, today: date) -> dict:
     found = published_organisation_or_404(organisation_id)
-    return dict(
+    return render_template(
+        "public/organisation.html",
         organisation=found,
         parent=published_parent(found),
         members=published_members(found),
-        today=today,
+        today=date.today(),
         can_receive_requests=bool(recipients(found)),
         form=ContactRequestForm(),
         organisations=[found],

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, sort_key
 from app.services.analysis import analyse_text
-from app.services.search_query import IndexState, index_state
+from app.services.search_index import per_directory_version
+from app.services.search_query import TAXONOMY_SECONDS
 
 
 @dataclass
@@ -35,9 +36,8 @@ class TaxonomyChoices:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """The search page's lists as (id, name) pairs, kept per process while the taxonomy is unchanged."""
+    """The search page's lists as (id, name) pairs."""
 
-    key: tuple  # IndexState.taxonomy_key when built
     need_groups: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     activities: tuple[tuple[int, str], ...]
     municipalities: tuple[tuple[int, str], ...]
@@ -119,30 +119,15 @@ def taxonomy_choices() -> TaxonomyChoices:
     return TaxonomyChoices(need_groups=need_groups, activities=activities, municipalities=municipalities)
 
 
-_filter_choices: dict[tuple, FilterChoices] = {}
-
-
-def filter_choices(state: IndexState | None = None) -> FilterChoices:
-    """taxonomy_choices() as plain values, read from the database only when the taxonomy changed.
-
-    `state` is the index_state() the caller already read.
-    """
-    key = (state or index_state()).taxonomy_key
-    choices = _filter_choices.get(key)
-    if choices is None:
-        lists = taxonomy_choices()
-        choices = FilterChoices(
-            key=key,
-            need_groups=tuple(
-                (group, tuple((need.id, need.name) for need in needs)) for group, needs in lists.need_groups
-            ),
-            activities=tuple((activity.id, activity.name) for activity in lists.activities),
-            municipalities=tuple((municipality.id, municipality.name_fi) for municipality in lists.municipalities),
-        )
-        # One entry per process; a dict swap is safe between threads.
-        _filter_choices.clear()
-        _filter_choices[key] = choices
-    return choices
+@per_directory_version(ttl=TAXONOMY_SECONDS)
+def filter_choices(version: str) -> FilterChoices:
+    """taxonomy_choices() as plain values, kept per process like the search's taxonomy."""
+    lists = taxonomy_choices()
+    return FilterChoices(
+        need_groups=tuple((group, tuple((need.id, need.name) for need in needs)) for group, needs in lists.need_groups),
+        activities=tuple((activity.id, activity.name) for activity in lists.activities),
+        municipalities=tuple((municipality.id, municipality.name_fi) for municipality in lists.municipalities),
+    )
 
 
 def text_without_municipality(text: str, municipality: Municipality) -> str:

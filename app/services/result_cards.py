@@ -2,8 +2,8 @@
 
 A page of results is twenty short rows.  Loaded as ORM objects with their
 municipalities and activities they cost more than the search that found them,
-so a card is read with two plain statements, and the names of the taxonomy
-come from the per-process taxonomy (search_query.load_taxonomy).  The search
+so the cards of a page are read with two plain statements, and the names of the
+taxonomy come from the per-process taxonomy (search_query.load_taxonomy).  The search
 page, the API's result summaries and its organisation details all describe an
 organisation through a card, so they say the same things in the same order.
 """
@@ -66,17 +66,16 @@ def _links_of(*links: tuple[str, Column]) -> CompoundSelect:
 _CARDS = select(
     Organisation.id, Organisation.name, Organisation.description, Organisation.nationwide, Organisation.paused_until
 ).where(Organisation.id.in_(bindparam("ids", expanding=True)), Organisation.status == "published")
-_PLACES_AND_ACTIVITIES = _links_of(_MUNICIPALITY, _ACTIVITY)
-_ALL_LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
+_LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
 
 
-def load_cards(ids: tuple[int, ...], labels: TaxonomyLabels, *, with_needs: bool) -> list[ResultCard]:
-    """The published organisations among `ids`, in the order of `ids`; needs only `with_needs`."""
+def load_cards(ids: list[int], labels: TaxonomyLabels) -> list[ResultCard]:
+    """The published organisations among `ids`, in the order of `ids`."""
     if not ids:
         return []
     params = {"ids": list(ids)}
     linked: dict[tuple[int, str], set[int]] = {}
-    for organisation_id, letter, linked_id in db.session.execute(_ALL_LINKS if with_needs else _PLACES_AND_ACTIVITIES, params):
+    for organisation_id, letter, linked_id in db.session.execute(_LINKS, params):
         linked.setdefault((organisation_id, letter), set()).add(linked_id)
     cards = {
         row.id: ResultCard(

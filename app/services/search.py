@@ -28,23 +28,16 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Municipality, Organisation
 from app.services import analysis
-from app.services.lru import LruCache
 from app.services.result_cards import ResultCard, load_cards
 from app.services.search_index import (
     NATIONWIDE_TOKEN,
     activity_token,
+    directory_version,
     load_vocabulary,
     municipality_token,
     need_token,
 )
-from app.services.search_query import (
-    KEPT_UNDER_STATE_SECONDS,
-    Group,
-    IndexState,
-    Taxonomy,
-    index_state,
-    load_taxonomy,
-)
+from app.services.search_query import Group, Taxonomy, load_taxonomy
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -87,12 +80,6 @@ class SearchQuery:
             page_size=page_size,
         )
 
-    @property
-    def cache_key(self) -> tuple:
-        """Everything that tells this query apart from another, hashable."""
-        return (self.text, tuple(self.need_ids), tuple(self.activity_ids), tuple(self.municipality_ids), self.page,
-                self.page_size)
-
     def to_args(self, **changes) -> list[tuple[str, str]]:
         """URL parameters of this query with some fields changed, e.g. `to_args(page=2)`."""
         changed = replace(self, **changes)
@@ -114,75 +101,21 @@ class SearchResult:
     page_count: int
     detected_municipalities: list[Municipality]
     text_terms_used: list[str]
+    version: str  # the directory version it was found in (search_index.VERSION_KEY)
 
 
 def search(query: SearchQuery) -> SearchResult:
     """Published organisations matching the query, ranked (A–Z without text), one page of them as cards.
 
-    What the API answers; the search page itself is put together from find() and
-    kept cards (public/result_list.py).
+    The one search of the search page and the API.  Nothing is remembered between
+    searches but the taxonomy and the vocabulary, per directory version.
     """
-    state = index_state()
-    found = find(query, state)
-    return SearchResult(
-        query=query,
-        organisations=load_cards(found.ids, load_taxonomy(state).labels, with_needs=True),
-        total=found.total,
-        page=found.page,
-        page_count=found.page_count,
-        detected_municipalities=detected_municipalities(found),
-        text_terms_used=list(found.terms),
-    )
-
-
-def detected_municipalities(found: Found) -> list[Municipality]:
-    """The municipalities named in the query's text ("Kuopiossa"), in the order they were named."""
-    if not found.detected_ids:
-        return []
-    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(found.detected_ids))))
-    detected.sort(key=lambda m: found.detected_ids.index(m.id))
-    return detected
-
-
-@dataclass(frozen=True)
-class Found:
-    """What a query found, as ids: the part of a SearchResult worth remembering."""
-
-    ids: tuple[int, ...]
-    total: int
-    page: int
-    page_count: int
-    detected_ids: tuple[int, ...]
-    terms: tuple[str, ...]
-
-
-# What searches found is kept per process by query.  The key holds the directory's
-# generation, which every write to an organisation or the index changes, and the
-# taxonomy's fingerprint, so an answer is never reused after either changed.
-# Many thousands of entries: an entry is a few ids, and a region's searches repeat.
-RESULT_CACHE_SIZE = 16384
-_found: LruCache[Found] = LruCache(RESULT_CACHE_SIZE, max_age=KEPT_UNDER_STATE_SECONDS)
-
-
-def find(query: SearchQuery, state: IndexState) -> Found:
-    """Which published organisations the query finds (one page of ids), remembered per process."""
-    # The tunables are part of the answer too (tests change them).
-    tunables = (ENOUGH_RESULTS, PREFIX_MIN_LENGTH, MAX_PREFIX_TERMS, RANK_LIMIT, SORT_MATCHES_UP_TO)
-    key = (state, tunables, query.cache_key)
-    found = _found.get(key)
-    if found is None:
-        found = _find(query, max(1, query.page_size), state)
-        if state.generation:
-            # An index never written (a new database) has no generation to tell its states apart.
-            _found.put(key, found)
-    return found
-
-
-def _find(query: SearchQuery, page_size: int, state: IndexState) -> Found:
-    taxonomy = load_taxonomy(state)
+    version = directory_version()
+    taxonomy = load_taxonomy(version)
+    page_size = max(1, query.page_size)
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
-    groups = [_spell_out_prefix(group, state.generation) for group in groups]
+    groups = [_spell_out_prefix(group, version) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
 
@@ -194,7 +127,7 @@ def _find(query: SearchQuery, page_size: int, state: IndexState) -> Found:
         match = Match(tuple(groups), "AND", filters)
         total = _count(match)
         if groups and total < ENOUGH_RESULTS:
-            corrected = _correct_typos(groups, taxonomy, state.generation)
+            corrected = _correct_typos(groups, taxonomy, version)
             if corrected != groups:
                 groups = corrected
                 match = replace(match, groups=tuple(groups))
@@ -206,15 +139,28 @@ def _find(query: SearchQuery, page_size: int, state: IndexState) -> Found:
             match = replace(match, operator="OR")
             total = _count(match)
         segments = _segments(match, total, first)
-    page = min(max(1, query.page), _page_count(total, page_size))
-    return Found(
-        ids=tuple(_fetch(segments, (page - 1) * page_size, page_size)),
+    page_count = max(1, math.ceil(total / page_size))
+    page = min(max(1, query.page), page_count)
+    ids = _fetch(segments, (page - 1) * page_size, page_size)
+    return SearchResult(
+        query=query,
+        organisations=load_cards(ids, taxonomy.labels),
         total=total,
         page=page,
-        page_count=_page_count(total, page_size),
-        detected_ids=tuple(detected_ids),
-        terms=tuple(term for group in groups for term in group.describe()),
+        page_count=page_count,
+        detected_municipalities=_detected_municipalities(detected_ids),
+        text_terms_used=[term for group in groups for term in group.describe()],
+        version=version,
     )
+
+
+def _detected_municipalities(ids: list[int]) -> list[Municipality]:
+    """The municipalities named in the query's text ("Kuopiossa"), in the order they were named."""
+    if not ids:
+        return []
+    detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(ids))))
+    detected.sort(key=lambda m: ids.index(m.id))
+    return detected
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -388,11 +334,7 @@ def _listing(limit: int, offset: int) -> list[int]:
     return list(db.session.scalars(statement.limit(limit).offset(offset)))
 
 
-def _page_count(total: int, page_size: int) -> int:
-    return max(1, math.ceil(total / page_size))
-
-
-def _spell_out_prefix(group: Group, generation: str) -> Group:
+def _spell_out_prefix(group: Group, version: str) -> Group:
     """The word being typed as the indexed words it can still become, when there are few.
 
     A prefix makes the index merge every term that starts with it on each query,
@@ -403,7 +345,7 @@ def _spell_out_prefix(group: Group, generation: str) -> Group:
     """
     if not group.prefix:
         return group
-    candidates = load_vocabulary(generation).starting_with(group.prefix, MAX_PREFIX_TERMS)
+    candidates = load_vocabulary(version).starting_with(group.prefix, MAX_PREFIX_TERMS)
     if candidates is None or not (group.terms or candidates):
         return group
     known = set(group.terms)
@@ -411,9 +353,9 @@ def _spell_out_prefix(group: Group, generation: str) -> Group:
     return replace(group, terms=group.terms + extra, prefix="")
 
 
-def _correct_typos(groups: list[Group], taxonomy: Taxonomy, generation: str) -> list[Group]:
+def _correct_typos(groups: list[Group], taxonomy: Taxonomy, version: str) -> list[Group]:
     """Groups that match nothing anywhere also get the nearest indexed words and need words."""
-    vocabulary = load_vocabulary(generation)
+    vocabulary = load_vocabulary(version)
     corrected = []
     for group in groups:
         if vocabulary.matches(group.terms, group.prefix):

@@ -11,23 +11,24 @@ have a document, so the index alone answers "which published organisations
 match", without reading the organisation table.
 """
 import re
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import chain
 from bisect import bisect_left
 
+from cachetools import LRUCache, TTLCache, cached
 from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import (
     Activity,
+    Municipality,
     Need,
     Organisation,
-    OrganisationContact,
     OrganisationKeyword,
-    OrganisationPhone,
     SearchDocument,
     SearchMeta,
     organisation_activity,
@@ -41,12 +42,12 @@ ANALYSER_KEY = "analyser"
 # Bump when document_terms() changes what a document holds: `search reindex
 # --if-stale` (run by `make run`) then rebuilds existing databases.
 INDEX_FORMAT = 2
-# The directory's generation: changes on every index write and on every write to
-# what an organisation shows in public, reindexed or not (see renew_generation_on_write).
-# Query-time caches (vocabulary, results, kept pages and cards) are keyed by it.
-GENERATION_KEY = "generation"
-# What the public pages show of an organisation (its contacts decide whether its page offers a contact request).
-DIRECTORY_MODELS = (Organisation, OrganisationPhone, OrganisationKeyword, OrganisationContact)
+# The directory's version (a `search_meta` row): renewed by every write the app makes to
+# the index or the taxonomy, so the per-process caches built from them (search_query's
+# taxonomy, the vocabulary here, the search form's choices) are rebuilt in every worker
+# at its next request.  Organisation pages and result cards are read fresh every time.
+VERSION_KEY = "generation"
+VERSIONED_MODELS = (SearchDocument, Need, Activity, Municipality)
 
 
 def need_token(need_id: int) -> str:
@@ -125,13 +126,12 @@ def index_organisation(organisation: Organisation) -> None:
         document.body_terms = body_terms
     else:
         return
-    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
     db.session.flush()
 
 
 def remove_from_index(organisation_id: int) -> None:
     db.session.execute(delete(SearchDocument).where(SearchDocument.organisation_id == organisation_id))
-    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
+    renew_version()
     db.session.flush()
 
 
@@ -188,7 +188,7 @@ def reindex_all() -> int:
         db.session.execute(insert(SearchDocument), documents)
         count += len(documents)
     _set_meta(ANALYSER_KEY, index_build())
-    _set_meta(GENERATION_KEY, uuid.uuid4().hex)
+    renew_version()
     db.session.flush()
     return count
 
@@ -226,26 +226,35 @@ def _links(owner_column, value_column, first_id: int, last_id: int) -> dict[int,
     return links
 
 
-def renew_generation_on_write(models: tuple[type, ...], key: str, *, include_collections: bool) -> None:
-    """Give the meta value `key` a new generation whenever a flush adds, changes or deletes one of `models`.
+def renew_version(session: Session | None = None) -> None:
+    """Give the directory a new version (for writes made with plain statements, which no hook sees)."""
+    _set_meta(VERSION_KEY, uuid.uuid4().hex, session)
 
-    With `include_collections`, a changed link collection (an organisation's
-    needs) counts as a change of its owner.
+
+@event.listens_for(Session, "before_flush")
+def _renew_version_on_write(session: Session, _context, _instances) -> None:
+    """Every ORM write to the index or the taxonomy renews the version in the same transaction."""
+    if any(isinstance(item, VERSIONED_MODELS) for item in chain(session.new, session.deleted, session.dirty)):
+        with session.no_autoflush:
+            renew_version(session)
+
+
+def per_directory_version(ttl: float | None = None):
+    """Decorator: a function of the directory version, kept per process, per database and version.
+
+    With `ttl` (seconds) the value is also rebuilt that often: the bound for a
+    change written straight into the database, which renews no version.
     """
-
-    @event.listens_for(Session, "before_flush")
-    def _renew(session: Session, _context, _instances) -> None:
-        changed = any(isinstance(item, models) for item in chain(session.new, session.deleted)) or any(
-            isinstance(item, models) and session.is_modified(item, include_collections=include_collections)
-            for item in session.dirty
-        )
-        if changed:
-            with session.no_autoflush:
-                _set_meta(key, uuid.uuid4().hex, session)
+    cache = TTLCache(maxsize=4, ttl=ttl) if ttl else LRUCache(maxsize=4)
+    return cached(cache, key=lambda version: (str(db.engine.url), version), lock=threading.Lock())
 
 
-# A pause, a status or an edit written around the services reaches the caches at once too.
-renew_generation_on_write(DIRECTORY_MODELS, GENERATION_KEY, include_collections=True)
+_VERSION = select(SearchMeta.value).where(SearchMeta.key == VERSION_KEY)
+
+
+def directory_version() -> str:
+    """The directory's version: one primary-key lookup, read once per search."""
+    return db.session.scalar(_VERSION) or ""
 
 
 def _set_meta(key: str, value: str, session: Session | None = None) -> None:
@@ -347,16 +356,10 @@ def edit_distance(a: str, b: str, bound: int) -> int:
     return min(previous[-1], bound)
 
 
-_vocabularies: dict[tuple[str, str], Vocabulary] = {}
+@per_directory_version()
+def load_vocabulary(version: str) -> Vocabulary:
+    """The vocabulary of the current index, read again when the directory's version changes.
 
-
-def load_vocabulary(generation: str) -> Vocabulary:
-    """The vocabulary of the current index, read again only after the directory's generation changed.
-
-    `generation` is the one the caller read with the rest of its IndexState.
+    Only the app writes the index, and each of its writes renews the version.
     """
-    key = (str(db.session.get_bind().url), generation)
-    if key not in _vocabularies:
-        _vocabularies.clear()
-        _vocabularies[key] = Vocabulary(vocabulary_terms())
-    return _vocabularies[key]
+    return Vocabulary(vocabulary_terms())

@@ -3,32 +3,24 @@
 A query word becomes a Group (its base forms and compound parts, plus the tokens
 of needs whose name or synonym it is); a word naming a municipality becomes a
 municipality filter.  The need and municipality names come from the database
-and are turned into lookup tables once per process: `index_state()` reads in
-one cheap statement everything those tables (and the search page's filter
-lists) depend on, and the tables are rebuilt only when it changes.
-
-Every ORM change to a need, activity or municipality (staff edits, seeding,
-imports) gives the taxonomy a new generation (see renew_generation_on_write), so
-other processes notice a rename at their next query; the count and the largest
-id of each table catch rows written without the ORM.
+and are turned into lookup tables once per process and directory version (see
+search_index.VERSION_KEY), and at least every TAXONOMY_SECONDS.
 """
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import chain
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.database import commit_count
 from app.extensions import db
-from app.models import Activity, Municipality, Need, SearchMeta, sort_key
+from app.models import Activity, Municipality, Need, sort_key
 from app.services import analysis
-from app.services.search_index import GENERATION_KEY, need_token, renew_generation_on_write
+from app.services.search_index import need_token, per_directory_version
 
-TAXONOMY_GENERATION_KEY = "taxonomy_generation"
-TAXONOMY_MODELS = (Need, Activity, Municipality)
+# Every write the app makes renews the directory version, which each search reads; a
+# need, activity or municipality written straight into the database shows within this.
+TAXONOMY_SECONDS = 5
 
 @dataclass(frozen=True)
 class Group:
@@ -116,93 +108,20 @@ class Taxonomy:
         return detected, groups
 
 
-# Whatever is kept under an IndexState is also forgotten after this long: the
-# bound on how long it can outlive a change written around the ORM (by hand in
-# the database, say), which renews no generation.  Every change the app makes does.
-KEPT_UNDER_STATE_SECONDS = 300.0
-
-
-@dataclass(frozen=True)
-class IndexState:
-    """What query-time caches depend on: the database, the directory's generation and the taxonomy's fingerprint.
-
-    The generation changes with every write to the index or to an organisation
-    (search_index.GENERATION_KEY), so a key holding this state names one
-    version of everything a search can show.
-    """
-
-    database: str
-    generation: str
-    taxonomy: tuple
-
-    @property
-    def taxonomy_key(self) -> tuple:
-        return (self.database, self.taxonomy)
-
-
-def _size(model) -> list:
-    return [
-        select(func.count()).select_from(model).scalar_subquery(),
-        select(func.max(model.id)).scalar_subquery(),
-    ]
-
-
-def _meta(key: str):
-    return select(SearchMeta.value).where(SearchMeta.key == key).scalar_subquery()
-
-
-_STATE = select(_meta(GENERATION_KEY), _meta(TAXONOMY_GENERATION_KEY), *chain.from_iterable(map(_size, TAXONOMY_MODELS)))
-
-
-_last_state = threading.local()
-
-
-def index_state() -> IndexState:
-    """The current IndexState, in one statement of primary-key lookups and index counts.
-
-    With SQLite the statement is skipped while nothing at all has been committed
-    since this thread last read the state (`commit_count`); every search reads it.
-    """
-    # The engine, not the session: a search answered from kept parts opens no session at all.
-    engine = db.engine
-    commits = commit_count(engine)
-    last = getattr(_last_state, "value", None)
-    if commits is not None and last is not None and last[0] == commits:
-        return last[1]
-    generation, *taxonomy = db.session.execute(_STATE).one()
-    state = IndexState(str(engine.url), generation or "", tuple(taxonomy))
-    # Counted before the statement: a commit in between makes the next call read again.
-    _last_state.value = (commits, state)
-    return state
-
-
-# Link collections (an organisation's needs) are not a change of the taxonomy.
-renew_generation_on_write(TAXONOMY_MODELS, TAXONOMY_GENERATION_KEY, include_collections=False)
-
-
-_taxonomies: dict[tuple, Taxonomy] = {}
-
-
-def load_taxonomy(state: IndexState | None = None) -> Taxonomy:
-    """The query-time meaning of need and municipality names, rebuilt when the taxonomy changes."""
-    key = (state or index_state()).taxonomy_key
-    taxonomy = _taxonomies.get(key)
-    if taxonomy is None:
-        needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)).all()
-        municipalities = db.session.execute(
-            select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
-        ).all()
-        activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name))
-        labels = TaxonomyLabels(
-            needs=_listed(sorted(((i, name) for i, name, _synonyms in needs), key=lambda pair: sort_key(pair[1]))),
-            activities=_listed(activities.all()),
-            municipalities=_listed(sorted(((i, name) for i, name, _sv in municipalities), key=lambda pair: sort_key(pair[1]))),
-        )
-        taxonomy = _build_taxonomy(needs, municipalities, labels)
-        # One taxonomy per process; a dict swap is safe between threads.
-        _taxonomies.clear()
-        _taxonomies[key] = taxonomy
-    return taxonomy
+@per_directory_version(ttl=TAXONOMY_SECONDS)
+def load_taxonomy(version: str) -> Taxonomy:
+    """The query-time meaning of need and municipality names, and the names cards show."""
+    needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)).all()
+    municipalities = db.session.execute(
+        select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
+    ).all()
+    activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name))
+    labels = TaxonomyLabels(
+        needs=_listed(sorted(((i, name) for i, name, _synonyms in needs), key=lambda pair: sort_key(pair[1]))),
+        activities=_listed(activities.all()),
+        municipalities=_listed(sorted(((i, name) for i, name, _sv in municipalities), key=lambda pair: sort_key(pair[1]))),
+    )
+    return _build_taxonomy(needs, municipalities, labels)
 
 
 def _listed(pairs) -> dict[int, tuple[int, str]]:
