@@ -12,11 +12,14 @@ concurrent connections runs three phases of --duration seconds:
 
   mixed    searches with and without filters 75 %, organisation pages 15 %,
            tray adds 5 %, contact requests 5 % (with the CSRF token of a GET)
-  search   searches only
+  search   searches only, half of them on a dozen query strings (repeated mix)
+  cold     searches only, nearly every one distinct: random indexed words, the
+           last often cut short as while typing, needs, activities,
+           municipalities, pages (bench/search.py's cold_search_args)
   trivial  GET /terveys, which touches neither the database nor a template
 
 and prints requests/s, p50/p95/p99 latency and errors (5xx apart).  The search
-throughput is stated as a share of the trivial route's.  At the end the stored
+throughput is stated as a share of the trivial route's, for information.  At the end the stored
 contact requests are counted against the accepted ones, and the mail: what the
 sink got right after the requests, then after one pass of the mail worker
 (`flask outbox deliver`, which in production retries what could not be sent).  --database keeps the
@@ -43,7 +46,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.search import TEXT_QUERIES, percentile  # noqa: E402
+from app.services.search_index import OPAQUE_TOKEN  # noqa: E402
+from bench.search import TEXT_QUERIES, cold_search_args, percentile  # noqa: E402
 from tests.mailsink import MailSink, free_port  # noqa: E402
 
 CSRF_IN_PAGE = re.compile(rb'"X-CSRFToken": "([^"]+)"')
@@ -84,6 +88,11 @@ def read_ids(path: Path) -> dict[str, list[int]]:
             "needs": ids("SELECT id FROM need"),
             "activities": ids("SELECT id FROM activity"),
             "municipalities": ids("SELECT id FROM municipality"),
+            # Indexed words a person might type (the cold mix), as bench/search.py picks them.
+            "words": [
+                term for (term,) in connection.execute("SELECT term FROM search_vocab WHERE length(term) >= 4")
+                if term.isalpha() and not OPAQUE_TOKEN.fullmatch(term)
+            ],
         }
 
 
@@ -214,6 +223,8 @@ class Plan:
 
     def search_path(self) -> str:
         rng, ids = self.rng, self.ids
+        if self.mix == "cold":
+            return "/haku?" + urlencode(cold_search_args(rng, ids["words"], ids))
         shape = rng.random()
         if shape < 0.4:
             args = [("q", rng.choice(TEXT_QUERIES))]
@@ -340,7 +351,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     parser.add_argument("--connections", default="8,32,128")
-    parser.add_argument("--phases", default="mixed,search,trivial")
+    parser.add_argument("--phases", default="mixed,search,cold,trivial")
     parser.add_argument("--organisations", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
@@ -378,7 +389,8 @@ def main() -> None:
                         throughput[mix] = report(mix, stats, seconds)
                         accepted += stats.accepted_contacts
                     if "search" in throughput and throughput.get("trivial"):
-                        print(f"  search throughput / trivial route: {throughput['search'] / throughput['trivial']:.0%}")
+                        print(f"  search throughput / trivial route (information): "
+                              f"{throughput['search'] / throughput['trivial']:.0%}")
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -1,13 +1,20 @@
 """Search latency at 1 000, 10 000 and 100 000 synthetic organisations, and page sizes.
 
-    .venv/bin/python bench/search.py [--sizes 1000,10000,100000] [--postgres postgresql:///hyvi_bench]
+    .venv/bin/python bench/search.py [--sizes 1000,10000,100000] [--cold 300]
+                                     [--postgres postgresql:///hyvi_bench]
 
 Each size gets a fresh database built by the real migrations (a temporary
 SQLite file; with --postgres also that database, which is emptied first).  The
 organisations are inserted in bulk and indexed by `reindex_all()`, the code
 `flask search reindex` runs.  Latencies are of `search()` itself, p50 and p95
-over every query of a kind, each run several times.  A benchmark prints
-figures; it never fails.
+over every query of a kind, each run several times (the *repeated mix*).
+
+The *cold mix* is --cold distinct searches (random indexed words, the last
+one often cut short as while typing, needs, activities, municipalities,
+pages), each asked once as a whole page through the Flask test client; the SQL
+each page ran is then replayed alone on a connection of its own, and the two
+are set side by side against the targets.  A benchmark prints figures; it
+never fails.
 """
 import argparse
 import gzip
@@ -20,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -35,7 +42,7 @@ from app.models import (  # noqa: E402
     sort_key,
 )
 from app.services.search import SearchQuery, search  # noqa: E402
-from app.services.search_index import reindex_all  # noqa: E402
+from app.services.search_index import OPAQUE_TOKEN, reindex_all, vocabulary_terms  # noqa: E402
 from app.services.taxonomy import seed_taxonomy  # noqa: E402
 
 PLACES = ["Kuopion", "Savon", "Varkauden", "Iisalmen", "Pohjois-Savon", "Siilinjärven", "Järvi-Suomen",
@@ -119,6 +126,101 @@ def queries(rng: random.Random) -> dict[str, list[SearchQuery]]:
     }
 
 
+# Targets of the cold mix (issue 14), printed beside the figures.
+PAGE_TO_SQL_TARGET = 3.0
+PAGE_P95_TARGET_MS = 12.0
+TEXT_P95_TARGET_MS_100K = 30.0
+
+
+def cold_search_args(rng: random.Random, words: list[str], ids: dict[str, list[int]]) -> list[tuple[str, object]]:
+    """The URL parameters of one search as people make them: nearly never the same twice."""
+    args: list[tuple[str, object]] = []
+    shape = rng.random()
+    if shape < 0.75:
+        typed = rng.sample(words, rng.choice([1, 1, 2, 2, 3]))
+        if rng.random() < 0.5 and len(typed[-1]) > 4:
+            typed[-1] = typed[-1][:rng.randint(3, len(typed[-1]) - 1)]  # still being typed
+        args.append(("q", " ".join(typed)))
+    for key, kind, share in [("tarve", "needs", 0.3), ("toiminta", "activities", 0.3), ("kunta", "municipalities", 0.4)]:
+        if rng.random() < share or (shape >= 0.75 and key == "kunta"):
+            args.append((key, rng.choice(ids[kind])))
+    if rng.random() < 0.2:
+        args.append(("sivu", rng.randint(2, 5)))
+    return args
+
+
+def vocabulary_words() -> list[str]:
+    """Indexed words a person might type (no need or area tokens, no numbers)."""
+    return [term for term in vocabulary_terms() if len(term) >= 4 and term.isalpha() and not OPAQUE_TOKEN.fullmatch(term)]
+
+
+def taxonomy_ids() -> dict[str, list[int]]:
+    return {
+        "needs": list(db.session.scalars(select(Need.id))),
+        "activities": list(db.session.scalars(select(Activity.id))),
+        "municipalities": list(db.session.scalars(select(Municipality.id))),
+    }
+
+
+def measure_cold(app, count: int) -> dict[str, float]:
+    """Whole search pages for `count` distinct searches, then the SQL each ran, replayed alone."""
+    from urllib.parse import urlencode
+
+    rng = random.Random(23)
+    words, ids = vocabulary_words(), taxonomy_ids()
+    db.session.rollback()
+    paths = list(dict.fromkeys("/haku?" + urlencode(cold_search_args(rng, words, ids)) for _ in range(count)))
+    client = app.test_client()
+    client.get("/haku?q=kuntoutus")  # warm the analyser's handle, the taxonomy and the vocabulary
+    executed: list[list[tuple[str, object]]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _executemany):
+        executed[-1].append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    pages, text_pages = [], []
+    try:
+        for path in paths:
+            executed.append([])
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, path
+            pages.append(elapsed)
+            if "q=" in path:
+                text_pages.append(elapsed)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    sql = []
+    with db.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        for statements in executed:
+            started = time.perf_counter()
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            sql.append((time.perf_counter() - started) * 1000)
+            connection.rollback()
+    return {
+        "searches": len(paths),
+        "statements": statistics.mean(len(statements) for statements in executed),
+        "page mean": statistics.mean(pages), "page p95": percentile(pages, 0.95),
+        "text page p95": percentile(text_pages, 0.95),
+        "sql mean": statistics.mean(sql), "sql p95": percentile(sql, 0.95),
+    }
+
+
+def print_cold(size: int, figures: dict[str, float]) -> None:
+    ratio = figures["page mean"] / figures["sql mean"]
+    print(f"    cold mix, {figures['searches']} distinct searches as whole pages "
+          f"({figures['statements']:.1f} statements a page):")
+    print(f"      page mean {figures['page mean']:6.2f}  p95 {figures['page p95']:6.2f}   (target p95 ≤ {PAGE_P95_TARGET_MS:g})")
+    print(f"      SQL alone mean {figures['sql mean']:6.2f}  p95 {figures['sql p95']:6.2f}")
+    print(f"      page / SQL {ratio:4.1f}×   (target ≤ {PAGE_TO_SQL_TARGET:g}×)")
+    if size >= 100_000:
+        print(f"      text pages p95 {figures['text page p95']:6.2f}   (target ≤ {TEXT_P95_TARGET_MS_100K:g} at 100 000)")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -166,7 +268,7 @@ def page_sizes(app) -> dict[str, str]:
     return sizes
 
 
-def run(database_url: str, sizes: list[int], repeat: int) -> None:
+def run(database_url: str, sizes: list[int], repeat: int, cold: int) -> None:
     from flask_migrate import downgrade, upgrade
 
     app = create_app({
@@ -190,8 +292,11 @@ def run(database_url: str, sizes: list[int], repeat: int) -> None:
             db.session.commit()
             index_seconds = time.perf_counter() - started
             print(f"  {size:>7} organisations (insert {insert_seconds:.1f} s, reindex {index_seconds:.1f} s)")
+            print("    repeated mix, search() alone:")
             for kind, (p50, p95, total) in measure(repeat).items():
                 print(f"    {kind:<18} p50 {p50:6.1f}  p95 {p95:6.1f}  ({total} found)")
+            if cold:
+                print_cold(size, measure_cold(app, cold))
         for label, size in page_sizes(app).items():
             print(f"  {label:<18} {size}")
         db.session.remove()
@@ -203,12 +308,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--postgres", help="a PostgreSQL URL whose database may be emptied")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", type=int, default=300, help="distinct searches of the cold mix (0: none)")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     with tempfile.TemporaryDirectory() as directory:
-        run(f"sqlite:///{directory}/bench.sqlite", sizes, args.repeat)
+        run(f"sqlite:///{directory}/bench.sqlite", sizes, args.repeat, args.cold)
     if args.postgres:
-        run(args.postgres, sizes, args.repeat)
+        run(args.postgres, sizes, args.repeat, args.cold)
 
 
 if __name__ == "__main__":

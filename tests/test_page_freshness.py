@@ -109,20 +109,6 @@ def _button(page: str, organisation_id: int) -> str:
     return match[1]
 
 
-def test_a_renamed_need_shows_its_new_name_in_the_filters_and_the_chip(client, make_organisation):
-    make_organisation("Muistiyhdistys ry", needs=["Muistisairaus"])
-    need = db.session.scalar(select(Need).where(Need.name == "Muistisairaus"))
-    path = f"/haku?tarve={need.id}"
-    assert "Aihe: Muistisairaus" in client.get(path).get_data(as_text=True)
-
-    need.name = "Muistisairaus ja muistin ongelmat"
-    db.session.commit()
-
-    page = client.get(path).get_data(as_text=True)
-    assert "Aihe: Muistisairaus ja muistin ongelmat" in page
-    assert f'<option value="{need.id}" selected>Muistisairaus ja muistin ongelmat</option>' in page
-
-
 def test_a_hidden_organisation_leaves_a_search_it_was_in(client, make_organisation):
     organisation = make_organisation("Muistiyhdistys ry")
     make_organisation("Muistikerho")
