@@ -43,11 +43,8 @@ keepalive = 5
 
 # A worker is replaced after this many requests, a guard against slow memory growth.
 # Rarely: a new worker spends about a second of CPU starting (Voikko, the app) and
-# starts with empty caches (results, kept pages, result cards).  The caches are
-# bounded, and so is the memory: under bench/load.py a worker's RSS rises to
-# about 330 MB as they fill (10 000 organisations) and stays there.  At 20 000,
-# bench/load.py replaced each worker every 10–60 s and every phase after the
-# first ran on cold caches.
+# starts with empty caches (the taxonomy, the vocabulary, analysed words), which are
+# bounded, and so is the memory.
 max_requests = 200_000
 max_requests_jitter = 20_000
 

@@ -186,6 +186,8 @@ def test_compression_can_be_left_to_a_reverse_proxy(migrated_database, make_orga
     behind_proxy = create_app(make_test_config(migrated_database, COMPRESS_REGISTER=False))
 
     answer = behind_proxy.test_client().get("/haku?q=muisti", headers={"Accept-Encoding": "gzip"})
+    with behind_proxy.app_context():
+        db.engine.dispose()
 
     assert "Content-Encoding" not in answer.headers and "25 järjestöä löytyi" in answer.get_data(as_text=True)
 
@@ -202,6 +204,8 @@ def test_a_change_made_in_one_worker_shows_at_once_in_another(migrated_database,
     with other_worker.app_context():
         db.session.get(Need, need_id).name = "Muisti ja muistisairaudet"
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
     page = client.get(path).get_data(as_text=True)
     assert "Aihe: Muisti ja muistisairaudet" in page
