@@ -116,6 +116,11 @@ def serve_static(filename: str) -> Response:
     return _respond(found, REVALIDATE)
 
 
+# Own code, not flask-static-digest or whitenoise: the first needs a build step
+# (`flask digest compile`) whose output a running app reads once, so an edited
+# stylesheet is served stale until the next compile and restart, and it leaves
+# the cache headers to us; the second hashes names only inside Django. See the
+# README ("Static files").
 def register_assets(app: Flask) -> None:
     app.extensions["asset_table"] = AssetTable(app.static_folder)
     app.view_functions["static"] = serve_static

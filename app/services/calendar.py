@@ -1,36 +1,19 @@
 """iCalendar (RFC 5545) invitations for e-mail, in Europe/Helsinki time.
 
-Written by hand: one event with its time zone is a few dozen lines, and the
-rules that calendar programs are strict about (CRLF, folding at 75 octets,
-escaping, a VTIMEZONE for the TZID) are kept in one place here.
+The `icalendar` library writes the file: escaping, folding at 75 octets, CRLF,
+and a VTIMEZONE taken from the system's time zone database, so a change to
+Finland's summer time rules needs no change here.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-# Europe/Helsinki since 1983: EET in winter, EEST from the last Sunday of March
-# 03:00 to the last Sunday of October 04:00 local time.
-HELSINKI_VTIMEZONE = (
-    "BEGIN:VTIMEZONE",
-    "TZID:Europe/Helsinki",
-    "X-LIC-LOCATION:Europe/Helsinki",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0300",
-    "TZNAME:EEST",
-    "DTSTART:19700329T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0300",
-    "TZOFFSETTO:+0200",
-    "TZNAME:EET",
-    "DTSTART:19701025T040000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
+import icalendar
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 PRODID = "-//Hyvinvointitarjotin//Tyopajat//FI"
-MAX_LINE_OCTETS = 75
+# The VTIMEZONE covers a year from the event: both observances, a few lines long.
+TIMEZONE_SPAN = timedelta(days=366)
 
 
 @dataclass
@@ -58,64 +41,43 @@ def invitation(event: CalendarEvent, *, stamp: datetime, method: str = "REQUEST"
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        *HELSINKI_VTIMEZONE,
-        "BEGIN:VEVENT",
-        f"UID:{escape_text(event.uid)}",
-        f"SEQUENCE:{event.sequence}",
-        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
-        f"DTSTART;TZID=Europe/Helsinki:{event.start:%Y%m%dT%H%M%S}",
-        f"DTEND;TZID=Europe/Helsinki:{event.start + event.duration:%Y%m%dT%H%M%S}",
-        f"SUMMARY:{escape_text(event.summary)}",
-        f"STATUS:{'CANCELLED' if method == 'CANCEL' else 'CONFIRMED'}",
-        "TRANSP:OPAQUE",
-    ]
+    start = event.start.replace(tzinfo=HELSINKI)
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstamp", stamp.replace(tzinfo=UTC))
+    vevent.add("dtstart", start)
+    vevent.add("dtend", start + event.duration)
+    vevent.add("summary", event.summary)
+    vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
     if event.description:
-        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+        vevent.add("description", event.description)
     if event.location:
-        lines.append(f"LOCATION:{escape_text(event.location)}")
+        vevent.add("location", event.location)
     if event.url:
-        lines.append(f"URL:{event.url}")
+        vevent.add("url", event.url)
     if event.organizer_email:
-        lines.append(f"ORGANIZER{_common_name(event.organizer_name)}:mailto:{event.organizer_email}")
+        vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
     if event.attendee_email:
-        lines.append(
-            f"ATTENDEE{_common_name(event.attendee_name)};ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{event.attendee_email}"
-        )
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+        attendee = _address(event.attendee_email, event.attendee_name)
+        attendee.params.update(ROLE="REQ-PARTICIPANT", RSVP="FALSE")
+        vevent.add("attendee", attendee)
+
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add_component(vevent)
+    calendar.add_missing_timezones(first_date=start.date(), last_date=start.date() + TIMEZONE_SPAN)
+    return calendar.to_ical()
 
 
-def escape_text(value: str) -> str:
-    """TEXT value escaping of RFC 5545 §3.3.11: backslash, semicolon, comma, newline."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def _common_name(name: str) -> str:
-    # A parameter value with : ; , must be quoted; a quote cannot appear at all.
-    name = name.replace('"', "'").replace("\r", " ").replace("\n", " ").strip()
-    return f';CN="{name}"' if name else ""
-
-
-def fold(line: str) -> str:
-    """Fold a content line into parts of at most 75 octets, never inside a UTF-8 character."""
-    parts = []
-    current, size = "", 0
-    limit = MAX_LINE_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            # Continuation lines start with a space, which counts towards their 75.
-            current, size, limit = char, width, MAX_LINE_OCTETS - 1
-        else:
-            current += char
-            size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+def _address(email: str, name: str) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{email}")
+    # A parameter value cannot hold a line break; the library quotes the rest.
+    name = " ".join(name.split())
+    if name:
+        address.params["CN"] = name
+    return address

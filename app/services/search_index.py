@@ -19,6 +19,7 @@ from itertools import chain
 from bisect import bisect_left
 
 from cachetools import LRUCache, TTLCache, cached
+from rapidfuzz.distance import OSA
 from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -326,7 +327,8 @@ class Vocabulary:
         candidates = [(term, (term,)) for n in lengths for term in self._by_length.get(n, ())]
         candidates += [(other, tokens) for other, tokens in sorted(extra.items()) if len(other) in lengths]
         for candidate, tokens in candidates:
-            distance = edit_distance(word, candidate, min(best, limit) + 1)
+            # Optimal string alignment: a swap of two neighbouring letters is one edit.
+            distance = OSA.distance(word, candidate, score_cutoff=min(best, limit))
             if distance > limit:
                 continue
             if distance < best:
@@ -334,26 +336,6 @@ class Vocabulary:
             elif distance == best:
                 found.update(dict.fromkeys(tokens))
         return list(found)[:MAX_CORRECTIONS]
-
-
-def edit_distance(a: str, b: str, bound: int) -> int:
-    """Optimal-string-alignment distance of a and b, or `bound` as soon as it must be at least that."""
-    if abs(len(a) - len(b)) >= bound:
-        return bound
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = char_a != char_b
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-        if min(current) >= bound:
-            return bound
-        previous2, previous = previous, current
-    return min(previous[-1], bound)
 
 
 @per_directory_version()
