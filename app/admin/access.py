@@ -16,6 +16,7 @@ from app.account.link_pages import (
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.extensions import db, limiter
+from app.ratelimit import per_address
 from app.services.audit import record_audit
 from app.services.sessions import current_user, end_session, start_session
 from app.services.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
@@ -54,13 +55,9 @@ def actor() -> str:
     return g.staff.email
 
 
-def _address_key() -> str:
-    return "staff-address:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/kirjaudu", methods=["GET", "POST"])
 @limiter.limit(LINKS_PER_IP, methods=["POST"])
-@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
+@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("staff-address"))
 def sign_in():
     """The e-mail field; a link goes only to active staff, the answer is the same for all."""
     return link_request_page("admin/sign_in.html", send_staff_sign_in_link, LINK_SENT_KEY, ".link_sent")

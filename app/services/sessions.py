@@ -16,6 +16,7 @@ from sqlalchemy import delete, update
 from app.database import reading_only
 from app.extensions import db
 from app.models import UserSession, utcnow
+from app.services.validation import email_key
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def start_session(email: str, role: str, *, now: datetime | None = None) -> Sign
     session.clear()
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     secret = secrets.token_urlsafe(32)
+    email = email_key(email)
     db.session.add(UserSession(id=_session_id(secret), email=email, role=role, created_at=now, last_seen_at=now))
     db.session.flush()
     session[COOKIE_KEY] = secret

@@ -5,6 +5,7 @@ value in the form it is stored in, and raises `ValidationError` with a plain
 Finnish message that can be shown next to the field.
 """
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -96,8 +97,13 @@ def _group_subscriber_digits(digits: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    """A syntactically valid e-mail address, lower-cased (nothing is looked up)."""
-    text = (value or "").strip()
+    """A syntactically valid e-mail address in the one form that is stored, mailed to and
+    keys anything (rate limits, links, sessions, contacts); nothing is looked up.
+
+    NFKC first: "ｅ" (full-width) and "e" reach the same mailbox, so they must not be
+    two addresses to a limit.  Then email-validator's normalisation, lower-cased.
+    """
+    text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         raise ValidationError(_("Anna sähköpostiosoite."))
     try:
@@ -107,6 +113,14 @@ def normalise_email(value: str) -> str:
     if len(result.normalized) > 254:
         raise ValidationError(_("Sähköpostiosoite on liian pitkä."))
     return result.normalized.lower()
+
+
+def email_key(value: str) -> str:
+    """normalise_email for text that may not be an address (a form not validated yet)."""
+    try:
+        return normalise_email(value)
+    except ValidationError:
+        return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
 def normalise_website(value: str, max_length: int = 300) -> str:
