@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, mail, migrate
+from app.services.validation import MAX_DATABASE_ID
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ class DatabaseIdConverter(IntegerConverter):
     """
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
 
 

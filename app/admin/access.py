@@ -17,6 +17,7 @@ from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.extensions import db, limiter
 from app.ratelimit import per_address
+from app.security import local_path
 from app.services.audit import record_audit
 from app.services.sessions import current_user, end_session, start_session
 from app.services.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
@@ -82,7 +83,7 @@ def use_link(token: str):
         db.session.rollback()
         state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
         return token_page(state, STAFF_SIGN_IN_LINK)
-    next_path = session.get(NEXT_KEY, "")
+    next_path = local_path(session.get(NEXT_KEY), url_for(".dashboard"))
     start_session(used.email, "staff")
     record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
     db.session.commit()

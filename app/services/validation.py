@@ -14,8 +14,11 @@ from flask_babel import gettext as _
 
 DEFAULT_PHONE_REGION = "FI"
 BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
-BUSINESS_ID_PATTERN = re.compile(r"^(\d{7})-(\d)$")
-POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
+BUSINESS_ID_PATTERN = re.compile(r"^([0-9]{7})-([0-9])$")
+POSTAL_CODE_PATTERN = re.compile(r"^[0-9]{5}$")
+ASCII_DIGITS = re.compile(r"[0-9]+")
+# The largest id an integer column holds (PostgreSQL's integer); the URL converter agrees.
+MAX_DATABASE_ID = 2**31 - 1
 
 
 class ValidationError(ValueError):
@@ -115,6 +118,32 @@ def normalise_email(value: str) -> str:
     return result.normalized.lower()
 
 
+def whole_number(value: str | None) -> int | None:
+    """The number written in ASCII digits (surrounding spaces allowed), or None.
+
+    Every number read from a request goes through here: str.isdigit() accepts "²",
+    which int() refuses (a 500), and int() accepts "٣", "+3" and "1_000", none of
+    which is how a number is written in a form or a URL of this site.
+    """
+    text = (value or "").strip()
+    if not ASCII_DIGITS.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return None
+
+
+def database_ids(values) -> list[int]:
+    """The distinct ids among `values` (text), in order; anything that cannot be an id is left out."""
+    ids: list[int] = []
+    for value in values:
+        number = whole_number(value)
+        if number is not None and 0 < number <= MAX_DATABASE_ID and number not in ids:
+            ids.append(number)
+    return ids
+
+
 def email_key(value: str) -> str:
     """normalise_email for text that may not be an address (a form not validated yet)."""
     try:
@@ -157,7 +186,7 @@ def normalise_business_id(value: str) -> str:
     """A Y-tunnus "1234567-8" with a correct check digit."""
     text = (value or "").strip().replace(" ", "")
     # Old business ids were issued with six digits; the register writes them with a leading zero.
-    if re.fullmatch(r"\d{6}-\d", text):
+    if re.fullmatch(r"[0-9]{6}-[0-9]", text):
         text = "0" + text
     match = BUSINESS_ID_PATTERN.fullmatch(text)
     if not match:
