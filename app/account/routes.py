@@ -40,7 +40,7 @@ bp = Blueprint("account", __name__)
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
-LINK_SENT_KEY = "link_sent_to"
+LINK_SENT_KEY = "link_sent"
 
 
 @bp.route("/", methods=["GET", "POST"])

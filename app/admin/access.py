@@ -26,7 +26,7 @@ from app.services.tokens import TokenState, consume_token, peek_token
 OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
-LINK_SENT_KEY = "staff_link_sent_to"
+LINK_SENT_KEY = "staff_link_sent"
 NEXT_KEY = "staff_next"
 
 
