@@ -55,7 +55,7 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
 
 
 def setup_responses(app: Flask) -> None:
-    """Proxy headers, gzip, conditional GET, hashed static files, the health route.
+    """Proxy headers, too long URLs, gzip, conditional GET, hashed static files, the health route.
 
     First after the config: its gzip hook must be the app's first after_request
     function, so that it runs last.
@@ -63,6 +63,7 @@ def setup_responses(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app.assets import register_assets
+    from app.errors import refuse_long_urls
     from app.health import bp as health_bp
     from app.responses import register_response_hooks
 
@@ -71,6 +72,7 @@ def setup_responses(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
         )
+    app.before_request(refuse_long_urls)
     register_response_hooks(app)
     register_assets(app)
     app.register_blueprint(health_bp)
