@@ -3,7 +3,7 @@
 
 Opening a link changes nothing (mail scanners fetch links too): a valid link
 shows one "Jatka" button, a spent or expired one says why and offers a new
-link to the same address.  The page holds the token, so it is never cached and
+link (the e-mail field blank: the page does not tell whose link it was).  The page holds the token, so it is never cached and
 loads nothing from another origin.
 """
 from collections.abc import Callable
