@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, mail, migrate
+from app.services.validation import MAX_DATABASE_ID
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ class DatabaseIdConverter(IntegerConverter):
     """
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
 
 
@@ -54,7 +55,7 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
 
 
 def setup_responses(app: Flask) -> None:
-    """Proxy headers, compression, conditional GET, hashed static files, the health route.
+    """Proxy headers, too long URLs, compression, conditional GET, hashed static files, the health route.
 
     First after the config: the compression hook must be the app's first
     after_request function, so that it runs last.
@@ -62,6 +63,7 @@ def setup_responses(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app.assets import register_assets
+    from app.errors import refuse_long_urls
     from app.health import bp as health_bp
     from app.responses import register_response_hooks
 
@@ -70,6 +72,7 @@ def setup_responses(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
         )
+    app.before_request(refuse_long_urls)
     register_response_hooks(app)
     register_assets(app)
     app.register_blueprint(health_bp)

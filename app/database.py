@@ -6,6 +6,13 @@ front instead of failing half-way when it upgrades a read lock.  A GET or HEAD
 request never writes (links are scanner-safe), so it begins a plain deferred
 transaction and readers do not queue behind writers; so does a POST view marked
 `reads_only`.
+
+A request's write transaction begins in its view, never before it.  Flask-Limiter's
+decorator counts between the before-request hooks and the view body, on a
+connection of its own (app/ratelimit.py); had a hook left BEGIN IMMEDIATE open,
+that count would wait for its own request's lock until the busy timeout.  So the
+hooks that read the database (the session loader) read in a reader's transaction
+and end it, and write in a short transaction of their own.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar

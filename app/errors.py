@@ -1,7 +1,7 @@
 """Error pages in Finnish, never a bare 500 or a stack trace."""
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -16,27 +16,46 @@ MESSAGES = {
     404: ("Sivua ei löytynyt", "Hakemaasi sivua ei ole olemassa tai se on poistettu."),
     405: ("Toiminto ei ole sallittu", "Tätä sivua ei voi käyttää näin."),
     413: ("Lähetys on liian suuri", "Lähettämäsi tiedot ovat liian suuret. Lyhennä tekstiä ja yritä uudelleen."),
+    414: ("Osoite on liian pitkä", "Sivun osoite on liian pitkä. Palaa edelliselle sivulle ja hae lyhyemmin sanoin."),
     429: ("Liian monta yritystä", "Olet lähettänyt liian monta pyyntöä lyhyessä ajassa. Odota hetki ja yritä uudelleen."),
     500: ("Jotain meni vikaan", "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen."),
     503: ("Palvelu on hetken ruuhkautunut", "Tietoja ei voitu juuri nyt tallentaa eikä mitään tallentunut puolittain. Yritä hetken kuluttua uudelleen."),
 }
 
 
+# Characters of path and query string, gunicorn's own default for the request line.
+# gunicorn.conf.py lets longer lines (up to gunicorn's 8190) through to be answered here.
+MAX_URL_LENGTH = 4094
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(status: int):
+def render_error(status: int, detail: str | None = None):
+    """The error page in Finnish, or for the API `{"error", "status"}` JSON (with `detail`, what to fix)."""
     title, message = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
-        return jsonify({"error": _(title), "status": status}), status
+        body = {"error": _(title), "status": status}
+        if detail:
+            body["detail"] = detail
+        return jsonify(body), status
     return render_template("errors/error.html", title=_(title), message=_(message), status=status), status
+
+
+def refuse_long_urls() -> None:
+    """Before anything else: a URL over MAX_URL_LENGTH gets the 414 page (or JSON) of the app."""
+    if len(request.environ.get("RAW_URI") or request.full_path) > MAX_URL_LENGTH:
+        abort(414)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return render_error(error.code or 500)
+        body, status = render_error(error.code or 500)
+        # What the exception says besides its own body, e.g. a 405's Allow.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(OperationalError)
     def handle_database_busy(error: OperationalError):

@@ -8,13 +8,16 @@ call runs in a short transaction of its own, so a rolled-back request still
 counts.
 """
 import time
+from collections.abc import Callable
 
+from flask import request
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from limits.storage import Storage
 
 from app.extensions import db
 from app.models.ratelimit import RateLimitCounter
+from app.services.validation import email_key
 
 _INCREMENT = text(
     """
@@ -27,6 +30,11 @@ _INCREMENT = text(
     RETURNING count
     """
 )
+
+
+def per_address(scope: str) -> Callable[[], str]:
+    """A limit's key function: the form's e-mail address as the mail would go to it."""
+    return lambda: f"{scope}:{email_key(request.form.get('email', ''))}"
 
 
 class DatabaseStorage(Storage):

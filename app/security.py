@@ -3,9 +3,22 @@
 The Content-Security-Policy forbids inline scripts and styles; htmx is
 configured through a meta tag and our own script file only.
 """
+import re
+
 from flask import Flask, Response, current_app, request
 
 from app.templating import HTMX_CDN_ORIGIN
+
+
+# One leading slash, then printable ASCII without spaces or backslashes: browsers drop
+# tab, CR and LF from a URL and read "\\" as "/", so "/\t/evil.example" would be
+# "//evil.example", another host.  The site's own links are percent-encoded by url_for.
+LOCAL_PATH = re.compile(r"/(?!/)[!-\[\]-~]*")
+
+
+def local_path(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`: for every redirect to a place the request names."""
+    return target if target and LOCAL_PATH.fullmatch(target) else default
 
 
 def content_security_policy() -> str:

@@ -43,7 +43,7 @@ def make_test_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_ENABLED": False,
         # The test's own session keeps SQLite's write lock between requests (the app
         # context is shared), which the database:// storage would wait on;
-        # tests/test_ratelimit.py covers that storage.
+        # tests/test_ratelimit.py and tests/test_request_transactions.py cover that storage.
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": "",
     }

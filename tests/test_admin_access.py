@@ -76,7 +76,7 @@ def test_staff_sign_in_by_mailed_link(client, mailbox):
     answer = client.post("/yllapito/kirjaudu", data={"email": "Yllapito@Keskus.example"})
     assert answer.status_code == 303
     sent = client.get(answer.headers["Location"])
-    assert "Jos yllapito@keskus.example on ylläpitäjän osoite" in sent.text
+    assert "Jos antamasi osoite on ylläpitäjän osoite" in sent.text
 
     [mail] = mailbox.messages
     assert mail["To"] == STAFF_EMAIL
@@ -105,7 +105,7 @@ def test_other_addresses_get_the_same_answer_and_no_mail(client, mailbox):
     for email in ("sihteeri@yhdistys.example", "entinen@keskus.example"):
         answer = client.post("/yllapito/kirjaudu", data={"email": email})
         assert answer.status_code == 303
-        assert "Jos %s on ylläpitäjän osoite" % email in client.get(answer.headers["Location"]).text
+        assert "Jos antamasi osoite on ylläpitäjän osoite" in client.get(answer.headers["Location"]).text
     assert mailbox.messages == []
     assert _db.session.scalars(select(LoginToken)).all() == []
 

@@ -91,6 +91,16 @@ def test_search_pages(client, make_organisation):
     )
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "x", "\u00b2", "1.5", ""])
+def test_a_page_number_below_one_or_not_a_number_is_refused(client, page):
+    response = client.get("/api/v1/organisations", query_string={"sivu": page})
+
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == 400 and body["error"] == "Virheellinen pyyntö"
+    assert "sivu" in body["detail"]
+
+
 def test_detail_has_every_public_field(client, orgs, make_organisation):
     organisation = make_organisation(
         "Iisalmen Diabetesyhdistys ry",

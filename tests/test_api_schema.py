@@ -8,8 +8,9 @@ make the lists and details non-empty.
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 # The document itself (GET /openapi.json) has no response schema to check against.
 OPERATIONS = ["GET /organisations", "GET /organisations/{id}", "GET /taxonomy"]
@@ -21,10 +22,22 @@ def api_schema(app, demo):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-def run_cases(operation, mode: GenerationMode, excluded_checks=()) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
+# Digits str.isdigit() takes and int() does not ("²") or does ("٣", "０"), with NUL and line
+# breaks: what the generated strings rarely hold, put into the parameters on purpose.
+DIGITISH = st.text(st.sampled_from("0123456789-+.\u00b2\u00b3\u0663\uff10\x00\r\n\t "), min_size=1, max_size=12)
+PARAMETERS = {"GET /organisations": ("query", ["q", "tarve", "toiminta", "kunta", "sivu"]),
+              "GET /organisations/{id}": ("path_parameters", ["id"])}
+
+
+def run_cases(operation, mode: GenerationMode, excluded_checks=(), odd_parameters=None) -> None:
+    location, names = odd_parameters or (None, [])
+    odd = st.dictionaries(st.sampled_from(names), DIGITISH, min_size=1) if names else st.just({})
+
+    @given(case=operation.as_strategy(generation_mode=mode), odd=odd)
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
-    def check(case):
+    def check(case, odd):
+        if odd:
+            setattr(case, location, {**(getattr(case, location) or {}), **odd})
         # The WSGI transport does not decompress: ask for the plain body.
         response = case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=list(excluded_checks))
         assert response.status_code < 500
@@ -50,6 +63,15 @@ def test_invalid_requests_never_break_the_api(api_schema, label):
     # may get a 200: that answer must still match the document.
     method, path = label.split(" ")
     run_cases(api_schema[path][method], GenerationMode.NEGATIVE, excluded_checks=[negative_data_rejection])
+
+
+@pytest.mark.parametrize("label", WITH_PARAMETERS)
+def test_odd_digits_nul_and_line_breaks_never_break_the_api(api_schema, label):
+    # The values replace generated ones, so whether a case is "valid" no longer follows from
+    # its mode: the answer must still be one the document describes.
+    method, path = label.split(" ")
+    run_cases(api_schema[path][method], GenerationMode.POSITIVE,
+              excluded_checks=[negative_data_rejection, positive_data_acceptance], odd_parameters=PARAMETERS[label])
 
 
 def test_the_document_names_every_api_route(app):

@@ -267,3 +267,20 @@ def test_navigation_marks_the_current_page(client):
     body = client.get("/ohjeet").get_data(as_text=True)
     assert '<a href="/ohjeet" aria-current="page">Ohjeet</a>' in body
     assert '<a href="/" aria-current="page">' not in body
+
+
+def test_a_method_a_page_does_not_take_is_405_with_allow(client):
+    for path in ("/tietosuojaseloste", "/api/v1/taxonomy"):
+        response = client.delete(path)
+        assert response.status_code == 405
+        assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    assert client.delete("/api/v1/taxonomy").get_json() == {"error": "Toiminto ei ole sallittu", "status": 405}
+
+
+def test_a_url_too_long_is_414_as_a_page_or_as_json(client):
+    long_text = "a" * 5000
+    page = client.get(f"/haku?q={long_text}")
+    assert page.status_code == 414 and page.mimetype == "text/html"
+    assert "Osoite on liian pitkä" in page.text
+    api = client.get(f"/api/v1/organisations?q={long_text}")
+    assert api.status_code == 414 and api.get_json() == {"error": "Osoite on liian pitkä", "status": 414}

@@ -266,7 +266,8 @@ def test_proxy_fix_gives_the_client_address_to_the_rate_limits(client, extra_rou
 
 # --- gunicorn ---------------------------------------------------------------------------
 
-def test_gunicorn_access_log_has_no_token_query_string_or_referrer(capsys):
+def gunicorn_access_line(capsys, environ: dict) -> tuple[str, dict]:
+    """The line gunicorn, configured by gunicorn.conf.py, writes to its access log for one request."""
     from gunicorn.config import Config
     from gunicorn.glogging import Logger
 
@@ -276,12 +277,7 @@ def test_gunicorn_access_log_has_no_token_query_string_or_referrer(capsys):
         config.set(name, settings[name])
     settings["on_starting"](None)
     logger = Logger(config)
-    environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": "/jarjestoille/kirjaudu/SALAINEN-token_123?q=henkilo",
-        "PATH_INFO": "/jarjestoille/kirjaudu/SALAINEN-token_123", "QUERY_STRING": "q=henkilo",
-        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7",
-        "HTTP_REFERER": "https://tarjotin.example.fi/jarjestoille/kirjaudu/SALAINEN-token_123",
-    }
+    environ = {"REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7", **environ}
     response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
     try:
         logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=42))
@@ -289,7 +285,33 @@ def test_gunicorn_access_log_has_no_token_query_string_or_referrer(capsys):
         for handler in list(logging.getLogger("gunicorn.access").handlers):
             if getattr(handler, "_gunicorn", False):
                 logging.getLogger("gunicorn.access").removeHandler(handler)
-    line = capsys.readouterr().out
+    return capsys.readouterr().out, settings
+
+
+def test_gunicorn_access_log_has_no_token_query_string_or_referrer(capsys):
+    line, settings = gunicorn_access_line(capsys, {
+        "RAW_URI": "/jarjestoille/kirjaudu/SALAINEN-token_123?q=henkilo",
+        "PATH_INFO": "/jarjestoille/kirjaudu/SALAINEN-token_123", "QUERY_STRING": "q=henkilo",
+        "HTTP_REFERER": "https://tarjotin.example.fi/jarjestoille/kirjaudu/SALAINEN-token_123",
+    })
     assert "/jarjestoille/kirjaudu/[piilotettu]" in line and " 200 1234 42ms" in line
     assert "SALAINEN" not in line and "henkilo" not in line
     assert settings["worker_class"] == "gthread" and settings["timeout"] > 0 and settings["graceful_timeout"] > 0
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        # GET /x%0d%0aInjected: gunicorn logs the decoded path.
+        ("/x\r\nInjected", "/x\\x0d\\x0aInjected"),
+        ("/x\x00y", "/x\\x00y"),
+        ("/x\x1b[31m\u2028", "/x\\x1b[31m\\u2028"),
+        ("/yhdistys-äiti", "/yhdistys-äiti"),
+    ],
+)
+def test_control_characters_in_a_request_are_escaped_in_the_access_log(capsys, path, shown):
+    line, _settings = gunicorn_access_line(capsys, {"RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": ""})
+
+    assert line.count("\n") == 1 and line.endswith("\n")
+    assert "\x00" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
+    assert f'"GET {shown} HTTP/1.1" 200' in line

@@ -90,3 +90,23 @@ def test_htmx_from_the_cdn_is_pinned_with_subresource_integrity(client):
     assert htmx["src"] == "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     assert htmx["integrity"].startswith("sha384-") and htmx["crossorigin"] == "anonymous"
     assert "script-src 'self' https://cdn.jsdelivr.net;" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("app_config", [{"HTMX_SOURCE": "cdn"}])
+@pytest.mark.parametrize("state", ["valid", "used"])
+def test_the_pages_behind_a_link_load_only_what_their_own_policy_allows(client, state):
+    from app.extensions import db
+    from app.services.tokens import consume_token, issue_link_token
+
+    token = issue_link_token("sihteeri@yhdistys.example", "sign_in")
+    if state == "used":
+        consume_token(token, "sign_in")
+    db.session.commit()
+
+    response = client.get(f"/jarjestoille/kirjaudu/{token}")
+    finder = InlineCodeFinder()
+    finder.feed(response.get_data(as_text=True))
+
+    # The page holds the token: its policy allows this origin only, so nothing may come from elsewhere.
+    assert "https:" not in response.headers["Content-Security-Policy"]
+    assert all(script["src"].startswith("/static/") for script in finder.scripts)

@@ -151,3 +151,27 @@ def test_an_expired_share_is_gone(client, db, make_organisation):
 @pytest.mark.parametrize("raw, expected", [(None, []), ("x", []), ([3, 3, -1, "4", 5], [3, 5])])
 def test_session_contents_are_cleaned(raw, expected):
     assert tray.clean_ids(raw) == expected
+
+
+@pytest.mark.parametrize("path", ["/tarjotin/lisaa", "/tarjotin/poista"])
+@pytest.mark.parametrize("odd", ["\u00b2", "\u0663", "1\u00b2", "9" * 5000])
+def test_an_id_that_is_not_ascii_digits_is_no_organisation(client, path, odd):
+    response = client.post(path, data={"organisation_id": odd, "next": "/haku"})
+
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/haku#")
+
+
+@pytest.mark.parametrize("path", ["/tarjotin/lisaa", "/tarjotin/poista"])
+@pytest.mark.parametrize(
+    "next_url",
+    ["/\t/evil.example", "/\n/evil.example", "/haku\nSet-Cookie: x=1", "/haku\r\n", " //evil.example",
+     "/\\evil.example", "//evil.example", "https://evil.example/", "/haku\x00", "/\u3000/evil.example"],
+)
+def test_next_goes_nowhere_but_a_path_of_this_site(client, make_organisation, path, next_url):
+    organisation = make_organisation()
+
+    response = client.post(path, data={"organisation_id": organisation.id, "next": next_url})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/tarjotin#tulos-{organisation.id}"

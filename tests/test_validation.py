@@ -61,6 +61,8 @@ def test_phone_is_shown_in_finnish_format(stored, shown):
         ("Matti.Meikalainen@Esimerkki.FI", "matti.meikalainen@esimerkki.fi"),
         ("  info@esimerkki.fi ", "info@esimerkki.fi"),
         ("äiti@esimerkki.fi", "äiti@esimerkki.fi"),
+        # Full-width letters and at-sign are the same mailbox to a mail server (NFKC).
+        ("\uff53ihteeri\uff20\uff45simerkki.fi", "sihteeri@esimerkki.fi"),
     ],
 )
 def test_email_is_lower_cased(typed, stored):

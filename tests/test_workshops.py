@@ -169,6 +169,9 @@ INVALID_ORDERS = {
     "participants 0": ({"participants": "0"}, "participants", "väliltä 1–60"),
     "participants 61": ({"participants": "61"}, "participants", "väliltä 1–60"),
     "participants not a number": ({"participants": "kymmenkunta"}, "participants", "väliltä 1–60"),
+    # "²".isdigit() is True, int("²") raises; "٣" is a digit to int() but not to a person here.
+    "participants superscript": ({"participants": "\u00b2"}, "participants", "väliltä 1–60"),
+    "participants Arabic-Indic": ({"participants": "\u0663"}, "participants", "väliltä 1–60"),
     "own proposal without description": ({"theme": "oma", "own_proposal": " "}, "own_proposal", "mistä aiheesta"),
     "no theme": ({"theme": None}, "theme", "Valitse teema"),
     "unknown theme": ({"theme": "99999"}, "theme", "Valitse teema"),

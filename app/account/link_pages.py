@@ -3,7 +3,7 @@
 
 Opening a link changes nothing (mail scanners fetch links too): a valid link
 shows one "Jatka" button, a spent or expired one says why and offers a new
-link to the same address.  The page holds the token, so it is never cached and
+link (the e-mail field blank: the page does not tell whose link it was).  The page holds the token, so it is never cached and
 loads nothing from another origin.
 """
 from collections.abc import Callable
@@ -58,7 +58,8 @@ def token_page(state: TokenState, kind: LinkKind):
     if state.is_valid:
         body, status = render_template("account/confirm.html", email=state.email, form=ContinueForm()), 200
     else:
-        form = LinkRequestForm(data={"email": state.email})
+        # Blank: whoever opens a forwarded or leaked link must not learn whose it was.
+        form = LinkRequestForm(formdata=None)
         body = render_template("account/link_problem.html", problem=state.status, form=form, kind=kind)
         status = 404 if state.status == "unknown" else 410
     response = make_response(body, status)
@@ -70,7 +71,8 @@ def token_page(state: TokenState, kind: LinkKind):
 def link_request_page(template: str, send_link: Callable[..., object], sent_key: str, sent_endpoint: str, **context):
     """The e-mail field that asks for a link: the same answer whether a link was sent or not.
 
-    The address is kept in the session for the "link sent" page, never in its URL.
+    The "link sent" page learns only that a link was asked for: the address is in
+    neither its URL nor the session cookie, which is signed but readable.
     """
     form = LinkRequestForm()
     if not form.validate_on_submit():
@@ -78,16 +80,15 @@ def link_request_page(template: str, send_link: Callable[..., object], sent_key:
         return render_template(template, form=form, **context), status
     send_link(form.email.data, created_ip=request.remote_addr)
     db.session.commit()
-    session[sent_key] = form.email.data
+    session[sent_key] = True
     return redirect(url_for(sent_endpoint), code=303)
 
 
 def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint: str):
-    """"Check your mail" for the address of link_request_page; without one, back to the e-mail field."""
-    email = session.get(sent_key)
-    if not email:
+    """"Check your mail" after link_request_page; without one, back to the e-mail field."""
+    if not session.get(sent_key):
         return redirect(url_for(request_endpoint), code=303)
-    return render_template(template, email=email, minutes=minutes)
+    return render_template(template, minutes=minutes)
 
 
 def opened_link_page(token: str, kind: LinkKind):

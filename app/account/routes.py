@@ -6,7 +6,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.account.link_pages import (
 )
 from app.account.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.extensions import db, limiter
+from app.ratelimit import per_address
 from app.forms.conflicts import changed_fields
 from app.forms.organisation import OrganisationForm
 from app.models import Organisation
@@ -40,16 +40,12 @@ bp = Blueprint("account", __name__)
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
-LINK_SENT_KEY = "link_sent_to"
-
-
-def _address_key() -> str:
-    return "address:" + (request.form.get("email") or "").strip().lower()
+LINK_SENT_KEY = "link_sent"
 
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(LINKS_PER_IP, methods=["POST"])
-@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
+@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("address"))
 def request_link():
     """What organisations can do here, and the e-mail field that sends a sign-in link."""
     return link_request_page(

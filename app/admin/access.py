@@ -16,6 +16,8 @@ from app.account.link_pages import (
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.extensions import db, limiter
+from app.ratelimit import per_address
+from app.security import local_path
 from app.services.audit import record_audit
 from app.services.sessions import current_user, end_session, start_session
 from app.services.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
@@ -24,7 +26,7 @@ from app.services.tokens import TokenState, consume_token, peek_token
 OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
-LINK_SENT_KEY = "staff_link_sent_to"
+LINK_SENT_KEY = "staff_link_sent"
 NEXT_KEY = "staff_next"
 
 
@@ -54,13 +56,9 @@ def actor() -> str:
     return g.staff.email
 
 
-def _address_key() -> str:
-    return "staff-address:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/kirjaudu", methods=["GET", "POST"])
 @limiter.limit(LINKS_PER_IP, methods=["POST"])
-@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=_address_key)
+@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("staff-address"))
 def sign_in():
     """The e-mail field; a link goes only to active staff, the answer is the same for all."""
     return link_request_page("admin/sign_in.html", send_staff_sign_in_link, LINK_SENT_KEY, ".link_sent")
@@ -85,7 +83,7 @@ def use_link(token: str):
         db.session.rollback()
         state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
         return token_page(state, STAFF_SIGN_IN_LINK)
-    next_path = session.get(NEXT_KEY, "")
+    next_path = local_path(session.get(NEXT_KEY), url_for(".dashboard"))
     start_session(used.email, "staff")
     record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
     db.session.commit()

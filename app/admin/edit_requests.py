@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.services.edit_requests import EDIT_LINK_DAYS, results_of, send_edit_requests
 from app.services.organisation_filters import OrganisationFilter, matching_ids, organisations_by_ids
+from app.services.validation import database_ids
 
 SELECT_ALL = "kaikki"
 
@@ -22,7 +23,7 @@ def compose_edit_request():
     elif request.args.get(SELECT_ALL) == "1":
         ids = matching_ids(OrganisationFilter.from_args(request.args))
     else:
-        ids = [int(value) for value in request.args.getlist("jarjesto") if value.isdigit()]
+        ids = database_ids(request.args.getlist("jarjesto"))
     organisations = organisations_by_ids(ids)
     if not form.is_submitted():
         form.organisation_ids.data = ",".join(str(organisation.id) for organisation in organisations)

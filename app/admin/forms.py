@@ -6,6 +6,7 @@ from wtforms import HiddenField, TextAreaField
 from app.forms.fields import DateTextField, single_line, text_limit, unix_newlines
 from app.services.edit_requests import MESSAGE_MAX_LENGTH
 from app.services.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from app.services.validation import database_ids
 
 
 class ActionForm(FlaskForm):
@@ -50,4 +51,4 @@ class EditRequestForm(FlaskForm):
 
     @property
     def ids(self) -> list[int]:
-        return [int(part) for part in (self.organisation_ids.data or "").split(",") if part.strip().isdigit()]
+        return database_ids((self.organisation_ids.data or "").split(","))

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Organisation, Revision
 from app.services.history import change_feed, organisation_history, restore_revision
 from app.services.organisations import VersionConflict
+from app.services.validation import whole_number
 
 
 @bp.get("/jarjestot/<int:organisation_id>/historia")
@@ -26,7 +27,7 @@ def organisation_history_page(organisation_id: int):
 @bp.get("/muutokset")
 def changes():
     """All organisations' changes, newest first."""
-    page, items = change_feed(max(request.args.get("sivu", 1, type=int) or 1, 1))
+    page, items = change_feed(max(whole_number(request.args.get("sivu")) or 1, 1))
     return render_template("admin/changes.html", page=page, items=items, action_form=ActionForm())
 
 

@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError as FieldError
 
 from app.extensions import db
 from app.services.taxonomy_admin import TermKind, value_taken
-from app.services.validation import ValidationError, clean_text
+from app.services.validation import MAX_DATABASE_ID, ValidationError, clean_text, whole_number
 
 MAX_POSITION = 9999
 MAX_LIST_ITEM = 120
@@ -55,9 +55,10 @@ def word_list(max_total: int):
 
 def position_number(form, field):
     text = (field.data if isinstance(field.data, str) else str(field.data or "")).strip() or "0"
-    if not text.isdigit() or int(text) > MAX_POSITION:
+    number = whole_number(text)
+    if number is None or number > MAX_POSITION:
         raise StopValidation(_("Anna järjestysnumero 0–%(max)d.", max=MAX_POSITION))
-    field.data = int(text)
+    field.data = number
 
 
 def position_field() -> StringField:
@@ -141,7 +142,7 @@ class MunicipalityForm(TermForm):
     name_sv = StringField(_l("Nimi ruotsiksi"), validators=[cleaned(80)], render_kw={"maxlength": 80})
 
     def validate_code(self, field):
-        if not re.fullmatch(r"\d{3}", field.data):
+        if not re.fullmatch(r"[0-9]{3}", field.data):
             raise FieldError(_("Kuntanumerossa on kolme numeroa."))
 
     def values(self) -> dict:
@@ -219,7 +220,8 @@ class MergeForm(FlaskForm):
             raise FieldError(_("Valitse luokka, johon tämä yhdistetään."))
         if value == str(self.source.id):
             raise FieldError(_("Luokkaa ei voi yhdistää itseensä. Valitse jokin toinen luokka."))
-        target = db.session.get(self.kind.model, int(value)) if value.isdigit() and len(value) < 10 else None
+        target_id = whole_number(value)
+        target = db.session.get(self.kind.model, target_id) if target_id and target_id <= MAX_DATABASE_ID else None
         if target is None:
             raise FieldError(_("Valittua luokkaa ei löytynyt. Valitse luokka luettelosta."))
         self.target_term = target

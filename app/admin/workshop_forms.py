@@ -16,11 +16,11 @@ from wtforms.validators import StopValidation
 from app.forms.fields import DateTextField, RadioField, options, single_line, text_limit, unix_newlines
 from app.models import WorkshopOrder
 from app.models.workshop import WORKSHOP_STATUSES
-from app.services.validation import ValidationError, clean_text
+from app.services.validation import ValidationError, clean_text, whole_number
 from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
 
 # 13:00 from the browser's time picker, 13.00 or 9.30 typed the Finnish way.
-START_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+START_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 PLACE_MAX_LENGTH = 300
 REMOTE_LINK_MAX_LENGTH = 500
 FACILITATOR_MAX_LENGTH = 120
@@ -165,9 +165,9 @@ class WorkshopOrderFilter:
         theme = args.get("teema", "").strip()
         return cls(
             status=status if status in WORKSHOP_STATUSES else "",
-            theme=theme if theme == OWN_PROPOSAL or theme.isdigit() else "",
+            theme=theme if theme == OWN_PROPOSAL or whole_number(theme) is not None else "",
             text=" ".join(args.get("q", "").split())[:200],
-            page=max(args.get("sivu", 1, type=int) or 1, 1),
+            page=max(whole_number(args.get("sivu")) or 1, 1),
         )
 
     @property

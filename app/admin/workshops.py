@@ -23,10 +23,10 @@ from app.models import WorkshopOrder, WorkshopTheme
 from app.models.workshop import WORKSHOP_STATUSES
 from app.services.audit import record_audit
 from app.services.csv_export import BOM
+from app.services.validation import contains_pattern, whole_number
 from app.workshops import services
 from app.workshops.display import helsinki_time, template_labels
 from app.workshops.feedback import SCALE, feedback_csv, feedback_link, feedback_summary, survey_is_open
-from app.services.validation import contains_pattern
 
 PAGE_SIZE = 30
 # URL part → (service step, audit action, what the staff member is told).
@@ -54,7 +54,7 @@ def order_page(selection: WorkshopOrderFilter, per_page: int = PAGE_SIZE) -> Pag
     if selection.theme == OWN_PROPOSAL:
         query = query.where(WorkshopOrder.theme_id.is_(None))
     elif selection.theme:
-        query = query.where(WorkshopOrder.theme_id == int(selection.theme))
+        query = query.where(WorkshopOrder.theme_id == whole_number(selection.theme))
     if selection.text:
         pattern = contains_pattern(selection.text)
         query = query.where(
@@ -232,8 +232,8 @@ def workshop_feedback_csv(order_id: int):
 
 
 def _chosen_theme() -> WorkshopTheme | None:
-    theme_id = request.args.get("teema", "").strip()
-    return db.session.get(WorkshopTheme, int(theme_id)) if theme_id.isdigit() else None
+    theme_id = whole_number(request.args.get("teema"))
+    return db.session.get(WorkshopTheme, theme_id) if theme_id is not None else None
 
 
 @bp.get("/tyopajat/palaute")

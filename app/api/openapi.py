@@ -3,6 +3,8 @@
 Kept next to the routes and checked by tests/test_api.py against the real
 responses, so the document cannot drift from what the API answers.
 """
+from app.errors import MAX_URL_LENGTH
+
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}
 
@@ -37,7 +39,7 @@ SEARCH_PARAMETERS = [
         "in": "query",
         "required": False,
         "description": "Page number, starting at 1. A page holds 20 results unless the server is configured otherwise. "
-        "A value that is not a whole number of at least 1 reads as 1.",
+        "A value that is not a whole number of at least 1 is refused (400); past the last page reads as the last.",
         "schema": {"type": "integer", "minimum": 1, "default": 1},
     },
 ]
@@ -181,7 +183,11 @@ SCHEMAS = {
     "Error": {
         "type": "object",
         "required": ["error", "status"],
-        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+        "properties": {
+            "error": {"type": "string", "description": "What went wrong, in Finnish."},
+            "status": {"type": "integer"},
+            "detail": {"type": "string", "description": "Which parameter to fix, when one is wrong."},
+        },
     },
 }
 
@@ -191,6 +197,9 @@ def _json(description: str, schema_name: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
     }
+
+
+TOO_LONG = {"414": _json(f"The URL is longer than {MAX_URL_LENGTH} characters", "Error")}
 
 
 def openapi_document(server_url: str) -> dict:
@@ -210,7 +219,11 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "searchOrganisations",
                     "summary": "Search organisations with the parameters of the search page",
                     "parameters": SEARCH_PARAMETERS,
-                    "responses": {"200": _json("One page of results", "SearchResults")},
+                    "responses": {
+                        "200": _json("One page of results", "SearchResults"),
+                        "400": _json("sivu is not a whole number of at least 1", "Error"),
+                        **TOO_LONG,
+                    },
                 }
             },
             "/organisations/{id}": {
@@ -221,6 +234,7 @@ def openapi_document(server_url: str) -> dict:
                     "responses": {
                         "200": _json("The organisation", "Organisation"),
                         "404": _json("No published organisation has this id", "Error"),
+                        **TOO_LONG,
                     },
                 }
             },
@@ -228,7 +242,7 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "operationId": "getTaxonomy",
                     "summary": "Needs, activities and municipalities with the ids the filters take",
-                    "responses": {"200": _json("The taxonomy", "Taxonomy")},
+                    "responses": {"200": _json("The taxonomy", "Taxonomy"), **TOO_LONG},
                 }
             },
             "/openapi.json": {

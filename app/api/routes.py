@@ -6,6 +6,7 @@ contact e-mails never reach a response because nothing here names them.
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from app.api.openapi import openapi_document
+from app.errors import render_error
 from app.models import Organisation
 from app.public.services import (
     published_organisation_or_404,
@@ -16,6 +17,7 @@ from app.services.result_cards import ResultCard
 from app.services.search import SearchQuery, search
 from app.services.search_index import directory_version
 from app.services.search_query import load_taxonomy
+from app.services.validation import whole_number
 
 bp = Blueprint("api", __name__)
 
@@ -74,6 +76,9 @@ def organisation_detail(organisation: Organisation) -> dict:
 @bp.get("/organisations")
 def list_organisations():
     """Search with the parameters of the search page; results in rank order."""
+    # Unlike the page's links, a program asking for page 0 has a bug to be told about.
+    if any((whole_number(page) or 0) < 1 for page in request.args.getlist("sivu")):
+        return render_error(400, "sivu: a whole number of at least 1")
     query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
     result = search(query)
     return jsonify(

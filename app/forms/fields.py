@@ -14,7 +14,7 @@ from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.services.validation import ValidationError, clean_text
+from app.services.validation import ValidationError, clean_text, whole_number
 
 # Admin-only counts live in 32-bit integer columns; nobody has more than this.
 MAX_COUNT = 10_000_000
@@ -78,17 +78,18 @@ class CountField(wtforms.StringField):
         text = (self.data or "").strip().replace(" ", "")
         if not text:
             return
-        if text.startswith("-") and text[1:].isdigit():
+        if text.startswith("-") and whole_number(text[1:]) is not None:
             raise StopValidation(_("Luku ei voi olla negatiivinen."))
-        if not text.isdigit():
+        number = whole_number(text)
+        if number is None:
             raise StopValidation(_("Kirjoita luku numeroina, esimerkiksi 25."))
-        if int(text) > MAX_COUNT:
+        if number > MAX_COUNT:
             raise StopValidation(_("Luku on liian suuri: enintään %(max)d.", max=MAX_COUNT))
 
     @property
     def number(self) -> int | None:
         text = (self.data or "").strip().replace(" ", "")
-        return int(text) if text else None
+        return whole_number(text)
 
 
 class DateTextField(wtforms.StringField):

@@ -37,6 +37,7 @@ from app.services.validation import (
     normalise_phone,
     normalise_postal_code,
     normalise_website,
+    whole_number,
 )
 from app.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 
@@ -206,7 +207,7 @@ class OrganisationForm(FlaskForm):
 
     @property
     def base_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return whole_number(self.version.data)
 
     @property
     def started_from(self) -> dict | None:

@@ -8,19 +8,13 @@ from app.models import Organisation
 from app.public.contact_forms import ContactRequestForm
 from app.public.routes import bp
 from app.public.tray_session import save_tray, tray_ids, tray_template_context
+from app.security import local_path
 from app.services import tray
 from app.services.tokens import link_url
+from app.services.validation import whole_number
 from app.templating import wants_partial
 
 bp.app_context_processor(tray_template_context)
-
-
-def safe_next(default: str) -> str:
-    """Where to go back to after a POST without JavaScript: only a path on this site."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 def _tray_answer(organisation_id: int, message: str):
@@ -33,12 +27,12 @@ def _tray_answer(organisation_id: int, message: str):
         )
     flash(message)
     anchor = f"#tulos-{organisation_id}"
-    return redirect(safe_next(url_for("public.tray_page")) + anchor, code=303)
+    # Where to go back to after a POST without JavaScript.
+    return redirect(local_path(request.form.get("next"), url_for("public.tray_page")) + anchor, code=303)
 
 
 def _organisation_id() -> int:
-    value = request.form.get("organisation_id", "")
-    return int(value) if value.isdigit() else 0
+    return whole_number(request.form.get("organisation_id")) or 0
 
 
 @bp.post("/tarjotin/lisaa")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Organisation, OrganisationContact
+from app.services.validation import email_key
 
 
 def organisations_of_contact(email: str) -> list[Organisation]:
@@ -13,7 +14,7 @@ def organisations_of_contact(email: str) -> list[Organisation]:
         db.session.scalars(
             select(Organisation)
             .join(OrganisationContact)
-            .where(OrganisationContact.email == email.lower(), Organisation.deleted_at.is_(None))
+            .where(OrganisationContact.email == email_key(email), Organisation.deleted_at.is_(None))
             .order_by(Organisation.sort_name)
         )
     )
@@ -25,7 +26,7 @@ def contact_can_edit(email: str, organisation_id: int) -> bool:
         .join(Organisation)
         .where(
             OrganisationContact.organisation_id == organisation_id,
-            OrganisationContact.email == email.lower(),
+            OrganisationContact.email == email_key(email),
             Organisation.deleted_at.is_(None),
         )
     )

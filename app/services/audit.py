@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import AuditEvent, utcnow
+from app.services.validation import whole_number
 
 # Every action written anywhere, with the label the audit log shows for it.
 ACTION_LABELS = {
@@ -68,7 +69,7 @@ class AuditFilter:
             action=action if action in ACTION_LABELS else "",
             date_from=_parse_date(args.get("alkaen", "")),
             date_to=_parse_date(args.get("asti", "")),
-            page=max(args.get("sivu", 1, type=int) or 1, 1),
+            page=max(whole_number(args.get("sivu")) or 1, 1),
         )
 
     def to_args(self, **changes) -> dict[str, str]:

@@ -38,6 +38,7 @@ from app.services.search_index import (
     need_token,
 )
 from app.services.search_query import Group, Taxonomy, load_taxonomy
+from app.services.validation import database_ids
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -70,12 +71,12 @@ class SearchQuery:
     @classmethod
     def from_args(cls, args: MultiDict, page_size: int = 20) -> SearchQuery:
         """Read `q`, `tarve`, `toiminta`, `kunta` and `sivu`; bad values are ignored, never an error."""
-        pages = _ids(args.getlist("sivu"))
+        pages = database_ids(args.getlist("sivu"))
         return cls(
             text=(args.get("q") or "")[:MAX_TEXT_LENGTH],
-            need_ids=_ids(args.getlist("tarve")),
-            activity_ids=_ids(args.getlist("toiminta")),
-            municipality_ids=_ids(args.getlist("kunta")),
+            need_ids=database_ids(args.getlist("tarve")),
+            activity_ids=database_ids(args.getlist("toiminta")),
+            municipality_ids=database_ids(args.getlist("kunta")),
             page=pages[0] if pages else 1,
             page_size=page_size,
         )
@@ -161,15 +162,6 @@ def _detected_municipalities(ids: list[int]) -> list[Municipality]:
     detected = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(ids))))
     detected.sort(key=lambda m: ids.index(m.id))
     return detected
-
-
-def _ids(values: list[str]) -> list[int]:
-    ids = []
-    for value in values:
-        value = value.strip()
-        if value.isascii() and value.isdigit() and 0 < int(value) < 2**31 and int(value) not in ids:
-            ids.append(int(value))
-    return ids
 
 
 def _filters(need_ids: list[int], activity_ids: list[int], municipality_ids: list[int]) -> tuple:

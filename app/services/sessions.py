@@ -13,8 +13,10 @@ from functools import wraps
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from sqlalchemy import delete, update
 
+from app.database import reading_only
 from app.extensions import db
 from app.models import UserSession, utcnow
+from app.services.validation import email_key
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def start_session(email: str, role: str, *, now: datetime | None = None) -> Sign
     session.clear()
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     secret = secrets.token_urlsafe(32)
+    email = email_key(email)
     db.session.add(UserSession(id=_session_id(secret), email=email, role=role, created_at=now, last_seen_at=now))
     db.session.flush()
     session[COOKIE_KEY] = secret
@@ -77,7 +80,12 @@ def is_expired(row: UserSession, now: datetime) -> bool:
 
 
 def load_current_user() -> None:
-    """Before each request: find the session row, expire or refresh it, set g.user."""
+    """Before each request: find the session row, expire or refresh it, set g.user.
+
+    It reads in a reader's transaction and ends it, and writes (expiry, last_seen_at)
+    in a short transaction of its own: the request's write transaction must begin in
+    the view, after Flask-Limiter has counted on its own connection (app/database.py).
+    """
     g.user = None
     if request.endpoint == "static":
         return
@@ -85,17 +93,18 @@ def load_current_user() -> None:
     if not secret:
         return
     session_id = _session_id(secret)
-    row = db.session.get(UserSession, session_id)
+    now = utcnow()
+    with reading_only():
+        row = db.session.get(UserSession, session_id)
+        if row is not None:
+            user = SignedInUser(row.email, row.role)
+            expired = is_expired(row, now)
+            touch = now - row.last_seen_at >= TOUCH_INTERVAL
+        db.session.commit()
     if row is None:
         session.pop(COOKIE_KEY)
         return
-    now = utcnow()
-    user = SignedInUser(row.email, row.role)
-    expired = is_expired(row, now)
-    if expired or now - row.last_seen_at >= TOUCH_INTERVAL:
-        # End the read first, so on SQLite the write starts its own transaction
-        # and waits for the lock (busy_timeout) instead of failing on a stale snapshot.
-        db.session.commit()
+    if expired or touch:
         if expired:
             db.session.execute(delete(UserSession).where(UserSession.id == session_id))
         else:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import StaffUser, UserSession
 from app.services.outbox import after_answer, queue_mail
 from app.services.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
-from app.services.validation import normalise_email
+from app.services.validation import email_key, normalise_email
 
 STAFF_SIGN_IN_MINUTES = int(TOKEN_LIFETIMES["staff_sign_in"].total_seconds() // 60)
 
@@ -41,7 +41,7 @@ def all_staff() -> list[StaffUser]:
 
 def deactivate_staff(email: str) -> StaffUser | None:
     """Close the account and sign it out everywhere; None when there is no such account."""
-    staff = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.email == email_key(email)))
     if staff is None:
         return None
     staff.active = False
@@ -52,7 +52,7 @@ def deactivate_staff(email: str) -> StaffUser | None:
 
 def active_staff(email: str) -> StaffUser | None:
     return db.session.scalar(
-        select(StaffUser).where(StaffUser.email == email.strip().lower(), StaffUser.active.is_(True))
+        select(StaffUser).where(StaffUser.email == email_key(email), StaffUser.active.is_(True))
     )
 
 
@@ -72,7 +72,7 @@ def issue_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> bo
         return False
     token = issue_link_token(email, "staff_sign_in", created_ip=created_ip)
     queue_mail(
-        email.strip().lower(),
+        email_key(email),
         "staff_sign_in",
         link=link_url("admin.open_link", token=token),
         minutes=STAFF_SIGN_IN_MINUTES,

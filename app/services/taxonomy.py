@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Sector
+from app.services.validation import whole_number
 
 
 class TaxonomyFileError(ValueError):
@@ -54,16 +55,17 @@ def _read_rows(path: Path, columns: tuple[str, ...], key: str) -> list[tuple[int
 
 
 def _position(path: Path, line: int, value: str) -> int:
-    if not value.isdigit():
+    position = whole_number(value)
+    if position is None:
         raise TaxonomyFileError(f"{path.name}:{line}: position must be a whole number")
-    return int(value)
+    return position
 
 
 def _load_municipalities(path: Path) -> int:
     existing = {m.code: m for m in db.session.scalars(select(Municipality))}
     rows = _read_rows(path, ("code", "name_fi", "name_sv"), "code")
     for line, row in rows:
-        if not re.fullmatch(r"\d{3}", row["code"]):
+        if not re.fullmatch(r"[0-9]{3}", row["code"]):
             raise TaxonomyFileError(f"{path.name}:{line}: code must be three digits")
         if not row["name_fi"]:
             raise TaxonomyFileError(f"{path.name}:{line}: name_fi is empty")

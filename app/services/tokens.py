@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import LoginToken, utcnow
+from app.services.validation import email_key
 
 TOKEN_LIFETIMES = {
     "sign_in": timedelta(minutes=60),
@@ -56,7 +57,7 @@ def issue_link_token(
     if purpose not in TOKEN_LIFETIMES:
         raise ValueError(f"unknown token purpose {purpose!r}")
     now = now or utcnow()
-    email = email.strip().lower()
+    email = email_key(email)
     if purpose in REPLACES_OLDER:
         db.session.execute(
             update(LoginToken)

@@ -5,6 +5,7 @@ value in the form it is stored in, and raises `ValidationError` with a plain
 Finnish message that can be shown next to the field.
 """
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -13,8 +14,11 @@ from flask_babel import gettext as _
 
 DEFAULT_PHONE_REGION = "FI"
 BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
-BUSINESS_ID_PATTERN = re.compile(r"^(\d{7})-(\d)$")
-POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
+BUSINESS_ID_PATTERN = re.compile(r"^([0-9]{7})-([0-9])$")
+POSTAL_CODE_PATTERN = re.compile(r"^[0-9]{5}$")
+ASCII_DIGITS = re.compile(r"[0-9]+")
+# The largest id an integer column holds (PostgreSQL's integer); the URL converter agrees.
+MAX_DATABASE_ID = 2**31 - 1
 
 
 class ValidationError(ValueError):
@@ -96,8 +100,13 @@ def _group_subscriber_digits(digits: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    """A syntactically valid e-mail address, lower-cased (nothing is looked up)."""
-    text = (value or "").strip()
+    """A syntactically valid e-mail address in the one form that is stored, mailed to and
+    keys anything (rate limits, links, sessions, contacts); nothing is looked up.
+
+    NFKC first: "ｅ" (full-width) and "e" reach the same mailbox, so they must not be
+    two addresses to a limit.  Then email-validator's normalisation, lower-cased.
+    """
+    text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         raise ValidationError(_("Anna sähköpostiosoite."))
     try:
@@ -107,6 +116,40 @@ def normalise_email(value: str) -> str:
     if len(result.normalized) > 254:
         raise ValidationError(_("Sähköpostiosoite on liian pitkä."))
     return result.normalized.lower()
+
+
+def whole_number(value: str | None) -> int | None:
+    """The number written in ASCII digits (surrounding spaces allowed), or None.
+
+    Every number read from a request goes through here: str.isdigit() accepts "²",
+    which int() refuses (a 500), and int() accepts "٣", "+3" and "1_000", none of
+    which is how a number is written in a form or a URL of this site.
+    """
+    text = (value or "").strip()
+    if not ASCII_DIGITS.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return None
+
+
+def database_ids(values) -> list[int]:
+    """The distinct ids among `values` (text), in order; anything that cannot be an id is left out."""
+    ids: list[int] = []
+    for value in values:
+        number = whole_number(value)
+        if number is not None and 0 < number <= MAX_DATABASE_ID and number not in ids:
+            ids.append(number)
+    return ids
+
+
+def email_key(value: str) -> str:
+    """normalise_email for text that may not be an address (a form not validated yet)."""
+    try:
+        return normalise_email(value)
+    except ValidationError:
+        return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
 def normalise_website(value: str, max_length: int = 300) -> str:
@@ -143,7 +186,7 @@ def normalise_business_id(value: str) -> str:
     """A Y-tunnus "1234567-8" with a correct check digit."""
     text = (value or "").strip().replace(" ", "")
     # Old business ids were issued with six digits; the register writes them with a leading zero.
-    if re.fullmatch(r"\d{6}-\d", text):
+    if re.fullmatch(r"[0-9]{6}-[0-9]", text):
         text = "0" + text
     match = BUSINESS_ID_PATTERN.fullmatch(text)
     if not match:

@@ -15,7 +15,7 @@ from wtforms.widgets import DateInput, NumberInput
 
 from app.forms.fields import CheckboxListField
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
-from app.services.validation import ValidationError, clean_text, normalise_email, normalise_phone
+from app.services.validation import ValidationError, clean_text, normalise_email, normalise_phone, whole_number
 from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.workshops.services import (
@@ -30,8 +30,8 @@ from app.workshops.services import (
 )
 
 OWN_PROPOSAL = "oma"
-FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-EXTRA_DATE_FIELD = re.compile(r"^date_(\d+)$")
+FINNISH_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
+EXTRA_DATE_FIELD = re.compile(r"^date_([0-9]+)$")
 
 
 def _text(field, max_length: int, *, required: bool = False, message: str | None = None) -> None:
@@ -158,8 +158,8 @@ class WorkshopOrderForm(FlaskForm):
             raise FieldError(_("Valitse ryhmä annetuista vaihtoehdoista."))
 
     def validate_participants(self, field):
-        text = (field.data or "").strip()
-        if not text.isdigit() or not MIN_PARTICIPANTS <= int(text) <= MAX_PARTICIPANTS:
+        number = whole_number(field.data)
+        if number is None or not MIN_PARTICIPANTS <= number <= MAX_PARTICIPANTS:
             raise FieldError(_("Anna osallistujamäärä numerona väliltä %(low)d–%(high)d.",
                                low=MIN_PARTICIPANTS, high=MAX_PARTICIPANTS))
 
@@ -237,7 +237,7 @@ class WorkshopOrderForm(FlaskForm):
             email=self.email.data,
             phone=self.phone.data,
             audience=[key for key in AUDIENCES if key in self.audience.data],
-            participants=int(self.participants.data),
+            participants=whole_number(self.participants.data),
             theme_id=None if own else int(self.theme.data),
             own_proposal=self.own_proposal.data if own else "",
             goal=self.goal.data,

@@ -1,0 +1,83 @@
+"""A signed-in person's POST to a rate-limited form, on the production limiter storage.
+
+The app here runs as a server runs it: every request in an app context of its own
+(nothing of the test holds a transaction between requests) and the rate limits
+counted by `database://` in the same database file.  On SQLite a request that held
+the write lock while the limiter counted on a second connection waited for itself
+until the busy timeout, then answered 503.
+"""
+import pytest
+
+from app import create_app, database
+from app.extensions import db
+from app.models import ContactRequest, Organisation
+from app.services.tokens import issue_link_token
+from tests.clients import ServerLikeClient
+from tests.conftest import empty_all_tables, make_test_config
+
+SECRETARY = "sihteeri@yhdistys.example"
+
+
+@pytest.fixture
+def server(migrated_database, monkeypatch):
+    # A self-deadlock shows after the busy timeout; a short one keeps the failing test quick.
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
+    app = create_app(make_test_config(migrated_database, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="database://"))
+    app.test_client_class = ServerLikeClient
+    yield app
+    with app.app_context():
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def organisation_id(server) -> int:
+    with server.app_context():
+        organisation = Organisation(
+            name="Muistiyhdistys ry", description="Kokoontuu.", status="published", email="info@yhdistys.example"
+        )
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation.id
+
+
+@pytest.fixture
+def signed_in(server):
+    with server.app_context():
+        token = issue_link_token(SECRETARY, "sign_in")
+        db.session.commit()
+    client = server.test_client()
+    assert client.post(f"/jarjestoille/kirjaudu/{token}").status_code == 303
+    return client
+
+
+CONTACT = {
+    "name": "Liisa Esimerkki",
+    "email": "liisa@example.fi",
+    "phone": "",
+    "preferred_channel": "sahkoposti",
+    "message": "Haluaisin tietää vertaistukiryhmästä.",
+    "consent": "y",
+}
+
+
+def test_a_signed_in_contact_request_is_stored(server, signed_in, organisation_id):
+    response = signed_in.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=CONTACT)
+
+    assert response.status_code == 303, response.text
+    with server.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 1
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/tarjotin/yhteydenotto", 303),  # an empty tray goes back to the tray page
+        ("/tyopajat/tilaa", 422),
+        ("/tyopajat/palaute/tuntematon", 404),
+        ("/jarjestoille/", 422),
+        ("/yllapito/kirjaudu", 422),
+    ],
+)
+def test_every_rate_limited_form_answers_a_signed_in_post(signed_in, path, expected):
+    assert signed_in.post(path, data={}).status_code == expected
