@@ -254,6 +254,8 @@ def _record(message_id: int, error: Exception | None) -> None:
     for attempt in range(1, RECORD_TRIES + 1):
         try:
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            if message is None:
+                return  # erased meanwhile (services.erasure)
             if error is None:
                 _record_success(message)
             else:
