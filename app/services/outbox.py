@@ -4,7 +4,8 @@
 exactly when the change that caused it was committed.  `deliver_due` sends
 what is due; it runs right after a request that queued mail and in the
 `flask outbox deliver` worker, and it owns its transactions because a claim
-must be committed before the slow SMTP conversation starts.
+(the `sending` mark, see _candidates) must be committed before the slow SMTP
+conversation starts.
 """
 import base64
 import logging
@@ -221,10 +222,9 @@ def _send_over_smtp(candidates: list[int]) -> tuple[int, int]:
                 except Exception as error:  # noqa: BLE001 - recorded on every message of the batch
                     unreachable = error
             if unreachable is not None:
-                # Nothing reached the server: an ordinary retry later, counted as an attempt.
-                if _mark_sending(message_id, attempts):
-                    failed += 1
-                    _record(message_id, unreachable)
+                # Nothing reached the server: an ordinary retry later, never `sending`
+                # (a sender killed here must not leave it looking uncertain).
+                failed += _record_unreachable(message_id, attempts, unreachable)
                 continue
             if not _mark_sending(message_id, attempts):
                 continue
@@ -265,6 +265,22 @@ def _record(message_id: int, error: Exception | None) -> None:
         except OperationalError:
             db.session.rollback()
             log.warning("mail %s: outcome not recorded (try %d of %d)", message_id, attempt, RECORD_TRIES)
+
+
+def _record_unreachable(message_id: int, attempts: int, error: Exception) -> int:
+    """Count the attempt and set the back-off, unless another sender took the message meanwhile: 1 or 0."""
+    try:
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None or message.status != "queued" or message.attempts != attempts:
+            db.session.rollback()
+            return 0
+        message.attempts += 1
+        _record_failure(message, *classify_failure(error))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        return 0
+    return 1
 
 
 def _record_success(message: OutboxMessage) -> None:
