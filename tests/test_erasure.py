@@ -95,17 +95,17 @@ def test_the_staff_page_shows_what_will_go_then_what_went(app, db, traces):
     staff = app.test_client()
     sign_in_staff(staff)
     app.config["WTF_CSRF_ENABLED"] = True  # after the traces and the sign-in were posted without it
-    form = staff.get("/yllapito/poista-henkilo")
+    form = staff.get("/yllapito/henkilotietojen-poisto")
     assert form.status_code == 200 and "Poista henkilön tiedot" in form.text
 
-    assert staff.post("/yllapito/poista-henkilo", data={"email": PERSON}).status_code == 400, "CSRF"
-    preview = staff.post("/yllapito/poista-henkilo", data={"email": PERSON, "csrf_token": csrf_of(form)})
+    assert staff.post("/yllapito/henkilotietojen-poisto", data={"email": PERSON}).status_code == 400, "CSRF"
+    preview = staff.post("/yllapito/henkilotietojen-poisto", data={"email": PERSON, "csrf_token": csrf_of(form)})
     assert preview.status_code == 200
     assert "Yhteydenottopyynnöt (henkilötiedot tyhjennetään): 1" in preview.text
     assert "Yksinäinen ry" in preview.text
     assert all(person_rows(db).values()), "the preview changes nothing"
 
-    done = staff.post("/yllapito/poista-henkilo", data={
+    done = staff.post("/yllapito/henkilotietojen-poisto", data={
         "email": PERSON, "confirmed": "1", "csrf_token": csrf_of(preview),
     })
     assert done.status_code == 303
@@ -121,7 +121,7 @@ def test_a_bad_address_is_answered_next_to_the_field(app, db):
     make_staff()
     staff = app.test_client()
     sign_in_staff(staff)
-    answer = staff.post("/yllapito/poista-henkilo", data={"email": "ei osoite"})
+    answer = staff.post("/yllapito/henkilotietojen-poisto", data={"email": "ei osoite"})
     assert answer.status_code == 422 and 'value="ei osoite"' in answer.text
 
 

@@ -12,7 +12,7 @@ from app.services.erasure import ErasureReport, erase_person, find_personal_data
 DONE_KEY = "erasure_done"
 
 
-@bp.route("/poista-henkilo", methods=["GET", "POST"])
+@bp.route("/henkilotietojen-poisto", methods=["GET", "POST"])
 def erase_person_data():
     """The address, then what will be removed and a confirm button, then the erasure."""
     form = ErasureForm()
@@ -29,7 +29,7 @@ def erase_person_data():
     return redirect(url_for(".erasure_done"), code=303)
 
 
-@bp.get("/poista-henkilo/tehty")
+@bp.get("/henkilotietojen-poisto/tehty")
 def erasure_done():
     """What the erasure did, shown once."""
     done = session.pop(DONE_KEY, None)
