@@ -190,6 +190,29 @@ def purge_command():
     click.echo(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in vars(report).items()))
 
 
+@click.command("erase")
+@click.argument("email")
+def erase_command(email: str):
+    """Erase one person's data on request and print what was done (app/services/erasure.py)."""
+    from app.services.erasure import erase_person
+    from app.services.validation import ValidationError, normalise_email
+
+    try:
+        address = normalise_email(email)
+    except ValidationError as problem:
+        click.echo(f"{email}: {problem.message}", err=True)
+        sys.exit(1)
+    report = erase_person(address, "cli")
+    db.session.commit()
+    for name, value in vars(report).items():
+        if name not in ("organisations_left_without_contact", "staff_account"):
+            click.echo(f"{name.replace('_', ' ')}: {value}")
+    for name in report.organisations_left_without_contact:
+        click.echo(f"no contact left, add one: {name}")
+    if report.staff_account:
+        click.echo("a staff account has this address: not removed (flask staff deactivate)")
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
@@ -209,4 +232,5 @@ def register_commands(app: Flask) -> None:
     for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge_command)
+    app.cli.add_command(erase_command)
     app.cli.add_command(backup_command)

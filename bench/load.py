@@ -108,14 +108,20 @@ def queued_mail(path: Path) -> int:
 
 def run_mail_worker_once(database: Path, sink: MailSink) -> None:
     """`flask outbox deliver`, the production mail worker's pass, against the sink."""
+    start_mail_worker(database, sink.port, subprocess.DEVNULL).wait()
+
+
+def start_mail_worker(database: Path, mail_port: int, log, *options: str) -> subprocess.Popen:
+    """`flask outbox deliver [options]` in production mode against the SMTP server on `mail_port`."""
     env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(32), "BASE_URL": "https://tarjotin.bench.invalid",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "DATABASE_URL": f"sqlite:///{database}"}
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_port), "DATABASE_URL": f"sqlite:///{database}"}
     env.pop("FLASK_DEBUG", None)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver"], cwd=ROOT, env=env,
-                   check=False, capture_output=True)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver", *options],
+                            cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
-def start_server(database: Path, port: int, mail_port: int, workers: int, threads: int, log) -> subprocess.Popen:
+def start_server(database: Path, port: int, mail_port: int, workers: int, threads: int, log,
+                 **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(32),
@@ -128,6 +134,7 @@ def start_server(database: Path, port: int, mail_port: int, workers: int, thread
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
+        **extra_env,
     }
     env.pop("FLASK_DEBUG", None)
     return subprocess.Popen(

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db as _db
+from app.services import background
 from tests.clients import ServerLikeClient
 
 pytest_plugins = ["tests.conftest_mail"]
@@ -77,6 +78,8 @@ def app(migrated_database, app_config):
     app.test_client_class = ServerLikeClient
     with app.app_context():
         yield app
+        # Work a request handed to the background thread finishes before the tables go.
+        background.wait_until_idle()
         _db.session.remove()
         empty_all_tables()
         _db.engine.dispose()

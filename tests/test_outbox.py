@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from app import create_app
 from app.extensions import db as _db
 from app.models import LoginToken, OutboxMessage, utcnow
-from app.services.outbox import CLAIM_LEASE, MAX_ATTEMPTS, _claim, deliver_due, queue_mail
+from app.services import background
+from app.services.outbox import MAX_ATTEMPTS, QUEUED_LEASE, UNCERTAIN, deliver_due, queue_mail
 from tests.conftest import make_test_config
 
 
@@ -173,19 +174,106 @@ def test_back_off_grows_between_attempts(app, unstarted_mailbox):
     assert message.id == stored.id
 
 
-def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease(app, mailbox):
+def worker_environment(database_url: str, mailbox) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "worker-test-secret",
+        "BASE_URL": "https://portal.test",
+        "MAIL_SERVER": mailbox.host,
+        "MAIL_PORT": str(mailbox.port),
+        "FLASK_DEBUG": "0",
+    }
+
+
+def start_worker(database_url: str, mailbox) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver", "--loop", "--interval", "0.2"],
+        cwd=Path(__file__).resolve().parent.parent, env=worker_environment(database_url, mailbox),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def past_the_leases() -> None:
+    _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    _db.session.commit()
+
+
+def test_a_worker_killed_after_the_server_accepted_does_not_send_twice(app, mailbox, migrated_database):
+    """SIGKILL between SMTP's 250 and the write: the message is not sent again blindly, staff see it."""
     queue_sign_in()
     _db.session.commit()
-    assert len(_claim(limit=5, ids=None)) == 1  # the worker dies before sending
+    receiving, locked = threading.Event(), threading.Event()
 
+    def hold_until_locked():
+        receiving.set()
+        locked.wait(timeout=30)
+
+    mailbox.while_receiving = hold_until_locked
+    worker = start_worker(migrated_database, mailbox)
+    lock = _db.engine.connect()
+    try:
+        assert receiving.wait(timeout=30)
+        # Another connection writes the row, so the worker cannot record the 250 it is about to get.
+        lock.begin()
+        lock.execute(update(OutboxMessage).values(last_error="held by the test"))
+        locked.set()
+        deadline = time.monotonic() + 30
+        while not mailbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.kill()
+        _output, errors = worker.communicate(timeout=30)
+        lock.rollback()
+        lock.close()
+    assert len(mailbox.messages) == 1, errors
+    mailbox.while_receiving = None
+    assert only_message().status == "sending"
+
+    past_the_leases()
     assert deliver_due() == (0, 0)
-    stored = only_message()
-    assert stored.next_attempt_at > utcnow() + CLAIM_LEASE - timedelta(minutes=1)
+    assert deliver_due() == (0, 0)
 
-    stored.next_attempt_at = utcnow() - timedelta(seconds=1)
+    assert len(mailbox.messages) == 1
+    stored = only_message()
+    assert (stored.status, stored.last_error) == ("failed", UNCERTAIN)
+
+
+def test_an_accepted_message_whose_outcome_cannot_be_written_is_not_sent_again(app, mailbox):
+    """The database refuses the write after the 250 (locked): the row is left `sending`, not queued."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    def locked(session, _context, _instances):
+        if any(isinstance(row, OutboxMessage) and row.status == "sent" for row in session.dirty):
+            raise OperationalError("UPDATE outbox_message", {}, Exception("database is locked"))
+
+    queue_sign_in()
     _db.session.commit()
+    event.listen(_db.session, "before_flush", locked)
+    try:
+        assert deliver_due() == (1, 0)
+    finally:
+        event.remove(_db.session, "before_flush", locked)
+    assert only_message().status == "sending"
+    assert deliver_due() == (0, 0)
+
+    past_the_leases()
+    assert deliver_due() == (0, 0)
+    assert len(mailbox.messages) == 1
+    assert only_message().status == "failed"
+
+
+def test_a_worker_killed_before_the_conversation_leaves_the_message_to_be_sent(app, mailbox):
+    """Queued by a request whose worker died before sending: the mail worker sends it after the lease."""
+    queue_sign_in()
+    _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() + QUEUED_LEASE))
+    _db.session.commit()
+    assert deliver_due() == (0, 0)
+
+    past_the_leases()
     assert deliver_due() == (1, 0)
-    assert only_message().attempts == 2
+    assert (only_message().status, only_message().attempts) == ("sent", 1)
 
 
 @pytest.mark.parametrize("to", ["liisa@example.fi\r\nBcc: kaikki@example.fi", "liisa@example.fi\nX: y", "a@b.fi\r"])
@@ -296,20 +384,7 @@ def test_concurrent_workers_send_each_message_once(app, mailbox, migrated_databa
 def test_the_worker_loop_delivers_and_stops_on_sigterm(app, mailbox, migrated_database):
     queue_sign_in()
     _db.session.commit()
-    root = Path(__file__).resolve().parent.parent
-    env = {
-        **os.environ,
-        "DATABASE_URL": migrated_database,
-        "SECRET_KEY": "worker-test-secret",
-        "BASE_URL": "https://portal.test",
-        "MAIL_SERVER": mailbox.host,
-        "MAIL_PORT": str(mailbox.port),
-        "FLASK_DEBUG": "0",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver", "--loop", "--interval", "0.2"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    worker = start_worker(migrated_database, mailbox)
     try:
         deadline = time.monotonic() + 30
         while not mailbox.messages and time.monotonic() < deadline and worker.poll() is None:
@@ -341,20 +416,30 @@ def test_mail_a_request_queued_goes_after_its_answer_has_been_sent(app, mailbox)
 
 
 @pytest.mark.parametrize("email, links", [("yllapito@keskus.example", 1), ("sihteeri@yhdistys.example", 0)])
-def test_a_staff_sign_in_answer_does_the_same_for_every_address(app, mailbox, email, links):
-    """Whether the address is a staff member's is looked up only after the answer has been sent."""
+def test_a_staff_sign_in_leaves_no_work_on_the_request_thread(app, mailbox, monkeypatch, email, links):
+    """Whether the address is a staff member's is looked up off the request's thread.
+
+    On a keep-alive connection the next request waits for whatever the thread
+    does after the answer; so the thread must do the same for every address.
+    """
+    from app.services import staff
     from tests.admin_support import make_staff
 
     make_staff()
+    looked_up_on = []
+    real_lookup = staff.active_staff
+    monkeypatch.setattr(
+        staff, "active_staff", lambda address: looked_up_on.append(threading.current_thread()) or real_lookup(address)
+    )
     client = app.test_client()
 
     answer = client.post("/yllapito/kirjaudu", data={"email": email}, buffered=False)
-
-    assert answer.status_code == 303
-    assert _db.session.scalars(select(OutboxMessage)).all() == []
-    assert _db.session.scalars(select(LoginToken)).all() == []
     _db.session.rollback()
     answer.close()
+    background.wait_until_idle()
+
+    assert answer.status_code == 303
+    assert len(looked_up_on) == 1 and looked_up_on[0] is not threading.current_thread()
     assert len(mailbox.messages) == links
     assert len(_db.session.scalars(select(LoginToken)).all()) == links
 
@@ -369,7 +454,6 @@ def test_mail_a_request_queued_is_left_to_its_worker_until_the_lease_ends(app, m
 
     assert deliver_due() == (0, 0)
     assert mailbox.messages == []
-    _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-    _db.session.commit()
+    past_the_leases()
     assert deliver_due() == (1, 0)
     assert len(mailbox.messages) == 1

@@ -7,6 +7,7 @@ from app.admin import (  # noqa: F401
     audit,
     dashboard,
     edit_requests,
+    erasure,
     history,
     organisations,
     statistics,

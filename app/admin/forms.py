@@ -1,12 +1,13 @@
 """Forms of the staff pages. CSRF comes with FlaskForm on every POST."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import EmailField, HiddenField, TextAreaField
+from wtforms.validators import ValidationError as FieldError
 
 from app.forms.fields import DateTextField, single_line, text_limit, unix_newlines
 from app.services.edit_requests import MESSAGE_MAX_LENGTH
 from app.services.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
-from app.services.validation import database_ids
+from app.services.validation import ValidationError, database_ids, normalise_email
 
 
 class ActionForm(FlaskForm):
@@ -52,3 +53,20 @@ class EditRequestForm(FlaskForm):
     @property
     def ids(self) -> list[int]:
         return database_ids((self.organisation_ids.data or "").split(","))
+
+
+class ErasureForm(FlaskForm):
+    """The address whose data is erased; `confirmed` is set by the confirm step's button."""
+
+    email = EmailField(
+        _l("Sähköpostiosoite"),
+        description=_l("Henkilön osoite, jota pyyntö koskee. Ensin näytetään, mitä poistetaan."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 254, "required": True},
+    )
+    confirmed = HiddenField()
+
+    def validate_email(self, field):
+        try:
+            field.data = normalise_email(field.data)
+        except ValidationError as problem:
+            raise FieldError(problem.message) from None

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "export": _l("Vienti"),
     "taxonomy": _l("Luokituksen muutos"),
     "purge": _l("Vanhojen tietojen poisto"),
+    "erase": _l("Henkilön tietojen poisto"),
 }
 PAGE_SIZE = 50
 

@@ -141,22 +141,20 @@ def _request_by_token(raw: str) -> ContactRequest | None:
     )
 
 
+# The personal fields of a request and their erased values; the organisation and the dates stay for the counts.
+ERASED_FIELDS = {
+    "requester_name": "", "phone": "", "email": "", "preferred_time": "", "message": "",
+    "professional_name": "", "professional_org": "",
+}
+
+
 def erase_personal_data(retention_days: int, *, now: datetime | None = None) -> int:
     """Blank the personal fields of requests older than the retention period; counts stay."""
     now = now or utcnow()
     result = db.session.execute(
         update(ContactRequest)
         .where(ContactRequest.created_at < now - timedelta(days=retention_days), ContactRequest.erased_at.is_(None))
-        .values(
-            requester_name="",
-            phone="",
-            email="",
-            preferred_time="",
-            message="",
-            professional_name="",
-            professional_org="",
-            erased_at=now,
-        )
+        .values(**ERASED_FIELDS, erased_at=now)
     )
     return result.rowcount
 

@@ -4,7 +4,8 @@
 exactly when the change that caused it was committed.  `deliver_due` sends
 what is due; it runs right after a request that queued mail and in the
 `flask outbox deliver` worker, and it owns its transactions because a claim
-must be committed before the slow SMTP conversation starts.
+(the `sending` mark, see _candidates) must be committed before the slow SMTP
+conversation starts.
 """
 import base64
 import logging
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.database import reading_only
+from app.services import background
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 
@@ -29,8 +32,17 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 MAX_ATTEMPTS = 8
 DELIVERY_BATCH = 50
-# A claimed message is left alone this long; a worker that died mid-send frees it.
-CLAIM_LEASE = timedelta(minutes=10)
+# Mail queued by a request waits this long for the request's own delivery
+# before the mail worker may take it (the request's worker may have died).
+QUEUED_LEASE = timedelta(minutes=1)
+# A message marked `sending` that is still `sending` this long after the mark
+# belongs to a worker that died mid-conversation: far longer than the SMTP
+# timeouts of one message allow.
+SENDING_LEASE = timedelta(minutes=2)
+# Writing the outcome after the server's 250 is tried this many times; each try
+# waits up to the database's busy timeout.
+RECORD_TRIES = 3
+UNCERTAIN = "uncertain: the sender stopped during the SMTP conversation; the mail may have been delivered"
 SMTP_TIMEOUT_SECONDS = 10
 _QUEUED_KEY = "outbox_queued"
 _COMMITTED_KEY = "outbox_committed"
@@ -65,10 +77,9 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
         next_attempt_at=utcnow(),
     )
     if g.get(_DELIVERED_AFTER_ANSWER_KEY):
-        # This request's worker sends it right after the answer, so it is queued
-        # already claimed (see _claim): no write of its own to claim it, and the
-        # mail worker leaves it alone for the lease unless this worker dies first.
-        message.attempts, message.next_attempt_at = 1, message.next_attempt_at + CLAIM_LEASE
+        # This request's worker sends it right after the answer; the mail worker
+        # leaves it alone for the lease unless this worker dies first.
+        message.next_attempt_at = message.next_attempt_at + QUEUED_LEASE
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
@@ -97,13 +108,15 @@ def render_subject(template: str, **context) -> str:
 
 
 def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Send queued messages that are due (only `ids` when given): (sent, not sent).
+    """Send queued messages that are due (only `ids` when given, due or not): (sent, not sent).
 
     Call it after committing your own work: it commits as it goes.
     """
     if not _can_deliver():
         return 0, 0
-    return _deliver_claimed(_claim(limit, ids))
+    if ids is None:
+        _give_up_uncertain()
+    return _deliver(_candidates(limit, ids))
 
 
 def _can_deliver() -> bool:
@@ -111,60 +124,90 @@ def _can_deliver() -> bool:
     return bool(current_app.extensions["mail"].server) or current_app.debug
 
 
-def _deliver_claimed(claimed: list[int]) -> tuple[int, int]:
-    if not current_app.extensions["mail"].server:
-        return _keep_for_dev_mailbox(claimed), 0
-    return _send_over_smtp(claimed)
+# Why a message is marked `sending` before the conversation, and never sent again
+# blindly.  SMTP gives no way to ask a server whether it accepted a message, so
+# a sender that dies between the server's 250 and writing "sent" cannot know
+# what happened.  Resending would be at least once (the duplicate the issue saw);
+# we choose at most once: the `sending` mark is committed right before the
+# conversation (after the connection is open, so a server that cannot be
+# reached leaves the message plainly queued), and a message still `sending`
+# after SENDING_LEASE is set `failed` with the UNCERTAIN reason, logged, and
+# listed on the staff dashboard, where "Yritä uudelleen" sends it again after a
+# person has judged it.  The window is one SMTP conversation on an open connection
+# plus one short write, so it is rare; a lost sign-in link is asked again, and
+# a contact request the staff can resend knowingly.
 
-
-def _claim(limit: int, ids: Iterable[int] | None) -> list[int]:
-    now = utcnow()
-    query = (
-        select(OutboxMessage.id, OutboxMessage.attempts)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    if ids is not None:
+def _candidates(limit: int, ids: Iterable[int] | None) -> list[int]:
+    query = select(OutboxMessage.id).where(OutboxMessage.status == "queued")
+    if ids is None:
+        query = query.where(OutboxMessage.next_attempt_at <= utcnow()).limit(limit)
+    else:
         query = query.where(OutboxMessage.id.in_(list(ids)))
-    if db.engine.dialect.name == "postgresql":
-        # Concurrent workers skip each other's rows instead of waiting for them.
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for message_id, attempts in db.session.execute(query).all():
-        # The guard makes a claim exclusive where row locks do not exist (SQLite
-        # readers): only one worker can move `attempts` from the value it read.
+    with reading_only():
+        found = list(db.session.scalars(query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)))
+        db.session.rollback()
+    return found
+
+
+def _give_up_uncertain() -> int:
+    """Messages left `sending` by a sender that died: failed, for a person to judge (see above)."""
+    stale = list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= utcnow())
+    ))
+    for message in stale:
+        message.status, message.last_error = "failed", UNCERTAIN
+        log.warning("mail %s: %s", message.id, UNCERTAIN)
+    db.session.commit()
+    return len(stale)
+
+
+def _mark_sending(message_id: int, attempts: int) -> bool:
+    """The exclusive claim, committed before the conversation: False when another sender has it.
+
+    The guard on `attempts` makes it exclusive where row locks do not exist
+    (SQLite readers): only one sender can move it from the value it read.
+    """
+    try:
         result = db.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == "queued",
-                OutboxMessage.attempts == attempts,
-            )
-            .values(attempts=attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued",
+                   OutboxMessage.attempts == attempts)
+            .values(status="sending", attempts=attempts + 1, next_attempt_at=utcnow() + SENDING_LEASE)
         )
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    db.session.commit()
-    return claimed
+        db.session.commit()
+    except OperationalError:
+        # Locked for longer than the busy timeout: nothing was sent, it stays queued.
+        db.session.rollback()
+        return False
+    return result.rowcount == 1
 
 
-def _keep_for_dev_mailbox(claimed: list[int]) -> int:
+def _deliver(candidates: list[int]) -> tuple[int, int]:
+    if not current_app.extensions["mail"].server:
+        return _keep_for_dev_mailbox(candidates), 0
+    return _send_over_smtp(candidates)
+
+
+def _keep_for_dev_mailbox(candidates: list[int]) -> int:
     # Development: "delivered" means kept, bodies included, for /dev/mailbox.
-    for message_id in claimed:
-        message = db.session.get(OutboxMessage, message_id)
+    kept = 0
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(candidates))):
         message.status, message.sent_at, message.last_error = "sent", utcnow(), ""
+        message.attempts += 1
+        kept += 1
     db.session.commit()
-    return len(claimed)
+    return kept
 
 
-def _send_over_smtp(claimed: list[int]) -> tuple[int, int]:
+def _send_over_smtp(candidates: list[int]) -> tuple[int, int]:
     # Read in a transaction that takes no write lock and ended before the mail
     # server is reached: SQLite has one write lock, and every other writer (a
     # contact request, a save) would wait for the whole SMTP conversation.
     with reading_only():
-        letters = [(message_id, _as_flask_mail_message(db.session.get(OutboxMessage, message_id)))
-                   for message_id in claimed]
+        letters = [
+            (message.id, message.attempts, _as_flask_mail_message(message))
+            for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(candidates)))
+        ]
         db.session.rollback()
     sent = failed = 0
     connection = None
@@ -172,32 +215,72 @@ def _send_over_smtp(claimed: list[int]) -> tuple[int, int]:
     # next round instead of each message waiting for its own timeout.
     unreachable = None
     try:
-        for message_id, letter in letters:
+        for message_id, attempts, letter in letters:
             if connection is None and unreachable is None:
                 try:
                     connection = _TimedConnection(current_app.extensions["mail"]).__enter__()
                 except Exception as error:  # noqa: BLE001 - recorded on every message of the batch
                     unreachable = error
-            error = unreachable
-            if error is None:
-                try:
-                    connection.send(letter)
-                except Exception as send_error:  # noqa: BLE001 - every failure is recorded on the message
-                    error = send_error
-                    if _connection_is_broken(error):
-                        connection = _close_quietly(connection)
-            # Each outcome in a short write transaction of its own, right after the send.
-            message = db.session.get(OutboxMessage, message_id)
+            if unreachable is not None:
+                # Nothing reached the server: an ordinary retry later, never `sending`
+                # (a sender killed here must not leave it looking uncertain).
+                failed += _record_unreachable(message_id, attempts, unreachable)
+                continue
+            if not _mark_sending(message_id, attempts):
+                continue
+            error = None
+            try:
+                connection.send(letter)
+            except Exception as send_error:  # noqa: BLE001 - every failure is recorded on the message
+                error = send_error
+                if _connection_is_broken(error):
+                    connection = _close_quietly(connection)
             if error is None:
                 sent += 1
-                _record_success(message)
             else:
                 failed += 1
-                _record_failure(message, *classify_failure(error))
-            db.session.commit()
+            _record(message_id, error)
     finally:
         _close_quietly(connection)
     return sent, failed
+
+
+def _record(message_id: int, error: Exception | None) -> None:
+    """The outcome in a short write transaction of its own, right after the send.
+
+    Tried RECORD_TRIES times; if every try fails the message stays `sending`
+    and is given up as uncertain after the lease, never sent again blindly.
+    """
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            if message is None:
+                return  # erased meanwhile (services.erasure)
+            if error is None:
+                _record_success(message)
+            else:
+                _record_failure(message, *classify_failure(error))
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            log.warning("mail %s: outcome not recorded (try %d of %d)", message_id, attempt, RECORD_TRIES)
+
+
+def _record_unreachable(message_id: int, attempts: int, error: Exception) -> int:
+    """Count the attempt and set the back-off, unless another sender took the message meanwhile: 1 or 0."""
+    try:
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None or message.status != "queued" or message.attempts != attempts:
+            db.session.rollback()
+            return 0
+        message.attempts += 1
+        _record_failure(message, *classify_failure(error))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        return 0
+    return 1
 
 
 def _record_success(message: OutboxMessage) -> None:
@@ -210,11 +293,11 @@ def _record_failure(message: OutboxMessage, permanent: bool, reason: str) -> Non
     message.last_error = reason[:500]
     if permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
-        log.warning("mail %s to %s failed for good: %s", message.id, message.to, reason)
+        log.warning("mail %s failed for good: %s", message.id, reason)
         return
     delay = RETRY_DELAYS_MINUTES[min(message.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
-    message.next_attempt_at = utcnow() + timedelta(minutes=delay)
-    log.info("mail %s to %s will be retried in %d min: %s", message.id, message.to, delay, reason)
+    message.status, message.next_attempt_at = "queued", utcnow() + timedelta(minutes=delay)
+    log.info("mail %s will be retried in %d min: %s", message.id, delay, reason)
 
 
 def classify_failure(error: Exception) -> tuple[bool, str]:
@@ -304,9 +387,9 @@ def _forget_rolled_back(session) -> None:
 
 
 def after_answer(work: Callable[[], object]) -> None:
-    """Do `work` once this request's answer has been sent, as the mail it committed is.
+    """Do `work` off this request's thread once the request has committed (app.services.background).
 
-    For work whose cost would tell something if the answer waited for it (a
+    For work whose cost would tell something if the request's thread did it (a
     staff sign-in link is made only for staff addresses).  It runs in an app
     context of its own, and the mail it commits is delivered right after it.
     """
@@ -314,25 +397,26 @@ def after_answer(work: Callable[[], object]) -> None:
 
 
 def _deliver_committed(response: Response) -> Response:
-    """Deliver the mail that the request committed, then do its after_answer work, once its answer has been sent.
+    """Deliver the mail that the request committed once its answer has been sent; hand its after_answer work on.
 
     After, not before: the answer does not wait for the mail server, and so its
-    timing does not tell whether a mail was sent.  The work is registered with
-    the response and runs when the WSGI server closes it after writing the body:
-    in the same worker thread, outside the request, in an app context of its own.
+    timing does not tell whether a mail was sent.  The delivery is registered
+    with the response and runs when the WSGI server closes it after writing the
+    body, in the same worker thread, in an app context of its own.
     """
     g.pop(_DELIVERED_AFTER_ANSWER_KEY, None)
     ids = db.session.info.pop(_COMMITTED_KEY, None)
     work = g.pop(_AFTER_ANSWER_KEY, [])
-    if ids and _can_deliver():
-        # Queued claimed (see queue_mail): sent without claiming again.
-        work.insert(0, partial(_deliver_claimed, ids))
-    if work:
+    deliver = ids and _can_deliver()
+    if deliver or work:
         # The view has committed; end any transaction it reopened (as the teardown
         # would), so that the work does not wait for this request's write lock.
         db.session.rollback()
         app = current_app._get_current_object()
-        response.call_on_close(lambda: _in_own_context(app, work))
+    if deliver:
+        response.call_on_close(lambda: _in_own_context(app, [partial(deliver_due, ids=ids)]))
+    if work:
+        background.submit(partial(_in_own_context, app, work))
     return response
 
 

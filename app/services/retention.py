@@ -6,14 +6,17 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from app.extensions import db
-from app.models import LoginToken, Organisation, OutboxMessage, UserSession, utcnow
+from app.models import LoginToken, Organisation, OutboxMessage, UserSession, WorkshopOrder, utcnow
 from app.services.contact_requests import erase_personal_data
+from app.services.erasure import anonymise_workshop_orders
 from app.services.search_index import remove_from_index
 from app.services.sessions import SESSION_LIMITS
 from app.services.tray import purge_expired_shares
 from app.ratelimit import purge_expired_counters
 
 SENT_MAIL_RETENTION = timedelta(days=90)
+# Staff can retry a failed message from the dashboard this long; then it goes, body and all.
+FAILED_MAIL_RETENTION = timedelta(days=30)
 # An expired link is kept a while so opening it says "expired", not "unknown".
 TOKEN_RETENTION = timedelta(days=30)
 
@@ -23,6 +26,8 @@ class PurgeReport:
     organisations: int
     tokens: int
     sent_messages: int
+    failed_messages: int
+    workshop_orders: int
     sessions: int
     contact_requests: int
     shared_trays: int
@@ -54,6 +59,21 @@ def purge_sent_mail(*, now: datetime) -> int:
     ).rowcount
 
 
+def purge_failed_mail(*, now: datetime) -> int:
+    """Messages that failed for good (their bodies hold what a requester wrote) after 30 days."""
+    return db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == "failed", OutboxMessage.created_at < now - FAILED_MAIL_RETENTION)
+    ).rowcount
+
+
+def anonymise_old_workshop_orders(retention_days: int, *, now: datetime) -> int:
+    """The orderer's details of orders held or cancelled, unchanged for `retention_days`; the order stays."""
+    return anonymise_workshop_orders(
+        WorkshopOrder.status.in_(("held", "cancelled")),
+        WorkshopOrder.updated_at < now - timedelta(days=retention_days),
+    )
+
+
 def purge_expired_sessions(*, now: datetime) -> int:
     expired = [
         (UserSession.role == role)
@@ -73,6 +93,8 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         ),
         tokens=purge_old_tokens(now=now),
         sent_messages=purge_sent_mail(now=now),
+        failed_messages=purge_failed_mail(now=now),
+        workshop_orders=anonymise_old_workshop_orders(int(config["WORKSHOP_ORDER_RETENTION_DAYS"]), now=now),
         sessions=purge_expired_sessions(now=now),
         contact_requests=erase_personal_data(
             int(config["CONTACT_REQUEST_RETENTION_DAYS"]), now=now
