@@ -51,7 +51,7 @@ max_requests_jitter = 20_000
 # X-Forwarded-Proto is believed only from these addresses (the reverse proxy);
 # the app's PROXY_FIX_X_FOR does the same for the client address.
 # gunicorn's most: a longer URL up to this reaches the app, which answers its own
-# 414 page (JSON under /api/) past app.errors.MAX_URL_LENGTH, gunicorn's default.
+# 414 page (JSON under /api/) past app.platform.errors.MAX_URL_LENGTH, gunicorn's default.
 limit_request_line = 8190
 
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -66,6 +66,6 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 def on_starting(server):
     """Mask sign-in tokens in gunicorn's own loggers before the first line is written."""
-    from app.account.log_filter import install_token_log_filter
+    from app.platform.log_filter import install_token_log_filter
 
     install_token_log_filter()

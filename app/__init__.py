@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, mail, migrate
-from app.services.validation import MAX_DATABASE_ID
+from app.platform.validation import MAX_DATABASE_ID
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,10 @@ def setup_responses(app: Flask) -> None:
     """
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app.assets import register_assets
-    from app.errors import refuse_long_urls
-    from app.health import bp as health_bp
-    from app.responses import register_response_hooks
+    from app.platform.assets import register_assets
+    from app.platform.errors import refuse_long_urls
+    from app.platform.health import bp as health_bp
+    from app.platform.responses import register_response_hooks
 
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         # The rate limits key on the client's address, not the proxy's.
@@ -79,9 +79,9 @@ def setup_responses(app: Flask) -> None:
 
 
 def setup_extensions(app: Flask) -> None:
-    from app import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
-    from app.database import configure_sqlite
-    from app.i18n import select_locale
+    from app.platform import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
+    from app.platform.database import configure_sqlite
+    from app.platform.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -94,30 +94,27 @@ def setup_extensions(app: Flask) -> None:
 
 
 def setup_blueprints(app: Flask) -> None:
-    from app.account.routes import bp as account_bp
-    from app.admin import bp as admin_bp
+    from app import accounts, admin, contact, directory, pages, search, workshops
     from app.api.routes import bp as api_bp
-    from app.public.routes import bp as public_bp
-    from app.workshops.routes import bp as workshops_bp
 
-    app.register_blueprint(public_bp)
+    for feature in (search, directory, contact, pages, accounts, workshops):
+        feature.register(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API is read-only JSON over GET; CSRF protects forms, not it.
     csrf.exempt(api_bp)
-    app.register_blueprint(account_bp, url_prefix="/jarjestoille")
-    app.register_blueprint(workshops_bp, url_prefix="/tyopajat")
-    app.register_blueprint(admin_bp, url_prefix="/yllapito")
+    # Last: the features above attach their staff views to its blueprint.
+    admin.register(app)
     if app.debug and not app.config["MAIL_SERVER"]:
         # Development only: shows the mail that would have been sent.
-        from app.dev.routes import bp as dev_bp
+        from app.platform.dev_mailbox import bp as dev_bp
 
         app.register_blueprint(dev_bp, url_prefix="/dev")
 
 
 def setup_accounts(app: Flask) -> None:
-    from app.account.log_filter import install_token_log_filter
-    from app.services.outbox import register_delivery_after_commit
-    from app.services.sessions import register_session_hooks
+    from app.platform.log_filter import install_token_log_filter
+    from app.platform.outbox import register_delivery_after_commit
+    from app.accounts.sessions import register_session_hooks
 
     register_session_hooks(app)
     register_delivery_after_commit(app)
@@ -125,19 +122,19 @@ def setup_accounts(app: Flask) -> None:
 
 
 def setup_errors(app: Flask) -> None:
-    from app.errors import register_error_handlers
+    from app.platform.errors import register_error_handlers
 
     register_error_handlers(app)
 
 
 def setup_security(app: Flask) -> None:
-    from app.security import register_security_headers
+    from app.platform.security import register_security_headers
 
     register_security_headers(app)
 
 
 def setup_templates(app: Flask) -> None:
-    from app.templating import register_template_helpers
+    from app.platform.templating import register_template_helpers
 
     register_template_helpers(app)
 

@@ -22,7 +22,7 @@ reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations
 @seed_cli.command("taxonomy")
 def seed_taxonomy_command():
     """Load municipalities, needs, activities, sectors and workshop themes (idempotent)."""
-    from app.services.taxonomy import seed_taxonomy
+    from app.admin.taxonomy_data import seed_taxonomy
     from app.workshops.services import seed_workshop_themes
 
     data_dir = Path(current_app.root_path) / "data"
@@ -37,7 +37,7 @@ def seed_taxonomy_command():
 @click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
 def seed_demo_command(if_empty: bool):
     """Load the fictional demo organisations."""
-    from app.services.demo import seed_demo
+    from app.directory.demo import seed_demo
 
     created = seed_demo(only_if_empty=if_empty)
     db.session.commit()
@@ -48,7 +48,7 @@ def seed_demo_command(if_empty: bool):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations_command(path: Path):
     """Import organisations from a JSON Lines file: all or nothing."""
-    from app.services.importer import ImportFailed, import_organisations
+    from app.directory.importer import ImportFailed, import_organisations
 
     with path.open(encoding="utf-8") as lines:
         try:
@@ -67,7 +67,7 @@ def import_organisations_command(path: Path):
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def export_organisations_command(output):
     """Write every organisation as JSON Lines, in the import format."""
-    from app.services.importer import export_organisations
+    from app.directory.importer import export_organisations
 
     for line in export_organisations():
         output.write(line + "\n")
@@ -77,7 +77,7 @@ def export_organisations_command(output):
 @click.option("--if-stale", is_flag=True, help="Only when the index was built by another analyser.")
 def reindex_command(if_stale: bool):
     """Rebuild the search index of every organisation."""
-    from app.services.search_index import index_is_current, reindex_all
+    from app.search.index import index_is_current, reindex_all
 
     if if_stale and index_is_current():
         click.echo("search index is current")
@@ -92,7 +92,7 @@ def reindex_command(if_stale: bool):
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds with --loop.")
 def outbox_deliver_command(loop: bool, interval: float):
     """Send the queued messages that are due; failures wait for their next attempt."""
-    from app.services.outbox import DELIVERY_BATCH, deliver_due
+    from app.platform.outbox import DELIVERY_BATCH, deliver_due
 
     if not loop:
         sent, failed = deliver_due()
@@ -124,8 +124,8 @@ def outbox_deliver_command(loop: bool, interval: float):
 @click.option("--name", default="", help="The person's name, shown in the staff pages.")
 def staff_add_command(email: str, name: str):
     """Create a staff account (or reactivate an existing one)."""
-    from app.services.staff import add_staff
-    from app.services.validation import ValidationError
+    from app.admin.staff import add_staff
+    from app.platform.validation import ValidationError
 
     try:
         staff = add_staff(email, name)
@@ -139,7 +139,7 @@ def staff_add_command(email: str, name: str):
 @staff_cli.command("list")
 def staff_list_command():
     """Every staff account, active or not."""
-    from app.services.staff import all_staff
+    from app.admin.staff import all_staff
 
     for staff in all_staff():
         click.echo(f"{staff.email}\t{staff.name}\t{'active' if staff.active else 'inactive'}")
@@ -149,7 +149,7 @@ def staff_list_command():
 @click.argument("email")
 def staff_deactivate_command(email: str):
     """Close a staff account and sign it out everywhere."""
-    from app.services.staff import deactivate_staff
+    from app.admin.staff import deactivate_staff
 
     staff = deactivate_staff(email)
     if staff is None:
@@ -165,8 +165,8 @@ def reminders_send_command():
 
     `flask outbox deliver` sends them.
     """
-    from app.services.audit import record_audit
-    from app.services.freshness import send_reminders
+    from app.platform.audit import record_audit
+    from app.directory.freshness import send_reminders
 
     report = send_reminders()
     if report.organisations:
@@ -181,8 +181,8 @@ def reminders_send_command():
 @click.command("purge")
 def purge_command():
     """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""
-    from app.services.audit import record_audit
-    from app.services.retention import purge_all
+    from app.platform.audit import record_audit
+    from app.platform.retention import purge_all
 
     report = purge_all()
     record_audit("cli", "purge", **vars(report))
@@ -193,9 +193,9 @@ def purge_command():
 @click.command("erase")
 @click.argument("email")
 def erase_command(email: str):
-    """Erase one person's data on request and print what was done (app/services/erasure.py)."""
-    from app.services.erasure import erase_person
-    from app.services.validation import ValidationError, normalise_email
+    """Erase one person's data on request and print what was done (app/platform/erasure.py)."""
+    from app.platform.erasure import erase_person
+    from app.platform.validation import ValidationError, normalise_email
 
     try:
         address = normalise_email(email)
@@ -218,7 +218,7 @@ def erase_command(email: str):
 @with_appcontext
 def backup_command(path: Path):
     """Copy the live SQLite database to PATH and check the copy (PostgreSQL: use pg_dump)."""
-    from app.services.backup import BackupFailed, BackupNotSupported, backup_sqlite
+    from app.platform.backup import BackupFailed, BackupNotSupported, backup_sqlite
 
     try:
         report = backup_sqlite(db.engine, path)

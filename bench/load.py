@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.services.search_index import OPAQUE_TOKEN  # noqa: E402
+from app.search.index import OPAQUE_TOKEN  # noqa: E402
 from bench.search import TEXT_QUERIES, cold_search_args, percentile  # noqa: E402
 from tests.mailsink import MailSink, free_port  # noqa: E402
 
@@ -61,8 +61,8 @@ def build_database(path: Path, count: int) -> None:
 
     from app import create_app
     from app.extensions import db
-    from app.services.search_index import reindex_all
-    from app.services.taxonomy import seed_taxonomy
+    from app.search.index import reindex_all
+    from app.admin.taxonomy_data import seed_taxonomy
     from bench.search import generate
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})

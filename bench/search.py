@@ -41,9 +41,9 @@ from app.models import (  # noqa: E402
     organisation_need,
     sort_key,
 )
-from app.services.search import SearchQuery, search  # noqa: E402
-from app.services.search_index import OPAQUE_TOKEN, reindex_all, vocabulary_terms  # noqa: E402
-from app.services.taxonomy import seed_taxonomy  # noqa: E402
+from app.search.engine import SearchQuery, search  # noqa: E402
+from app.search.index import OPAQUE_TOKEN, reindex_all, vocabulary_terms  # noqa: E402
+from app.admin.taxonomy_data import seed_taxonomy  # noqa: E402
 
 PLACES = ["Kuopion", "Savon", "Varkauden", "Iisalmen", "Pohjois-Savon", "Siilinjärven", "Järvi-Suomen",
           "Leppävirran", "Suonenjoen", "Kallaveden", "Pielaveden", "Itä-Suomen", "Sisä-Savon"]

@@ -183,7 +183,7 @@ class TokenIndex:
 
 def split_words(word: str) -> list[str]:
     """What FTS5's unicode61 tokenizer keeps of one word, lower-cased."""
-    from app.services.analysis import TOKEN
+    from app.search.analysis import TOKEN
 
     return TOKEN.findall(word.lower())
 
@@ -192,7 +192,7 @@ def methods() -> dict:
     import simplemma
     import snowballstemmer
 
-    from app.services import analysis
+    from app.search import analysis
 
     stemmer = snowballstemmer.stemmer("finnish")
     found = {
@@ -222,9 +222,9 @@ def app_search() -> tuple[str, callable]:
     from app import create_app
     from app.extensions import db
     from app.models import Municipality, Need, Organisation
-    from app.services.search import SearchQuery, search
-    from app.services.search_index import index_organisation
-    from app.services.taxonomy import seed_taxonomy
+    from app.search.engine import SearchQuery, search
+    from app.search.index import index_organisation
+    from app.admin.taxonomy_data import seed_taxonomy
 
     directory = tempfile.mkdtemp()
     app = create_app({

@@ -6,7 +6,7 @@ from alembic import context
 from flask import current_app
 
 import app.models  # noqa: F401  (every model must be loaded for autogenerate)
-from app.services.search_schema import NON_MODEL_COLUMNS, NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
+from app.search.schema import NON_MODEL_COLUMNS, NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

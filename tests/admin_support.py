@@ -1,8 +1,8 @@
 """Helpers of the staff-administration tests: staff accounts and signed-in clients."""
+from app.admin.staff import add_staff
 from app.extensions import db
 from app.models import OrganisationContact
-from app.services.staff import add_staff
-from app.services.tokens import issue_link_token
+from app.platform.tokens import issue_link_token
 
 STAFF_EMAIL = "yllapito@keskus.example"
 CONTACT_EMAIL = "sihteeri@yhdistys.example"

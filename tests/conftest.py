@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from jinja2 import StrictUndefined
 from sqlalchemy import text
+from tests.clients import ServerLikeClient
 
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db as _db
-from app.services import background
-from tests.clients import ServerLikeClient
+from app.platform import background
 
 pytest_plugins = ["tests.conftest_mail"]
 
@@ -113,7 +113,7 @@ def runner(app):
 @pytest.fixture
 def taxonomy(app):
     """The real taxonomy of app/data, as `flask seed taxonomy` loads it."""
-    from app.services.taxonomy import seed_taxonomy
+    from app.admin.taxonomy_data import seed_taxonomy
 
     seed_taxonomy(Path(app.root_path) / "data")
     _db.session.commit()
@@ -122,7 +122,7 @@ def taxonomy(app):
 @pytest.fixture
 def demo(taxonomy):
     """The fictional demo organisations of app/data, indexed for search."""
-    from app.services.demo import seed_demo
+    from app.directory.demo import seed_demo
 
     seed_demo(only_if_empty=False)
     _db.session.commit()
@@ -135,7 +135,7 @@ def make_organisation(taxonomy):
     needs, activities and municipalities are given by name.
     """
     from app.models import Activity, Municipality, Need, Organisation
-    from app.services.search_index import index_organisation
+    from app.search.index import index_organisation
 
     def make(name="Testiyhdistys ry", *, needs=(), activities=(), municipalities=(), **fields):
         fields.setdefault("status", "published")

@@ -4,15 +4,15 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_contact, sign_in_staff
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+from app.accounts.sessions import SESSION_LIMITS
 from app.admin.access import OPEN_ENDPOINTS
 from app.extensions import db as _db
 from app.models import AuditEvent, LoginToken, StaffUser, UserSession, utcnow
-from app.services import background
-from app.services.sessions import SESSION_LIMITS
-from app.services.tokens import TOKEN_LIFETIMES, issue_link_token
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_contact, sign_in_staff
+from app.platform import background
+from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token
 
 LINK_PATTERN = re.compile(r"http://portal\.test(/yllapito/kirjaudu/[A-Za-z0-9_\-]+)")
 
@@ -100,7 +100,7 @@ def test_staff_sign_in_by_mailed_link(client, mailbox):
 def test_other_addresses_get_the_same_answer_and_no_mail(client, mailbox):
     make_staff()
     make_staff("entinen@keskus.example")
-    from app.services.staff import deactivate_staff
+    from app.admin.staff import deactivate_staff
 
     deactivate_staff("entinen@keskus.example")
     _db.session.commit()

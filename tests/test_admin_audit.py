@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 from app.extensions import db as _db
 from app.models import (
@@ -13,8 +14,7 @@ from app.models import (
     WorkshopOrder,
     utcnow,
 )
-from app.services.audit import record_audit
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+from app.platform.audit import record_audit
 
 
 def staff_client(client):

@@ -3,11 +3,11 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
+from tests.admin_support import add_contacts, make_staff, sign_in_staff
 
+from app.directory.freshness import send_reminders
 from app.extensions import db as _db
 from app.models import AuditEvent, LoginToken, Organisation, OutboxMessage, UserSession, utcnow
-from app.services.freshness import send_reminders
-from tests.admin_support import add_contacts, make_staff, sign_in_staff
 
 EDIT_LINK = re.compile(r"http://portal\.test(/jarjestoille/muokkaa/[A-Za-z0-9_\-]+)")
 
@@ -109,7 +109,7 @@ def test_nothing_is_lost_when_the_mail_server_is_down(client, unstarted_mailbox,
     unstarted_mailbox.start()
     message.next_attempt_at = utcnow()
     _db.session.commit()
-    from app.services.outbox import deliver_due
+    from app.platform.outbox import deliver_due
 
     assert deliver_due() == (1, 0)
     assert [m["To"] for m in unstarted_mailbox.messages] == ["a@yhdistys.example"]

@@ -1,13 +1,12 @@
 """History: field-by-field diffs of revisions, the change feed, and restoring a revision."""
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
+from app.directory.history import diff_snapshots
+from app.directory.organisations import OrganisationData, update_organisation
+from app.directory.records import organisation_record, record_revision
 from app.extensions import db as _db
 from app.models import AuditEvent, Need, Organisation, Revision
-from app.services.diff import diff_snapshots
-from app.services.organisations import OrganisationData, update_organisation
-from app.services.records import organisation_record
-from app.services.revisions import record_revision
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 
 def data_of(organisation: Organisation, **changes) -> OrganisationData:

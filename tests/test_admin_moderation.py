@@ -2,11 +2,11 @@
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, add_contacts, make_staff, sign_in_staff
 
 from app.extensions import db as _db
 from app.models import AuditEvent, Organisation, Revision, SearchDocument, utcnow
-from app.services.search import SearchQuery, search
-from tests.admin_support import STAFF_EMAIL, add_contacts, make_staff, sign_in_staff
+from app.search.engine import SearchQuery, search
 
 
 def staff_client(client):
@@ -183,8 +183,8 @@ def test_staff_edit_every_field_with_the_shared_form(client, make_organisation):
         "volunteering_supported": "unknown", "contacts": "a@yhdistys.example", "member_count": "42",
         "status": "published", "version": str(organisation.version), "parent_id": "", "sector_id": "",
     }
-    from app.forms.organisation import sign_record
-    from app.services.records import organisation_record
+    from app.directory.forms import sign_record
+    from app.directory.records import organisation_record
 
     data["base_record"] = sign_record(organisation_record(organisation))
     answer = client.post(f"/yllapito/jarjestot/{organisation.id}/muokkaa", data=data)

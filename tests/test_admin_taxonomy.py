@@ -4,7 +4,9 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
+from app.admin.taxonomy_edits import KINDS, MergeIntoItself, TermInUse, delete_term, merge_terms
 from app.models import (
     Activity,
     AuditEvent,
@@ -16,9 +18,7 @@ from app.models import (
     organisation_need,
 )
 from app.models.workshop import WorkshopOrder, WorkshopTheme
-from app.services.search import SearchQuery, search
-from app.services.taxonomy_admin import KINDS, MergeIntoItself, TermInUse, delete_term, merge_terms
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+from app.search.engine import SearchQuery, search
 
 
 @pytest.fixture

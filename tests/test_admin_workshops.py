@@ -10,16 +10,23 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+from tests.test_workshops_helpers import (
+    FEEDBACK_LINK,
+    good_dates,
+    order_form,
+    seed_themes,
+    today,
+    weekday_from,
+)
 
-from app.admin.workshop_forms import WorkshopOrderFilter
-from app.admin.workshops import order_page
 from app.extensions import db
 from app.models import AuditEvent, OutboxMessage, WorkshopOrder, utcnow
-from app.services.csv_export import BOM
-from app.services.outbox import deliver_due
+from app.platform.csv_export import BOM
+from app.platform.outbox import deliver_due
 from app.workshops.services import OrderDetails, PreferredTime, place_order
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
-from tests.test_workshops_helpers import FEEDBACK_LINK, good_dates, order_form, seed_themes, today, weekday_from
+from app.workshops.staff_forms import WorkshopOrderFilter
+from app.workshops.staff_routes import order_page
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 ANSWERS = (

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from app.services import analysis
+from app.search import analysis
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, update
+from tests.conftest import make_test_config
 
 from app import create_app
+from app.admin.taxonomy_data import seed_taxonomy
 from app.extensions import db
 from app.models import Organisation
-from app.services.search import SearchQuery, search
-from app.services.search_index import index_organisation
-from app.services.taxonomy import seed_taxonomy
-from tests.conftest import make_test_config
+from app.search.engine import SearchQuery, search
+from app.search.index import index_organisation
 
 NAMES = ["Kuopion Muistiyhdistys ry", "Varkauden Diabetesyhdistys ry", "Iisalmen Omaishoitajat ry"]
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.contact.requests import erase_personal_data, monthly_counts
 from app.models import OutboxMessage, utcnow
 from app.models.contact import ContactRequest
-from app.services.contact_requests import erase_personal_data, monthly_counts
 
 VALID = {
     "name": "Maija Meikäläinen",
@@ -94,7 +94,7 @@ def test_an_organisation_unpublished_meanwhile_is_reported_and_the_others_still_
 
 
 def test_the_unpublished_organisation_in_one_submission_is_reported(db, app, make_organisation):
-    from app.services.contact_requests import ContactDetails, send_contact_request
+    from app.contact.requests import ContactDetails, send_contact_request
 
     staying = make_organisation("Pysyvä ry", email="pysyva@esimerkki.fi")
     gone = make_organisation("Poistunut ry", email="pois@esimerkki.fi", status="hidden")
@@ -157,7 +157,7 @@ def test_the_honeypot_answers_as_if_sent_but_stores_nothing(client, db, make_org
 
 
 def test_smtp_down_keeps_the_request_and_delivers_it_later_once(client, db, unstarted_mailbox, make_organisation):
-    from app.services.outbox import deliver_due
+    from app.platform.outbox import deliver_due
 
     organisation = make_organisation(email="info@esimerkki.fi")
 

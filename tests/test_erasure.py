@@ -3,6 +3,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
+from tests.test_contact_requests import post_contact
+from tests.test_workshops_helpers import csrf_of, order_form, seed_themes
 
 from app.models import (
     AuditEvent,
@@ -14,12 +17,9 @@ from app.models import (
     WorkshopOrder,
     utcnow,
 )
-from app.services.erasure import subject_hash
-from app.services.retention import purge_all
-from app.services.tokens import issue_link_token
-from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
-from tests.test_contact_requests import post_contact
-from tests.test_workshops_helpers import csrf_of, order_form, seed_themes
+from app.platform.erasure import subject_hash
+from app.platform.retention import purge_all
+from app.platform.tokens import issue_link_token
 
 PERSON = "maija@example.fi"
 HEALTH_DETAIL = "Minulla on uniapnea ja masennus."
@@ -83,7 +83,7 @@ def test_an_erased_order_status_link_stops_working(app, client, db, mailbox, tra
     path = status_link.split("portal.test", 1)[1]
     assert client.get(path).status_code == 200
 
-    from app.services.erasure import erase_person
+    from app.platform.erasure import erase_person
     erase_person(PERSON, "cli")
     db.session.commit()
 

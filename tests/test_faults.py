@@ -12,15 +12,23 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, func, select, update
-
-import app.database as database
-from app.extensions import db
-from app.models import ContactRequest, LoginToken, Organisation, OutboxMessage, Revision, WorkshopOrder, utcnow
-from app.services.outbox import deliver_due
-from app.services.search import SearchQuery, search
 from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
 from tests.test_self_service import changed, form_data
 from tests.test_workshops_helpers import order_form, seed_themes
+
+import app.platform.database as database
+from app.extensions import db
+from app.models import (
+    ContactRequest,
+    LoginToken,
+    Organisation,
+    OutboxMessage,
+    Revision,
+    WorkshopOrder,
+    utcnow,
+)
+from app.platform.outbox import deliver_due
+from app.search.engine import SearchQuery, search
 
 STAFF_NOTIFY = "toimisto@keskus.example"
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,7 +264,7 @@ import os, sys, time
 from app import create_app
 from app.extensions import db
 from app.models import Need, Organisation
-from app.services.organisations import OrganisationData, update_organisation
+from app.directory.organisations import OrganisationData, update_organisation
 from tests.conftest import make_test_config
 
 app = create_app(make_test_config(os.environ["FAULT_DATABASE_URL"]))
@@ -346,7 +354,7 @@ def test_two_contacts_saving_at_once_one_wins_the_other_gets_the_conflict_page(a
     if not is_sqlite():
         # PostgreSQL lets both read the same version; meet there so both writes race.
         # (On SQLite the second request waits for the first one's write lock instead.)
-        import app.account.routes as routes
+        import app.accounts.routes as routes
 
         real_update, both_read = routes.update_organisation, threading.Barrier(2, timeout=10)
 

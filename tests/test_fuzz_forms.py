@@ -7,21 +7,20 @@ numbers, digits that are not ASCII ("²", "٣"), redirect targets, several value
 one is expected), so validation is reached field by field and the valid rest still
 exercises the service behind it.  A redirect goes only to a path of this site.
 """
-import re
 import io
+import re
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
-
-from app.models import utcnow
+from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
 from tests.test_self_service import form_data
 from tests.test_workshops_feedback import held_workshop
 from tests.test_workshops_helpers import order_form, seed_themes
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from app.models import utcnow
 
 SCRIPT = "<script>alert('hyvi')</script>"
 PAYLOADS = [
@@ -48,7 +47,7 @@ SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
 )
 REFLECTED = ("<script>alert", "<img src=x onerror")
-# Where a redirect may go: a path of this site, as app.security.local_path allows.
+# Where a redirect may go: a path of this site, as app.platform.security.local_path allows.
 LOCAL_LOCATION = re.compile(r"/(?!/)[!-\[\]-~]*")
 
 

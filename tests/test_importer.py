@@ -6,9 +6,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.directory.importer import (
+    ImportFailed,
+    export_organisations,
+    import_organisations,
+    organisation_record,
+)
+from app.directory.records import RECORD_KEYS
 from app.models import Need, Organisation, Revision, SearchDocument
-from app.services.importer import ImportFailed, export_organisations, import_organisations, organisation_record
-from app.services.records import RECORD_KEYS
 
 GOOD_FILE = Path(__file__).parent / "data" / "organisations.jsonl"
 VALID_LINE = json.dumps({"name": "Hyvä rivi ry", "municipalities": ["Kuopio"]}, ensure_ascii=False)
@@ -224,7 +229,7 @@ def test_cli_import_and_export(db, taxonomy, runner, tmp_path):
 
 
 def test_demo_data_covers_the_directory(db, demo):
-    from app.services.demo import seed_demo
+    from app.directory.demo import seed_demo
 
     organisations = db.session.scalars(select(Organisation)).all()
     assert len(organisations) >= 60

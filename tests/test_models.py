@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.directory.records import record_revision
 from app.models import (
     Organisation,
     OrganisationContact,
@@ -13,7 +14,6 @@ from app.models import (
     organisation_need,
     sort_key,
 )
-from app.services.revisions import record_revision
 
 FINNISH_ORDER = ["aapa", "Vaahtera", "Zeta ry", "Åminne", "Ähtäri", "Öljy"]
 

@@ -6,12 +6,12 @@ other than staff is searched for them.
 """
 import pytest
 from sqlalchemy import select
+from tests.test_workshops_helpers import order_form, seed_themes
 
+from app.directory.records import organisation_record
 from app.extensions import db
 from app.models import Organisation, OrganisationContact, Sector
-from app.services.records import organisation_record
-from app.services.search_index import index_organisation
-from tests.test_workshops_helpers import order_form, seed_themes
+from app.search.index import index_organisation
 
 NUMBER_MARKERS = {
     "member_count": 8675301,

@@ -5,11 +5,11 @@ import re
 
 import pytest
 from sqlalchemy import select
+from tests.test_self_service import SECRETARY, changed, edit_path, form_data, fresh, own, sign_in_as
 
+from app.directory.records import organisation_record
 from app.extensions import db as _db
 from app.models import Activity, Municipality, Need, Organisation, Sector
-from app.services.records import organisation_record
-from tests.test_self_service import SECRETARY, changed, edit_path, form_data, fresh, own, sign_in_as
 
 LONG_KEYWORD = "k" * 81
 CHOICE_FIELDS = {
@@ -189,7 +189,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
     assert shown["paused_until"] == "2026-07-31"
     assert shown["member_count"] == "1200"
     assert shown.getlist("languages") == ["fi", "sv"]
-    from app.services.search import SearchQuery, search
+    from app.search.engine import SearchQuery, search
 
     assert organisation.id in [card.id for card in search(SearchQuery(text="insuliini")).organisations]
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select, update
+from tests.conftest import make_test_config
 
 from app import create_app
 from app.extensions import db as _db
 from app.models import LoginToken, OutboxMessage, utcnow
-from app.services import background
-from app.services.outbox import MAX_ATTEMPTS, QUEUED_LEASE, UNCERTAIN, deliver_due, queue_mail
-from tests.conftest import make_test_config
+from app.platform import background
+from app.platform.outbox import MAX_ATTEMPTS, QUEUED_LEASE, UNCERTAIN, deliver_due, queue_mail
 
 
 LINK = "http://portal.test/jarjestoille/kirjaudu/abc123"
@@ -422,7 +422,7 @@ def test_a_staff_sign_in_leaves_no_work_on_the_request_thread(app, mailbox, monk
     On a keep-alive connection the next request waits for whatever the thread
     does after the answer; so the thread must do the same for every address.
     """
-    from app.services import staff
+    from app.admin import staff
     from tests.admin_support import make_staff
 
     make_staff()

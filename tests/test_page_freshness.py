@@ -5,13 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
-
-from app import create_app
-from app.extensions import db
-from app.models import Need
-from app.services.moderation import hide, pause
 from tests.clients import OwnBrowserClient
 from tests.conftest import make_test_config
+
+from app import create_app
+from app.directory.moderation import hide, pause
+from app.extensions import db
+from app.models import Need
 
 CSRF_IN_LAYOUT = re.compile(r'"X-CSRFToken": "([^"]+)"')
 CSRF_IN_FORM = re.compile(r'name="csrf_token" value="([^"]+)"')

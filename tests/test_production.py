@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 from flask import Response, g, request, stream_with_context
 from itsdangerous import TimestampSigner
+from tests.conftest import make_test_config
 
 from app import create_app
-from app.assets import AssetTable
 from app.config import ConfigurationError
 from app.extensions import db as _db
-from tests.conftest import make_test_config
+from app.platform.assets import AssetTable
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {

@@ -2,12 +2,12 @@
 import time
 
 import pytest
+from tests.conftest import make_test_config
 
 from app import create_app
 from app.extensions import db
 from app.models import RateLimitCounter
-from app.ratelimit import DatabaseStorage, purge_expired_counters
-from tests.conftest import make_test_config
+from app.platform.ratelimit import DatabaseStorage, purge_expired_counters
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_two_workers_share_one_count(app, migrated_database):
         statuses.append(client.post("/jarjestoille/", data={"email": f"henkilo{attempt}@example.fi"}).status_code)
     with other_worker.app_context():
         db.engine.dispose()
-    # 10 per hour per IP (app/account/routes.py), whichever worker answers.
+    # 10 per hour per IP (app/accounts/routes.py), whichever worker answers.
     assert statuses[:10] == [303] * 10
     assert statuses[10:] == [429, 429]
 

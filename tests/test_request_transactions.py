@@ -7,13 +7,14 @@ the write lock while the limiter counted on a second connection waited for itsel
 until the busy timeout, then answered 503.
 """
 import pytest
-
-from app import create_app, database
-from app.extensions import db
-from app.models import ContactRequest, Organisation
-from app.services.tokens import issue_link_token
 from tests.clients import ServerLikeClient
 from tests.conftest import empty_all_tables, make_test_config
+
+from app import create_app
+from app.extensions import db
+from app.models import ContactRequest, Organisation
+from app.platform import database
+from app.platform.tokens import issue_link_token
 
 SECRETARY = "sihteeri@yhdistys.example"
 

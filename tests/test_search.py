@@ -5,8 +5,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, SearchDocument
-from app.services.search import SearchQuery, search
-from app.services.search_index import index_is_current, reindex_all, remove_from_index
+from app.search.engine import SearchQuery, search
+from app.search.index import index_is_current, reindex_all, remove_from_index
 
 ORGANISATIONS = [
     # name, needs, activities, municipalities, extra fields
@@ -197,7 +197,7 @@ def test_reindex_all_rebuilds_the_same_results_and_records_the_analyser(organisa
 
 
 def test_removed_and_changed_organisations_leave_the_index(organisations, db):
-    from app.services.search_index import index_organisation
+    from app.search.index import index_organisation
 
     remove_from_index(organisations["Aivoliitto"])
     organisation = db.session.get(Organisation, organisations["Siilinjärven Liikuntaseura"])
@@ -212,7 +212,7 @@ def test_removed_and_changed_organisations_leave_the_index(organisations, db):
 
 
 def test_only_published_organisations_have_a_document(organisations, db):
-    from app.services.search_index import index_organisation
+    from app.search.index import index_organisation
 
     assert db.session.get(SearchDocument, organisations["Piilotettu diabetesryhmä"]) is None
     organisation = db.session.get(Organisation, organisations["Tasapaino ry"])
@@ -225,7 +225,7 @@ def test_only_published_organisations_have_a_document(organisations, db):
 
 def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations, make_organisation, monkeypatch):
     """Beyond RANK_LIMIT matches only name matches are scored; the pages still cover every match once."""
-    from app.services import search as search_module
+    from app.search import engine as search_module
 
     make_organisation("Ö-kuntoutus", description="Kokoontuu Kuopiossa.")
     make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.")
@@ -242,7 +242,7 @@ def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations,
 
 def test_a_to_z_is_the_same_whether_the_matches_are_sorted_or_read_along_the_name_index(organisations, monkeypatch):
     """Few matches are sorted, many are read along the sort_name index: the pages come out the same."""
-    from app.services import search as search_module
+    from app.search import engine as search_module
 
     chosen = db.session.scalars(select(Activity.id).where(Activity.name.in_(["Vertaistuki", "Liikunta", "Kuntoutus"])))
     filters = {"activity_ids": list(chosen)}
@@ -280,7 +280,7 @@ def test_query_to_url_arguments_with_changes():
 
 @pytest.mark.parametrize("text", ["kuntou", "kuntoutus", "mielenter", "reumay", "omais", "sokerit"])
 def test_a_spelled_out_prefix_finds_what_the_prefix_finds(organisations, make_organisation, monkeypatch, text):
-    from app.services import search as search_module
+    from app.search import engine as search_module
 
     make_organisation("Kuntoutuskerho Voimala", description="Kuntoutusryhmiä ja sokeritautia sairastavien kerho.")
     spelled = search(SearchQuery(text=text, page_size=50))

@@ -72,7 +72,7 @@ def test_full_page_loads_htmx_and_our_script_only_from_files(client, published):
     finder = InlineCodeFinder()
     body = client.get("/").get_data(as_text=True)
     finder.feed(body)
-    # Static files are served under content-hashed names (app/assets.py).
+    # Static files are served under content-hashed names (app/platform/assets.py).
     unhashed = [re.sub(r"\.[0-9a-f]{8}\.js$", ".js", s["src"]) for s in finder.scripts]
     assert unhashed == ["/static/vendor/htmx.min.js", "/static/js/app.js"]
     assert all("defer" in s for s in finder.scripts)
@@ -96,7 +96,7 @@ def test_htmx_from_the_cdn_is_pinned_with_subresource_integrity(client):
 @pytest.mark.parametrize("state", ["valid", "used"])
 def test_the_pages_behind_a_link_load_only_what_their_own_policy_allows(client, state):
     from app.extensions import db
-    from app.services.tokens import consume_token, issue_link_token
+    from app.platform.tokens import consume_token, issue_link_token
 
     token = issue_link_token("sihteeri@yhdistys.example", "sign_in")
     if state == "used":

@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
+from tests.clients import OwnBrowserClient
 from werkzeug.datastructures import MultiDict
 
+from app.directory.records import organisation_record
 from app.extensions import db as _db
 from app.models import Organisation, OrganisationContact, OutboxMessage, Revision, utcnow
-from app.services.records import organisation_record
-from app.services.tokens import issue_link_token
-from tests.clients import OwnBrowserClient
+from app.platform.tokens import issue_link_token
 
 STAFF = "toimisto@example.fi"
 SECRETARY = "sihteeri@example.fi"
@@ -328,7 +328,7 @@ def test_changes_outside_the_form_do_not_block_a_save(app, make_organisation):
 
 
 def test_a_save_landing_between_check_and_write_is_a_conflict(client, make_organisation, monkeypatch):
-    import app.account.routes as routes
+    import app.accounts.routes as routes
 
     mine = own(make_organisation)
     real_update = routes.update_organisation

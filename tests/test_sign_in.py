@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from app.account.log_filter import TokenMaskFilter
+from app.accounts.access import contact_can_edit
 from app.extensions import db as _db
 from app.models import LoginToken, OrganisationContact, OutboxMessage, UserSession, utcnow
-from app.services.access import contact_can_edit
-from app.services.tokens import hash_token
+from app.platform.log_filter import TokenMaskFilter
+from app.platform.tokens import hash_token
 
 
 LINK_PATTERN = re.compile(r"http://portal\.test/jarjestoille/kirjaudu/([A-Za-z0-9_\-]+)")

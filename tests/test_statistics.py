@@ -7,12 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
+from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
+from app.admin import figures as stats
 from app.models import AuditEvent, ContactRequest, Organisation, Sector, sort_key
 from app.models.workshop import WorkshopOrder, WorkshopTheme
-from app.services import statistics as stats
-from app.services.csv_export import BOM, SUPPRESSED_MARK, csv_text
-from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+from app.platform.csv_export import BOM, SUPPRESSED_MARK, csv_text
 
 REPORT_NAMES = (
     "jarjestot-kunnittain", "toiminta-kunnittain", "tarpeiden-aukot", "vapaaehtoiset-toimialoittain",
@@ -390,7 +390,7 @@ def test_public_statistics_page_shows_counts_and_no_admin_figures(client, make_o
 
 
 def test_charts_carry_their_numbers_as_text_and_series_differ_by_pattern():
-    from app.services.charts import dot_matrix, grouped_bars, horizontal_bars
+    from app.platform.charts import dot_matrix, grouped_bars, horizontal_bars
 
     grouped = grouped_bars([("tammikuu 2026", [3, None])], series=["Lähetetty", "Käsitelty"], title="Pyynnöt",
                            chart_id="k")

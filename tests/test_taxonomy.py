@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.admin.taxonomy_data import TaxonomyFileError, seed_taxonomy
 from app.models import Activity, Municipality, Need, Sector
-from app.services.taxonomy import TaxonomyFileError, seed_taxonomy
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "app" / "data"
 

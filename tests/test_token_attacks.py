@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import UserSession, utcnow
-from app.services import background
-from app.services.tokens import issue_link_token
 from tests.admin_support import add_contacts, make_staff
 from tests.clients import OwnBrowserClient
 from tests.test_workshops_helpers import order_form, seed_themes
+
+from app.extensions import db
+from app.models import UserSession, utcnow
+from app.platform import background
+from app.platform.tokens import issue_link_token
 
 BASE_URL = "http://portal.test"
 CSRF_VALUE = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')

@@ -4,12 +4,19 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.conftest import make_test_config
 
 from app import create_app
 from app.extensions import db as _db
 from app.models import LoginToken, utcnow
-from app.services.tokens import TOKEN_LIFETIMES, consume_token, hash_token, issue_link_token, link_url, peek_token
-from tests.conftest import make_test_config
+from app.platform.tokens import (
+    TOKEN_LIFETIMES,
+    consume_token,
+    hash_token,
+    issue_link_token,
+    link_url,
+    peek_token,
+)
 
 
 def issue(email="liisa@example.fi", purpose="sign_in", **kwargs) -> str:
@@ -144,10 +151,10 @@ def test_two_simultaneous_uses_spend_the_token_once(app, migrated_database):
 
 def test_links_use_base_url_and_never_the_host_header(app):
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        assert link_url("account.open_link", token="abc") == "http://portal.test/jarjestoille/kirjaudu/abc"
-    assert link_url("account.request_link") == "http://portal.test/jarjestoille/"
+        assert link_url("accounts.open_link", token="abc") == "http://portal.test/jarjestoille/kirjaudu/abc"
+    assert link_url("accounts.request_link") == "http://portal.test/jarjestoille/"
 
 
 @pytest.mark.parametrize("app_config", [{"BASE_URL": "https://example.fi/tarjotin"}])
 def test_links_keep_the_path_of_base_url(app):
-    assert link_url("account.open_link", token="abc") == "https://example.fi/tarjotin/jarjestoille/kirjaudu/abc"
+    assert link_url("accounts.open_link", token="abc") == "https://example.fi/tarjotin/jarjestoille/kirjaudu/abc"

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.contact import tray
 from app.models import utcnow
 from app.models.contact import SharedTray
-from app.services import tray
 
 HTMX = {"HX-Request": "true"}
 

@@ -1,7 +1,7 @@
 """The shared field validators: what they accept, how they store it, what they say."""
 import pytest
 
-from app.services.validation import (
+from app.platform.validation import (
     ValidationError,
     business_id_check_digit,
     clean_text,

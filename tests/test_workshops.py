@@ -3,12 +3,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange
-from app.services.tokens import hash_token
-from app.workshops.display import helsinki_time
-from app.workshops.services import confirm
 from tests.test_workshops_helpers import (
     STATUS_LINK,
     csrf_of,
@@ -18,6 +12,12 @@ from tests.test_workshops_helpers import (
     today,
     weekday_from,
 )
+
+from app.extensions import db
+from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange
+from app.platform.tokens import hash_token
+from app.workshops.display import helsinki_time
+from app.workshops.services import confirm
 
 pytest_plugins = ["tests.conftest_mail"]
 

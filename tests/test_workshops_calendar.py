@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 import icalendar
 import pytest
 
-from app.services.calendar import CalendarEvent, invitation
-from app.services.charts import horizontal_bars
+from app.platform.charts import horizontal_bars
+from app.workshops.calendar import CalendarEvent, invitation
 
 STAMP = datetime(2026, 3, 2, 8, 30)
 

@@ -7,20 +7,13 @@ import icalendar
 import pytest
 from flask import g
 from sqlalchemy import select
+from tests.test_workshops_helpers import FEEDBACK_LINK, csrf_of, order_form, seed_themes, today, weekday_from
 
 from app.extensions import db
 from app.models import OutboxMessage, WorkshopOrder, utcnow
-from app.services.outbox import deliver_due
+from app.platform.outbox import deliver_due
 from app.workshops.feedback import feedback_csv, feedback_summary, survey_for_token
-from app.workshops.services import (
-    WorkshopError,
-    cancel,
-    confirm,
-    mark_held,
-    reschedule,
-    send_feedback_link,
-)
-from tests.test_workshops_helpers import FEEDBACK_LINK, csrf_of, order_form, seed_themes, today, weekday_from
+from app.workshops.services import WorkshopError, cancel, confirm, mark_held, reschedule, send_feedback_link
 
 pytest_plugins = ["tests.conftest_mail"]
 

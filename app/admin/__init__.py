@@ -1,19 +1,13 @@
-"""Staff administration under /yllapito.
+"""The staff shell under /yllapito: sign-in, dashboard, audit, erasure, taxonomy, statistics.
 
-Importing the view modules attaches their views to the blueprint.
+Registered after the features, whose staff views attach to the same blueprint.
 """
-from app.admin import (  # noqa: F401
-    access,
-    audit,
-    dashboard,
-    edit_requests,
-    erasure,
-    history,
-    organisations,
-    statistics,
-    taxonomy,
-    workshops,
-)
-from app.admin.blueprint import bp
+from flask import Flask
 
-__all__ = ["bp"]
+
+def register(app: Flask) -> None:
+    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    from app.admin import access, audit, dashboard, erasure, statistics, taxonomy  # noqa: F401
+    from app.admin.blueprint import bp
+
+    app.register_blueprint(bp, url_prefix="/yllapito")

@@ -6,22 +6,22 @@ Only the sign-in pages below are open.
 """
 from flask import abort, g, redirect, request, session, url_for
 
-from app.account.link_pages import (
+from app.accounts.link_pages import (
     STAFF_SIGN_IN_LINK,
     link_request_page,
     link_sent_page,
     opened_link_page,
     token_page,
 )
+from app.accounts.sessions import current_user, end_session, start_session
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
+from app.admin.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
 from app.extensions import db, limiter
-from app.ratelimit import per_address
-from app.security import local_path
-from app.services.audit import record_audit
-from app.services.sessions import current_user, end_session, start_session
-from app.services.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
-from app.services.tokens import TokenState, consume_token, peek_token
+from app.platform.audit import record_audit
+from app.platform.ratelimit import per_address
+from app.platform.security import local_path
+from app.platform.tokens import TokenState, consume_token, peek_token
 
 OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
 LINKS_PER_IP = "10 per hour"

@@ -2,7 +2,7 @@
 from flask import render_template, request
 
 from app.admin.blueprint import bp
-from app.services.audit import ACTION_LABELS, AuditFilter, audit_actors, audit_events
+from app.platform.audit import ACTION_LABELS, AuditFilter, audit_actors, audit_events
 
 
 @bp.get("/loki")

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
+from app.admin.summary import dashboard as dashboard_summary
 from app.extensions import db
-from app.services.audit import record_audit
-from app.services.dashboard import dashboard as dashboard_summary
-from app.services.outbox import retry_failed
+from app.platform.audit import record_audit
+from app.platform.outbox import retry_failed
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ErasureForm
 from app.extensions import db
-from app.services.erasure import ErasureReport, erase_person, find_personal_data
+from app.platform.erasure import ErasureReport, erase_person, find_personal_data
 
 DONE_KEY = "erasure_done"
 

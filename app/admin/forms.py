@@ -4,10 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, TextAreaField
 from wtforms.validators import ValidationError as FieldError
 
-from app.forms.fields import DateTextField, single_line, text_limit, unix_newlines
-from app.services.edit_requests import MESSAGE_MAX_LENGTH
-from app.services.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
-from app.services.validation import ValidationError, database_ids, normalise_email
+from app.directory.edit_requests import MESSAGE_MAX_LENGTH
+from app.directory.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from app.platform.form_fields import DateTextField, single_line, text_limit, unix_newlines
+from app.platform.validation import ValidationError, database_ids, normalise_email
 
 
 class ActionForm(FlaskForm):

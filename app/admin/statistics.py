@@ -2,16 +2,15 @@
 from datetime import date
 
 from flask import Response, abort, render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
+from app.accounts.sessions import current_user
+from app.admin import figures as stats
 from app.admin.blueprint import bp
 from app.extensions import db
-from app.services import statistics as stats
-from app.services.audit import record_audit
-from app.services.charts import dot_matrix, grouped_bars, horizontal_bars
-from app.services.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
-from app.services.sessions import current_user
+from app.platform.audit import record_audit
+from app.platform.charts import dot_matrix, grouped_bars, horizontal_bars
+from app.platform.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
 
 MONTHS = (
     _l("tammikuu"), _l("helmikuu"), _l("maaliskuu"), _l("huhtikuu"), _l("toukokuu"), _l("kesäkuu"),

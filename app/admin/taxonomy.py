@@ -1,17 +1,11 @@
 """Staff views: the taxonomy (needs, activities, municipalities, sectors, workshop themes)."""
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
+from app.accounts.sessions import current_user
 from app.admin.blueprint import bp
-from app.admin.taxonomy_forms import FORMS, DeleteForm, MergeForm
-from app.extensions import db
-from app.models import Need
-from app.services.audit import record_audit
-from app.services.sessions import current_user
-from app.services.taxonomy_admin import (
+from app.admin.taxonomy_edits import (
     KINDS,
     TermInUse,
     TermKind,
@@ -21,6 +15,10 @@ from app.services.taxonomy_admin import (
     save_term,
     usage_count,
 )
+from app.admin.taxonomy_forms import FORMS, DeleteForm, MergeForm
+from app.extensions import db
+from app.models import Need
+from app.platform.audit import record_audit
 
 # (plural heading, singular noun used in messages) of each kind.
 KIND_LABELS = {

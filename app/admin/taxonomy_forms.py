@@ -5,16 +5,14 @@ validators (DataRequired, IntegerField, SelectField choices) are not used.
 """
 import re
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import StopValidation
-from wtforms.validators import ValidationError as FieldError
+from wtforms.validators import StopValidation, ValidationError as FieldError
 
+from app.admin.taxonomy_edits import TermKind, value_taken
 from app.extensions import db
-from app.services.taxonomy_admin import TermKind, value_taken
-from app.services.validation import MAX_DATABASE_ID, ValidationError, clean_text, whole_number
+from app.platform.validation import MAX_DATABASE_ID, ValidationError, clean_text, whole_number
 
 MAX_POSITION = 9999
 MAX_LIST_ITEM = 120

@@ -3,7 +3,7 @@
 Kept next to the routes and checked by tests/test_api.py against the real
 responses, so the document cannot drift from what the API answers.
 """
-from app.errors import MAX_URL_LENGTH
+from app.platform.errors import MAX_URL_LENGTH
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}

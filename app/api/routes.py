@@ -6,18 +6,14 @@ contact e-mails never reach a response because nothing here names them.
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from app.api.openapi import openapi_document
-from app.errors import render_error
+from app.directory.reads import published_organisation_or_404, published_parent, taxonomy_choices
 from app.models import Organisation
-from app.public.services import (
-    published_organisation_or_404,
-    published_parent,
-    taxonomy_choices,
-)
-from app.services.result_cards import ResultCard
-from app.services.search import SearchQuery, search
-from app.services.search_index import directory_version
-from app.services.search_query import load_taxonomy
-from app.services.validation import whole_number
+from app.platform.errors import render_error
+from app.platform.validation import whole_number
+from app.search.cards import ResultCard
+from app.search.engine import SearchQuery, search
+from app.search.index import directory_version
+from app.search.query import load_taxonomy
 
 bp = Blueprint("api", __name__)
 
@@ -28,7 +24,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def organisation_url(organisation: Organisation | ResultCard) -> str:
-    return absolute_url("public.organisation", organisation_id=organisation.id)
+    return absolute_url("directory.organisation", organisation_id=organisation.id)
 
 
 def organisation_summary(card: ResultCard) -> dict:

@@ -21,7 +21,7 @@ class OutboxMessage(Base):
     html_body: Mapped[str] = mapped_column(Text, default="")
     # [{"name": "kutsu.ics", "mimetype": "text/calendar", "content": "<base64>"}]
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(8), default="queued")  # queued, sending, sent, failed (see services.outbox)
+    status: Mapped[str] = mapped_column(String(8), default="queued")  # queued, sending, sent, failed (see platform.outbox)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(String(500), default="")

@@ -2,7 +2,7 @@
 
 `search_document` holds the tokens as plain text on every database.  The
 database-specific full-text structure is built from it by DDL in
-`app.services.search_schema` (an FTS5 table kept in step by triggers on SQLite,
+`app.search.schema` (an FTS5 table kept in step by triggers on SQLite,
 a generated, GIN-indexed tsvector column on PostgreSQL), so Python writes the
 index in exactly one way.
 """

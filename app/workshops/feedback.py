@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FeedbackResponse, FeedbackSurvey, WorkshopOrder, WorkshopTheme, utcnow
-from app.services.charts import horizontal_bars
-from app.services.tokens import hash_token, link_url
+from app.platform.charts import horizontal_bars
+from app.platform.tokens import hash_token, link_url
 
 SURVEY_OPEN_FOR = timedelta(days=30)
 OPEN_ANSWER_MAX = 2000

@@ -4,20 +4,24 @@ import re
 from datetime import date, timedelta
 
 from flask import request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
-from wtforms.validators import ValidationError as FieldError
+from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import DateInput, NumberInput
 
-from app.forms.fields import CheckboxListField
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
-from app.services.validation import ValidationError, clean_text, normalise_email, normalise_phone, whole_number
-from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
+from app.platform.form_fields import CheckboxListField
+from app.platform.validation import (
+    ValidationError,
+    clean_text,
+    normalise_email,
+    normalise_phone,
+    whole_number,
+)
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
+from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
 from app.workshops.services import (
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,

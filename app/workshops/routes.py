@@ -5,9 +5,9 @@ from markupsafe import Markup
 
 from app.extensions import db, limiter
 from app.models import WorkshopOrder
+from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
 from app.workshops.forms import CancelOrderForm, FeedbackForm, WorkshopOrderForm
-from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.services import (
     WorkshopError,
     active_themes,
@@ -48,7 +48,7 @@ def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
     form = WorkshopOrderForm(themes=active_themes())
     form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
-                                        'käsittelemme tilauksen tietoja.', url=url_for("public.privacy")))
+                                        'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("workshops/order.html", form=form), status

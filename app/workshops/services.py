@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
 from app.models.workshop import WORKSHOP_LENGTH
-from app.services.calendar import CalendarEvent, invitation
-from app.services.outbox import queue_mail
-from app.services.tokens import hash_token, link_url
-from app.services.validation import ValidationError, clean_text, contains_pattern
+from app.platform.outbox import queue_mail
+from app.platform.tokens import hash_token, link_url
+from app.platform.validation import ValidationError, clean_text, contains_pattern
+from app.workshops.calendar import CalendarEvent, invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 10:31:06.721404
 from alembic import op
 import sqlalchemy as sa
 
-from app.services import search_schema
+from app.search import schema as search_schema
 
 
 # revision identifiers, used by Alembic.

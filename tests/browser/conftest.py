@@ -16,11 +16,11 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from tests.conftest import make_test_config, skip_or_fail
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import make_test_config, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -63,8 +63,8 @@ def live_server(browser_database_url):
     """The app with the real taxonomy and the demo organisations, on a free loopback port."""
     from flask_migrate import upgrade
 
-    from app.services.demo import seed_demo
-    from app.services.taxonomy import seed_taxonomy
+    from app.directory.demo import seed_demo
+    from app.admin.taxonomy_data import seed_taxonomy
     from app.workshops.services import seed_workshop_themes
 
     app = create_app(make_test_config(browser_database_url))

@@ -2,9 +2,9 @@
 edit request; axe-core on the dashboard and the organisation edit page."""
 import pytest
 from sqlalchemy import select
+from tests.browser.conftest import AXE_SCRIPT, AXE_TAGS, skip_or_fail
 
 from app.extensions import db
-from tests.browser.conftest import AXE_SCRIPT, AXE_TAGS, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -14,8 +14,8 @@ STAFF_EMAIL = "selain@keskus.example"
 @pytest.fixture
 def staff_link(live_server):
     """A fresh one-time staff sign-in path, issued in the live server's own database."""
-    from app.services.staff import add_staff
-    from app.services.tokens import issue_link_token
+    from app.admin.staff import add_staff
+    from app.platform.tokens import issue_link_token
 
     with live_server.app.app_context():
         add_staff(STAFF_EMAIL, "Selain Testaaja")

@@ -3,19 +3,19 @@ order list, the order page with its forms (also with errors shown) and the feedb
 from datetime import timedelta
 
 import pytest
-
-from app.extensions import db
 from tests.browser.conftest import AXE_SCRIPT, skip_or_fail
 from tests.browser.test_admin_journey import axe_violations, sign_in
 from tests.test_workshops_helpers import good_dates, today, weekday_from
+
+from app.extensions import db
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def staff_link(live_server):
-    from app.services.staff import add_staff
-    from app.services.tokens import issue_link_token
+    from app.admin.staff import add_staff
+    from app.platform.tokens import issue_link_token
 
     with live_server.app.app_context():
         add_staff("tyopajat@keskus.example", "Työpajojen Ylläpitäjä")

@@ -29,7 +29,7 @@ def journey(live_server) -> Journey:
     """A local demo organisation for diabetes that has a phone, found on page 1 of
     its municipality, and what the search service answers for that search."""
     from app.models import Need, Organisation
-    from app.services.search import SearchQuery, search
+    from app.search.engine import SearchQuery, search
 
     with live_server.app.app_context():
         candidates = db.session.scalars(

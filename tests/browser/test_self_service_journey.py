@@ -5,9 +5,9 @@ import re
 
 import pytest
 from sqlalchemy import select
+from tests.browser.conftest import AXE_SCRIPT, AXE_TAGS, skip_or_fail
 
 from app.extensions import db
-from tests.browser.conftest import AXE_SCRIPT, AXE_TAGS, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def issue_sign_in_link(live_server, email: str) -> str:
     """The path of a fresh sign-in link (the live server keeps its mail queued, and
     only the token's hash is stored, so the test issues the token itself)."""
-    from app.services.tokens import issue_link_token
+    from app.platform.tokens import issue_link_token
 
     with live_server.app.app_context():
         raw = issue_link_token(email, "sign_in")

@@ -1,0 +1,10 @@
+"""Organisation contacts: join and sign in by e-mailed link, their own organisations."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    from app.accounts import edit_links  # noqa: F401
+    from app.accounts.routes import bp
+
+    app.register_blueprint(bp, url_prefix="/jarjestoille")

@@ -1,0 +1,105 @@
+"""The pages of e-mailed links, for contacts and staff alike: asking for a link,
+"a link is on its way", and the page behind the link.
+
+Opening a link changes nothing (mail scanners fetch links too): a valid link
+shows one "Jatka" button, a spent or expired one says why and offers a new
+link (the e-mail field blank: the page does not tell whose link it was).  The page holds the token, so it is never cached and
+loads nothing from another origin.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import make_response, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l, ngettext
+
+from app.accounts.forms import ContinueForm, LinkRequestForm
+from app.accounts.sessions import start_session
+from app.extensions import db
+from app.platform.tokens import TOKEN_LIFETIMES, TokenState, consume_token, peek_token
+
+TOKEN_PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    """How the page speaks of one kind of link when it can no longer be used."""
+
+    name: str
+    purpose: str  # a key of tokens.TOKEN_LIFETIMES
+    new_link_endpoint: str
+    submit_label: str = _l("Lähetä uusi linkki")
+    advice: str = ""
+
+    @property
+    def lifetime(self) -> str:
+        """"60 minuuttia", "7 päivää": read from the token service, never written twice."""
+        lifetime = TOKEN_LIFETIMES[self.purpose]
+        if lifetime.days:
+            return ngettext("%(num)d päivän", "%(num)d päivää", lifetime.days)
+        return ngettext("%(num)d minuutin", "%(num)d minuuttia", lifetime.seconds // 60)
+
+
+SIGN_IN_LINK = LinkKind(_l("Kirjautumislinkki"), "sign_in", "accounts.request_link")
+STAFF_SIGN_IN_LINK = LinkKind(_l("Ylläpidon kirjautumislinkki"), "staff_sign_in", "admin.sign_in")
+EDIT_LINK = LinkKind(
+    _l("Muokkauslinkki"),
+    "edit_request",
+    "accounts.request_link",
+    submit_label=_l("Lähetä kirjautumislinkki"),
+    advice=_l("Voit silti päivittää tiedot: pyydä kirjautumislinkki sähköpostiisi."),
+)
+
+
+def token_page(state: TokenState, kind: LinkKind):
+    if state.is_valid:
+        body, status = render_template("accounts/confirm.html", email=state.email, form=ContinueForm()), 200
+    else:
+        # Blank: whoever opens a forwarded or leaked link must not learn whose it was.
+        form = LinkRequestForm(formdata=None)
+        body = render_template("accounts/link_problem.html", problem=state.status, form=form, kind=kind)
+        status = 404 if state.status == "unknown" else 410
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP
+    return response
+
+
+def link_request_page(template: str, send_link: Callable[..., object], sent_key: str, sent_endpoint: str, **context):
+    """The e-mail field that asks for a link: the same answer whether a link was sent or not.
+
+    The "link sent" page learns only that a link was asked for: the address is in
+    neither its URL nor the session cookie, which is signed but readable.
+    """
+    form = LinkRequestForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(template, form=form, **context), status
+    send_link(form.email.data, created_ip=request.remote_addr)
+    db.session.commit()
+    session[sent_key] = True
+    return redirect(url_for(sent_endpoint), code=303)
+
+
+def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint: str):
+    """"Check your mail" after link_request_page; without one, back to the e-mail field."""
+    if not session.get(sent_key):
+        return redirect(url_for(request_endpoint), code=303)
+    return render_template(template, minutes=minutes)
+
+
+def opened_link_page(token: str, kind: LinkKind):
+    """Opening the link changes nothing: mail scanners fetch links too."""
+    return token_page(peek_token(token, kind.purpose), kind)
+
+
+def use_contact_link(token: str, kind: LinkKind, destination: Callable[[TokenState], str]):
+    """"Jatka" on a contact's link: spend it, start a contact session, leave the token's URL."""
+    used = consume_token(token, kind.purpose)
+    if used is None:
+        return token_page(peek_token(token, kind.purpose), kind)
+    start_session(used.email, "contact")
+    db.session.commit()
+    return redirect(destination(used), code=303)

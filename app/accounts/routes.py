@@ -1,0 +1,174 @@
+"""/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from app.accounts.access import contact_can_edit, organisations_of_contact
+from app.accounts.forms import ConfirmCurrentForm, SignOutForm
+from app.accounts.link_pages import (
+    SIGN_IN_LINK,
+    link_request_page,
+    link_sent_page,
+    opened_link_page,
+    use_contact_link,
+)
+from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
+from app.accounts.sessions import current_user, end_session, sign_in_required
+from app.directory.conflicts import changed_fields
+from app.directory.forms import OrganisationForm
+from app.directory.organisations import (
+    VersionConflict,
+    changed_keys,
+    confirm_organisation,
+    create_organisation,
+    update_organisation,
+)
+from app.directory.records import organisation_record
+from app.extensions import db, limiter
+from app.models import Organisation
+from app.platform.ratelimit import per_address
+
+bp = Blueprint("accounts", __name__)
+
+# Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
+LINKS_PER_IP = "10 per hour"
+LINKS_PER_ADDRESS = "5 per hour"
+LINK_SENT_KEY = "link_sent"
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(LINKS_PER_IP, methods=["POST"])
+@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("address"))
+def request_link():
+    """What organisations can do here, and the e-mail field that sends a sign-in link."""
+    return link_request_page(
+        "accounts/start.html", send_sign_in_link, LINK_SENT_KEY, ".link_sent", sign_out_form=SignOutForm()
+    )
+
+
+@bp.get("/linkki-lahetetty")
+def link_sent():
+    """The same answer for every address: a link is on its way if it can be used."""
+    return link_sent_page("accounts/link_sent.html", LINK_SENT_KEY, SIGN_IN_LINK_MINUTES, ".request_link")
+
+
+@bp.get("/kirjaudu/<token>")
+def open_link(token: str):
+    """Opening the link changes nothing: mail scanners fetch links too."""
+    return opened_link_page(token, SIGN_IN_LINK)
+
+
+@bp.post("/kirjaudu/<token>")
+def use_link(token: str):
+    """"Jatka": spend the link, start a new session, leave the token's URL."""
+    return use_contact_link(token, SIGN_IN_LINK, lambda _used: url_for(".my_organisations"))
+
+
+@bp.get("/omat")
+@sign_in_required("contact")
+def my_organisations():
+    """The organisations the signed-in address may edit."""
+    user = current_user()
+    return render_template(
+        "accounts/my_organisations.html",
+        email=user.email,
+        organisations=organisations_of_contact(user.email),
+        sign_out_form=SignOutForm(),
+        confirm_form=ConfirmCurrentForm(),
+    )
+
+
+@bp.route("/omat/uusi", methods=["GET", "POST"])
+@sign_in_required("contact")
+def add_organisation():
+    """A new organisation: it waits for staff approval, and staff are told by mail."""
+    user = current_user()
+    form = OrganisationForm.for_request(contacts=[user.email])
+    if not form.validate_on_submit():
+        return _form_page(form, None, 422 if form.is_submitted() else 200)
+    data = form.to_data()
+    if user.email not in data.contacts:
+        data.contacts.insert(0, user.email)
+    organisation = create_organisation(data, user.email, notify_email=current_app.config["STAFF_NOTIFY_EMAIL"] or None)
+    db.session.commit()
+    return redirect(url_for(".organisation_added", organisation_id=organisation.id), code=303)
+
+
+@bp.get("/omat/<int:organisation_id>/lisatty")
+@sign_in_required("contact")
+def organisation_added(organisation_id: int):
+    """What happens next to a new organisation."""
+    organisation = _own_organisation_or_404(organisation_id)
+    return render_template("accounts/organisation_added.html", organisation=organisation)
+
+
+@bp.route("/omat/<int:organisation_id>/muokkaa", methods=["GET", "POST"])
+@sign_in_required("contact")
+def edit_organisation(organisation_id: int):
+    """Every detail of an organisation; a published one changes at once."""
+    user = current_user()
+    organisation = _own_organisation_or_404(organisation_id)
+    form = OrganisationForm.for_request(organisation)
+    if not form.validate_on_submit():
+        return _form_page(form, organisation, 422 if form.is_submitted() else 200)
+    data = form.to_data()
+    try:
+        changed = update_organisation(
+            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
+        )
+        db.session.commit()
+    except VersionConflict:
+        db.session.rollback()
+        organisation = _own_organisation_or_404(organisation_id)
+        current = organisation_record(organisation)
+        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
+        form.start_from(organisation)
+        return _form_page(form, organisation, 409, conflicts=conflicts)
+    if not changed:
+        flash(_("Tietoihin ei tehty muutoksia, joten mitään ei tallennettu."))
+    elif user.email not in data.contacts:
+        flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
+                "järjestön %(name)s tietoja.", name=organisation.name))
+    elif organisation.is_published:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Muutokset näkyvät palvelussa heti.", name=organisation.name))
+    else:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Järjestö julkaistaan, kun ylläpito on hyväksynyt sen.",
+                name=organisation.name))
+    return redirect(url_for(".my_organisations"), code=303)
+
+
+@bp.post("/omat/<int:organisation_id>/ajan-tasalla")
+@sign_in_required("contact")
+def confirm_current(organisation_id: int):
+    """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else."""
+    user = current_user()
+    organisation = _own_organisation_or_404(organisation_id)
+    confirm_organisation(organisation, user.email)
+    db.session.commit()
+    flash(_("Kiitos! Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.", name=organisation.name))
+    return redirect(url_for(".my_organisations"), code=303)
+
+
+def _own_organisation_or_404(organisation_id: int) -> Organisation:
+    # 404 rather than 403: someone else's organisation must not even be confirmed to exist.
+    if not contact_can_edit(current_user().email, organisation_id):
+        abort(404)
+    return db.get_or_404(Organisation, organisation_id)
+
+
+def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None):
+    return render_template(
+        "accounts/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        conflicts=conflicts,
+        editor_email=current_user().email,
+    ), status
+
+
+@bp.post("/kirjaudu-ulos")
+def sign_out():
+    """Delete this browser's session row."""
+    end_session()
+    db.session.commit()
+    flash(_("Olet kirjautunut ulos."))
+    return redirect(url_for(".request_link"), code=303)

@@ -1,0 +1,110 @@
+"""Load the taxonomy (municipalities, needs, activities, sectors) from CSV files.
+
+The files live in app/data/; another region is another set of files. Loading is
+an upsert by natural key, so running it again updates texts and adds new rows
+but never deletes anything staff may have linked organisations to.
+"""
+import csv
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Activity, Municipality, Need, Sector
+from app.platform.validation import whole_number
+
+
+class TaxonomyFileError(ValueError):
+    """A taxonomy CSV file that cannot be loaded; the message names file and line."""
+
+
+def seed_taxonomy(data_dir: Path | str) -> dict[str, int]:
+    """Upsert every taxonomy file of `data_dir`; returns the rows loaded per table."""
+    data_dir = Path(data_dir)
+    counts = {
+        "municipalities": _load_municipalities(data_dir / "municipalities.csv"),
+        "needs": _load_needs(data_dir / "needs.csv"),
+        "activities": _load_activities(data_dir / "activities.csv"),
+        "sectors": _load_sectors(data_dir / "sectors.csv"),
+    }
+    db.session.flush()
+    return counts
+
+
+def _read_rows(path: Path, columns: tuple[str, ...], key: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers; checks the header, empty keys and duplicate keys."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise TaxonomyFileError(f"{path.name}: the header must be {','.join(columns)}")
+        rows = []
+        seen: set[str] = set()
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(row[c] is None for c in columns):
+                raise TaxonomyFileError(f"{path.name}:{line}: expected {len(columns)} columns")
+            cleaned = {c: row[c].strip() for c in columns}
+            if not cleaned[key]:
+                raise TaxonomyFileError(f"{path.name}:{line}: {key} is empty")
+            if cleaned[key].casefold() in seen:
+                raise TaxonomyFileError(f"{path.name}:{line}: {key} {cleaned[key]!r} appears twice")
+            seen.add(cleaned[key].casefold())
+            rows.append((line, cleaned))
+    return rows
+
+
+def _position(path: Path, line: int, value: str) -> int:
+    position = whole_number(value)
+    if position is None:
+        raise TaxonomyFileError(f"{path.name}:{line}: position must be a whole number")
+    return position
+
+
+def _load_municipalities(path: Path) -> int:
+    existing = {m.code: m for m in db.session.scalars(select(Municipality))}
+    rows = _read_rows(path, ("code", "name_fi", "name_sv"), "code")
+    for line, row in rows:
+        if not re.fullmatch(r"[0-9]{3}", row["code"]):
+            raise TaxonomyFileError(f"{path.name}:{line}: code must be three digits")
+        if not row["name_fi"]:
+            raise TaxonomyFileError(f"{path.name}:{line}: name_fi is empty")
+        municipality = existing.get(row["code"]) or Municipality(code=row["code"])
+        municipality.name_fi = row["name_fi"]
+        municipality.name_sv = row["name_sv"] or None
+        db.session.add(municipality)
+    return len(rows)
+
+
+def _load_needs(path: Path) -> int:
+    existing = {n.name: n for n in db.session.scalars(select(Need))}
+    rows = _read_rows(path, ("name", "group", "synonyms"), "name")
+    for line, row in rows:
+        if not row["group"]:
+            raise TaxonomyFileError(f"{path.name}:{line}: group is empty")
+        need = existing.get(row["name"]) or Need(name=row["name"])
+        need.group = row["group"]
+        need.synonyms = ";".join(s.strip() for s in row["synonyms"].split(";") if s.strip())
+        db.session.add(need)
+    return len(rows)
+
+
+def _load_activities(path: Path) -> int:
+    existing = {a.name: a for a in db.session.scalars(select(Activity))}
+    rows = _read_rows(path, ("position", "name", "description"), "name")
+    for line, row in rows:
+        activity = existing.get(row["name"]) or Activity(name=row["name"])
+        activity.position = _position(path, line, row["position"])
+        activity.description = row["description"]
+        db.session.add(activity)
+    return len(rows)
+
+
+def _load_sectors(path: Path) -> int:
+    existing = {s.name: s for s in db.session.scalars(select(Sector))}
+    rows = _read_rows(path, ("position", "name"), "name")
+    for line, row in rows:
+        sector = existing.get(row["name"]) or Sector(name=row["name"])
+        sector.position = _position(path, line, row["position"])
+        db.session.add(sector)
+    return len(rows)

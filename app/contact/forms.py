@@ -1,0 +1,114 @@
+"""The contact-request form, shared by the organisation page and the tray."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
+
+from app.contact.requests import ContactDetails
+from app.platform.form_fields import RadioField, optional_normalised, options, text_limit
+from app.platform.validation import clean_text, normalise_email, normalise_phone
+
+MESSAGE_MAX = 500
+
+
+class ContactRequestForm(FlaskForm):
+    name = StringField(
+        _l("Nimi"),
+        validators=[text_limit(120, required=True)],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    phone = TelField(
+        _l("Puhelinnumero"),
+        validators=[optional_normalised(normalise_phone)],
+        description=_l("Anna puhelinnumero tai sähköpostiosoite, tai molemmat."),
+        render_kw={"autocomplete": "tel", "maxlength": 30, "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("Sähköpostiosoite"),
+        validators=[optional_normalised(normalise_email)],
+        description=_l("Jos annat sähköpostiosoitteen, saat kopion pyynnöstä."),
+        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
+    )
+    preferred_channel = RadioField(
+        _l("Miten haluat, että sinuun otetaan yhteyttä?"),
+        choices=options([("puhelin", _l("Puhelimella")), ("tekstiviesti", _l("Tekstiviestillä")), ("sahkoposti", _l("Sähköpostilla"))]),
+        default="puhelin",
+    )
+    preferred_time = StringField(
+        _l("Mihin aikaan sinulle sopii ottaa yhteyttä? (vapaaehtoinen)"),
+        description=_l("Esimerkiksi ”arkisin klo 9–12”."),
+        validators=[text_limit(120)],
+        render_kw={"maxlength": 120},
+    )
+    message = TextAreaField(
+        _l("Lyhyt viesti (vapaaehtoinen)"),
+        description=_l(
+            "Kerro lyhyesti, millaista tukea toivot. Älä kirjoita terveystietoja tai henkilötunnusta: "
+            "järjestö kysyy tarvittaessa lisää. Enintään 500 merkkiä."
+        ),
+        validators=[text_limit(MESSAGE_MAX, multiline=True)],
+        render_kw={"maxlength": MESSAGE_MAX, "rows": 4, "data-laskuri": MESSAGE_MAX},
+    )
+    on_behalf_of_client = BooleanField(_l("Täytän pyynnön asiakkaan puolesta"))
+    professional_name = StringField(
+        _l("Oma nimesi (ammattilainen)"),
+        description=_l("Täytä, jos teet pyynnön asiakkaan puolesta."),
+        validators=[text_limit(120)],
+        render_kw={"maxlength": 120},
+    )
+    professional_org = StringField(
+        _l("Organisaatiosi"),
+        description=_l("Esimerkiksi ”Kuopion terveysasema, sosiaalityö”."),
+        validators=[text_limit(200)],
+        render_kw={"maxlength": 200},
+    )
+    consent = BooleanField(_l("Suostumus"))
+    # Honeypot: hidden from people by CSS and from assistive technology; bots fill it.
+    kotisivu = StringField(_l("Jätä tämä kenttä tyhjäksi"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        has_phone, has_email = bool(_given(self.phone.data)), bool(_given(self.email.data))
+        if not self.phone.errors and not self.email.errors and not has_phone and not has_email:
+            self.phone.errors.append(_l("Anna puhelinnumero tai sähköpostiosoite, jotta järjestö voi ottaa yhteyttä."))
+            valid = False
+        channel = self.preferred_channel.data
+        if channel in ("puhelin", "tekstiviesti") and not has_phone and not self.phone.errors and has_email:
+            self.preferred_channel.errors.append(_l("Valitsit yhteydenoton puhelimella: anna myös puhelinnumero."))
+            valid = False
+        if channel == "sahkoposti" and not has_email and not self.email.errors and has_phone:
+            self.preferred_channel.errors.append(_l("Valitsit yhteydenoton sähköpostilla: anna myös sähköpostiosoite."))
+            valid = False
+        if self.on_behalf_of_client.data:
+            if not _given(self.professional_name.data) and not self.professional_name.errors:
+                self.professional_name.errors.append(_l("Kirjoita oma nimesi, kun teet pyynnön asiakkaan puolesta."))
+                valid = False
+            if not _given(self.professional_org.data) and not self.professional_org.errors:
+                self.professional_org.errors.append(_l("Kirjoita organisaatiosi, kun teet pyynnön asiakkaan puolesta."))
+                valid = False
+        if not self.consent.data:
+            self.consent.errors.append(_l("Pyyntöä ei voi lähettää ilman suostumustasi."))
+            valid = False
+        return valid
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.kotisivu.data)
+
+    def details(self) -> ContactDetails:
+        """What was typed, cleaned and normalised; only after validate() passed."""
+        on_behalf = bool(self.on_behalf_of_client.data)
+        return ContactDetails(
+            name=clean_text(self.name.data, 120),
+            phone=normalise_phone(self.phone.data) if _given(self.phone.data) else "",
+            email=normalise_email(self.email.data) if _given(self.email.data) else "",
+            preferred_channel=self.preferred_channel.data or "puhelin",
+            preferred_time=clean_text(self.preferred_time.data, 120),
+            message=clean_text(self.message.data, MESSAGE_MAX, multiline=True),
+            on_behalf_of_client=on_behalf,
+            professional_name=clean_text(self.professional_name.data, 120) if on_behalf else "",
+            professional_org=clean_text(self.professional_org.data, 200) if on_behalf else "",
+        )
+
+
+def _given(value: str | None) -> str:
+    return (value or "").strip()

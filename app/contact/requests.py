@@ -1,0 +1,184 @@
+"""Contact requests: a person asks one or more organisations to contact them.
+
+Each organisation gets its own e-mail through the outbox, with a one-time
+"Olemme olleet yhteydessä" link.  Personal fields are erased after the
+retention period; the rows stay so the monthly counts do not change.
+"""
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import LoginToken, Organisation, utcnow
+from app.models.contact import ContactRequest
+from app.platform.outbox import queue_mail
+from app.platform.tokens import consume_token, hash_token, issue_link_token, link_url, peek_token
+
+HANDLED_PURPOSE = "contact_handled"
+BATCH_BYTES = 8
+BATCH_PATTERN = re.compile(f"[0-9a-f]{{{2 * BATCH_BYTES}}}")
+
+
+@dataclass
+class ContactDetails:
+    """What the person typed; already validated by the form."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+    preferred_channel: str = "puhelin"
+    preferred_time: str = ""
+    message: str = ""
+    on_behalf_of_client: bool = False
+    professional_name: str = ""
+    professional_org: str = ""
+
+
+@dataclass
+class SendOutcome:
+    batch: str
+    sent_to: list[Organisation]
+    # Asked for, but no longer published when the request was sent.
+    unavailable_ids: list[int]
+
+
+def recipients(organisation: Organisation) -> list[str]:
+    """The organisation's public e-mail, or the addresses of its contacts when it has none."""
+    if organisation.email:
+        return [organisation.email]
+    return [contact.email for contact in organisation.contacts]
+
+
+def send_contact_request(
+    details: ContactDetails, organisation_ids: list[int], *, now: datetime | None = None
+) -> SendOutcome:
+    """Store one request per published organisation and queue their mail; flush, no commit."""
+    now = now or utcnow()
+    batch = secrets.token_hex(BATCH_BYTES)
+    organisations = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(organisation_ids), Organisation.status == "published")
+        )
+    }
+    # An organisation nobody can read mail for is reported, not silently skipped.
+    sent_to = [organisations[i] for i in organisation_ids if i in organisations and recipients(organisations[i])]
+    for organisation in sent_to:
+        _send_to_organisation(details, organisation, batch, now)
+    if details.email and sent_to:
+        queue_mail(details.email, "contact_request_copy", details=details, organisations=sent_to)
+    reached = {o.id for o in sent_to}
+    return SendOutcome(batch, sent_to, [i for i in organisation_ids if i not in reached])
+
+
+def _send_to_organisation(details: ContactDetails, organisation: Organisation, batch: str, now: datetime) -> None:
+    addresses = recipients(organisation)
+    raw = issue_link_token(addresses[0], HANDLED_PURPOSE, organisation.id, now=now)
+    token_id = db.session.scalar(select(LoginToken.id).where(LoginToken.token_hash == hash_token(raw)))
+    request = ContactRequest(
+        batch=batch,
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        requester_name=details.name,
+        phone=details.phone,
+        email=details.email,
+        preferred_channel=details.preferred_channel,
+        preferred_time=details.preferred_time,
+        message=details.message,
+        on_behalf_of_client=details.on_behalf_of_client,
+        professional_name=details.professional_name,
+        professional_org=details.professional_org,
+        consent_at=now,
+        created_at=now,
+        handled_token_id=token_id,
+    )
+    db.session.add(request)
+    handled_url = link_url("contact.contact_handled", token=raw)
+    for address in addresses:
+        queue_mail(
+            address, "contact_request", details=details, organisation=organisation, handled_url=handled_url
+        )
+
+
+def organisations_in_batch(batch: str) -> list[str]:
+    """The names of the organisations one submission went to, in the order sent."""
+    if not BATCH_PATTERN.fullmatch(batch):
+        # Not a batch send_contact_request could have made (PostgreSQL would refuse a NUL in it).
+        return []
+    return list(
+        db.session.scalars(
+            select(ContactRequest.organisation_name).where(ContactRequest.batch == batch).order_by(ContactRequest.id)
+        )
+    )
+
+
+def request_for_handled_link(raw: str) -> tuple[str, ContactRequest | None]:
+    """The link's state and its request, without changing anything (GET must be safe)."""
+    state = peek_token(raw, HANDLED_PURPOSE)
+    return state.status, _request_by_token(raw)
+
+
+def mark_handled(raw: str, *, now: datetime | None = None) -> ContactRequest | None:
+    """Spend the link and mark its request handled; None when the link was not usable."""
+    now = now or utcnow()
+    if consume_token(raw, HANDLED_PURPOSE, now=now) is None:
+        return None
+    request = _request_by_token(raw)
+    if request is not None and request.handled_at is None:
+        request.handled_at = now
+    db.session.flush()
+    return request
+
+
+def _request_by_token(raw: str) -> ContactRequest | None:
+    return db.session.scalar(
+        select(ContactRequest)
+        .join(LoginToken, LoginToken.id == ContactRequest.handled_token_id)
+        .where(LoginToken.token_hash == hash_token(raw))
+    )
+
+
+# The personal fields of a request and their erased values; the organisation and the dates stay for the counts.
+ERASED_FIELDS = {
+    "requester_name": "", "phone": "", "email": "", "preferred_time": "", "message": "",
+    "professional_name": "", "professional_org": "",
+}
+
+
+def erase_personal_data(retention_days: int, *, now: datetime | None = None) -> int:
+    """Blank the personal fields of requests older than the retention period; counts stay."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(ContactRequest)
+        .where(ContactRequest.created_at < now - timedelta(days=retention_days), ContactRequest.erased_at.is_(None))
+        .values(**ERASED_FIELDS, erased_at=now)
+    )
+    return result.rowcount
+
+
+@dataclass
+class MonthlyCount:
+    organisation_id: int | None
+    organisation_name: str
+    month: str  # "2026-11"
+    sent: int
+    handled: int
+
+
+def monthly_counts() -> list[MonthlyCount]:
+    """Requests sent and handled per organisation and month, newest month first."""
+    rows = db.session.execute(
+        select(ContactRequest.organisation_id, ContactRequest.organisation_name, ContactRequest.created_at, ContactRequest.handled_at)
+    ).all()
+    counts: dict[tuple, MonthlyCount] = {}
+    for organisation_id, name, created_at, handled_at in rows:
+        month = created_at.strftime("%Y-%m")
+        key = (organisation_id, name, month)
+        entry = counts.setdefault(key, MonthlyCount(organisation_id, name, month, 0, 0))
+        entry.sent += 1
+        entry.handled += handled_at is not None
+    by_name = sorted(counts.values(), key=lambda c: c.organisation_name)
+    return sorted(by_name, key=lambda c: c.month, reverse=True)

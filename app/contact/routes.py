@@ -1,0 +1,116 @@
+"""Contact requests: from one organisation's page or to everyone on the tray."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from app.contact import tray
+from app.contact.forms import ContactRequestForm
+from app.contact.requests import (
+    mark_handled,
+    organisations_in_batch,
+    request_for_handled_link,
+    send_contact_request,
+)
+from app.contact.tray_session import tray_ids
+from app.directory.reads import published_organisation_or_404
+from app.extensions import db, limiter
+
+bp = Blueprint("contact", __name__)
+
+# Per IP; generous enough for a nurse sending several referrals in a row.
+CONTACT_RATE_LIMIT = "20 per hour"
+
+
+def _send(form: ContactRequestForm, organisation_ids: list[int]):
+    """Store and queue the request; answer with the confirmation page."""
+    if form.is_spam:
+        # Answer as if sent, so the bot learns nothing; nothing is stored.
+        return redirect(url_for("contact.contact_sent", batch="-"), code=303)
+    outcome = send_contact_request(form.details(), organisation_ids)
+    db.session.commit()
+    missing = len(outcome.unavailable_ids)
+    if missing:
+        flash(
+            _(
+                "%(count)d valitsemistasi järjestöistä ei ole enää mukana palvelussa tai ei voi vastaanottaa "
+                "pyyntöjä, joten pyyntöä ei lähetetty niille.",
+                count=missing,
+            )
+        )
+    if not outcome.sent_to:
+        return None
+    return redirect(url_for("contact.contact_sent", batch=outcome.batch), code=303)
+
+
+@bp.post("/jarjestot/<int:organisation_id>/yhteydenotto")
+@limiter.limit(CONTACT_RATE_LIMIT)
+def contact_organisation(organisation_id: int):
+    """Ask one organisation to contact you."""
+    form = ContactRequestForm()
+    # Checked before the first query: on SQLite that query takes the write lock for the
+    # rest of the request, and the form needs no database.
+    if form.validate_on_submit():
+        answer = _send(form, [organisation_id])
+        if answer is not None:
+            return answer
+    organisation = published_organisation_or_404(organisation_id)
+    return render_template("contact/contact.html", form=form, organisations=[organisation], action=request.path), 422
+
+
+@bp.get("/jarjestot/<int:organisation_id>/yhteydenotto")
+def contact_organisation_form(organisation_id: int):
+    """The contact form of one organisation on a page of its own."""
+    organisation = published_organisation_or_404(organisation_id)
+    return render_template("contact/contact.html", form=ContactRequestForm(), organisations=[organisation], action=request.path)
+
+
+@bp.route("/tarjotin/yhteydenotto", methods=["GET", "POST"])
+@limiter.limit(CONTACT_RATE_LIMIT, methods=["POST"])
+def contact_tray():
+    """One contact request to every organisation on the tray."""
+    organisations = tray.published_on_tray(tray_ids())
+    if not organisations:
+        flash(_("Tarjotin on tyhjä. Lisää järjestöjä tarjottimelle hakutuloksista."))
+        return redirect(url_for("contact.tray_page"), code=303)
+    form = ContactRequestForm()
+    if form.validate_on_submit():
+        answer = _send(form, [o.id for o in organisations])
+        if answer is not None:
+            return answer
+        status = 422
+    else:
+        status = 422 if request.method == "POST" else 200
+    return render_template("contact/contact.html", form=form, organisations=organisations, action=request.path), status
+
+
+@bp.get("/yhteydenotto/lahetetty/<batch>")
+def contact_sent(batch: str):
+    """Where the request went. Lists organisation names only: the link holds no personal data."""
+    response = make_response(render_template("contact/contact_sent.html", names=organisations_in_batch(batch)))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/yhteydenotto/kasitelty/<token>", methods=["GET", "HEAD"])
+def contact_handled(token: str):
+    """The organisation's "Olemme olleet yhteydessä" link: opening it changes nothing."""
+    status, contact_request = request_for_handled_link(token)
+    if contact_request is None:
+        abort(404)
+    response = make_response(
+        render_template("contact/contact_handled.html", status=status, contact_request=contact_request, form=FlaskForm())
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/yhteydenotto/kasitelty/<token>")
+def contact_handled_confirm(token: str):
+    """Mark the request handled: only this deliberate POST spends the link."""
+    contact_request = mark_handled(token)
+    if contact_request is None:
+        return contact_handled(token)
+    db.session.commit()
+    response = make_response(render_template("contact/contact_handled.html", status="done", contact_request=contact_request, form=None))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,119 @@
+"""The tray (tarjotin): add and remove organisations, view, print, share."""
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.contact import tray
+from app.contact.forms import ContactRequestForm
+from app.contact.routes import bp
+from app.contact.tray_session import save_tray, tray_ids, tray_template_context
+from app.extensions import db
+from app.models import Organisation
+from app.platform.database import reads_only
+from app.platform.security import local_path
+from app.platform.templating import wants_partial
+from app.platform.tokens import link_url
+from app.platform.validation import whole_number
+
+bp.app_context_processor(tray_template_context)
+
+
+def _tray_answer(organisation_id: int, message: str):
+    """The htmx answer (the button and the counter) or a redirect back for a plain POST."""
+    if wants_partial():
+        return render_template(
+            "contact/_tray_update.html",
+            organisation=db.session.get(Organisation, organisation_id) if organisation_id else None,
+            message=message,
+        )
+    flash(message)
+    anchor = f"#tulos-{organisation_id}"
+    # Where to go back to after a POST without JavaScript.
+    return redirect(local_path(request.form.get("next"), url_for("contact.tray_page")) + anchor, code=303)
+
+
+def _organisation_id() -> int:
+    return whole_number(request.form.get("organisation_id")) or 0
+
+
+@bp.post("/tarjotin/lisaa")
+@reads_only
+def tray_add():
+    """Put an organisation on the tray."""
+    organisation_id = _organisation_id()
+    try:
+        ids = tray.add(tray_ids(), organisation_id)
+    except tray.TrayFull:
+        return _tray_answer(
+            organisation_id, _("Tarjottimella on jo %(limit)d järjestöä, joten uutta ei voi lisätä.", limit=tray.TRAY_LIMIT)
+        )
+    if organisation_id not in ids:
+        return _tray_answer(organisation_id, _("Järjestöä ei löytynyt, joten sitä ei lisätty tarjottimelle."))
+    save_tray(ids)
+    return _tray_answer(organisation_id, _("Lisätty tarjottimelle. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+
+
+@bp.post("/tarjotin/poista")
+@reads_only
+def tray_remove():
+    """Take an organisation off the tray."""
+    organisation_id = _organisation_id()
+    ids = tray.remove(tray_ids(), organisation_id)
+    save_tray(ids)
+    return _tray_answer(organisation_id, _("Poistettu tarjottimelta. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+
+
+@bp.post("/tarjotin/tyhjenna")
+@reads_only
+def tray_clear():
+    """Empty the tray."""
+    save_tray([])
+    flash(_("Tarjotin on tyhjennetty."))
+    return redirect(url_for("contact.tray_page"), code=303)
+
+
+@bp.get("/tarjotin")
+def tray_page():
+    """The chosen organisations with every public contact detail, printable."""
+    ids = tray_ids()
+    organisations = tray.published_on_tray(ids)
+    still_there = [o.id for o in organisations]
+    if still_there != ids:
+        # Organisations unpublished meanwhile drop off the tray.
+        save_tray(still_there)
+    response = make_response(
+        render_template(
+            "contact/tray.html",
+            organisations=organisations,
+            dropped=len(ids) - len(still_there),
+            form=ContactRequestForm(),
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/tarjotin/jaa")
+def tray_share():
+    """Make a short read-only link to a snapshot of the tray."""
+    organisations = tray.published_on_tray(tray_ids())
+    if not organisations:
+        flash(_("Tarjotin on tyhjä, joten jaettavaa listaa ei tehty."))
+        return redirect(url_for("contact.tray_page"), code=303)
+    shared = tray.share([o.id for o in organisations])
+    db.session.commit()
+    return redirect(url_for("contact.shared_tray", code=shared.code, uusi=1), code=303)
+
+
+@bp.get("/lista/<code>")
+def shared_tray(code: str):
+    """A list a professional shared with a client: public details only, no personal data."""
+    shared = tray.shared_list(code)
+    if shared is None:
+        return render_template("contact/shared_tray_missing.html"), 404
+    return render_template(
+        "contact/shared_tray.html",
+        shared=shared,
+        organisations=tray.published_on_tray(shared.organisation_ids),
+        share_url=link_url("contact.shared_tray", code=code),
+        just_created=request.args.get("uusi") == "1",
+    )

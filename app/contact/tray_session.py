@@ -1,0 +1,41 @@
+"""The visitor's tray as the session holds it, and what every page shows of it."""
+from dataclasses import dataclass
+
+from flask import has_request_context, session, url_for
+
+from app.contact import tray
+
+SESSION_KEY = "tray"
+
+
+def tray_ids() -> list[int]:
+    return tray.clean_ids(session.get(SESSION_KEY))
+
+
+def save_tray(ids: list[int]) -> None:
+    session[SESSION_KEY] = ids
+
+
+@dataclass(frozen=True)
+class TrayActions:
+    """Where a tray button posts; made once per page, not once per button."""
+
+    add: str
+    remove: str
+
+
+def tray_actions() -> TrayActions:
+    return TrayActions(url_for("contact.tray_add"), url_for("contact.tray_remove"))
+
+
+def tray_template_context() -> dict:
+    """Every page shows the tray counter and whether each organisation is on the tray.
+
+    Mail rendered by a CLI command has no request and so no tray.
+    """
+    if not has_request_context():
+        return {"tray_ids": []}
+    return {
+        "tray_ids": tray_ids(),
+        "tray_actions": tray_actions(),
+    }

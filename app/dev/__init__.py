@@ -1,1 +1,0 @@
-"""Development helpers; registered only in debug mode without an SMTP server."""

@@ -1,0 +1,11 @@
+"""The directory: organisation pages, A–Z, public figures, revisions and history,
+moderation, import/export, freshness, edit requests."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    from app.directory import staff_edit_requests, staff_history, staff_routes, statistics_page  # noqa: F401
+    from app.directory.routes import bp
+
+    app.register_blueprint(bp)

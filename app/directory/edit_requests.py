@@ -1,0 +1,81 @@
+"""Edit requests: staff write a message once, every contact gets their own 7-day link.
+
+Each link is an `edit_request` token bound to one organisation; using it signs
+the contact in and takes them straight to that organisation's form.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import AuditEvent, Organisation, utcnow
+from app.platform.audit import record_audit
+from app.platform.outbox import queue_mail
+from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
+
+EDIT_LINK_DAYS = TOKEN_LIFETIMES["edit_request"].days
+MESSAGE_MAX_LENGTH = 2000
+
+
+def mail_edit_links(organisation: Organisation, template: str, *, now: datetime | None = None, **context) -> int:
+    """Queue `template` to every contact, each with an own edit link; the number queued."""
+    sign_in_url = link_url("accounts.request_link")
+    for contact in organisation.contacts:
+        token = issue_link_token(contact.email, "edit_request", organisation.id, now=now)
+        queue_mail(
+            contact.email,
+            template,
+            organisation_name=organisation.name,
+            link=link_url("accounts.open_edit_link", token=token),
+            sign_in_url=sign_in_url,
+            days=EDIT_LINK_DAYS,
+            **context,
+        )
+    return len(organisation.contacts)
+
+
+@dataclass(frozen=True)
+class EditRequestResult:
+    organisation_id: int
+    name: str
+    sent: int  # messages queued; 0 means the organisation has no contacts
+
+
+def send_edit_requests(
+    organisations: list[Organisation], message: str, actor: str, *, now: datetime | None = None
+) -> AuditEvent:
+    """Queue the request to every contact of every organisation; flush, no commit.
+
+    Returns the audit event, whose detail holds the per-organisation results.
+    """
+    now = now or utcnow()
+    results = [
+        EditRequestResult(
+            organisation.id,
+            organisation.name,
+            mail_edit_links(organisation, "staff_edit_request", now=now, message=message),
+        )
+        for organisation in organisations
+    ]
+    reached = [result.organisation_id for result in results if result.sent]
+    if reached:
+        # Bulk UPDATE so the optimistic-locking version stays (see freshness.send_reminders).
+        db.session.execute(
+            update(Organisation)
+            .where(Organisation.id.in_(reached))
+            .values(last_edit_request_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+    return record_audit(
+        actor,
+        "edit_request",
+        "organisation",
+        organisations[0].id if len(organisations) == 1 else None,
+        message=message,
+        results=[{"id": r.organisation_id, "name": r.name, "sent": r.sent} for r in results],
+    )
+
+
+def results_of(event: AuditEvent) -> list[EditRequestResult]:
+    return [EditRequestResult(item["id"], item["name"], item["sent"]) for item in event.detail.get("results", [])]

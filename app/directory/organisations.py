@@ -1,0 +1,256 @@
+"""The write side of organisations: create, update and confirm, used by contacts and staff alike.
+
+Every change writes a revision, reindexes the organisation and counts as a
+confirmation that the details are current.  Saves are optimistically locked:
+the caller says which version (and which record) the person started from, and
+a save is refused when someone else has changed one of the same fields since.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.directory.records import ADMIN_KEYS, RECORD_KEYS, organisation_record, record_revision
+from app.extensions import db
+from app.models import (
+    Activity,
+    Municipality,
+    Need,
+    Organisation,
+    OrganisationContact,
+    OrganisationKeyword,
+    OrganisationPhone,
+    Sector,
+    sort_key,
+    utcnow,
+)
+from app.platform.outbox import queue_mail
+from app.search.index import index_organisation
+
+# Columns copied as they are from OrganisationData to the organisation.
+PLAIN_COLUMNS = (
+    "name", "org_type", "business_id", "description", "nationwide", "street_address", "postal_code",
+    "post_office", "email", "website", "meeting_times", "languages", "step_free_access",
+    "accessible_toilet", "induction_loop", "accessibility_notes", "paused_until", "paused_note",
+    "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
+    "volunteering_supported", "education_background",
+)
+# The record keys (admin figures flattened to "admin.<key>") that a save writes.
+# confirmed_at never conflicts: confirming in another tab changes no detail.
+SAVED_KEYS = tuple(k for k in RECORD_KEYS if k not in ("status", "confirmed_at", "admin")) + tuple(
+    f"admin.{key}" for key in ADMIN_KEYS
+)
+
+
+@dataclass
+class OrganisationData:
+    """Validated values for every field of an organisation; taxonomy rows by id."""
+
+    name: str
+    org_type: str = "yhdistys"
+    business_id: str | None = None
+    parent_id: int | None = None
+    description: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    post_office: str = ""
+    email: str = ""
+    website: str = ""
+    phones: list[tuple[str, str]] = field(default_factory=list)  # (E.164 number, role)
+    meeting_times: str = ""
+    languages: list[str] = field(default_factory=list)
+    step_free_access: str = "unknown"
+    accessible_toilet: str = "unknown"
+    induction_loop: str = "unknown"
+    accessibility_notes: str = ""
+    paused_until: date | None = None
+    paused_note: str = ""
+    need_ids: list[int] = field(default_factory=list)
+    activity_ids: list[int] = field(default_factory=list)
+    municipality_ids: list[int] = field(default_factory=list)
+    nationwide: bool = False
+    keywords: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)  # lower-cased e-mail addresses
+    member_count: int | None = None
+    employee_count: int | None = None
+    volunteer_count: int | None = None
+    volunteer_hours_per_year: int | None = None
+    volunteering_supported: str = "unknown"
+    sector_id: int | None = None
+    education_background: str = ""
+    # None keeps the status as it is: only staff decide it.
+    status: str | None = None
+
+    @property
+    def saved_keys(self) -> tuple[str, ...]:
+        return SAVED_KEYS + (("status",) if self.status is not None else ())
+
+
+class VersionConflict(Exception):
+    """Someone else saved the organisation after this person started editing it."""
+
+
+def create_organisation(data: OrganisationData, author: str, *, notify_email: str | None = None) -> Organisation:
+    """A new organisation, pending unless `data.status` says otherwise; flush, no commit.
+
+    `notify_email` (staff) gets a mail through the outbox saying it waits for approval.
+    """
+    organisation = Organisation(name=data.name, status=data.status or "pending")
+    db.session.add(organisation)
+    with db.session.no_autoflush:
+        _apply(organisation, data)
+    organisation.confirmed_at = utcnow()
+    db.session.flush()
+    record_revision(organisation, author, _("Järjestö lisätty"))
+    index_organisation(organisation)
+    if notify_email:
+        queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
+    return organisation
+
+
+def update_organisation(
+    organisation: Organisation,
+    data: OrganisationData,
+    author: str,
+    *,
+    base_version: int | None,
+    base_record: dict | None,
+    summary: str | None = None,
+) -> bool:
+    """Save `data` over `organisation`; flush, no commit.  False when nothing changed.
+
+    `base_version` and `base_record` are what the person saw when they opened the
+    form.  When the organisation has moved on since, the save goes ahead only if
+    none of the fields it writes changed in between; otherwise VersionConflict.
+    A concurrent save that lands between this check and the flush raises
+    StaleDataError in the flush, also reported as VersionConflict (the caller
+    must roll back).  An empty save writes nothing and does not confirm.
+    """
+    if organisation.version != base_version:
+        if base_record is None or changed_keys(base_record, organisation_record(organisation), data.saved_keys):
+            raise VersionConflict()
+    before = organisation_record(organisation)
+    with db.session.no_autoflush:
+        _apply(organisation, data)
+    if organisation_record(organisation) == before:
+        return False
+    now = utcnow()
+    organisation.confirmed_at = now
+    # Always an UPDATE of the row, so the version moves even when only links changed.
+    organisation.updated_at = now
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise VersionConflict() from error
+    record_revision(organisation, author, summary or _("Tiedot päivitetty"))
+    index_organisation(organisation)
+    return True
+
+
+def confirm_organisation(organisation: Organisation, author: str) -> None:
+    """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit."""
+    organisation.confirmed_at = utcnow()
+    db.session.flush()
+    record_revision(organisation, author, _("Tiedot vahvistettu ajan tasalle"))
+    index_organisation(organisation)
+
+
+def flat_record(record: dict) -> dict:
+    """A record with its admin figures as top-level "admin.<key>" entries."""
+    flat = {key: value for key, value in record.items() if key != "admin"}
+    flat.update({f"admin.{key}": value for key, value in (record.get("admin") or {}).items()})
+    return flat
+
+
+def changed_keys(base: dict, current: dict, keys: tuple[str, ...] = SAVED_KEYS) -> list[str]:
+    """The keys among `keys` whose values differ between two records, in `keys` order."""
+    base, current = flat_record(base), flat_record(current)
+    return [key for key in keys if base.get(key) != current.get(key)]
+
+
+def parent_candidates(organisation: Organisation | None) -> list[Organisation]:
+    """Published organisations that may be the parent of `organisation`, A–Z.
+
+    Never the organisation itself or one below it (that would make a loop); the
+    current parent stays on the list even if it is no longer published.
+    """
+    rows = db.session.execute(select(Organisation.id, Organisation.parent_id, Organisation.status)).all()
+    excluded: set[int] = set()
+    if organisation is not None and organisation.id is not None:
+        children: dict[int, list[int]] = {}
+        for row_id, parent_id, _status in rows:
+            children.setdefault(parent_id, []).append(row_id)
+        pending = [organisation.id]
+        while pending:
+            current = pending.pop()
+            excluded.add(current)
+            pending.extend(child for child in children.get(current, []) if child not in excluded)
+    current_parent = organisation.parent_id if organisation is not None else None
+    allowed = {
+        row_id for row_id, _parent, status in rows
+        if row_id not in excluded and (status == "published" or row_id == current_parent)
+    }
+    candidates = db.session.scalars(select(Organisation).where(Organisation.id.in_(allowed))) if allowed else []
+    return sorted(candidates, key=lambda o: o.sort_name)
+
+
+def sectors() -> list[Sector]:
+    return list(db.session.scalars(select(Sector).order_by(Sector.position, Sector.name)))
+
+
+def _apply(organisation: Organisation, data: OrganisationData) -> None:
+    # Values are only assigned when they differ, so an unchanged form leaves nothing to flush.
+    for column in PLAIN_COLUMNS:
+        value = getattr(data, column)
+        if getattr(organisation, column) != value:
+            setattr(organisation, column, value)
+    if organisation.sort_name != sort_key(data.name):
+        organisation.sort_name = sort_key(data.name)
+    if organisation.status != data.status and data.status is not None:
+        organisation.status = data.status
+    if (organisation.parent.id if organisation.parent else None) != data.parent_id:
+        organisation.parent = db.session.get(Organisation, data.parent_id) if data.parent_id else None
+    if (organisation.sector.id if organisation.sector else None) != data.sector_id:
+        organisation.sector = db.session.get(Sector, data.sector_id) if data.sector_id else None
+    _replace_links(organisation, "needs", Need, data.need_ids)
+    _replace_links(organisation, "activities", Activity, data.activity_ids)
+    _replace_links(organisation, "municipalities", Municipality, data.municipality_ids)
+    _apply_phones(organisation, data.phones)
+    _apply_keyed(organisation.keywords, "keyword", data.keywords, OrganisationKeyword)
+    _apply_keyed(organisation.contacts, "email", data.contacts, OrganisationContact)
+
+
+def _replace_links(organisation: Organisation, attribute: str, model, ids: list[int]) -> None:
+    current = getattr(organisation, attribute)
+    if {row.id for row in current} == set(ids):
+        return
+    rows = list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+    setattr(organisation, attribute, rows)
+
+
+def _apply_phones(organisation: Organisation, phones: list[tuple[str, str]]) -> None:
+    existing = sorted(organisation.phones, key=lambda p: p.position)
+    for position, (number, role) in enumerate(phones):
+        if position < len(existing):
+            phone = existing[position]
+            if (phone.number, phone.role, phone.position) != (number, role, position):
+                phone.number, phone.role, phone.position = number, role, position
+        else:
+            organisation.phones.append(OrganisationPhone(number=number, role=role, position=position))
+    for phone in existing[len(phones):]:
+        organisation.phones.remove(phone)
+
+
+def _apply_keyed(collection: list, key: str, values: list[str], model) -> None:
+    # Rows whose value stays are kept: deleting and re-inserting the same value in
+    # one flush would trip the unique constraint (inserts run before deletes).
+    wanted = set(values)
+    for row in [row for row in collection if getattr(row, key) not in wanted]:
+        collection.remove(row)
+    present = {getattr(row, key) for row in collection}
+    for value in values:
+        if value not in present:
+            collection.append(model(**{key: value}))
+            present.add(value)

@@ -1,0 +1,141 @@
+"""Reads for the public pages: one organisation, the A–Z list, the search form's choices.
+
+Only published organisations ever leave this module; the admin-only figures and the
+contacts are never loaded for a public page.
+"""
+from dataclasses import dataclass
+from itertools import groupby
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Activity, Municipality, Need, Organisation, sort_key
+from app.search.analysis import analyse_text
+from app.search.index import per_directory_version
+from app.search.query import TAXONOMY_SECONDS
+
+
+@dataclass
+class TaxonomyChoices:
+    """The taxonomy as the search form and the API list it."""
+
+    need_groups: list[tuple[str, list[Need]]]
+    activities: list[Activity]
+    municipalities: list[Municipality]
+
+    @property
+    def needs(self) -> list[Need]:
+        return [need for _group, needs in self.need_groups for need in needs]
+
+    @property
+    def needs_by_id(self) -> dict[int, Need]:
+        return {need.id: need for need in self.needs}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The search page's lists as (id, name) pairs."""
+
+    need_groups: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    activities: tuple[tuple[int, str], ...]
+    municipalities: tuple[tuple[int, str], ...]
+
+    @property
+    def need_names(self) -> dict[int, str]:
+        return {need_id: name for _group, needs in self.need_groups for need_id, name in needs}
+
+
+def published_organisation_or_404(organisation_id: int) -> Organisation:
+    """A published organisation with everything its public page shows, or 404."""
+    organisation = db.session.scalar(
+        select(Organisation)
+        .where(Organisation.id == organisation_id, Organisation.status == "published")
+        .options(
+            selectinload(Organisation.municipalities),
+            selectinload(Organisation.needs),
+            selectinload(Organisation.activities),
+            selectinload(Organisation.phones),
+            selectinload(Organisation.keywords),
+            selectinload(Organisation.parent),
+        )
+    )
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def published_parent(organisation: Organisation) -> Organisation | None:
+    """The parent federation, only when it is itself public."""
+    parent = organisation.parent
+    return parent if parent is not None and parent.is_published else None
+
+
+def published_members(organisation: Organisation) -> list[Organisation]:
+    """Published local associations whose parent is this organisation."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.parent_id == organisation.id, Organisation.status == "published")
+            .order_by(Organisation.sort_name)
+        )
+    )
+
+
+def index_letter(sort_name: str) -> str:
+    """The A–Z heading of a name, from its Finnish sort key (so W files under V)."""
+    first = sort_name[:1]
+    letters = {"{": "Å", "|": "Ä", "}": "Ö"}
+    if first in letters:
+        return letters[first]
+    if first.isalpha():
+        return first.upper()
+    return "0–9"
+
+
+def organisations_by_letter() -> list[tuple[str, list[Organisation]]]:
+    """Every published organisation in Finnish alphabetical order, grouped by letter."""
+    organisations = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.status == "published")
+        .options(selectinload(Organisation.municipalities))
+        .order_by(Organisation.sort_name, Organisation.id)
+    )
+    return [
+        (letter, list(group)) for letter, group in groupby(organisations, key=lambda o: index_letter(o.sort_name))
+    ]
+
+
+def taxonomy_choices() -> TaxonomyChoices:
+    """Needs by group, activities in their order, municipalities A–Z."""
+    # Groups keep the order of the taxonomy file (ids follow it), needs inside are A–Z.
+    groups: dict[str, list[Need]] = {}
+    for need in db.session.scalars(select(Need).order_by(Need.id)):
+        groups.setdefault(need.group, []).append(need)
+    need_groups = [(group, sorted(needs, key=lambda n: sort_key(n.name))) for group, needs in groups.items()]
+    activities = list(db.session.scalars(select(Activity).order_by(Activity.position, Activity.name)))
+    municipalities = sorted(db.session.scalars(select(Municipality)), key=lambda m: sort_key(m.name_fi))
+    return TaxonomyChoices(need_groups=need_groups, activities=activities, municipalities=municipalities)
+
+
+@per_directory_version(ttl=TAXONOMY_SECONDS)
+def filter_choices(version: str) -> FilterChoices:
+    """taxonomy_choices() as plain values, kept per process like the search's taxonomy."""
+    lists = taxonomy_choices()
+    return FilterChoices(
+        need_groups=tuple((group, tuple((need.id, need.name) for need in needs)) for group, needs in lists.need_groups),
+        activities=tuple((activity.id, activity.name) for activity in lists.activities),
+        municipalities=tuple((municipality.id, municipality.name_fi) for municipality in lists.municipalities),
+    )
+
+
+def text_without_municipality(text: str, municipality: Municipality) -> str:
+    """The search text without the words that named this municipality ("Kuopiossa").
+
+    The chip of a municipality read from the text removes it by removing the word,
+    recognised by the same Finnish analysis the search uses.
+    """
+    name = municipality.name_fi.casefold()
+    kept = [word for word in text.split() if name not in {token.casefold() for token in analyse_text(word)}]
+    return " ".join(kept)

@@ -1,0 +1,80 @@
+"""The organisation record: one JSON object holding every field of an organisation.
+
+It is the line format of `flask import/export organisations` and the snapshot a
+revision keeps, so both always describe an organisation the same way.
+"""
+from app.extensions import db
+from app.models import Organisation, Revision, sort_key
+
+
+def record_revision(organisation: Organisation, author: str, summary: str) -> Revision:
+    """Snapshot the organisation as it is now, in the import/export record format."""
+    revision = Revision(
+        organisation=organisation,
+        author=author,
+        summary=summary,
+        snapshot=organisation_record(organisation),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+RECORD_KEYS = (
+    "name", "org_type", "business_id", "parent", "description", "nationwide", "municipalities",
+    "street_address", "postal_code", "post_office", "phones", "email", "website", "meeting_times",
+    "needs", "activities", "keywords", "languages", "step_free_access", "accessible_toilet",
+    "induction_loop", "accessibility_notes", "status", "paused_until", "paused_note", "confirmed_at",
+    "contacts", "admin",
+)
+ADMIN_KEYS = (
+    "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
+    "volunteering_supported", "sector", "education_background",
+)
+PHONE_KEYS = ("number", "role")
+
+
+def organisation_record(org: Organisation) -> dict:
+    """Every field of `org`, taxonomy by name, in a stable order on any database."""
+    return {
+        "name": org.name,
+        "org_type": org.org_type,
+        "business_id": org.business_id,
+        "parent": org.parent.name if org.parent else None,
+        "description": org.description,
+        "nationwide": org.nationwide,
+        # Sorted here rather than by the database, whose collations differ for ä and ö.
+        "municipalities": sorted((m.name_fi for m in org.municipalities), key=sort_key),
+        "street_address": org.street_address,
+        "postal_code": org.postal_code,
+        "post_office": org.post_office,
+        "phones": [
+            {"number": phone.number, "role": phone.role}
+            for phone in sorted(org.phones, key=lambda p: p.position)
+        ],
+        "email": org.email,
+        "website": org.website,
+        "meeting_times": org.meeting_times,
+        "needs": sorted((n.name for n in org.needs), key=sort_key),
+        "activities": [a.name for a in sorted(org.activities, key=lambda a: (a.position, a.name))],
+        "keywords": sorted((k.keyword for k in org.keywords), key=lambda k: (sort_key(k), k)),
+        "languages": list(org.languages or []),
+        "step_free_access": org.step_free_access,
+        "accessible_toilet": org.accessible_toilet,
+        "induction_loop": org.induction_loop,
+        "accessibility_notes": org.accessibility_notes,
+        "status": org.status,
+        "paused_until": org.paused_until.isoformat() if org.paused_until else None,
+        "paused_note": org.paused_note,
+        "confirmed_at": org.confirmed_at.isoformat() if org.confirmed_at else None,
+        "contacts": sorted(c.email for c in org.contacts),
+        "admin": {
+            "member_count": org.member_count,
+            "employee_count": org.employee_count,
+            "volunteer_count": org.volunteer_count,
+            "volunteer_hours_per_year": org.volunteer_hours_per_year,
+            "volunteering_supported": org.volunteering_supported,
+            "sector": org.sector.name if org.sector else None,
+            "education_background": org.education_background,
+        },
+    }

@@ -1,0 +1,57 @@
+"""Staff views: the history of one organisation, the global change feed, restoring a revision."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.admin.access import actor
+from app.admin.blueprint import bp
+from app.admin.forms import ActionForm
+from app.directory.history import change_feed, organisation_history, restore_revision
+from app.directory.organisations import VersionConflict
+from app.extensions import db
+from app.models import Organisation, Revision
+from app.platform.validation import whole_number
+
+
+@bp.get("/jarjestot/<int:organisation_id>/historia")
+def organisation_history_page(organisation_id: int):
+    """Every revision of one organisation with what it changed."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    return render_template(
+        "directory/staff/history.html",
+        organisation=organisation,
+        history=organisation_history(organisation),
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/muutokset")
+def changes():
+    """All organisations' changes, newest first."""
+    page, items = change_feed(max(whole_number(request.args.get("sivu")) or 1, 1))
+    return render_template("directory/staff/changes.html", page=page, items=items, action_form=ActionForm())
+
+
+@bp.post("/jarjestot/<int:organisation_id>/historia/<int:revision_id>/palauta")
+def restore(organisation_id: int, revision_id: int):
+    """"Palauta tähän versioon": the revision's values become current, as a new revision."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    revision = db.get_or_404(Revision, revision_id)
+    history_url = url_for(".organisation_history_page", organisation_id=organisation.id)
+    if revision.organisation_id != organisation.id:
+        return redirect(history_url, code=303)
+    if not ActionForm().validate_on_submit():
+        return redirect(history_url, code=303)
+    try:
+        changed, problems = restore_revision(organisation, revision, actor())
+        db.session.commit()
+    except VersionConflict:
+        db.session.rollback()
+        flash(_("Joku muu tallensi järjestön tiedot juuri nyt. Tarkista muutokset ja yritä uudelleen."))
+        return redirect(history_url, code=303)
+    if changed:
+        flash(_("Järjestön tiedot palautettiin versioon %(number)d.", number=revision.id))
+    else:
+        flash(_("Järjestön tiedot ovat jo tämän version mukaiset, joten mitään ei muutettu."))
+    for problem in problems:
+        flash(_("Ei palautettu: %(problem)s", problem=problem))
+    return redirect(history_url, code=303)

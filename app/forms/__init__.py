@@ -1,1 +1,0 @@
-"""Forms shared by several features (the organisation form serves contacts and staff)."""

@@ -1,0 +1,154 @@
+"""Erasing one person's data on request ("Poista henkilön tiedot", `flask erase EMAIL`).
+
+One function finds what the portal holds about an address and one removes or
+anonymises it; the staff page and the CLI call them.  What happens to each kind:
+
+- contact requests they sent: personal fields blanked, as the retention does
+  (the organisation and the dates stay for the monthly counts);
+- workshop orders they made: contact person, e-mail, phone and free text
+  blanked and the status link revoked; the order itself stays for the centre's
+  records (feedback surveys and answers are anonymous and are not touched);
+- outbox messages to them, or whose body mentions the address (a contact
+  request mailed to an organisation): deleted, sent or not;
+- their sessions and sign-in links: deleted;
+- their contact rows on organisations: deleted.  An organisation whose last
+  contact this was is named in the report: nobody can then edit the entry
+  until staff add a new contact, which the report tells staff to do;
+- revisions they authored: the author becomes a pseudonym.
+
+A staff account is not removed here (`flask staff deactivate`); the audit trail
+keeps staff actions.  The audit event of an erasure names the person only by a
+keyed hash (HMAC with the secret key), so the log does not re-identify them.
+"""
+import hashlib
+import hmac
+import secrets
+from dataclasses import asdict, dataclass, field
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from app.contact.requests import ERASED_FIELDS
+from app.extensions import db
+from app.models import (
+    ContactRequest,
+    LoginToken,
+    Organisation,
+    OrganisationContact,
+    OutboxMessage,
+    Revision,
+    StaffUser,
+    UserSession,
+    WorkshopOrder,
+    utcnow,
+)
+from app.platform.audit import record_audit
+from app.platform.tokens import hash_token
+
+ERASED_ORDER_FIELDS = {
+    "contact_person": "", "email": "", "phone": "", "own_proposal": "", "goal": "",
+    "accessibility_needs": "", "other_info": "",
+}
+
+
+@dataclass
+class ErasureReport:
+    """What was found (before) or done (after) for one address: counts and organisation names only."""
+
+    contact_requests: int = 0
+    workshop_orders: int = 0
+    outbox_messages: int = 0
+    sessions: int = 0
+    login_tokens: int = 0
+    organisation_contacts: int = 0
+    revisions: int = 0
+    organisations_left_without_contact: list[str] = field(default_factory=list)
+    staff_account: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(value for key, value in asdict(self).items() if key != "staff_account")
+
+
+def subject_hash(email: str) -> str:
+    """The address as the audit trail names it: keyed, so it cannot be guessed back from the log."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def find_personal_data(email: str) -> ErasureReport:
+    """What erase_person(email) would remove; `email` already normalised."""
+    def count(model, *conditions) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+    return ErasureReport(
+        contact_requests=count(ContactRequest, _same(ContactRequest.email, email), ContactRequest.erased_at.is_(None)),
+        workshop_orders=count(WorkshopOrder, _same(WorkshopOrder.email, email), WorkshopOrder.email != ""),
+        outbox_messages=count(OutboxMessage, _outbox_about(email)),
+        sessions=count(UserSession, _same(UserSession.email, email)),
+        login_tokens=count(LoginToken, _same(LoginToken.email, email)),
+        organisation_contacts=count(OrganisationContact, _same(OrganisationContact.email, email)),
+        revisions=count(Revision, _same(Revision.author, email)),
+        organisations_left_without_contact=_organisations_losing_last_contact(email),
+        staff_account=count(StaffUser, _same(StaffUser.email, email)) > 0,
+    )
+
+
+def erase_person(email: str, actor: str) -> ErasureReport:
+    """Remove or anonymise everything about `email` (normalised) and audit it; flush, no commit."""
+    report = find_personal_data(email)
+    now = utcnow()
+    db.session.execute(
+        update(ContactRequest)
+        .where(_same(ContactRequest.email, email), ContactRequest.erased_at.is_(None))
+        .values(**ERASED_FIELDS, erased_at=now)
+    )
+    anonymise_workshop_orders(_same(WorkshopOrder.email, email))
+    db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))
+    db.session.execute(delete(UserSession).where(_same(UserSession.email, email)))
+    db.session.execute(delete(LoginToken).where(_same(LoginToken.email, email)))
+    db.session.execute(delete(OrganisationContact).where(_same(OrganisationContact.email, email)))
+    db.session.execute(
+        update(Revision).where(_same(Revision.author, email)).values(author=f"poistettu-{subject_hash(email)[:8]}")
+    )
+    record_audit(actor, "erase", subject=subject_hash(email), **asdict(report))
+    db.session.flush()
+    return report
+
+
+def anonymise_workshop_orders(*conditions) -> int:
+    """Blank the personal fields of the orders that match and revoke their status links; flush, no commit."""
+    orders = list(db.session.scalars(select(WorkshopOrder).where(WorkshopOrder.email != "", *conditions)))
+    for order in orders:
+        for name, value in ERASED_ORDER_FIELDS.items():
+            setattr(order, name, value)
+        # The private status link stops working: it would show what is left of the order.
+        order.status_token_hash = hash_token(secrets.token_urlsafe(32))
+    db.session.flush()
+    return len(orders)
+
+
+def _same(column, email: str):
+    return func.lower(column) == email.lower()
+
+
+def _outbox_about(email: str):
+    # Bodies are searched with the address as written in them (templates print it as given).
+    pattern = "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        _same(OutboxMessage.to, email),
+        OutboxMessage.text_body.ilike(pattern, escape="\\"),
+        OutboxMessage.html_body.ilike(pattern, escape="\\"),
+    )
+
+
+def _organisations_losing_last_contact(email: str) -> list[str]:
+    other = aliased(OrganisationContact)
+    others = select(other.id).where(other.organisation_id == Organisation.id, ~_same(other.email, email)).exists()
+    return list(db.session.scalars(
+        select(Organisation.name)
+        .join(OrganisationContact, OrganisationContact.organisation_id == Organisation.id)
+        .where(_same(OrganisationContact.email, email), ~others)
+        .order_by(Organisation.name)
+    ))

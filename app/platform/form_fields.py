@@ -1,0 +1,146 @@
+"""Fields and validators whose every message is Finnish and whose bad input never raises.
+
+WTForms' own choice and number fields answer tampered or mistyped values with
+English messages (or refuse to keep the input); these keep what was typed and
+say what is wrong in the user's language.
+"""
+from collections.abc import Callable
+from datetime import date, datetime
+
+import wtforms
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError as FieldError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.platform.validation import ValidationError, clean_text, whole_number
+
+# Admin-only counts live in 32-bit integer columns; nobody has more than this.
+MAX_COUNT = 10_000_000
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices of a choice field."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def _choice_values(choices) -> set[str]:
+    return {choice.value for choice in choices}
+
+
+class CheckboxListField(wtforms.SelectMultipleField):
+    """Several choices as checkboxes in a fieldset; values stay strings until `ids`."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if any(value not in _choice_values(self.choices) for value in self.data or []):
+            raise StopValidation(_("Valitse vain annetuista vaihtoehdoista."))
+
+    @property
+    def ids(self) -> list[int]:
+        """The chosen values as database ids, each once, in the order of the choices."""
+        chosen = set(self.data or [])
+        return [int(choice.value) for choice in self.choices if choice.value in chosen]
+
+
+class RadioField(wtforms.RadioField):
+    def pre_validate(self, form):
+        if self.data is None or str(self.data) not in _choice_values(self.choices):
+            raise StopValidation(_("Valitse yksi vaihtoehdoista."))
+
+
+class SelectField(wtforms.SelectField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if (self.data or "") not in _choice_values(self.choices):
+            raise StopValidation(_("Valitse yksi vaihtoehdoista."))
+
+
+class CountField(wtforms.StringField):
+    """A non-negative whole number or nothing; the typed text is kept when it is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip().replace(" ", "")
+        if not text:
+            return
+        if text.startswith("-") and whole_number(text[1:]) is not None:
+            raise StopValidation(_("Luku ei voi olla negatiivinen."))
+        number = whole_number(text)
+        if number is None:
+            raise StopValidation(_("Kirjoita luku numeroina, esimerkiksi 25."))
+        if number > MAX_COUNT:
+            raise StopValidation(_("Luku on liian suuri: enintään %(max)d.", max=MAX_COUNT))
+
+    @property
+    def number(self) -> int | None:
+        text = (self.data or "").strip().replace(" ", "")
+        return whole_number(text)
+
+
+class DateTextField(wtforms.StringField):
+    """A date from the browser's date picker (ISO) or typed the Finnish way (31.12.2025)."""
+
+    def pre_validate(self, form):
+        if (self.data or "").strip() and self.date is None:
+            raise StopValidation(_("Anna päivämäärä muodossa pp.kk.vvvv, esimerkiksi 31.12.2025."))
+
+    @property
+    def date(self) -> date | None:
+        text = (self.data or "").strip()
+        for pattern in DATE_FORMATS:
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        return None
+
+
+def text_limit(max_length: int, *, required: bool = False, multiline: bool = False):
+    """Length (and presence) checked the way the text is stored: cleaned and trimmed."""
+
+    def validate(form, field):
+        try:
+            clean_text(field.data, max_length, required=required, multiline=multiline)
+        except ValidationError as problem:
+            raise StopValidation(problem.message) from None
+
+    return validate
+
+
+def single_line(form, field):
+    """Line breaks could carry text into mail headers and never belong in a one-line field."""
+    if "\r" in (field.data or "") or "\n" in (field.data or ""):
+        raise StopValidation(_("Kenttään ei voi kirjoittaa rivinvaihtoja."))
+
+
+def optional_normalised(normalise: Callable[[str], str]):
+    """An optional value that, when given, `normalise` must accept."""
+
+    def validate(form, field):
+        if (field.data or "").strip():
+            try:
+                normalise(field.data)
+            except ValidationError as problem:
+                raise FieldError(problem.message) from None
+
+    return validate
+
+
+
+def unix_newlines(value):
+    """Browsers send a textarea's line breaks as CRLF; keep them as one character."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

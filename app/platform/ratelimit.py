@@ -1,0 +1,87 @@
+"""A Flask-Limiter storage in the app's own database: `RATELIMIT_STORAGE_URI=database://`.
+
+The limits of sign-in links, contact requests and workshop orders must hold
+across gunicorn workers and hosts.  The `limits` library offers Redis,
+Memcached and friends for that; this keeps the promise with no extra service,
+using one atomic upsert per counted request on SQLite or PostgreSQL.  Each
+call runs in a short transaction of its own, so a rolled-back request still
+counts.
+"""
+import time
+from collections.abc import Callable
+
+from flask import request
+from limits.storage import Storage
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.models.ratelimit import RateLimitCounter
+from app.platform.validation import email_key
+
+_INCREMENT = text(
+    """
+    INSERT INTO rate_limit_counter (key, count, expires_at) VALUES (:key, :amount, :expires_at)
+    ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN rate_limit_counter.expires_at <= :now
+                     THEN :amount ELSE rate_limit_counter.count + :amount END,
+        expires_at = CASE WHEN rate_limit_counter.expires_at <= :now
+                          THEN :expires_at ELSE rate_limit_counter.expires_at END
+    RETURNING count
+    """
+)
+
+
+def per_address(scope: str) -> Callable[[], str]:
+    """A limit's key function: the form's e-mail address as the mail would go to it."""
+    return lambda: f"{scope}:{email_key(request.form.get('email', ''))}"
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the `rate_limit_counter` table."""
+
+    STORAGE_SCHEME = ["database"]
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with db.engine.begin() as connection:
+            return connection.execute(
+                _INCREMENT, {"key": key, "amount": amount, "expires_at": now + expiry, "now": now}
+            ).scalar_one()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row.count if row is not None and row.expires_at > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return row.expires_at if row is not None else time.time()
+
+    def check(self) -> bool:
+        with db.engine.connect() as connection:
+            connection.execute(select(1))
+        return True
+
+    def reset(self) -> int | None:
+        with db.engine.begin() as connection:
+            return connection.execute(delete(RateLimitCounter)).rowcount
+
+    def clear(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key))
+
+    def _row(self, key: str):
+        with db.engine.connect() as connection:
+            return connection.execute(
+                select(RateLimitCounter.count, RateLimitCounter.expires_at).where(RateLimitCounter.key == key)
+            ).first()
+
+
+def purge_expired_counters(now: float | None = None) -> int:
+    """Windows that have ended; `flask purge` calls this.  Flush, no commit."""
+    cutoff = now if now is not None else time.time()
+    return db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at < cutoff)).rowcount

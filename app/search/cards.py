@@ -1,0 +1,93 @@
+"""An organisation as a result list shows it: a few plain values, read without the ORM.
+
+A page of results is twenty short rows.  Loaded as ORM objects with their
+municipalities and activities they cost more than the search that found them,
+so the cards of a page are read with two plain statements, and the names of the
+taxonomy come from the per-process taxonomy (search_query.load_taxonomy).  The search
+page, the API's result summaries and its organisation details all describe an
+organisation through a card, so they say the same things in the same order.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Column, CompoundSelect, bindparam, literal, select, union_all
+
+from app.extensions import db
+from app.models import Organisation
+from app.models.organisation import organisation_activity, organisation_municipality, organisation_need
+from app.search.query import TaxonomyLabels
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    """The public summary of one published organisation."""
+
+    id: int
+    name: str
+    description: str
+    nationwide: bool
+    paused_until: date | None
+    municipalities: tuple[str, ...]
+    activities: tuple[str, ...]
+    needs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, organisation: Organisation, labels: TaxonomyLabels) -> "ResultCard":
+        """The card of an organisation already loaded with its links."""
+        return cls(
+            id=organisation.id,
+            name=organisation.name,
+            description=organisation.description,
+            nationwide=organisation.nationwide,
+            paused_until=organisation.paused_until,
+            municipalities=labels.names(labels.municipalities, {m.id for m in organisation.municipalities}),
+            activities=labels.names(labels.activities, {a.id for a in organisation.activities}),
+            needs=labels.names(labels.needs, {n.id for n in organisation.needs}),
+        )
+
+
+# Which link a row of the links statement is: a municipality, an activity or a need.
+_MUNICIPALITY = ("m", organisation_municipality.c.municipality_id)
+_ACTIVITY = ("a", organisation_activity.c.activity_id)
+_NEED = ("n", organisation_need.c.need_id)
+
+
+def _links_of(*links: tuple[str, Column]) -> CompoundSelect:
+    """(organisation id, letter of the link, linked id) of the organisations :ids."""
+    return union_all(*(
+        select(column.table.c.organisation_id, literal(letter), column).where(
+            column.table.c.organisation_id.in_(bindparam("ids", expanding=True))
+        )
+        for letter, column in links
+    ))
+
+
+# Built once: building a statement cost more than running it.
+_CARDS = select(
+    Organisation.id, Organisation.name, Organisation.description, Organisation.nationwide, Organisation.paused_until
+).where(Organisation.id.in_(bindparam("ids", expanding=True)), Organisation.status == "published")
+_LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
+
+
+def load_cards(ids: list[int], labels: TaxonomyLabels) -> list[ResultCard]:
+    """The published organisations among `ids`, in the order of `ids`."""
+    if not ids:
+        return []
+    params = {"ids": list(ids)}
+    linked: dict[tuple[int, str], set[int]] = {}
+    for organisation_id, letter, linked_id in db.session.execute(_LINKS, params):
+        linked.setdefault((organisation_id, letter), set()).add(linked_id)
+    cards = {
+        row.id: ResultCard(
+            id=row.id,
+            name=row.name,
+            description=row.description,
+            nationwide=row.nationwide,
+            paused_until=row.paused_until,
+            municipalities=labels.names(labels.municipalities, linked.get((row.id, "m"), set())),
+            activities=labels.names(labels.activities, linked.get((row.id, "a"), set())),
+            needs=labels.names(labels.needs, linked.get((row.id, "n"), set())),
+        )
+        for row in db.session.execute(_CARDS, params)
+    }
+    return [cards[i] for i in ids if i in cards]

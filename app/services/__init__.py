@@ -1,1 +1,0 @@
-"""Logic shared by several features. Service functions add and flush, never commit."""

@@ -1,0 +1,191 @@
+"""Forms of the staff's workshop pages, and the filter of the order list.
+
+Every message is Finnish and every typed value is kept when something is wrong.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+from app.models import WorkshopOrder
+from app.models.workshop import WORKSHOP_STATUSES
+from app.platform.form_fields import (
+    DateTextField,
+    RadioField,
+    options,
+    single_line,
+    text_limit,
+    unix_newlines,
+)
+from app.platform.validation import ValidationError, clean_text, whole_number
+from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
+
+# 13:00 from the browser's time picker, 13.00 or 9.30 typed the Finnish way.
+START_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+PLACE_MAX_LENGTH = 300
+REMOTE_LINK_MAX_LENGTH = 500
+FACILITATOR_MAX_LENGTH = 120
+CANCEL_REASON_MAX_LENGTH = 1000
+NOTES_MAX_LENGTH = 10_000
+# The theme filter's value for orders with the orderer's own proposal instead of a theme.
+OWN_PROPOSAL = "oma"
+
+
+def _required_text(field, max_length: int, message: str, *, required: bool = True, multiline: bool = False) -> None:
+    """Clean the field's text in place; an empty required field gets `message`."""
+    try:
+        field.data = clean_text(field.data, max_length, required=required, multiline=multiline)
+    except ValidationError as problem:
+        raise StopValidation(message if not (field.data or "").strip() else problem.message) from None
+
+
+class ScheduleForm(FlaskForm):
+    """Confirming an order or moving a confirmed workshop: when, where and who facilitates."""
+
+    day = DateTextField(
+        _l("Päivä"),
+        description=_l("Muodossa pp.kk.vvvv, esimerkiksi 12.5.2026."),
+        render_kw={"type": "date"},
+    )
+    start_time = StringField(
+        _l("Alkamisaika"),
+        description=_l("Muodossa tt:mm, esimerkiksi 13:00. Työpaja kestää kaksi tuntia."),
+        render_kw={"type": "time", "inputmode": "numeric"},
+    )
+    place_kind = RadioField(_l("Missä työpaja pidetään?"), choices=options(PLACE_KIND_LABELS.items()))
+    place = StringField(
+        _l("Osoite"),
+        description=_l("Täytä, jos työpaja pidetään paikan päällä: katuosoite, kunta ja tarvittaessa huone."),
+        validators=[single_line],
+        render_kw={"maxlength": PLACE_MAX_LENGTH, "autocomplete": "off"},
+    )
+    remote_link = StringField(
+        _l("Etäyhteyden linkki"),
+        description=_l("Täytä, jos työpaja pidetään etäyhteydellä. Linkki alkaa https://."),
+        validators=[single_line],
+        render_kw={"type": "url", "maxlength": REMOTE_LINK_MAX_LENGTH, "spellcheck": "false", "autocomplete": "off"},
+    )
+    facilitator = StringField(
+        _l("Ohjaaja"),
+        validators=[single_line],
+        render_kw={"maxlength": FACILITATOR_MAX_LENGTH, "autocomplete": "off"},
+    )
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or helsinki_time().date()
+
+    @classmethod
+    def for_order(cls, order: WorkshopOrder) -> "ScheduleForm":
+        """Pre-filled: a confirmed workshop with its current time and place, a new order with its wishes."""
+        # formdata=None: shown beside another form that failed, it must not read that form's POST.
+        if order.scheduled_start is not None:
+            return cls(formdata=None, data={
+                "day": order.scheduled_start.date().isoformat(),
+                "start_time": order.scheduled_start.strftime("%H:%M"),
+                "place_kind": "remote" if order.remote_link and not order.place else "own_premises",
+                "place": order.place,
+                "remote_link": order.remote_link,
+                "facilitator": order.facilitator,
+            })
+        address = ", ".join(part for part in (order.address, order.municipality) if part)
+        return cls(formdata=None, data={"place_kind": order.place_kind, "place": address})
+
+    def validate_day(self, field):
+        if not (field.data or "").strip():
+            raise StopValidation(_("Anna työpajan päivä."))
+        if field.date < self.today:
+            raise StopValidation(_("Päivä on jo mennyt. Valitse tämä päivä tai tuleva päivä."))
+
+    def validate_start_time(self, field):
+        if not START_TIME.fullmatch((field.data or "").strip()):
+            raise StopValidation(_("Anna alkamisaika muodossa tt:mm, esimerkiksi 13:00."))
+
+    def validate_place(self, field):
+        _required_text(field, PLACE_MAX_LENGTH, _("Kirjoita osoite, jossa työpaja pidetään."),
+                       required=self.place_kind.data == "own_premises")
+
+    def validate_remote_link(self, field):
+        remote = self.place_kind.data == "remote"
+        _required_text(field, REMOTE_LINK_MAX_LENGTH, _("Anna etäyhteyden linkki."), required=remote)
+        if remote and not field.data.startswith(("https://", "http://")):
+            raise StopValidation(_("Etäyhteyden linkin pitää alkaa https://."))
+
+    def validate_facilitator(self, field):
+        _required_text(field, FACILITATOR_MAX_LENGTH, _("Kirjoita työpajan ohjaajan nimi."))
+
+    @property
+    def start(self) -> datetime:
+        """The start as Helsinki wall-clock time, naive, as the order stores it."""
+        hours, minutes = START_TIME.fullmatch(self.start_time.data.strip()).groups()
+        return datetime.combine(self.day.date, time(int(hours), int(minutes)))
+
+    def venue(self) -> tuple[str, str]:
+        """(place, remote link): only the one the chosen kind of place needs."""
+        if self.place_kind.data == "remote":
+            return "", self.remote_link.data
+        return self.place.data, ""
+
+
+class StaffCancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Peruutuksen syy"),
+        description=_l("Syy lähetetään tilaajalle sähköpostilla."),
+        filters=[unix_newlines],
+        render_kw={"rows": 3, "maxlength": CANCEL_REASON_MAX_LENGTH},
+    )
+
+    def validate_reason(self, field):
+        _required_text(field, CANCEL_REASON_MAX_LENGTH, _("Kirjoita peruutuksen syy. Se lähetetään tilaajalle."),
+                       multiline=True)
+
+
+class NotesForm(FlaskForm):
+    staff_notes = TextAreaField(
+        _l("Ylläpidon muistiinpanot"),
+        description=_l("Näkyvät vain ylläpidolle, eivät tilaajalle."),
+        filters=[unix_newlines],
+        validators=[text_limit(NOTES_MAX_LENGTH, multiline=True)],
+        render_kw={"rows": 6},
+    )
+
+
+@dataclass
+class WorkshopOrderFilter:
+    """The order list's filters as the query string carries them: tila, teema, q, sivu."""
+
+    status: str = ""
+    theme: str = ""  # a theme's id, OWN_PROPOSAL, or "" for every order
+    text: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "WorkshopOrderFilter":
+        """Tolerant: values that do not parse are ignored."""
+        status = args.get("tila", "")
+        theme = args.get("teema", "").strip()
+        return cls(
+            status=status if status in WORKSHOP_STATUSES else "",
+            theme=theme if theme == OWN_PROPOSAL or whole_number(theme) is not None else "",
+            text=" ".join(args.get("q", "").split())[:200],
+            page=max(whole_number(args.get("sivu")) or 1, 1),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.status or self.theme or self.text)
+
+    def to_args(self, **changes) -> dict[str, str]:
+        values = {
+            "tila": self.status,
+            "teema": self.theme,
+            "q": self.text,
+            "sivu": str(self.page) if self.page > 1 else "",
+        }
+        values.update({key: str(value) for key, value in changes.items()})
+        return {key: value for key, value in values.items() if value}
