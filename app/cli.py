@@ -92,7 +92,7 @@ def reindex_command(if_stale: bool):
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds with --loop.")
 def outbox_deliver_command(loop: bool, interval: float):
     """Send the queued messages that are due; failures wait for their next attempt."""
-    from app.platform.outbox import DELIVERY_BATCH, deliver_due
+    from app.platform.mail_delivery import DELIVERY_BATCH, deliver_due
 
     if not loop:
         sent, failed = deliver_due()

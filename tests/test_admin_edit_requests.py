@@ -109,7 +109,7 @@ def test_nothing_is_lost_when_the_mail_server_is_down(client, unstarted_mailbox,
     unstarted_mailbox.start()
     message.next_attempt_at = utcnow()
     _db.session.commit()
-    from app.platform.outbox import deliver_due
+    from app.platform.mail_delivery import deliver_due
 
     assert deliver_due() == (1, 0)
     assert [m["To"] for m in unstarted_mailbox.messages] == ["a@yhdistys.example"]

@@ -23,7 +23,7 @@ from tests.test_workshops_helpers import (
 from app.extensions import db
 from app.models import AuditEvent, OutboxMessage, WorkshopOrder, utcnow
 from app.platform.csv_export import BOM
-from app.platform.outbox import deliver_due
+from app.platform.mail_delivery import deliver_due
 from app.workshops.services import OrderDetails, PreferredTime, place_order
 from app.workshops.staff_forms import WorkshopOrderFilter
 from app.workshops.staff_routes import order_page

@@ -157,7 +157,7 @@ def test_the_honeypot_answers_as_if_sent_but_stores_nothing(client, db, make_org
 
 
 def test_smtp_down_keeps_the_request_and_delivers_it_later_once(client, db, unstarted_mailbox, make_organisation):
-    from app.platform.outbox import deliver_due
+    from app.platform.mail_delivery import deliver_due
 
     organisation = make_organisation(email="info@esimerkki.fi")
 

@@ -27,7 +27,7 @@ from app.models import (
     WorkshopOrder,
     utcnow,
 )
-from app.platform.outbox import deliver_due
+from app.platform.mail_delivery import deliver_due
 from app.search.engine import SearchQuery, search
 
 STAFF_NOTIFY = "toimisto@keskus.example"

@@ -17,7 +17,8 @@ from app import create_app
 from app.extensions import db as _db
 from app.models import LoginToken, OutboxMessage, utcnow
 from app.platform import background
-from app.platform.outbox import MAX_ATTEMPTS, QUEUED_LEASE, UNCERTAIN, deliver_due, queue_mail
+from app.platform.mail_delivery import MAX_ATTEMPTS, UNCERTAIN, deliver_due
+from app.platform.outbox import QUEUED_LEASE, queue_mail
 
 
 LINK = "http://portal.test/jarjestoille/kirjaudu/abc123"

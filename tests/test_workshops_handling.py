@@ -11,7 +11,7 @@ from tests.test_workshops_helpers import FEEDBACK_LINK, csrf_of, order_form, see
 
 from app.extensions import db
 from app.models import OutboxMessage, WorkshopOrder, utcnow
-from app.platform.outbox import deliver_due
+from app.platform.mail_delivery import deliver_due
 from app.workshops.feedback import feedback_csv, feedback_summary, survey_for_token
 from app.workshops.services import WorkshopError, cancel, confirm, mark_held, reschedule, send_feedback_link
 
