@@ -1,6 +1,5 @@
 """Command-line interface: `flask --app wsgi <group> <command>`."""
 import signal
-import sys
 import threading
 from pathlib import Path
 
@@ -55,10 +54,7 @@ def import_organisations_command(path: Path):
             created = import_organisations(lines)
         except ImportFailed as failure:
             db.session.rollback()
-            for problem in failure.problems:
-                click.echo(problem, err=True)
-            click.echo("nothing was imported", err=True)
-            sys.exit(1)
+            raise click.ClickException("\n".join([*failure.problems, "nothing was imported"])) from None
     db.session.commit()
     click.echo(f"organisations imported: {created}")
 
@@ -130,8 +126,7 @@ def staff_add_command(email: str, name: str):
     try:
         staff = add_staff(email, name)
     except ValidationError as problem:
-        click.echo(f"{email}: {problem.message}", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"{email}: {problem.message}") from None
     db.session.commit()
     click.echo(f"staff account active: {staff.email}")
 
@@ -153,8 +148,7 @@ def staff_deactivate_command(email: str):
 
     staff = deactivate_staff(email)
     if staff is None:
-        click.echo(f"no staff account {email}", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"no staff account {email}")
     db.session.commit()
     click.echo(f"staff account deactivated: {staff.email}")
 
@@ -200,8 +194,7 @@ def erase_command(email: str):
     try:
         address = normalise_email(email)
     except ValidationError as problem:
-        click.echo(f"{email}: {problem.message}", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"{email}: {problem.message}") from None
     report = erase_person(address, "cli")
     db.session.commit()
     for name, value in vars(report).items():
@@ -223,8 +216,7 @@ def backup_command(path: Path):
     try:
         report = backup_sqlite(db.engine, path)
     except (BackupNotSupported, BackupFailed) as problem:
-        click.echo(f"backup not made: {problem}", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"backup not made: {problem}") from None
     click.echo(f"{report.path}: {report.size_bytes} bytes, integrity_check {report.integrity}")
 
 

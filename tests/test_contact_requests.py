@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.contact.requests import erase_personal_data, monthly_counts
+from app.admin.figures import contact_requests_per_organisation
+from app.contact.requests import erase_personal_data
 from app.models import OutboxMessage, utcnow
 from app.models.contact import ContactRequest
 
@@ -210,7 +211,8 @@ def test_purge_erases_personal_data_and_keeps_the_counts(client, db, make_organi
     erased = db.session.get(ContactRequest, old.id)
     assert (erased.requester_name, erased.phone, erased.email, erased.message) == ("", "", "", "")
     assert erased.erased_at is not None
-    assert sum(count.sent for count in monthly_counts()) == 2
+    [row] = contact_requests_per_organisation(old.created_at.date(), utcnow().date())
+    assert row.sent == 2
 
 
 def test_purge_command_runs_the_retention(runner, client, db, make_organisation):
@@ -225,16 +227,15 @@ def test_purge_command_runs_the_retention(runner, client, db, make_organisation)
     assert db.session.scalar(db.select(ContactRequest.requester_name)) == ""
 
 
-def test_monthly_counts_separate_sent_and_handled(client, db, mailbox, make_organisation):
+def test_statistics_count_sent_and_handled_apart(client, db, mailbox, make_organisation):
     organisation = make_organisation("Laskettava ry", email="info@esimerkki.fi")
     post_contact(client, organisation.id, email="")
     post_contact(client, organisation.id, email="")
     client.post(handled_link(mailbox))
 
-    [count] = monthly_counts()
+    [count] = contact_requests_per_organisation(utcnow().date(), utcnow().date())
 
-    assert (count.organisation_name, count.sent, count.handled) == ("Laskettava ry", 2, 1)
-    assert count.month == utcnow().strftime("%Y-%m")
+    assert (count.name, count.sent, count.handled) == ("Laskettava ry", 2, 1)
 
 
 class TestRateLimit:

@@ -157,28 +157,3 @@ def erase_personal_data(retention_days: int, *, now: datetime | None = None) -> 
         .values(**ERASED_FIELDS, erased_at=now)
     )
     return result.rowcount
-
-
-@dataclass
-class MonthlyCount:
-    organisation_id: int | None
-    organisation_name: str
-    month: str  # "2026-11"
-    sent: int
-    handled: int
-
-
-def monthly_counts() -> list[MonthlyCount]:
-    """Requests sent and handled per organisation and month, newest month first."""
-    rows = db.session.execute(
-        select(ContactRequest.organisation_id, ContactRequest.organisation_name, ContactRequest.created_at, ContactRequest.handled_at)
-    ).all()
-    counts: dict[tuple, MonthlyCount] = {}
-    for organisation_id, name, created_at, handled_at in rows:
-        month = created_at.strftime("%Y-%m")
-        key = (organisation_id, name, month)
-        entry = counts.setdefault(key, MonthlyCount(organisation_id, name, month, 0, 0))
-        entry.sent += 1
-        entry.handled += handled_at is not None
-    by_name = sorted(counts.values(), key=lambda c: c.organisation_name)
-    return sorted(by_name, key=lambda c: c.month, reverse=True)
