@@ -29,10 +29,6 @@ class TaxonomyChoices:
     def needs(self) -> list[Need]:
         return [need for _group, needs in self.need_groups for need in needs]
 
-    @property
-    def needs_by_id(self) -> dict[int, Need]:
-        return {need.id: need for need in self.needs}
-
 
 @dataclass(frozen=True)
 class FilterChoices:

@@ -11,7 +11,6 @@ WORKSHOP_STATUSES = ("new", "confirmed", "held", "cancelled")
 AUDIENCES = ("volunteers", "board", "employees", "other")
 TIMES_OF_DAY = ("aamupäivä", "iltapäivä", "ilta")
 PLACE_KINDS = ("own_premises", "remote")
-CANCELLED_BY = ("orderer", "staff")
 # The time zone every workshop time is given in; stored naive.
 WORKSHOP_TIME_ZONE = "Europe/Helsinki"
 WORKSHOP_LENGTH = timedelta(hours=2)
@@ -85,7 +84,7 @@ class WorkshopOrder(Base):
     # iCalendar SEQUENCE of the invitation last sent; each reschedule or cancellation raises it.
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
-    cancelled_by: Mapped[str] = mapped_column(String(8), default="")  # CANCELLED_BY, or "" while not cancelled
+    cancelled_by: Mapped[str] = mapped_column(String(8), default="")  # "orderer" or "staff", or "" while not cancelled
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
