@@ -18,6 +18,19 @@ EDIT_LINK_DAYS = TOKEN_LIFETIMES["edit_request"].days
 MESSAGE_MAX_LENGTH = 2000
 
 
+def stamp_organisations(ids: list[int], **values) -> None:
+    """Set `values` on these organisations without moving their version."""
+    # A bulk UPDATE, not the ORM: the optimistic-locking version must not move,
+    # or a contact editing the entry right now would get a false conflict.
+    if ids:
+        db.session.execute(
+            update(Organisation)
+            .where(Organisation.id.in_(ids))
+            .values(**values)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 def mail_edit_links(organisation: Organisation, template: str, *, now: datetime | None = None, **context) -> int:
     """Queue `template` to every contact, each with an own edit link; the number queued."""
     sign_in_url = link_url("accounts.request_link")
@@ -58,15 +71,7 @@ def send_edit_requests(
         )
         for organisation in organisations
     ]
-    reached = [result.organisation_id for result in results if result.sent]
-    if reached:
-        # Bulk UPDATE so the optimistic-locking version stays (see freshness.send_reminders).
-        db.session.execute(
-            update(Organisation)
-            .where(Organisation.id.in_(reached))
-            .values(last_edit_request_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
+    stamp_organisations([result.organisation_id for result in results if result.sent], last_edit_request_at=now)
     return record_audit(
         actor,
         "edit_request",

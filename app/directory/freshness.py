@@ -3,9 +3,9 @@ stale published entries get a reminder with an edit link at most once a month.""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, or_, select
 
-from app.directory.edit_requests import mail_edit_links
+from app.directory.edit_requests import mail_edit_links, stamp_organisations
 from app.extensions import db
 from app.models import Organisation, utcnow
 
@@ -56,14 +56,6 @@ def send_reminders(*, now: datetime | None = None) -> ReminderReport:
             messages += sent
         else:
             without_contacts += 1
-    if reminded:
-        # A bulk UPDATE, not the ORM: the optimistic-locking version must not move,
-        # or a contact editing the entry right now would get a false conflict.
-        db.session.execute(
-            update(Organisation)
-            .where(Organisation.id.in_(reminded))
-            .values(last_reminder_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
+    stamp_organisations(reminded, last_reminder_at=now)
     db.session.flush()
     return ReminderReport(organisations=len(reminded), messages=messages, without_contacts=without_contacts)
