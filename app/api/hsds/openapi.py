@@ -6,6 +6,8 @@ record has); the tests validate every answer against the specification's own
 compiled JSON schemas, which are too large to serve with each document.
 """
 
+from app.api.hsds.records import TAXONOMIES
+
 UUID = {"type": "string", "format": "uuid"}
 
 
@@ -23,7 +25,8 @@ PARAMETERS = {
                                  "Only records modified at or after this time (ISO 8601)."),
     "full": _parameter("full", {"type": "boolean"}, "Fully nested records."),
     "full_service": _parameter("full_service", {"type": "boolean"}, "The organization's service fully nested."),
-    "taxonomy_id": _parameter("taxonomy_id", UUID, "Only the terms of this taxonomy."),
+    "taxonomy_id": _parameter("taxonomy_id", {"type": "string", "enum": [t["id"] for t in TAXONOMIES]},
+                              "Only the terms of this taxonomy (activities or needs)."),
 }
 
 

@@ -4,6 +4,7 @@ Paths, parameters and the paging wrapper follow the specification's
 openapi.json; records are built in records.py.  Parameters the API does not
 implement are refused with a 400 naming them, never ignored.
 """
+import io
 from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file
@@ -186,8 +187,12 @@ def list_taxonomy_terms():
 def datapackage():
     """The whole directory as an HSDS Tabular Data Package, rebuilt at most hourly."""
     refuse_unknown(request.args, set())
-    return send_file(cached_datapackage(), mimetype="application/zip", as_attachment=True,
-                     download_name="hyvinvointitarjotin-hsds.zip", max_age=3600)
+    path = cached_datapackage()
+    built = path.stat().st_mtime
+    # Read whole (a few hundred kilobytes): no file handle is left to a client that never closes the answer.
+    return send_file(io.BytesIO(path.read_bytes()), mimetype="application/zip", as_attachment=True,
+                     download_name="hyvinvointitarjotin-hsds.zip", max_age=3600,
+                     etag=f"{built:.6f}", last_modified=built)
 
 
 @bp.get("/openapi.json")
