@@ -44,10 +44,11 @@ def _resolve(args: MultiDict, parameter: str, model) -> tuple[list[int], list[tu
         # Checked last so a three-digit code wins over an id of the same digits.
         by_key.update({row.code: row.id for row in rows})
     ids, faults = [], []
-    for value in values:
+    # The value itself is not echoed back: an answer never reflects what was sent.
+    for number, value in enumerate(values, start=1):
         found = by_key.get(value.strip().casefold())
         if found is None:
-            faults.append((parameter, f"no such value: {value[:80]!r}"))
+            faults.append((parameter, f"value {number} names nothing in /taxonomy (an id, a name or a slug)"))
         elif found not in ids:
             ids.append(found)
     return ids, faults
@@ -55,8 +56,8 @@ def _resolve(args: MultiDict, parameter: str, model) -> tuple[list[int], list[tu
 
 def _choices(args: MultiDict, parameter: str, allowed) -> tuple[list[str], list[tuple[str, str]]]:
     values = list(dict.fromkeys(args.getlist(parameter)))
-    faults = [(parameter, f"no such value: {value[:80]!r}, one of: {', '.join(allowed)}")
-              for value in values if value not in allowed]
+    faults = [(parameter, f"value {number} is none of: {', '.join(allowed)}")
+              for number, value in enumerate(values, start=1) if value not in allowed]
     return values, faults
 
 

@@ -3,10 +3,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.api.hsds.records import derived_id
+from app.api.hsds.records import ACCESSIBILITY_FIELDS, derived_id
 from app.extensions import db
 from app.models import Activity, Need, Organisation
 from app.search.engine import SearchQuery, matching_ids
@@ -40,20 +40,29 @@ def term_by_uuid(term_uuid: str) -> Need | Activity | None:
     return None
 
 
+# The organisations records.has_location() gives a location, as a condition on the table.
+HAS_LOCATION = or_(
+    Organisation.street_address != "",
+    Organisation.accessibility_notes != "",
+    *(getattr(Organisation, field) != "unknown" for field, _label in ACCESSIBILITY_FIELDS),
+)
+
+
 def find_organisations(text: str, terms: list[Need | Activity], modified_after: datetime | None,
-                       page: int, per_page: int) -> Page:
-    """Published organisations in the search's order (A–Z without text), narrowed by modification time."""
+                       page: int, per_page: int, *, with_location: bool = False) -> Page:
+    """Published organisations in the search's order (A–Z without text), narrowed by modification time
+    and, for the services at locations, to those with a location."""
     query = SearchQuery(
         text=text,
         need_ids=[t.id for t in terms if isinstance(t, Need)],
         activity_ids=[t.id for t in terms if isinstance(t, Activity)],
     )
     ids = matching_ids(query)
-    if modified_after is not None:
-        recent = set(db.session.scalars(
-            select(Organisation.id).where(Organisation.id.in_(ids), Organisation.updated_at >= modified_after)
-        )) if ids else set()
-        ids = [i for i in ids if i in recent]
+    conditions = [Organisation.updated_at >= modified_after] if modified_after is not None else []
+    conditions += [HAS_LOCATION] if with_location else []
+    if conditions and ids:
+        kept = set(db.session.scalars(select(Organisation.id).where(Organisation.id.in_(ids), *conditions)))
+        ids = [i for i in ids if i in kept]
     chosen = ids[(page - 1) * per_page: page * per_page]
     loaded = {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(chosen)).options(*LOADED))}
     return Page([loaded[i] for i in chosen if i in loaded], len(ids), page, per_page)

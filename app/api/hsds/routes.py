@@ -76,15 +76,16 @@ def _page_url(organisation: Organisation) -> str:
     return link_url("directory.organisation", organisation_id=organisation.id)
 
 
-def _found(page: int, per_page: int):
+def _found(page: int, per_page: int, *, with_location: bool = False):
     terms = []
     for value in request.args.getlist("taxonomy_term_id"):
         term = term_by_uuid(value)
         if term is None:
-            raise InvalidParameters([("taxonomy_term_id", f"no such taxonomy term: {value[:80]!r}")])
+            raise InvalidParameters([("taxonomy_term_id", "names no taxonomy term (see /taxonomy_terms)")])
         terms.append(term)
     return find_organisations(
-        (request.args.get("search") or "")[:200], terms, timestamp(request.args, "modified_after"), page, per_page
+        (request.args.get("search") or "")[:200], terms, timestamp(request.args, "modified_after"), page, per_page,
+        with_location=with_location,
     )
 
 
@@ -157,9 +158,8 @@ def list_service_at_locations():
     """Where services are given: one per organisation that has a location."""
     page, per_page = _paging(LIST_PARAMETERS)
     full = boolean(request.args, "full")
-    found = _found(page, per_page)
-    with_location = [o for o in found.organisations if records.has_location(o)]
-    contents = [records.service_at_location(o, full=full) for o in with_location]
+    found = _found(page, per_page, with_location=True)
+    contents = [records.service_at_location(o, full=full) for o in found.organisations]
     return jsonify(_page(contents, found.total, page, per_page))
 
 
@@ -178,7 +178,7 @@ def list_taxonomy_terms():
     taxonomy_id = request.args.get("taxonomy_id")
     if taxonomy_id is not None:
         if taxonomy_id not in {t["id"] for t in records.TAXONOMIES}:
-            raise InvalidParameters([("taxonomy_id", f"no such taxonomy: {taxonomy_id[:80]!r}")])
+            raise InvalidParameters([("taxonomy_id", "names no taxonomy (see /taxonomies)")])
         terms = [t for t in terms if t["taxonomy_id"] == taxonomy_id]
     return jsonify(_page(terms[(page - 1) * per_page: page * per_page], len(terms), page, per_page))
 
