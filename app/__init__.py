@@ -95,13 +95,20 @@ def setup_extensions(app: Flask) -> None:
 
 def setup_blueprints(app: Flask) -> None:
     from app import accounts, admin, contact, directory, pages, search, workshops
+    from flask_cors import CORS
+
+    from app.api.hsds.routes import bp as hsds_bp
     from app.api.routes import bp as api_bp
 
     for feature in (search, directory, contact, pages, accounts, workshops):
         feature.register(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
-    # The API is read-only JSON over GET; CSRF protects forms, not it.
+    app.register_blueprint(hsds_bp, url_prefix="/api/hsds")
+    # The APIs are read-only JSON over GET; CSRF protects forms, not them.
     csrf.exempt(api_bp)
+    csrf.exempt(hsds_bp)
+    # Any site may read the open data from a browser; nothing is sent with credentials.
+    CORS(app, resources={r"/api/(v1|hsds)(/.*)?": {"origins": "*", "expose_headers": ["ETag", "Link"]}})
     # Last: the features above attach their staff views to its blueprint.
     admin.register(app)
     if app.debug and not app.config["MAIL_SERVER"]:

@@ -69,6 +69,16 @@ def export_organisations_command(output):
         output.write(line + "\n")
 
 
+@export_cli.command("hsds")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_hsds_command(directory: Path):
+    """Write the public directory as an HSDS 3.0 Tabular Data Package (CSV files and datapackage.json)."""
+    from app.api.hsds.export import write_datapackage
+
+    files = write_datapackage(directory)
+    click.echo(f"HSDS data package written to {directory}: {len(files)} files")
+
+
 @search_cli.command("reindex")
 @click.option("--if-stale", is_flag=True, help="Only when the index was built by another analyser.")
 def reindex_command(if_stale: bool):

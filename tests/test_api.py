@@ -70,7 +70,54 @@ def test_search_takes_the_page_parameters(client, db, orgs):
         ["Kuopion Muistiyhdistys ry", "Suomen Diabetesliitto ry", "Varkauden Diabetesyhdistys ry"]
     )
     assert names("q=diabeetikoille") == ["Suomen Diabetesliitto ry", "Varkauden Diabetesyhdistys ry"]
-    assert names("tarve=ei-numero&kunta=-4") == names("")  # bad values are ignored, never an error
+    # Names, slugs and the municipality code work as well as ids.
+    assert names("kunta=Kuopio") == names("kunta=kuopio") == names("kunta=297") == names(f"kunta={kuopio}")
+    assert names("toiminta=liikunta&tarve=Diabetes") == ["Varkauden Diabetesyhdistys ry"]
+    assert names("toiminta=ohjaus-ja-neuvontapalvelut") == ["Suomen Diabetesliitto ry"]
+
+
+@pytest.mark.parametrize("query, faults", [
+    ("kunta=Kuopioo", ["kunta"]),
+    ("tarve=ei-numero&kunta=-4", ["tarve", "kunta"]),
+    ("knuta=297", ["knuta"]),
+    ("kieli=fr", ["kieli"]),
+    ("esteettomyys=hissi", ["esteettomyys"]),
+])
+def test_what_the_search_does_not_understand_is_named_in_a_400(client, orgs, query, faults):
+    response = client.get(f"/api/v1/organisations?{query}")
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 400 and body["title"] == "Virheellinen pyyntö"
+    assert [p["name"] for p in body["invalid_params"]] == faults
+
+
+def test_parameters_where_none_are_taken_are_refused(client, orgs):
+    for url in (f"/api/v1/organisations/{orgs['memory'].id}?kieli=fi", "/api/v1/taxonomy?x=1", "/api/v1/?q=a"):
+        response = client.get(url)
+        assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_language_and_accessibility_filters(client, make_organisation):
+    make_organisation("Ruotsinkielinen ry", languages=["sv"], step_free_access="yes", induction_loop="yes")
+    make_organisation("Suomenkielinen ry", languages=["fi"], step_free_access="yes", induction_loop="no")
+
+    def names(query):
+        return sorted(r["name"] for r in client.get(f"/api/v1/organisations?{query}").get_json()["results"])
+
+    assert names("kieli=sv") == ["Ruotsinkielinen ry"]
+    assert names("kieli=sv&kieli=fi") == ["Ruotsinkielinen ry", "Suomenkielinen ry"]
+    assert names("esteettomyys=esteeton-kulku") == ["Ruotsinkielinen ry", "Suomenkielinen ry"]
+    assert names("esteettomyys=esteeton-kulku&esteettomyys=induktiosilmukka") == ["Ruotsinkielinen ry"]
+
+
+def test_cors_etag_and_the_index(client, orgs):
+    response = client.get("/api/v1/organisations")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/v1/organisations", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    index = client.get("/api/v1")
+    assert index.status_code == 200 and index.headers["Access-Control-Allow-Origin"] == "*"
+    assert index.get_json()["openapi"] == "http://portal.test/api/v1/openapi.json"
+    assert client.get(index.get_json()["organisations"].removeprefix("http://portal.test")).status_code == 200
 
 
 def test_results_are_in_the_same_rank_order_as_the_page(client, orgs):
@@ -95,10 +142,10 @@ def test_search_pages(client, make_organisation):
 def test_a_page_number_below_one_or_not_a_number_is_refused(client, page):
     response = client.get("/api/v1/organisations", query_string={"sivu": page})
 
-    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["status"] == 400 and body["error"] == "Virheellinen pyyntö"
-    assert "sivu" in body["detail"]
+    assert body["status"] == 400 and body["title"] == "Virheellinen pyyntö"
+    assert [p["name"] for p in body["invalid_params"]] == ["sivu"]
 
 
 def test_detail_has_every_public_field(client, orgs, make_organisation):
@@ -160,9 +207,9 @@ def test_taxonomy_lists_the_filters(client, taxonomy):
     assert len(data["municipalities"]) == 19 and len(data["activities"]) == 9
     assert len(data["needs"]) >= 100
     kuopio = next(m for m in data["municipalities"] if m["name"] == "Kuopio")
-    assert kuopio["code"] == "297" and set(kuopio) == {"id", "code", "name", "name_sv"}
+    assert kuopio["code"] == "297" and set(kuopio) == {"id", "code", "name", "slug", "name_sv"}
     diabetes = next(n for n in data["needs"] if n["name"] == "Diabetes")
-    assert set(diabetes) == {"id", "name", "group"} and diabetes["group"]
+    assert set(diabetes) == {"id", "name", "slug", "group"} and diabetes["group"]
     assert [a["name"] for a in data["activities"]][:2] == ["Vertaistuki", "Kokemusasiantuntijuus"]
 
 
@@ -206,4 +253,4 @@ def test_openapi_document_describes_the_api(client, app, orgs):
     assert schema_properties(document, schemas["OrganisationSummary"]) == set(search["results"][0])
     assert schema_properties(document, schemas["Organisation"]) == set(detail)
     parameters = {p["name"] for p in document["paths"]["/organisations"]["get"]["parameters"]}
-    assert parameters == {"q", "tarve", "toiminta", "kunta", "sivu"}
+    assert parameters == {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "sivu"}

@@ -111,7 +111,7 @@ def test_search_page(client, organisation, headers):
 
 
 def test_api_search(client, organisation):
-    # A page number below 1 or not a number is the API's 400 (the page reads it as 1).
+    # A page number below 1 or not a number, or a filter value naming nothing, is the API's 400.
     fuzz_get(client, "/api/v1/organisations", SEARCH_PARAMS, expected=(200, 400))
 
 

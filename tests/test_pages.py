@@ -249,6 +249,7 @@ def test_a_to_z_page_groups_by_letter_with_an_index(client, make_organisation):
         ("/ohjeet/selkokieli", "Ohjeet selkokielellä"),
         ("/saavutettavuusseloste", "Saavutettavuusseloste"),
         ("/tietosuojaseloste", "Tietosuojaseloste"),
+        ("/avoin-data", "Avoin data"),
         ("/jarjestot", "Kaikki järjestöt"),
     ],
 )
@@ -284,3 +285,11 @@ def test_a_url_too_long_is_414_as_a_page_or_as_json(client):
     assert "Osoite on liian pitkä" in page.text
     api = client.get(f"/api/v1/organisations?q={long_text}")
     assert api.status_code == 414 and api.get_json() == {"error": "Osoite on liian pitkä", "status": 414}
+
+
+def test_open_data_page_names_the_licence_and_is_in_the_footer(client, app):
+    app.config.update(DATA_LICENCE="CC0-1.0", DATA_LICENCE_URL="https://creativecommons.org/publicdomain/zero/1.0/")
+    body = client.get("/avoin-data").get_data(as_text=True)
+    assert '<a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0-1.0</a>' in body
+    assert "curl -O http://portal.test/api/hsds/datapackage.zip" in body
+    assert '<a href="/avoin-data">Avoin data</a>' in client.get("/ohjeet").get_data(as_text=True)

@@ -3,23 +3,29 @@
 Kept next to the routes and checked by tests/test_api.py against the real
 responses, so the document cannot drift from what the API answers.
 """
+from app.models import LANGUAGES
 from app.platform.errors import MAX_URL_LENGTH
+from app.platform.validation import MAX_DATABASE_ID
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}
 
 
-def _id_list_parameter(name: str, what: str) -> dict:
+def _list_parameter(name: str, what: str, items: dict) -> dict:
     return {
         "name": name,
         "in": "query",
         "required": False,
-        "description": f"{what} (id from /taxonomy). Repeat the parameter to match any of several (OR); "
-        "different parameters combine with AND. Unknown or malformed values are ignored, not refused.",
-        "schema": {"type": "array", "items": {"type": "integer"}},
+        "description": f"{what}. Repeat the parameter to match any of several (OR); different parameters "
+        "combine with AND. A value that names nothing is refused (400), never ignored.",
+        "schema": {"type": "array", "items": items},
         "style": "form",
         "explode": True,
     }
+
+
+def _id_list_parameter(name: str, what: str) -> dict:
+    return _list_parameter(name, f"{what}: its id, name or slug from /taxonomy", {"type": "string", "minLength": 1})
 
 
 SEARCH_PARAMETERS = [
@@ -33,14 +39,22 @@ SEARCH_PARAMETERS = [
     },
     _id_list_parameter("tarve", "Need or diagnosis"),
     _id_list_parameter("toiminta", "Activity"),
-    _id_list_parameter("kunta", "Municipality; nationwide organisations match every municipality"),
+    _id_list_parameter("kunta", "Municipality, also by its three-digit official code; nationwide organisations "
+                       "match every municipality"),
+    _list_parameter("kieli", "Language the activity is in", {"type": "string", "enum": list(LANGUAGES)}),
+    {
+        **_list_parameter("esteettomyys", "Accessibility feature the place has", {
+            "type": "string", "enum": ["esteeton-kulku", "esteeton-wc", "induktiosilmukka"]}),
+        "description": "Accessibility feature the place has (step-free access, accessible toilet, induction loop). "
+        "Repeated, all must be there (AND). A value that names nothing is refused (400).",
+    },
     {
         "name": "sivu",
         "in": "query",
         "required": False,
         "description": "Page number, starting at 1. A page holds 20 results unless the server is configured otherwise. "
         "A value that is not a whole number of at least 1 is refused (400); past the last page reads as the last.",
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DATABASE_ID, "default": 1},
     },
 ]
 
@@ -149,18 +163,20 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "group"],
-                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "group": {"type": "string"}},
+                    "required": ["id", "name", "slug", "group"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"},
+                                   "group": {"type": "string"}},
                 },
             },
             "activities": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "description"],
+                    "required": ["id", "name", "slug", "description"],
                     "properties": {
                         "id": {"type": "integer"},
                         "name": {"type": "string"},
+                        "slug": {"type": "string"},
                         "description": {"type": "string"},
                     },
                 },
@@ -169,16 +185,41 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "code", "name", "name_sv"],
+                    "required": ["id", "code", "name", "slug", "name_sv"],
                     "properties": {
                         "id": {"type": "integer"},
                         "code": {"type": "string", "description": "Official municipality code."},
                         "name": {"type": "string"},
+                        "slug": {"type": "string"},
                         "name_sv": {"type": ["string", "null"]},
                     },
                 },
             },
         },
+    },
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details: every parameter not understood, by name.",
+        "required": ["type", "title", "status", "detail", "invalid_params"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string", "description": "What went wrong, in Finnish."},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "invalid_params": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "reason"],
+                    "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Index": {
+        "type": "object",
+        "required": ["organisations", "organisation", "taxonomy", "openapi", "hsds"],
+        "properties": {name: {"type": "string"} for name in ("organisations", "organisation", "taxonomy", "openapi", "hsds")},
     },
     "Error": {
         "type": "object",
@@ -200,6 +241,10 @@ def _json(description: str, schema_name: str) -> dict:
 
 
 TOO_LONG = {"414": _json(f"The URL is longer than {MAX_URL_LENGTH} characters", "Error")}
+REFUSED = {"400": {
+    "description": "A parameter is unknown or has a value that names nothing",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}}
 
 
 def openapi_document(server_url: str) -> dict:
@@ -214,6 +259,13 @@ def openapi_document(server_url: str) -> dict:
         },
         "servers": [{"url": server_url}],
         "paths": {
+            "/": {
+                "get": {
+                    "operationId": "getIndex",
+                    "summary": "Links to the resources of this API and to this document",
+                    "responses": {"200": _json("The links", "Index"), **REFUSED, **TOO_LONG},
+                }
+            },
             "/organisations": {
                 "get": {
                     "operationId": "searchOrganisations",
@@ -221,7 +273,7 @@ def openapi_document(server_url: str) -> dict:
                     "parameters": SEARCH_PARAMETERS,
                     "responses": {
                         "200": _json("One page of results", "SearchResults"),
-                        "400": _json("sivu is not a whole number of at least 1", "Error"),
+                        **REFUSED,
                         **TOO_LONG,
                     },
                 }
@@ -233,6 +285,7 @@ def openapi_document(server_url: str) -> dict:
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                     "responses": {
                         "200": _json("The organisation", "Organisation"),
+                        **REFUSED,
                         "404": _json("No published organisation has this id", "Error"),
                         **TOO_LONG,
                     },
@@ -242,7 +295,7 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "operationId": "getTaxonomy",
                     "summary": "Needs, activities and municipalities with the ids the filters take",
-                    "responses": {"200": _json("The taxonomy", "Taxonomy"), **TOO_LONG},
+                    "responses": {"200": _json("The taxonomy", "Taxonomy"), **REFUSED, **TOO_LONG},
                 }
             },
             "/openapi.json": {

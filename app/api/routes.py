@@ -5,17 +5,25 @@ contact e-mails never reach a response because nothing here names them.
 """
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from app.api.filters import search_query
 from app.api.openapi import openapi_document
+from app.api.parameters import answer_invalid_parameters, refuse_unknown, slug
 from app.directory.reads import published_organisation_or_404, published_parent, taxonomy_choices
 from app.models import Organisation
-from app.platform.errors import render_error
-from app.platform.validation import whole_number
 from app.search.cards import ResultCard
-from app.search.engine import SearchQuery, search
+from app.search.engine import search
 from app.search.index import directory_version
 from app.search.query import load_taxonomy
 
 bp = Blueprint("api", __name__)
+answer_invalid_parameters(bp)
+
+
+@bp.before_request
+def refuse_parameters_of_no_use():
+    """Only the search takes parameters; elsewhere any parameter is a mistake worth naming."""
+    if request.endpoint != "api.list_organisations":
+        refuse_unknown(request.args, set())
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -72,11 +80,7 @@ def organisation_detail(organisation: Organisation) -> dict:
 @bp.get("/organisations")
 def list_organisations():
     """Search with the parameters of the search page; results in rank order."""
-    # Unlike the page's links, a program asking for page 0 has a bug to be told about.
-    if any((whole_number(page) or 0) < 1 for page in request.args.getlist("sivu")):
-        return render_error(400, "sivu: a whole number of at least 1")
-    query = SearchQuery.from_args(request.args, page_size=current_app.config["SEARCH_PAGE_SIZE"])
-    result = search(query)
+    result = search(search_query(request.args, current_app.config["SEARCH_PAGE_SIZE"]))
     return jsonify(
         {
             "total": result.total,
@@ -98,13 +102,29 @@ def taxonomy():
     lists = taxonomy_choices()
     return jsonify(
         {
-            "needs": [{"id": n.id, "name": n.name, "group": n.group} for n in lists.needs],
-            "activities": [{"id": a.id, "name": a.name, "description": a.description} for a in lists.activities],
+            "needs": [{"id": n.id, "name": n.name, "slug": slug(n.name), "group": n.group} for n in lists.needs],
+            "activities": [
+                {"id": a.id, "name": a.name, "slug": slug(a.name), "description": a.description}
+                for a in lists.activities
+            ],
             "municipalities": [
-                {"id": m.id, "code": m.code, "name": m.name_fi, "name_sv": m.name_sv} for m in lists.municipalities
+                {"id": m.id, "code": m.code, "name": m.name_fi, "slug": slug(m.name_fi), "name_sv": m.name_sv}
+                for m in lists.municipalities
             ],
         }
     )
+
+
+@bp.get("/", strict_slashes=False)
+def index():
+    """Where everything is: the resources and the OpenAPI document."""
+    return jsonify({
+        "organisations": absolute_url("api.list_organisations"),
+        "organisation": absolute_url("api.list_organisations") + "/{id}",
+        "taxonomy": absolute_url("api.taxonomy"),
+        "openapi": absolute_url("api.openapi"),
+        "hsds": absolute_url("hsds.index"),
+    })
 
 
 @bp.get("/openapi.json")

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, PublicIdMixin, utcnow
 from app.models.taxonomy import Activity, Municipality, Need, Sector
 
 ORG_TYPES = ("liitto", "yhdistys", "ryhma", "muu")
@@ -54,7 +54,7 @@ def sort_key(name: str) -> str:
     return folded.translate(str.maketrans({"å": "{", "ä": "|", "ö": "}", "w": "v"}))
 
 
-class Organisation(Base):
+class Organisation(PublicIdMixin, Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +140,7 @@ class Organisation(Base):
         return f"<Organisation {self.id} {self.name}>"
 
 
-class OrganisationPhone(Base):
+class OrganisationPhone(PublicIdMixin, Base):
     __tablename__ = "organisation_phone"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ They are seeded from app/data/*.csv and later edited by staff.
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, PublicIdMixin
 
 
-class Municipality(Base):
+class Municipality(PublicIdMixin, Base):
     __tablename__ = "municipality"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +24,7 @@ class Municipality(Base):
         return f"<Municipality {self.code} {self.name_fi}>"
 
 
-class Need(Base):
+class Need(PublicIdMixin, Base):
     """A need or diagnosis a person searches by ("Diabetes", "Yksinäisyys")."""
 
     __tablename__ = "need"
@@ -43,7 +43,7 @@ class Need(Base):
         return f"<Need {self.name}>"
 
 
-class Activity(Base):
+class Activity(PublicIdMixin, Base):
     """A kind of activity ("Vertaistuki", "Liikunta")."""
 
     __tablename__ = "activity"

@@ -1,4 +1,4 @@
-"""Information pages: instructions, plain-language instructions, accessibility, privacy."""
+"""Information pages: instructions, plain-language instructions, accessibility, privacy, open data."""
 from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("pages", __name__)
@@ -23,3 +23,16 @@ def accessibility():
 def privacy():
     """Privacy notice (tietosuojaseloste)."""
     return render_template("pages/privacy.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+
+
+@bp.get("/avoin-data")
+def open_data():
+    """What the open data is: the APIs, the bulk download and the licence, with examples."""
+    config = current_app.config
+    return render_template(
+        "pages/open_data.html",
+        base_url=config["BASE_URL"],
+        licence=config["DATA_LICENCE"],
+        licence_url=config["DATA_LICENCE_URL"],
+        staff_email=config["STAFF_NOTIFY_EMAIL"],
+    )

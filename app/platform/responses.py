@@ -11,7 +11,7 @@ from flask_compress import Compress
 
 # Pages and answers that browsers and API clients revalidate with If-None-Match.
 CONDITIONAL_ENDPOINTS = frozenset({"directory.organisation"})
-CONDITIONAL_BLUEPRINTS = frozenset({"api"})
+CONDITIONAL_BLUEPRINTS = frozenset({"api", "hsds"})
 
 
 def _stable_body(body: bytes) -> bytes:

@@ -31,9 +31,11 @@ from app.platform.validation import database_ids
 from app.search import analysis
 from app.search.cards import ResultCard, load_cards
 from app.search.index import (
+    ACCESSIBILITY_TOKENS,
     NATIONWIDE_TOKEN,
     activity_token,
     directory_version,
+    language_token,
     load_vocabulary,
     municipality_token,
     need_token,
@@ -65,6 +67,9 @@ class SearchQuery:
     need_ids: list[int] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
     municipality_ids: list[int] = field(default_factory=list)
+    # Only the API filters by these: language codes (any of them) and accessibility features (all of them).
+    languages: list[str] = field(default_factory=list)
+    accessible: list[str] = field(default_factory=list)
     page: int = 1
     page_size: int = 20
 
@@ -111,14 +116,54 @@ def search(query: SearchQuery) -> SearchResult:
     The one search of the search page and the API.  Nothing is remembered between
     searches but the taxonomy and the vocabulary, per directory version.
     """
+    plan = _plan(query)
+    page_size = max(1, query.page_size)
+    page_count = max(1, math.ceil(plan.total / page_size))
+    page = min(max(1, query.page), page_count)
+    ids = _fetch(plan.segments, (page - 1) * page_size, page_size)
+    return SearchResult(
+        query=query,
+        organisations=load_cards(ids, plan.taxonomy.labels),
+        total=plan.total,
+        page=page,
+        page_count=page_count,
+        detected_municipalities=_detected_municipalities(plan.detected_ids),
+        text_terms_used=[term for group in plan.groups for term in group.describe()],
+        version=plan.version,
+    )
+
+
+def matching_ids(query: SearchQuery) -> list[int]:
+    """Every match of the query, in the order search() pages them (its page fields unused).
+
+    For a caller that narrows the matches by what the index does not hold, such
+    as the HSDS API's modified_after, and then pages them itself.
+    """
+    plan = _plan(query)
+    return _fetch(plan.segments, 0, plan.total)
+
+
+@dataclass
+class _Plan:
+    version: str
+    taxonomy: Taxonomy
+    detected_ids: list[int]
+    groups: list[Group]
+    segments: list[Segment]
+    total: int
+
+
+def _plan(query: SearchQuery) -> _Plan:
     version = directory_version()
     taxonomy = load_taxonomy(version)
-    page_size = max(1, query.page_size)
     typing = bool(query.text) and not query.text[-1].isspace()
     detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
     groups = [_spell_out_prefix(group, version) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
+    if query.languages:
+        filters += (tuple(language_token(code) for code in query.languages),)
+    filters += tuple((ACCESSIBILITY_TOKENS[feature],) for feature in query.accessible)
 
     if not groups and not filters:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
@@ -140,19 +185,7 @@ def search(query: SearchQuery) -> SearchResult:
             match = replace(match, operator="OR")
             total = _count(match)
         segments = _segments(match, total, first)
-    page_count = max(1, math.ceil(total / page_size))
-    page = min(max(1, query.page), page_count)
-    ids = _fetch(segments, (page - 1) * page_size, page_size)
-    return SearchResult(
-        query=query,
-        organisations=load_cards(ids, taxonomy.labels),
-        total=total,
-        page=page,
-        page_count=page_count,
-        detected_municipalities=_detected_municipalities(detected_ids),
-        text_terms_used=[term for group in groups for term in group.describe()],
-        version=version,
-    )
+    return _Plan(version, taxonomy, detected_ids, groups, segments, total)
 
 
 def _detected_municipalities(ids: list[int]) -> list[Municipality]:

@@ -42,7 +42,7 @@ BATCH_SIZE = 2000
 ANALYSER_KEY = "analyser"
 # Bump when document_terms() changes what a document holds: `search reindex
 # --if-stale` (run by `make run`) then rebuilds existing databases.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 # The directory's version (a `search_meta` row): renewed by every write the app makes to
 # the index or the taxonomy, so the per-process caches built from them (search_query's
 # taxonomy, the vocabulary here, the search form's choices) are rebuilt in every worker
@@ -65,6 +65,12 @@ def municipality_token(municipality_id: int) -> str:
 
 # Nationwide organisations match every municipality filter through this token.
 NATIONWIDE_TOKEN = "qkoko"
+# The accessibility features the API filters by, each a token when the answer is "yes".
+ACCESSIBILITY_TOKENS = {"step_free_access": "qaccstep", "accessible_toilet": "qacctoilet", "induction_loop": "qaccloop"}
+
+
+def language_token(code: str) -> str:
+    return f"qlang{code}"
 
 
 def document_terms(
@@ -81,6 +87,8 @@ def document_terms(
     activity_ids: Iterable[int],
     municipality_ids: Iterable[int],
     nationwide: bool,
+    languages: Iterable[str],
+    accessible: Iterable[str],
 ) -> tuple[str, str]:
     """The (name_terms, body_terms) of one organisation: the single definition of a document."""
     name_terms = analyse_text(name)
@@ -92,6 +100,8 @@ def document_terms(
     body_terms += [activity_token(i) for i in sorted(activity_ids)]
     body_terms += [municipality_token(i) for i in sorted(municipality_ids)]
     body_terms += [NATIONWIDE_TOKEN] if nationwide else []
+    body_terms += [language_token(code) for code in sorted(languages)]
+    body_terms += [ACCESSIBILITY_TOKENS[field] for field in sorted(accessible)]
     return " ".join(name_terms), " ".join(body_terms)
 
 
@@ -117,6 +127,8 @@ def index_organisation(organisation: Organisation) -> None:
         activity_ids=[a.id for a in organisation.activities],
         municipality_ids=[m.id for m in organisation.municipalities],
         nationwide=bool(organisation.nationwide),
+        languages=organisation.languages or [],
+        accessible=[field for field in ACCESSIBILITY_TOKENS if getattr(organisation, field) == "yes"],
     )
     _record_build_of_first_document()
     document = db.session.get(SearchDocument, organisation.id)
@@ -153,6 +165,8 @@ def reindex_all() -> int:
                 Organisation.postal_code,
                 Organisation.meeting_times,
                 Organisation.nationwide,
+                Organisation.languages,
+                *(getattr(Organisation, field) for field in ACCESSIBILITY_TOKENS),
             )
             .where(Organisation.id > last_id, Organisation.status == "published")
             .order_by(Organisation.id)
@@ -184,6 +198,8 @@ def reindex_all() -> int:
                 activity_ids=activities[row.id],
                 municipality_ids=areas[row.id],
                 nationwide=bool(row.nationwide),
+                languages=row.languages or [],
+                accessible=[field for field in ACCESSIBILITY_TOKENS if getattr(row, field) == "yes"],
             )
             documents.append({"organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms})
         db.session.execute(insert(SearchDocument), documents)
@@ -275,7 +291,7 @@ def vocabulary_terms() -> list[str]:
 
 
 # Need, activity and area tokens are not words: never offered as a typo correction.
-OPAQUE_TOKEN = re.compile(r"q(?:need|act|mun)\d+|qkoko")
+OPAQUE_TOKEN = re.compile(r"q(?:need|act|mun)\d+|qkoko|qlang[a-z]+|qacc[a-z]+")
 TYPO_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8
 MAX_CORRECTIONS = 5
