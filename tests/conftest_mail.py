@@ -5,6 +5,7 @@ Loaded by tests/conftest.py through `pytest_plugins = ["tests.conftest_mail"]`.
 import pytest
 
 from app.extensions import mail
+from app.platform import background
 from tests.mailsink import MailSink, free_port
 
 
@@ -19,6 +20,9 @@ def mailbox(app):
     sink = MailSink().start()
     use_smtp_server(app, sink.host, sink.port)
     yield sink
+    # Mail made off the request's thread (staff sign-in links) must not be cut off by the
+    # server going away under it.
+    background.wait_until_idle()
     sink.stop()
 
 
@@ -28,4 +32,5 @@ def unstarted_mailbox(app):
     sink = MailSink(port=free_port())
     use_smtp_server(app, sink.host, sink.port)
     yield sink
+    background.wait_until_idle()
     sink.stop()
