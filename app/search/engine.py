@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import TextClause, bindparam, func, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
@@ -59,6 +59,7 @@ SORT_MATCHES_UP_TO = 300
 # The published check is wrapped in a function so SQLite orders the A–Z list by the
 # sort_name index instead of reading every published row through the status index.
 PUBLISHED = func.coalesce(Organisation.status, "") == "published"
+_PUBLISHED_COUNT = select(func.count()).where(Organisation.__table__.c.status == "published")
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _plan(query: SearchQuery) -> _Plan:
 
     if not groups and not filters:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
-        total = db.session.scalar(select(func.count()).where(Organisation.status == "published"))
+        total = db.session.scalar(_PUBLISHED_COUNT)
         segments = [Segment(total, _listing)]
     else:
         match = Match(tuple(groups), "AND", filters)
@@ -296,14 +297,21 @@ def _sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+@cache
+def _statement(sql: str, excluded_column: str | None) -> TextClause:
+    """The statement of an index query, built once per form (parsing its text cost more than a short query)."""
+    if excluded_column is None:
+        return text(sql.replace("{excluded}", ""))
+    statement = text(sql.replace("{excluded}", f" AND {excluded_column} NOT IN :excluded"))
+    return statement.bindparams(bindparam("excluded", expanding=True))
+
+
 def _query(sql: str, match: Match, excluded: list[int], column: str, **params) -> list:
     """Run an index query: `:match` is bound to the expression, `{excluded}` leaves out `excluded` ids."""
-    statement = text(sql.replace("{excluded}", f" AND {column} NOT IN :excluded" if excluded else ""))
     if excluded:
-        statement = statement.bindparams(bindparam("excluded", expanding=True))
         params["excluded"] = excluded
     params["match"] = match.fts5() if _sqlite() else match.tsquery()
-    return list(db.session.execute(statement, params).scalars())
+    return list(db.session.execute(_statement(sql, column if excluded else None), params).scalars())
 
 
 def _count(match: Match, excluded: list[int] | None = None) -> int:

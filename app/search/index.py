@@ -266,7 +266,8 @@ def per_directory_version(ttl: float | None = None):
     return cached(cache, key=lambda version: (str(db.engine.url), version), lock=threading.Lock())
 
 
-_VERSION = select(SearchMeta.value).where(SearchMeta.key == VERSION_KEY)
+# A Core statement on the table, not the entity: an ORM select costs the ORM's row handling too.
+_VERSION = select(SearchMeta.__table__.c.value).where(SearchMeta.__table__.c.key == VERSION_KEY)
 
 
 def directory_version() -> str:

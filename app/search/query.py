@@ -90,8 +90,11 @@ class Taxonomy:
         for index, (_position, _word, bases) in enumerate(kept):
             for base in bases:
                 expansions[index].update(self.need_words.get(base, ()))
+        every_base = frozenset().union(*(bases for _p, _w, bases in kept))
         for phrase, token in self.need_phrases:
             # A longer synonym counts when each of its words is somewhere in the query.
+            if any(part.isdisjoint(every_base) for part in phrase):
+                continue
             found = [next((i for i, (_p, _w, bases) in enumerate(kept) if bases & part), None) for part in phrase]
             if None not in found:
                 for index in found:
