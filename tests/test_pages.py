@@ -284,3 +284,24 @@ def test_a_url_too_long_is_414_as_a_page_or_as_json(client):
     assert "Osoite on liian pitkä" in page.text
     api = client.get(f"/api/v1/organisations?q={long_text}")
     assert api.status_code == 414 and api.get_json() == {"error": "Osoite on liian pitkä", "status": 414}
+
+
+def test_template_texts_translate_the_same_in_a_page_a_macro_and_a_mail(app):
+    """Templates translate through their render's Translations; a macro imported
+    without context (no render to read them from) and a render with no request
+    (mail from the CLI) still translate, and the newstyle %-formatting escapes."""
+    from flask import render_template
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_env.loader = ChoiceLoader([
+        DictLoader({
+            "macro.html": '{% macro title(text) %}{{ _("Haku: %(text)s", text=text) }}{% endmacro %}',
+            "page.html": '{% from "macro.html" import title %}{{ title("<b>") }}|{{ _("Haku: %(text)s", text="<i>") }}|'
+                         '{{ ngettext("%(num)d järjestö löytyi", "%(num)d järjestöä löytyi", 2) }}',
+        }),
+        app.jinja_env.loader,
+    ])
+    expected = "Haku: &lt;b&gt;|Haku: &lt;i&gt;|2 järjestöä löytyi"
+    assert render_template("page.html") == expected
+    with app.test_request_context("/"):
+        assert render_template("page.html") == expected
