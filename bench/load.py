@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--connections 8,32,128]
                                    [--workers 2] [--threads 4] [--database PATH]
+                                   [--app-dir CHECKOUT]
 
 Builds a SQLite database with 10 000 synthetic organisations (bench/search.py's
 generator, the real migrations and `reindex_all()`), starts gunicorn with
@@ -23,7 +24,10 @@ throughput is stated as a share of the trivial route's, for information.  At the
 contact requests are counted against the accepted ones, and the mail: what the
 sink got right after the requests, then after one pass of the mail worker
 (`flask outbox deliver`, which in production retries what could not be sent).  --database keeps the
-generated database for the next run.  A benchmark prints figures; it never fails.
+generated database for the next run.  --app-dir serves another checkout of the app
+(with its own .venv, the same schema) against the same database and load, to
+compare two versions.  After each phase the resident memory of the largest
+worker is printed.  A benchmark prints figures; it never fails.
 """
 import argparse
 import asyncio
@@ -52,6 +56,7 @@ from tests.mailsink import MailSink, free_port  # noqa: E402
 
 CSRF_IN_PAGE = re.compile(rb'"X-CSRFToken": "([^"]+)"')
 REQUEST_TIMEOUT = 30.0
+WORKER_RSS_TARGET_MB = 150
 
 
 def build_database(path: Path, count: int) -> None:
@@ -121,7 +126,7 @@ def start_mail_worker(database: Path, mail_port: int, log, *options: str) -> sub
 
 
 def start_server(database: Path, port: int, mail_port: int, workers: int, threads: int, log,
-                 **extra_env: str) -> subprocess.Popen:
+                 app_dir: Path = ROOT, **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(32),
@@ -137,9 +142,26 @@ def start_server(database: Path, port: int, mail_port: int, workers: int, thread
         **extra_env,
     }
     env.pop("FLASK_DEBUG", None)
+    python = sys.executable if app_dir == ROOT else str(app_dir / ".venv" / "bin" / "python")
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"], cwd=ROOT, env=env, stdout=log, stderr=log
+        [python, "-m", "gunicorn", "--config", "gunicorn.conf.py"], cwd=app_dir, env=env, stdout=log, stderr=log
     )
+
+
+def largest_worker_rss_mb(master_pid: int) -> float:
+    """Resident memory of gunicorn's largest worker (Linux /proc), 0 where /proc is missing."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    sizes = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        sizes += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")]
+    return max(sizes, default=0.0)
 
 
 def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -363,7 +385,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--database", type=Path, help="reuse this SQLite file, or build it there")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="serve this checkout (with its own .venv)")
     args = parser.parse_args()
+    app_dir = args.app_dir.resolve()
 
     with tempfile.TemporaryDirectory() as directory:
         database = args.database or Path(directory) / "load.sqlite"
@@ -376,14 +400,15 @@ def main() -> None:
         sink = MailSink().start()
         port = free_port()
         log_path = Path(directory) / "gunicorn.log"
-        configured = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        configured = runpy.run_path(str(app_dir / "gunicorn.conf.py"))
         workers = args.workers or configured["workers"]
         threads = args.threads or configured["threads"]
         accepted = 0
         with log_path.open("w") as log:
-            server = start_server(database, port, sink.port, workers, threads, log)
+            server = start_server(database, port, sink.port, workers, threads, log, app_dir)
             try:
                 wait_until_up(port, server)
+                print(f"app {app_dir}")
                 print(f"gunicorn {workers} workers × {threads} threads (gthread), {len(ids['organisations'])} "
                       f"published organisations, {args.duration:g} s per phase, {os.cpu_count()} CPUs")
                 for level in [int(n) for n in args.connections.split(",")]:
@@ -394,6 +419,8 @@ def main() -> None:
                     for seed, mix in enumerate(args.phases.split(",")):
                         stats, seconds = asyncio.run(run_phase(port, ids, mix, level, args.duration, seed))
                         throughput[mix] = report(mix, stats, seconds)
+                        print(f"           largest worker's RSS {largest_worker_rss_mb(server.pid):.0f} MB"
+                              f"   (target ≤ {WORKER_RSS_TARGET_MB})")
                         accepted += stats.accepted_contacts
                     if "search" in throughput and throughput.get("trivial"):
                         print(f"  search throughput / trivial route (information): "

@@ -293,3 +293,24 @@ def test_open_data_page_names_the_licence_and_is_in_the_footer(client, app):
     assert '<a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0-1.0</a>' in body
     assert "curl -O http://portal.test/api/hsds/datapackage.zip" in body
     assert '<a href="/avoin-data">Avoin data</a>' in client.get("/ohjeet").get_data(as_text=True)
+
+
+def test_template_texts_translate_the_same_in_a_page_a_macro_and_a_mail(app):
+    """Templates translate through their render's Translations; a macro imported
+    without context (no render to read them from) and a render with no request
+    (mail from the CLI) still translate, and the newstyle %-formatting escapes."""
+    from flask import render_template
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_env.loader = ChoiceLoader([
+        DictLoader({
+            "macro.html": '{% macro title(text) %}{{ _("Haku: %(text)s", text=text) }}{% endmacro %}',
+            "page.html": '{% from "macro.html" import title %}{{ title("<b>") }}|{{ _("Haku: %(text)s", text="<i>") }}|'
+                         '{{ ngettext("%(num)d järjestö löytyi", "%(num)d järjestöä löytyi", 2) }}',
+        }),
+        app.jinja_env.loader,
+    ])
+    expected = "Haku: &lt;b&gt;|Haku: &lt;i&gt;|2 järjestöä löytyi"
+    assert render_template("page.html") == expected
+    with app.test_request_context("/"):
+        assert render_template("page.html") == expected
