@@ -64,13 +64,13 @@ $(AXE): $(NODE_STAMP)
 
 # Copy htmx and check it against the SRI hash the CDN tag uses, so the local
 # copy and the CDN copy are provably the same file.
-$(HTMX): $(NODE_STAMP) app/templating.py | $(INSTALLED)
+$(HTMX): $(NODE_STAMP) app/platform/templating.py | $(INSTALLED)
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@.tmp
 	@$(BIN)/python -c 'import base64, hashlib, sys; \
-	from app.templating import HTMX_SRI; \
+	from app.platform.templating import HTMX_SRI; \
 	got = "sha384-" + base64.b64encode(hashlib.sha384(open(sys.argv[1], "rb").read()).digest()).decode(); \
-	sys.exit(0 if got == HTMX_SRI else f"htmx SRI mismatch: file has {got}, app/templating.py expects {HTMX_SRI}")' $@.tmp \
+	sys.exit(0 if got == HTMX_SRI else f"htmx SRI mismatch: file has {got}, app/platform/templating.py expects {HTMX_SRI}")' $@.tmp \
 	  || { rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 	@echo "$@: SRI hash verified"
