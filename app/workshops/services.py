@@ -23,7 +23,7 @@ from app.models.workshop import WORKSHOP_LENGTH
 from app.platform.outbox import queue_mail
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
-from app.workshops.calendar import CalendarEvent, invitation
+from app.platform.calendar import CalendarEvent, invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 

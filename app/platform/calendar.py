@@ -1,4 +1,5 @@
-"""iCalendar (RFC 5545) invitations for e-mail, in Europe/Helsinki time.
+"""iCalendar (RFC 5545) files in Europe/Helsinki time: invitations for e-mail
+(workshops, event sign-ups) and published calendars (the events feed).
 
 The `icalendar` library writes the file: escaping, folding at 75 octets, CRLF,
 and a VTIMEZONE taken from the system's time zone database, so a change to
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-PRODID = "-//Hyvinvointitarjotin//Tyopajat//FI"
+PRODID = "-//Hyvinvointitarjotin//Kalenteri//FI"
 # The VTIMEZONE covers a year from the event: both observances, a few lines long.
 TIMEZONE_SPAN = timedelta(days=366)
 
@@ -37,10 +38,44 @@ class CalendarEvent:
 def invitation(event: CalendarEvent, *, stamp: datetime, method: str = "REQUEST") -> bytes:
     """A VCALENDAR with one VEVENT: METHOD:REQUEST invites or updates, CANCEL cancels.
 
-    `stamp` is the naive UTC time the invitation was made (DTSTAMP).
+    `stamp` is the naive UTC time the invitation was made (DTSTAMP).  iTIP
+    allows one UID per message, so an event of several sessions sends one
+    invitation per session.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
+    return _calendar([event], stamp=stamp, method=method, cancelled=method == "CANCEL")
+
+
+def published_calendar(events: list[CalendarEvent], *, stamp: datetime, name: str = "",
+                       cancelled_uids: frozenset[str] = frozenset()) -> bytes:
+    """A VCALENDAR of many VEVENTs to download or subscribe to (METHOD:PUBLISH).
+
+    Events whose UID is in `cancelled_uids` are listed with STATUS:CANCELLED, so
+    a subscribed calendar shows the cancellation instead of silently losing it.
+    """
+    return _calendar(events, stamp=stamp, method="PUBLISH", name=name, cancelled_uids=cancelled_uids)
+
+
+def _calendar(events: list[CalendarEvent], *, stamp: datetime, method: str, name: str = "",
+              cancelled: bool = False, cancelled_uids: frozenset[str] = frozenset()) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(_vevent(event, stamp, cancelled or event.uid in cancelled_uids))
+    if events:
+        first = min(event.start for event in events).date()
+        last = max(event.start for event in events).date()
+        calendar.add_missing_timezones(first_date=first, last_date=last + TIMEZONE_SPAN)
+    return calendar.to_ical()
+
+
+def _vevent(event: CalendarEvent, stamp: datetime, cancelled: bool) -> icalendar.Event:
     start = event.start.replace(tzinfo=HELSINKI)
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
@@ -49,7 +84,7 @@ def invitation(event: CalendarEvent, *, stamp: datetime, method: str = "REQUEST"
     vevent.add("dtstart", start)
     vevent.add("dtend", start + event.duration)
     vevent.add("summary", event.summary)
-    vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     if event.description:
         vevent.add("description", event.description)
@@ -63,15 +98,7 @@ def invitation(event: CalendarEvent, *, stamp: datetime, method: str = "REQUEST"
         attendee = _address(event.attendee_email, event.attendee_name)
         attendee.params.update(ROLE="REQ-PARTICIPANT", RSVP="FALSE")
         vevent.add("attendee", attendee)
-
-    calendar = icalendar.Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-    calendar.add_component(vevent)
-    calendar.add_missing_timezones(first_date=start.date(), last_date=start.date() + TIMEZONE_SPAN)
-    return calendar.to_ical()
+    return vevent
 
 
 def _address(email: str, name: str) -> icalendar.vCalAddress:
