@@ -94,10 +94,10 @@ def setup_extensions(app: Flask) -> None:
 
 
 def setup_blueprints(app: Flask) -> None:
-    from app import accounts, admin, contact, directory, pages, search, workshops
+    from app import accounts, admin, contact, directory, events, pages, search, workshops
     from app.api.routes import bp as api_bp
 
-    for feature in (search, directory, contact, pages, accounts, workshops):
+    for feature in (search, directory, contact, pages, accounts, workshops, events):
         feature.register(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API is read-only JSON over GET; CSRF protects forms, not it.

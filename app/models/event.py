@@ -104,7 +104,10 @@ class EventSignup(Base):
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
     consent_at: Mapped[datetime] = mapped_column(DateTime)
-    # SHA-256 of the private change-or-cancel link's token; the token is only in the e-mail.
+    # The private change-or-cancel link: its token is derived from this nonce and the
+    # secret key (tokens.derived_token), so every mail carries the same link; the
+    # token's SHA-256 finds the row.
+    manage_nonce: Mapped[str] = mapped_column(String(32))
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

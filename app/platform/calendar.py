@@ -6,15 +6,31 @@ and a VTIMEZONE taken from the system's time zone database, so a change to
 Finland's summer time rules needs no change here.
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 
+from app.models.base import utcnow
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PRODID = "-//Hyvinvointitarjotin//Kalenteri//FI"
+WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
 # The VTIMEZONE covers a year from the event: both observances, a few lines long.
 TIMEZONE_SPAN = timedelta(days=366)
+
+
+def helsinki_time(utc: datetime | None = None) -> datetime:
+    """Wall-clock time in Helsinki (naive) for a naive UTC time, by default now."""
+    utc = utc or utcnow()
+    return utc.replace(tzinfo=UTC).astimezone(HELSINKI).replace(tzinfo=None)
+
+
+def format_date(value: date | str) -> str:
+    """"ti 12.5.2026" (ISO strings are accepted too)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
 
 
 @dataclass

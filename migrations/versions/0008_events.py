@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('dietary_needs', sa.Text(), nullable=False),
     sa.Column('accessibility_needs', sa.Text(), nullable=False),
     sa.Column('consent_at', sa.DateTime(), nullable=False),
+    sa.Column('manage_nonce', sa.String(length=32), nullable=False),
     sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
     sa.Column('submission_key', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
