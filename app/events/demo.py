@@ -54,7 +54,7 @@ def seed_demo_events(*, now: datetime | None = None) -> int:
             organisation = organisations[number % len(organisations)] if organisations else None
             name = DEMO_NAMES[number % len(DEMO_NAMES)]
             signup = EventSignup(
-                event=event, status="confirmed" if number < confirmed else "waiting", name=name,
+                event_id=event.id, status="confirmed" if number < confirmed else "waiting", name=name,
                 organisation_name=organisation.name if organisation else "Esimerkkiyhdistys ry",
                 organisation_id=organisation.id if organisation else None,
                 email=f"{name.split()[0].lower()}.{number}.{event.id}@example.fi", consent_at=now,

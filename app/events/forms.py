@@ -78,12 +78,14 @@ class SignupForm(SignupChangeForm):
         if not field.data:
             raise FieldError(_("Hyväksy tietojen käsittely, jotta voimme ottaa ilmoittautumisen vastaan."))
 
-    def validate_submission(self, field):
-        if not SUBMISSION_KEY.fullmatch(field.data or ""):
-            # A form from an old page or a crafted request: a fresh key is given with the answer.
-            field.data = secrets.token_urlsafe(32)
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not SUBMISSION_KEY.fullmatch(self.submission.data or ""):
+            # A form from an old page or a crafted request: the answer carries a fresh key.
+            self.submission.data = secrets.token_urlsafe(32)
             self.form_errors.append(_("Lomake oli vanhentunut. Tarkista tiedot ja lähetä uudelleen."))
-            raise StopValidation()
+            return False
+        return valid
 
 
 class CancelSignupForm(FlaskForm):

@@ -96,7 +96,7 @@ def sign_up(event: Event, details: SignupDetails, submission_key: str,
     if not event.several_per_organisation and _organisation_taken(event, details.organisation_name):
         raise SignupError(_("Tähän tapahtumaan otetaan yksi osallistuja järjestöä kohden, ja järjestöstänne "
                             "on jo ilmoittauduttu."), "organisation_name")
-    signup = existing or EventSignup(event=event, email=details.email, created_at=now)
+    signup = existing or EventSignup(event_id=event.id, email=details.email, created_at=now)
     _fill(signup, details, now)
     signup.status = "confirmed" if places_left(event) > 0 else "waiting"
     new_manage_link(signup)
