@@ -95,13 +95,13 @@ def setup_extensions(app: Flask) -> None:
 
 
 def setup_blueprints(app: Flask) -> None:
-    from app import accounts, admin, contact, directory, pages, search, workshops
+    from app import accounts, admin, contact, directory, events, pages, search, workshops
     from flask_cors import CORS
 
     from app.api.hsds.routes import bp as hsds_bp
     from app.api.routes import bp as api_bp
 
-    for feature in (search, directory, contact, pages, accounts, workshops):
+    for feature in (search, directory, contact, pages, accounts, workshops, events):
         feature.register(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(hsds_bp, url_prefix="/api/hsds")

@@ -16,6 +16,7 @@ search_cli = AppGroup("search", help="Maintain the search index.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 staff_cli = AppGroup("staff", help="Staff accounts for /yllapito.")
 reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations.")
+events_cli = AppGroup("events", help="The centre's events.")
 
 
 @seed_cli.command("taxonomy")
@@ -35,12 +36,14 @@ def seed_taxonomy_command():
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
 def seed_demo_command(if_empty: bool):
-    """Load the fictional demo organisations."""
+    """Load the fictional demo organisations, and demo events with sign-ups when there are no events."""
     from app.directory.demo import seed_demo
+    from app.events.demo import seed_demo_events
 
     created = seed_demo(only_if_empty=if_empty)
+    events = seed_demo_events()
     db.session.commit()
-    click.echo(f"demo organisations added: {created}")
+    click.echo(f"demo organisations added: {created}, demo events added: {events}")
 
 
 @import_cli.command("organisations")
@@ -182,6 +185,22 @@ def reminders_send_command():
     )
 
 
+@events_cli.command("remind")
+def events_remind_command():
+    """Queue a reminder to everyone with a place in an event that starts within two days (once each).
+
+    Run it from cron, e.g. hourly; `flask outbox deliver` sends them.
+    """
+    from app.events.signups import send_reminders
+    from app.platform.audit import record_audit
+
+    sent = send_reminders()
+    if sent:
+        record_audit("cli", "event_reminders", messages=sent)
+    db.session.commit()
+    click.echo(f"event reminders queued: {sent}")
+
+
 @click.command("purge")
 def purge_command():
     """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""
@@ -231,7 +250,7 @@ def backup_command(path: Path):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli):
+    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli, events_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge_command)
     app.cli.add_command(erase_command)

@@ -97,6 +97,7 @@ def from_environment(instance_path: str) -> dict:
         "CONTACT_REQUEST_RETENTION_DAYS": int(env("CONTACT_REQUEST_RETENTION_DAYS", "90")),
         "ORGANISATION_PURGE_DAYS": int(env("ORGANISATION_PURGE_DAYS", "90")),
         "WORKSHOP_ORDER_RETENTION_DAYS": int(env("WORKSHOP_ORDER_RETENTION_DAYS", "365")),
+        "EVENT_SIGNUP_RETENTION_DAYS": int(env("EVENT_SIGNUP_RETENTION_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save
         "MAX_CONTENT_LENGTH": 512 * 1024,
         "BABEL_DEFAULT_LOCALE": "fi",

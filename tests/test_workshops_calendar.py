@@ -7,7 +7,7 @@ import icalendar
 import pytest
 
 from app.platform.charts import horizontal_bars
-from app.workshops.calendar import CalendarEvent, invitation
+from app.platform.calendar import CalendarEvent, invitation
 
 STAMP = datetime(2026, 3, 2, 8, 30)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -135,3 +135,20 @@ def text_without_municipality(text: str, municipality: Municipality) -> str:
     name = municipality.name_fi.casefold()
     kept = [word for word in text.split() if name not in {token.casefold() for token in analyse_text(word)}]
     return " ".join(kept)
+
+
+def published_organisation_id(name: str) -> int | None:
+    """The directory's organisation when a typed name is exactly one published name (workshop orders, event sign-ups)."""
+    ids = db.session.scalars(
+        select(Organisation.id).where(
+            Organisation.status == "published", func.lower(Organisation.name) == name.strip().lower()
+        )
+    ).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def published_organisation_names() -> list[str]:
+    """Every published organisation's name, for a form's suggestion list."""
+    return list(db.session.scalars(
+        select(Organisation.name).where(Organisation.status == "published").order_by(Organisation.sort_name)
+    ))

@@ -8,6 +8,9 @@ anonymises it; the staff page and the CLI call them.  What happens to each kind:
 - workshop orders they made: contact person, e-mail, phone and free text
   blanked and the status link revoked; the order itself stays for the centre's
   records (feedback surveys and answers are anonymous and are not touched);
+- their event sign-ups: name, e-mail, phone and needs blanked and the private
+  link ended; a place in an event still to come goes to the waiting list; the
+  organisation and status stay for the event's counts;
 - outbox messages to them, or whose body mentions the address (a contact
   request mailed to an organisation): deleted, sent or not;
 - their sessions and sign-in links: deleted;
@@ -30,9 +33,11 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.contact.requests import ERASED_FIELDS
+from app.events.signups import anonymise_signups
 from app.extensions import db
 from app.models import (
     ContactRequest,
+    EventSignup,
     LoginToken,
     Organisation,
     OrganisationContact,
@@ -58,6 +63,7 @@ class ErasureReport:
 
     contact_requests: int = 0
     workshop_orders: int = 0
+    event_signups: int = 0
     outbox_messages: int = 0
     sessions: int = 0
     login_tokens: int = 0
@@ -85,6 +91,7 @@ def find_personal_data(email: str) -> ErasureReport:
     return ErasureReport(
         contact_requests=count(ContactRequest, _same(ContactRequest.email, email), ContactRequest.erased_at.is_(None)),
         workshop_orders=count(WorkshopOrder, _same(WorkshopOrder.email, email), WorkshopOrder.email != ""),
+        event_signups=count(EventSignup, _same(EventSignup.email, email)),
         outbox_messages=count(OutboxMessage, _outbox_about(email)),
         sessions=count(UserSession, _same(UserSession.email, email)),
         login_tokens=count(LoginToken, _same(LoginToken.email, email)),
@@ -105,6 +112,7 @@ def erase_person(email: str, actor: str) -> ErasureReport:
         .values(**ERASED_FIELDS, erased_at=now)
     )
     anonymise_workshop_orders(_same(WorkshopOrder.email, email))
+    anonymise_signups(_same(EventSignup.email, email), now=now)
     db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))
     db.session.execute(delete(UserSession).where(_same(UserSession.email, email)))
     db.session.execute(delete(LoginToken).where(_same(LoginToken.email, email)))

@@ -8,8 +8,10 @@ from sqlalchemy import delete, or_, select
 from app.accounts.sessions import SESSION_LIMITS
 from app.contact.requests import erase_personal_data
 from app.contact.tray import purge_expired_shares
+from app.events.signups import anonymise_signups, ended_before
 from app.extensions import db
 from app.models import LoginToken, Organisation, OutboxMessage, UserSession, WorkshopOrder, utcnow
+from app.platform.calendar import helsinki_time
 from app.platform.erasure import anonymise_workshop_orders
 from app.platform.ratelimit import purge_expired_counters
 from app.search.index import remove_from_index
@@ -28,6 +30,7 @@ class PurgeReport:
     sent_messages: int
     failed_messages: int
     workshop_orders: int
+    event_signups: int
     sessions: int
     contact_requests: int
     shared_trays: int
@@ -74,6 +77,11 @@ def anonymise_old_workshop_orders(retention_days: int, *, now: datetime) -> int:
     )
 
 
+def anonymise_old_event_signups(retention_days: int, *, now: datetime) -> int:
+    """The personal details of sign-ups to events that ended `retention_days` ago; the counts stay."""
+    return anonymise_signups(ended_before(helsinki_time(now) - timedelta(days=retention_days)), now=now)
+
+
 def purge_expired_sessions(*, now: datetime) -> int:
     expired = [
         (UserSession.role == role)
@@ -95,6 +103,7 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         sent_messages=purge_sent_mail(now=now),
         failed_messages=purge_failed_mail(now=now),
         workshop_orders=anonymise_old_workshop_orders(int(config["WORKSHOP_ORDER_RETENTION_DAYS"]), now=now),
+        event_signups=anonymise_old_event_signups(int(config["EVENT_SIGNUP_RETENTION_DAYS"]), now=now),
         sessions=purge_expired_sessions(now=now),
         contact_requests=erase_personal_data(
             int(config["CONTACT_REQUEST_RETENTION_DAYS"]), now=now

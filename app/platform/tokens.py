@@ -4,7 +4,9 @@ The raw token exists only in the e-mail.  Opening a link reads it
 (`peek_token`); only the deliberate second step spends it (`consume_token`),
 with a conditional UPDATE that exactly one request can win.
 """
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +45,18 @@ class TokenState:
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def derived_token(purpose: str, nonce: str) -> str:
+    """A link token that can be shown or mailed again: keyed by the secret key and a stored random nonce.
+
+    For links that stay usable (a survey, a sign-up's change-or-cancel page);
+    only its hash_token() is stored to find the row.  Changing SECRET_KEY
+    changes these links.
+    """
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    digest = hmac.new(key, f"{purpose}:{nonce}".encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def issue_link_token(

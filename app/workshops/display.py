@@ -3,13 +3,12 @@
 Mail is rendered without a request too, so templates get these through
 `template_labels()` rather than a request context processor.
 """
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import utcnow
-from app.models.workshop import WORKSHOP_LENGTH, WORKSHOP_TIME_ZONE
+from app.models.workshop import WORKSHOP_LENGTH
+from app.platform.calendar import format_date, helsinki_time  # noqa: F401  (the workshop pages use both from here)
 
 STATUS_LABELS = {
     "new": _l("Uusi – odottaa käsittelyä"),
@@ -32,20 +31,6 @@ PLACE_KIND_LABELS = {
     "own_premises": _l("Omissa tiloissamme"),
     "remote": _l("Etäyhteydellä"),
 }
-WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
-
-
-def helsinki_time(utc: datetime | None = None) -> datetime:
-    """Wall-clock time in Helsinki (naive) for a naive UTC time, by default now."""
-    utc = utc or utcnow()
-    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(WORKSHOP_TIME_ZONE)).replace(tzinfo=None)
-
-
-def format_date(value: date | str) -> str:
-    """"ti 12.5.2026" (ISO strings from the preferred times are accepted too)."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
 
 
 def format_workshop_time(start: datetime) -> str:

@@ -6,16 +6,12 @@ staff can show or mail the same link again; only the token's SHA-256 is used
 to look the survey up.  Changing SECRET_KEY therefore changes open surveys'
 links (the old ones stop working).
 """
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
@@ -23,7 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FeedbackResponse, FeedbackSurvey, WorkshopOrder, WorkshopTheme, utcnow
 from app.platform.charts import horizontal_bars
-from app.platform.tokens import hash_token, link_url
+from app.platform.tokens import derived_token, hash_token, link_url
 
 SURVEY_OPEN_FOR = timedelta(days=30)
 OPEN_ANSWER_MAX = 2000
@@ -58,9 +54,7 @@ def open_survey(order: WorkshopOrder, now: datetime) -> FeedbackSurvey:
 
 
 def _survey_token(nonce: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode("utf-8")
-    digest = hmac.new(key, b"workshop-feedback:" + nonce.encode("ascii"), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return derived_token("workshop-feedback", nonce)
 
 
 def feedback_link(survey: FeedbackSurvey) -> str:

@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.directory.reads import published_organisation_id
 from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
 from app.models.workshop import WORKSHOP_LENGTH
 from app.platform.outbox import queue_mail
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
-from app.workshops.calendar import CalendarEvent, invitation
+from app.platform.calendar import CalendarEvent, invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
@@ -127,7 +128,7 @@ def _new_order(details: OrderDetails, token: str, now: datetime, year: int, numb
         reference_number=number,
         status="new",
         organisation_name=details.organisation_name,
-        organisation_id=_published_organisation_id(details.organisation_name),
+        organisation_id=published_organisation_id(details.organisation_name),
         contact_person=details.contact_person,
         email=details.email,
         phone=details.phone,
@@ -147,16 +148,6 @@ def _new_order(details: OrderDetails, token: str, now: datetime, year: int, numb
         created_at=now,
         updated_at=now,
     )
-
-
-def _published_organisation_id(name: str) -> int | None:
-    """The directory's organisation when the typed name is exactly one published name."""
-    ids = db.session.scalars(
-        select(Organisation.id).where(
-            Organisation.status == "published", func.lower(Organisation.name) == name.strip().lower()
-        )
-    ).all()
-    return ids[0] if len(ids) == 1 else None
 
 
 def suggest_organisations(text: str, limit: int = 8) -> list[str]:

@@ -1,0 +1,74 @@
+"""Events as iCalendar: the public files (one event, the feed) and the invitations mailed to those signed up.
+
+Each session is its own calendar event (UID event-<id>-<session id>@host), so
+an event of two days shows as two entries and iTIP's one-UID-per-message
+rule holds: a sign-up mail carries one invitation per session.
+"""
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.models import Event, EventSession, EventSignup
+from app.platform.calendar import CalendarEvent, invitation, published_calendar
+from app.platform.tokens import link_url
+
+CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
+
+
+def session_uid(session: EventSession) -> str:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    return f"event-{session.event_id}-{session.id}@{host}"
+
+
+def location(event: Event, *, with_link: bool) -> str:
+    """The place as one line; a remote event's link only for those signed up."""
+    if event.remote:
+        return _("Etäyhteys: %(link)s", link=event.remote_link) if with_link else _("Etäyhteys")
+    town = event.municipality.name_fi if event.municipality else ""
+    return ", ".join(part for part in (event.place_name, event.address, town) if part)
+
+
+def _calendar_event(event: Event, session: EventSession, signup: EventSignup | None) -> CalendarEvent:
+    organizer_name, organizer_email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    page = link_url("events.event_page", event_id=event.id)
+    description = "\n\n".join(part for part in (
+        event.description,
+        _("Etäyhteys: %(link)s", link=event.remote_link) if event.remote and signup else "",
+        page,
+    ) if part)
+    return CalendarEvent(
+        uid=session_uid(session),
+        sequence=event.ics_sequence,
+        start=session.starts_at,
+        duration=session.ends_at - session.starts_at,
+        summary=event.title,
+        description=description,
+        location=location(event, with_link=signup is not None),
+        url=event.remote_link if event.remote and signup else page,
+        organizer_email=organizer_email if signup else "",
+        organizer_name=organizer_name if signup else "",
+        attendee_email=(signup.email or "") if signup else "",
+        attendee_name=signup.name if signup else "",
+    )
+
+
+def public_calendar(events: list[Event], *, stamp: datetime, name: str) -> bytes:
+    """Every session of `events`, without remote links; cancelled ones marked cancelled."""
+    entries = [_calendar_event(event, session, None) for event in events for session in event.sessions]
+    cancelled = frozenset(session_uid(s) for event in events if event.status == "cancelled" for s in event.sessions)
+    return published_calendar(entries, stamp=stamp, name=name, cancelled_uids=cancelled)
+
+
+def signup_attachments(signup: EventSignup, *, stamp: datetime, method: str = "REQUEST") -> list[tuple[str, str, bytes]]:
+    """One invitation (or cancellation) per session, as mail attachments."""
+    event = signup.event
+    base = "peruutus" if method == "CANCEL" else "tapahtuma"
+    files = []
+    for number, session in enumerate(event.sessions, start=1):
+        name = f"{base}.ics" if len(event.sessions) == 1 else f"{base}-{number}.ics"
+        content = invitation(_calendar_event(event, session, signup), stamp=stamp, method=method)
+        files.append((name, CALENDAR_MIMETYPE.format(method=method), content))
+    return files

@@ -1,0 +1,99 @@
+"""The public forms: the list's filter (GET), signing up, and the private page's change and cancel."""
+import re
+import secrets
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError as FieldError
+
+from app.events.signups import SignupDetails
+from app.platform.form_fields import text_limit, unix_newlines
+from app.platform.validation import ValidationError, clean_text, normalise_email, normalise_phone
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+
+
+class SignupChangeForm(FlaskForm):
+    """What a person may change on their own sign-up."""
+
+    name = StringField(_l("Nimi"), render_kw={"autocomplete": "name", "maxlength": 120})
+    organisation_name = StringField(
+        _l("Järjestö tai yhteisö"),
+        description=_l("Valitse ehdotuksista tai kirjoita nimi."),
+        render_kw={"autocomplete": "organization", "maxlength": 200, "list": "tapahtuma-jarjestot"},
+    )
+    phone = TelField(_l("Puhelinnumero (vapaaehtoinen)"), description=_l("Esimerkiksi 040 123 4567."),
+                     render_kw={"autocomplete": "tel", "maxlength": 30})
+    dietary_needs = TextAreaField(_l("Erityisruokavalio (vapaaehtoinen)"), filters=[unix_newlines],
+                                  validators=[text_limit(500, multiline=True)], render_kw={"rows": 2, "maxlength": 500})
+    accessibility_needs = TextAreaField(
+        _l("Saavutettavuus- tai muut tarpeet (vapaaehtoinen)"),
+        description=_l("Esimerkiksi pyörätuoli, induktiosilmukka, tulkkaus tai avustaja."),
+        filters=[unix_newlines], validators=[text_limit(1000, multiline=True)], render_kw={"rows": 2, "maxlength": 1000},
+    )
+
+    def validate_name(self, field):
+        _required(field, 120, _("Kirjoita nimesi."))
+
+    def validate_organisation_name(self, field):
+        _required(field, 200, _("Kirjoita järjestön tai yhteisön nimi."))
+
+    def validate_phone(self, field):
+        if (field.data or "").strip():
+            try:
+                field.data = normalise_phone(field.data)
+            except ValidationError as problem:
+                raise FieldError(problem.message) from None
+        else:
+            field.data = ""
+
+    def details(self, email: str = "") -> SignupDetails:
+        return SignupDetails(
+            name=self.name.data, organisation_name=self.organisation_name.data, email=email, phone=self.phone.data,
+            dietary_needs=clean_text(self.dietary_needs.data, 500, multiline=True),
+            accessibility_needs=clean_text(self.accessibility_needs.data, 1000, multiline=True),
+        )
+
+
+class SignupForm(SignupChangeForm):
+    email = EmailField(_l("Sähköpostiosoite"), description=_l("Vahvistus ja muutoslinkki lähetetään tähän osoitteeseen."),
+                       render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": 254})
+    consent = BooleanField(_l("Hyväksyn, että tietojani käsitellään tietosuojaselosteen mukaisesti."))
+    # One key per opened form: the same form sent twice makes one sign-up.
+    submission = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.submission.data = secrets.token_urlsafe(32)
+
+    def validate_email(self, field):
+        try:
+            field.data = normalise_email(field.data)
+        except ValidationError as problem:
+            raise FieldError(problem.message) from None
+
+    def validate_consent(self, field):
+        if not field.data:
+            raise FieldError(_("Hyväksy tietojen käsittely, jotta voimme ottaa ilmoittautumisen vastaan."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not SUBMISSION_KEY.fullmatch(self.submission.data or ""):
+            # A form from an old page or a crafted request: the answer carries a fresh key.
+            self.submission.data = secrets.token_urlsafe(32)
+            self.form_errors.append(_("Lomake oli vanhentunut. Tarkista tiedot ja lähetä uudelleen."))
+            return False
+        return valid
+
+
+class CancelSignupForm(FlaskForm):
+    """The private page's "Peru ilmoittautuminen": only the CSRF token."""
+
+
+def _required(field, max_length: int, message: str) -> None:
+    try:
+        field.data = clean_text(field.data, max_length, required=True)
+    except ValidationError as problem:
+        raise StopValidation(message if not (field.data or "").strip() else problem.message) from None

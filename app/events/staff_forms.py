@@ -1,0 +1,213 @@
+"""The staff's event form (create, edit, copy), cancelling an event and the message to participants."""
+import re
+from datetime import datetime, time
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError as FieldError
+from wtforms.widgets import NumberInput
+
+from app.events.display import KIND_LABELS
+from app.events.events import EventDetails
+from app.platform.form_fields import DateTextField, RadioField, SelectField, options, text_limit, unix_newlines
+from app.platform.validation import clean_text, whole_number
+
+MAX_SESSIONS = 4
+MAX_CAPACITY = 2000
+CLOCK = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
+PLACE_CHOICES = (("paikka", _l("Paikan päällä")), ("eta", _l("Etäyhteydellä")))
+
+
+def parse_clock(text: str) -> time | None:
+    """"9.30", "09:30" → 09:30; anything else None."""
+    match = CLOCK.fullmatch((text or "").strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _required_text(field, max_length: int, message: str, *, multiline: bool = False) -> None:
+    if not (field.data or "").strip():
+        raise StopValidation(message)
+    text_limit(max_length, multiline=multiline)(None, field)
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Nimi"), render_kw={"maxlength": 200})
+    kind = RadioField(_l("Tapahtuman laji"), choices=options(KIND_LABELS.items()), validate_choice=False)
+    description = TextAreaField(_l("Kuvaus"), filters=[unix_newlines], render_kw={"rows": 6, "maxlength": 5000})
+    audience = StringField(_l("Kenelle"), description=_l("Esimerkiksi: sote-järjestöjen työntekijät ja vapaaehtoiset."),
+                           render_kw={"maxlength": 300})
+    place_kind = RadioField(_l("Missä"), choices=options(PLACE_CHOICES), validate_choice=False)
+    place_name = StringField(_l("Paikan nimi"), description=_l("Täytä, kun tapahtuma on paikan päällä."),
+                             render_kw={"maxlength": 200})
+    address = StringField(_l("Katuosoite"), render_kw={"maxlength": 200})
+    municipality = SelectField(_l("Kunta"))
+    accessibility = TextAreaField(
+        _l("Esteettömyys"), description=_l("Esimerkiksi: kulku ilman portaita, esteetön wc, induktiosilmukka."),
+        filters=[unix_newlines], render_kw={"rows": 3, "maxlength": 1000},
+    )
+    remote_link = StringField(
+        _l("Etäyhteyden linkki"), description=_l("Lähetetään vain ilmoittautuneille, ei näy julkisesti."),
+        render_kw={"maxlength": 500, "inputmode": "url"},
+    )
+    capacity = StringField(_l("Paikkoja"), widget=NumberInput(min=1, max=MAX_CAPACITY), render_kw={"inputmode": "numeric"})
+    deadline_date = DateTextField(_l("Ilmoittautuminen päättyy: päivä"), render_kw={"type": "date"})
+    deadline_time = StringField(_l("Ilmoittautuminen päättyy: kellonaika"), description=_l("Esimerkiksi 16.00."),
+                                render_kw={"inputmode": "numeric", "maxlength": 5})
+    several_per_organisation = BooleanField(_l("Samasta järjestöstä voi tulla useampi henkilö"))
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = options([("", _l("Valitse kunta"))] + [(m.id, m.name_fi) for m in municipalities])
+
+    def session_rows(self):
+        return [(self[f"date_{n}"], self[f"start_{n}"], self[f"end_{n}"]) for n in range(1, MAX_SESSIONS + 1)]
+
+    def validate_title(self, field):
+        _required_text(field, 200, _("Kirjoita tapahtuman nimi."))
+
+    def validate_description(self, field):
+        _required_text(field, 5000, _("Kirjoita kuvaus."), multiline=True)
+
+    def validate_audience(self, field):
+        text_limit(300)(self, field)
+
+    def validate_accessibility(self, field):
+        text_limit(1000, multiline=True)(self, field)
+
+    def validate_place_name(self, field):
+        if self.place_kind.data == "paikka":
+            _required_text(field, 200, _("Kirjoita paikan nimi."))
+        text_limit(200)(self, field)
+
+    def validate_address(self, field):
+        if self.place_kind.data == "paikka":
+            _required_text(field, 200, _("Kirjoita katuosoite."))
+        text_limit(200)(self, field)
+
+    def validate_municipality(self, field):
+        if self.place_kind.data == "paikka" and not field.data:
+            raise FieldError(_("Valitse kunta."))
+
+    def validate_remote_link(self, field):
+        link = (field.data or "").strip()
+        if self.place_kind.data == "eta" and not link:
+            raise FieldError(_("Anna etäyhteyden linkki."))
+        if link and (not link.startswith("https://") or any(c.isspace() for c in link)):
+            raise FieldError(_("Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä."))
+        text_limit(500)(self, field)
+
+    def validate_capacity(self, field):
+        number = whole_number(field.data)
+        if number is None or not 1 <= number <= MAX_CAPACITY:
+            raise FieldError(_("Anna paikkamäärä numerona väliltä 1–%(max)d.", max=MAX_CAPACITY))
+
+    def validate_deadline_date(self, field):
+        if not (field.data or "").strip():
+            raise FieldError(_("Anna päivä, jolloin ilmoittautuminen päättyy."))
+
+    def validate_deadline_time(self, field):
+        if parse_clock(field.data) is None:
+            raise FieldError(_("Anna kellonaika muodossa 16.00."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._validate_sessions() and valid
+
+    def _validate_sessions(self) -> bool:
+        valid, filled = True, 0
+        for date_field, start_field, end_field in self.session_rows():
+            if not any((f.data or "").strip() for f in (date_field, start_field, end_field)):
+                continue
+            filled += 1
+            if date_field.date is None:
+                if not date_field.errors:
+                    date_field.errors.append(_("Anna päivä muodossa pp.kk.vvvv."))
+                valid = False
+            start, end = parse_clock(start_field.data), parse_clock(end_field.data)
+            if start is None:
+                start_field.errors.append(_("Anna alkamisaika muodossa 9.30."))
+                valid = False
+            if end is None:
+                end_field.errors.append(_("Anna päättymisaika muodossa 12.00."))
+                valid = False
+            elif start is not None and end <= start:
+                end_field.errors.append(_("Päättymisajan pitää olla alkamisajan jälkeen."))
+                valid = False
+        if filled == 0:
+            self.date_1.errors.append(_("Anna vähintään yksi päivä ja kellonajat."))
+            valid = False
+        if valid and self.deadline_date.date is not None and parse_clock(self.deadline_time.data) is not None:
+            first = min(start for start, _end in self.sessions())
+            if self.deadline > first:
+                self.deadline_date.errors.append(_("Ilmoittautumisen pitää päättyä ennen tapahtuman alkua."))
+                valid = False
+        return valid
+
+    def sessions(self) -> list[tuple[datetime, datetime]]:
+        return [
+            (datetime.combine(d.date, parse_clock(s.data)), datetime.combine(d.date, parse_clock(e.data)))
+            for d, s, e in self.session_rows() if (d.data or "").strip()
+        ]
+
+    @property
+    def deadline(self) -> datetime:
+        return datetime.combine(self.deadline_date.date, parse_clock(self.deadline_time.data))
+
+    def details(self) -> EventDetails:
+        remote = self.place_kind.data == "eta"
+        return EventDetails(
+            title=clean_text(self.title.data, 200), description=clean_text(self.description.data, 5000, multiline=True),
+            kind=self.kind.data, audience=clean_text(self.audience.data, 300), remote=remote,
+            place_name=clean_text(self.place_name.data, 200), address=clean_text(self.address.data, 200),
+            municipality_id=None if remote else whole_number(self.municipality.data),
+            accessibility=clean_text(self.accessibility.data, 1000, multiline=True),
+            remote_link=(self.remote_link.data or "").strip() if remote else "",
+            capacity=whole_number(self.capacity.data), signup_deadline=self.deadline,
+            several_per_organisation=bool(self.several_per_organisation.data), sessions=self.sessions(),
+        )
+
+    def fill_from(self, details: EventDetails) -> None:
+        """Show an existing event (or the one being copied) in the form."""
+        for name in ("title", "description", "kind", "audience", "place_name", "address", "accessibility",
+                     "remote_link", "several_per_organisation"):
+            self[name].data = getattr(details, name)
+        self.place_kind.data = "eta" if details.remote else "paikka"
+        self.municipality.data = str(details.municipality_id or "")
+        self.capacity.data = str(details.capacity)
+        if details.signup_deadline is not None:
+            self.deadline_date.data = details.signup_deadline.date().isoformat()
+            self.deadline_time.data = f"{details.signup_deadline.hour}.{details.signup_deadline:%M}"
+        for (date_field, start_field, end_field), (start, end) in zip(self.session_rows(), details.sessions):
+            date_field.data = start.date().isoformat()
+            start_field.data, end_field.data = f"{start.hour}.{start:%M}", f"{end.hour}.{end:%M}"
+
+
+for _number in range(1, MAX_SESSIONS + 1):
+    setattr(EventForm, f"date_{_number}", DateTextField(_l("%(n)d. päivä", n=_number), render_kw={"type": "date"}))
+    setattr(EventForm, f"start_{_number}", StringField(_l("%(n)d. alkaa klo", n=_number),
+                                                       render_kw={"inputmode": "numeric", "maxlength": 5}))
+    setattr(EventForm, f"end_{_number}", StringField(_l("%(n)d. päättyy klo", n=_number),
+                                                     render_kw={"inputmode": "numeric", "maxlength": 5}))
+
+
+class CancelEventForm(FlaskForm):
+    reason = TextAreaField(_l("Peruutuksen syy"), description=_l("Lähetetään kaikille ilmoittautuneille."),
+                           filters=[unix_newlines], render_kw={"rows": 3, "maxlength": 1000})
+
+    def validate_reason(self, field):
+        _required_text(field, 1000, _("Kirjoita peruutuksen syy."), multiline=True)
+
+
+class MessageForm(FlaskForm):
+    subject = StringField(_l("Otsikko"), render_kw={"maxlength": 150})
+    message = TextAreaField(_l("Viesti"), filters=[unix_newlines], render_kw={"rows": 6, "maxlength": 5000})
+    include_waiting = BooleanField(_l("Lähetä myös varasijalla oleville"))
+
+    def validate_subject(self, field):
+        _required_text(field, 150, _("Kirjoita otsikko."))
+
+    def validate_message(self, field):
+        _required_text(field, 5000, _("Kirjoita viesti."), multiline=True)

@@ -1,0 +1,158 @@
+"""Staff handling of events: access, create/edit/copy/cancel, participants, CSV, sign-in sheet,
+message to participants; erasure and retention of sign-ups."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from tests.admin_support import make_staff, sign_in_contact, sign_in_staff
+from tests.events_support import calendars_of, make_event, signup_form
+
+from app.extensions import db
+from app.models import Event, EventSignup, utcnow
+from app.platform.calendar import helsinki_time
+
+
+def event_form(**fields) -> dict:
+    day = helsinki_time().date() + timedelta(days=30)
+    data = {
+        "title": "Pienmarkkinat Suonenjoella", "kind": "pienmarkkinat", "description": "Järjestöjen markkinat.",
+        "audience": "Kaikki", "place_kind": "paikka", "place_name": "Seurakuntatalo", "address": "Kirkkotie 1",
+        "municipality": "", "accessibility": "", "remote_link": "", "capacity": "2",
+        "deadline_date": (day - timedelta(days=5)).isoformat(), "deadline_time": "16.00",
+        "several_per_organisation": "y", "date_1": day.isoformat(), "start_1": "10.00", "end_1": "14.00",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def staff_client(client, taxonomy):
+    make_staff()
+    sign_in_staff(client)
+    return client
+
+
+def municipality_id(name: str) -> str:
+    return str(db.session.scalar(select(db.text(f"id FROM municipality WHERE name_fi = '{name}'"))))
+
+
+STAFF_PATHS = ["/yllapito/tapahtumat", "/yllapito/tapahtumat/uusi", "/yllapito/tapahtumat/{id}",
+               "/yllapito/tapahtumat/{id}/muokkaa", "/yllapito/tapahtumat/{id}/osallistujat.csv",
+               "/yllapito/tapahtumat/{id}/nimilista"]
+
+
+@pytest.mark.parametrize("path", STAFF_PATHS)
+def test_staff_pages_are_closed_to_others(client, taxonomy, path):
+    event = make_event()
+    path = path.format(id=event.id)
+    assert client.get(path).status_code == 303  # anonymous → sign-in
+    sign_in_contact(client)
+    assert client.get(path).status_code == 403
+    assert client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": "x"}).status_code == 403
+
+
+def test_create_edit_copy_and_bad_input(staff_client):
+    bad = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(start_1="25.00", capacity="0"))
+    assert bad.status_code == 422
+    assert 'id="start_1-virhe"' in bad.text and 'id="capacity-virhe"' in bad.text and 'id="municipality-virhe"' in bad.text
+    assert 'value="Pienmarkkinat Suonenjoella"' in bad.text
+
+    created = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(municipality=municipality_id("Suonenjoki")))
+    assert created.status_code == 303
+    event = db.session.scalars(select(Event)).one()
+    assert event.starts_at.hour == 10 and event.municipality.name_fi == "Suonenjoki"
+    assert "Pienmarkkinat Suonenjoella" in staff_client.get("/tapahtumat").text
+
+    copy = staff_client.get(f"/yllapito/tapahtumat/uusi?pohja={event.id}").text
+    assert 'value="Pienmarkkinat Suonenjoella"' in copy and 'name="date_1" type="date" value=""' in copy
+
+    edit = staff_client.get(f"/yllapito/tapahtumat/{event.id}/muokkaa").text
+    assert 'value="10.00"' in edit
+
+
+def test_moving_an_event_sends_updated_invitations_and_more_places_promote(staff_client, mailbox):
+    event = make_event(capacity=1)
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="B ry"))
+    mailbox.messages.clear()
+    day = event.starts_at.date()
+    moved = staff_client.post(f"/yllapito/tapahtumat/{event.id}/muokkaa", data=event_form(
+        municipality=municipality_id("Iisalmi"), capacity="2", date_1=day.isoformat(), start_1="9.00", end_1="11.00",
+        deadline_date=(day - timedelta(days=3)).isoformat()))
+    assert moved.status_code == 303
+    by_address = {m["To"]: m for m in mailbox.messages}
+    [(calendar, method)] = calendars_of(by_address["eka@example.fi"])
+    entry = calendar.walk("VEVENT")[0]
+    assert method == "REQUEST" and int(entry["SEQUENCE"]) == 1 and entry.decoded("DTSTART").hour == 9
+    assert "Sait paikan" in by_address["toka@example.fi"]["Subject"]
+
+    fewer = staff_client.post(f"/yllapito/tapahtumat/{event.id}/muokkaa", data=event_form(
+        municipality=municipality_id("Iisalmi"), capacity="1", date_1=day.isoformat(),
+        deadline_date=(day - timedelta(days=3)).isoformat()))
+    assert fewer.status_code == 409 and "Paikkoja on jo varattu 2" in fewer.text
+
+
+def test_cancel_an_event_tells_everyone_with_a_calendar_cancellation(staff_client, mailbox):
+    event = make_event(capacity=1)
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="B ry"))
+    mailbox.messages.clear()
+    assert staff_client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": ""}).status_code == 422
+    assert staff_client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": "Puhuja sairastui"}).status_code == 303
+    by_address = {m["To"]: m for m in mailbox.messages}
+    assert set(by_address) == {"eka@example.fi", "toka@example.fi"}
+    [(calendar, method)] = calendars_of(by_address["eka@example.fi"])
+    assert method == "CANCEL" and str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+    assert calendars_of(by_address["toka@example.fi"]) == []
+    assert "Puhuja sairastui" in mailbox.bodies(by_address["toka@example.fi"])[0]
+    assert "Tapahtuma on peruttu" in staff_client.get(f"/tapahtumat/{event.id}").text
+
+
+def test_participants_counts_csv_sheet_and_message(staff_client, mailbox, make_organisation):
+    make_organisation("Iisalmen Omaishoitajat ry", post_office="Iisalmi")
+    event = make_event(capacity=2)
+    for email, organisation in (("eka@example.fi", "Iisalmen Omaishoitajat ry"),
+                                ("toka@example.fi", "Iisalmen Omaishoitajat ry"), ("kolmas@example.fi", "=Kaava ry")):
+        staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(email, organisation_name=organisation))
+    page = staff_client.get(f"/yllapito/tapahtumat/{event.id}").text
+    assert "Paikka vahvistettu: 2, varasijalla: 1" in page
+    assert "<td>Iisalmen Omaishoitajat ry</td><td class=\"luku\">2</td>" in page
+    assert "<td>Iisalmi</td><td class=\"luku\">2</td>" in page
+
+    answer = staff_client.get(f"/yllapito/tapahtumat/{event.id}/osallistujat.csv")
+    text = answer.data.decode("utf-8-sig")
+    assert answer.headers["Content-Disposition"].endswith('.csv"')
+    assert text.splitlines()[0].startswith("Tila;Nimi;Järjestö;Kunta") and text.count("\r\n") == 4
+    assert "'=Kaava ry" in text and "040 123 4567" in text
+
+    sheet = staff_client.get(f"/yllapito/tapahtumat/{event.id}/nimilista").text
+    assert "Allekirjoitus" in sheet and sheet.count('class="allekirjoitus"') == 2
+
+    mailbox.messages.clear()
+    sent = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data={"subject": "Pysäköinti", "message": "Pihalla on tilaa."})
+    assert sent.status_code == 303
+    assert sorted(m["To"] for m in mailbox.messages) == ["eka@example.fi", "toka@example.fi"]
+    assert mailbox.messages[0]["Subject"] == "Pysäköinti"
+
+
+def test_erasure_anonymises_sign_ups_and_frees_the_place(app, client, taxonomy, runner):
+    event = make_event(capacity=1)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="B ry"))
+    result = runner.invoke(args=["erase", "eka@example.fi"])
+    assert "event signups: 1" in result.output
+    db.session.expire_all()
+    first, second = db.session.scalars(select(EventSignup).order_by(EventSignup.id))
+    assert (first.email, first.name, first.status) == (None, "", "cancelled")
+    assert first.organisation_name == "Iisalmen Omaishoitajat ry" and second.status == "confirmed"
+
+
+def test_retention_anonymises_sign_ups_of_events_long_past(app, client, taxonomy):
+    from app.platform.retention import purge_all
+
+    event = make_event(capacity=5)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
+    assert purge_all().event_signups == 0
+    report = purge_all(now=utcnow() + timedelta(days=20 + app.config["EVENT_SIGNUP_RETENTION_DAYS"] + 2))
+    assert report.event_signups == 1
+    assert db.session.scalars(select(EventSignup)).one().email is None
