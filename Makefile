@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 DEV_ENV := FLASK_DEBUG=1 HTMX_SOURCE=local
 FLASK := $(DEV_ENV) $(BIN)/flask --app wsgi
 
-.PHONY: run test serve clean setup assets database voikko-hint
+.PHONY: run test serve clean setup assets database voikko-hint translations messages
 
 run: setup database voikko-hint
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -31,7 +31,22 @@ test: setup
 serve: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-setup: $(INSTALLED) assets
+setup: $(INSTALLED) assets translations
+
+# Compiled catalogues (.mo) are built, not committed: one per language in app/translations.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+
+%.mo: %.po | $(INSTALLED)
+	$(BIN)/pybabel compile --input-file $< --output-file $@
+
+# After changing texts: gather them into messages.pot and merge into each catalogue,
+# then translate the new entries (tests/test_translations.py lists what is missing).
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract --mapping-file app/translations/babel.cfg --keywords _l --no-location \
+	  --sort-output --omit-header --no-wrap --output-file app/translations/messages.pot .
+	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 assets: $(HTMX) $(AXE)
 
@@ -77,5 +92,5 @@ $(HTMX): $(NODE_STAMP) app/platform/templating.py | $(INSTALLED)
 
 # Removes what make built; keeps instance/ (your database and local settings).
 clean:
-	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache *.egg-info
+	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache *.egg-info app/translations/*/LC_MESSAGES/*.mo
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
