@@ -20,13 +20,21 @@ events_cli = AppGroup("events", help="The centre's events.")
 
 
 @seed_cli.command("taxonomy")
-def seed_taxonomy_command():
+@click.option("--region", "region", default=None, metavar="DIR",
+              help="A region folder (a name under app/data/regions/ or a path) [default: the REGION setting].")
+def seed_taxonomy_command(region: str | None):
     """Load municipalities, needs, activities, sectors and workshop themes (idempotent)."""
-    from app.admin.taxonomy_data import seed_taxonomy
+    from app.admin.taxonomy_data import TaxonomyFileError, seed_taxonomy
+    from app.platform.region import RegionError, load_region, region_folder
     from app.workshops.services import seed_workshop_themes
 
     data_dir = Path(current_app.root_path) / "data"
-    counts = seed_taxonomy(data_dir)
+    try:
+        # The folder is checked as the app would read it, so a seeded region is one the app can run with.
+        region_dir = load_region(region_folder(region)).folder if region else None
+        counts = seed_taxonomy(data_dir, region_dir)
+    except (RegionError, TaxonomyFileError) as problem:
+        raise click.ClickException(str(problem)) from None
     # Themes are only added when missing: staff edit them, a second seed must not undo that.
     counts["workshop themes added"] = seed_workshop_themes(data_dir / "workshop_themes.csv")
     db.session.commit()
