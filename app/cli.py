@@ -58,16 +58,34 @@ def seed_demo_command(if_empty: bool):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations_command(path: Path):
     """Import organisations from a JSON Lines file: all or nothing."""
-    from app.directory.importer import ImportFailed, import_organisations
+    from app.directory.importer import import_organisations
 
     with path.open(encoding="utf-8") as lines:
-        try:
-            created = import_organisations(lines)
-        except ImportFailed as failure:
-            db.session.rollback()
-            raise click.ClickException("\n".join([*failure.problems, "nothing was imported"])) from None
-    db.session.commit()
+        created = _all_or_nothing(lambda: import_organisations(lines))
     click.echo(f"organisations imported: {created}")
+
+
+@import_cli.command("hsds")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_hsds_command(directory: Path):
+    """Import another publisher's HSDS 3.0 Tabular Data Package as pending organisations: all or nothing."""
+    from app.api.hsds.importer import import_datapackage
+
+    created = _all_or_nothing(lambda: import_datapackage(directory))
+    click.echo(f"organisations imported: {len(created)} (pending)")
+
+
+def _all_or_nothing(importing):
+    """Run an import and commit; on ImportFailed roll back and print every problem (exit status 1)."""
+    from app.directory.importer import ImportFailed
+
+    try:
+        result = importing()
+    except ImportFailed as failure:
+        db.session.rollback()
+        raise click.ClickException("\n".join([*failure.problems, "nothing was imported"])) from None
+    db.session.commit()
+    return result
 
 
 @export_cli.command("organisations")
