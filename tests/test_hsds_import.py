@@ -202,10 +202,15 @@ def test_problems_in_every_file_are_listed_and_nothing_is_written(db, runner, tm
     assert organisation_count(db) == 0
 
 
-def test_a_folder_without_organizations_is_refused(db, runner, tmp_path, taxonomy):
+def test_a_folder_without_organizations_or_with_a_file_not_in_utf8_is_refused(db, runner, tmp_path, taxonomy):
     result = runner.invoke(args=["import", "hsds", str(tmp_path)])
     assert result.exit_code == 1
     assert "organizations.csv: Tiedosto puuttuu." in result.output
+
+    (tmp_path / "organizations.csv").write_bytes("id,name\n1,Äänekosken yhdistys\n".encode("latin-1"))
+    result = runner.invoke(args=["import", "hsds", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "organizations.csv: Tiedosto ei ole UTF-8-muotoinen CSV-tiedosto." in result.output
 
 
 def test_the_same_id_twice_and_a_path_outside_the_folder_are_refused(db, runner, tmp_path, taxonomy):

@@ -39,18 +39,11 @@ class RegionNames:
     example_municipality: str
     example_municipality_inessive: str
 
-    def __str__(self) -> str:
-        return self.nominative
-
 
 @dataclass(frozen=True)
 class Region:
     folder: Path
     names: dict[str, RegionNames]
-
-    @property
-    def municipalities_file(self) -> Path:
-        return self.folder / "municipalities.csv"
 
     @property
     def name(self) -> str:

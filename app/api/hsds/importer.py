@@ -86,7 +86,10 @@ def read_package(directory: Path) -> Package:
             if name == "organization":
                 package.problems.append(f"{relative}: " + _("Tiedosto puuttuu."))
             continue
-        package.tables[name] = _rows(path)
+        try:
+            package.tables[name] = _rows(path)
+        except (UnicodeDecodeError, csv.Error):
+            package.problems.append(f"{relative}: " + _("Tiedosto ei ole UTF-8-muotoinen CSV-tiedosto."))
     return package
 
 
@@ -94,7 +97,7 @@ def _rows(path: Path) -> list[Row]:
     """The rows with the line each starts on (a quoted text may span several lines)."""
     rows = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, strict=True)
         start = 2
         for values in reader:
             rows.append(Row(path.name, start, values))
