@@ -52,6 +52,16 @@ def test_the_region_folders_hold_official_municipality_codes():
         load_region(folder)
 
 
+def test_swedish_and_english_use_one_name_in_every_case_and_keep_the_finnish_example():
+    region = load_region(REGIONS_FOLDER / "pohjois-savo")
+    finnish, swedish, english = (region.in_language(language) for language in ("fi", "sv", "en"))
+    assert (finnish.genitive, finnish.inessive, finnish.elative) == ("Pohjois-Savon", "Pohjois-Savossa", "Pohjois-Savosta")
+    assert {swedish.nominative, swedish.genitive, swedish.inessive, swedish.elative} == {"Norra Savolax"}
+    assert (english.genitive, english.whole_region) == ("North Savo", "All of North Savo")
+    assert english.example_municipality_inessive == "Kuopiossa"
+    assert region.in_language("de") == finnish
+
+
 def test_keski_suomi_search_pages_and_mail_never_name_pohjois_savo(app, client, db, runner, mailbox):
     seed_keski_suomi(runner)
     organisation = jyvaskyla_organisation(db)
