@@ -144,9 +144,11 @@ def setup_security(app: Flask) -> None:
 
 
 def setup_templates(app: Flask) -> None:
+    from app.platform.region import install_region
     from app.platform.templating import register_template_helpers
 
     register_template_helpers(app)
+    install_region(app)
 
 
 def setup_cli(app: Flask) -> None:

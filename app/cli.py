@@ -20,13 +20,21 @@ events_cli = AppGroup("events", help="The centre's events.")
 
 
 @seed_cli.command("taxonomy")
-def seed_taxonomy_command():
+@click.option("--region", "region", default=None, metavar="DIR",
+              help="A region folder (a name under app/data/regions/ or a path) [default: the REGION setting].")
+def seed_taxonomy_command(region: str | None):
     """Load municipalities, needs, activities, sectors and workshop themes (idempotent)."""
-    from app.admin.taxonomy_data import seed_taxonomy
+    from app.admin.taxonomy_data import TaxonomyFileError, seed_taxonomy
+    from app.platform.region import RegionError, load_region, region_folder
     from app.workshops.services import seed_workshop_themes
 
     data_dir = Path(current_app.root_path) / "data"
-    counts = seed_taxonomy(data_dir)
+    try:
+        # The folder is checked as the app would read it, so a seeded region is one the app can run with.
+        region_dir = load_region(region_folder(region)).folder if region else None
+        counts = seed_taxonomy(data_dir, region_dir)
+    except (RegionError, TaxonomyFileError) as problem:
+        raise click.ClickException(str(problem)) from None
     # Themes are only added when missing: staff edit them, a second seed must not undo that.
     counts["workshop themes added"] = seed_workshop_themes(data_dir / "workshop_themes.csv")
     db.session.commit()
@@ -50,16 +58,34 @@ def seed_demo_command(if_empty: bool):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations_command(path: Path):
     """Import organisations from a JSON Lines file: all or nothing."""
-    from app.directory.importer import ImportFailed, import_organisations
+    from app.directory.importer import import_organisations
 
     with path.open(encoding="utf-8") as lines:
-        try:
-            created = import_organisations(lines)
-        except ImportFailed as failure:
-            db.session.rollback()
-            raise click.ClickException("\n".join([*failure.problems, "nothing was imported"])) from None
-    db.session.commit()
+        created = _all_or_nothing(lambda: import_organisations(lines))
     click.echo(f"organisations imported: {created}")
+
+
+@import_cli.command("hsds")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_hsds_command(directory: Path):
+    """Import another publisher's HSDS 3.0 Tabular Data Package as pending organisations: all or nothing."""
+    from app.api.hsds.importer import import_datapackage
+
+    created = _all_or_nothing(lambda: import_datapackage(directory))
+    click.echo(f"organisations imported: {len(created)} (pending)")
+
+
+def _all_or_nothing(importing):
+    """Run an import and commit; on ImportFailed roll back and print every problem (exit status 1)."""
+    from app.directory.importer import ImportFailed
+
+    try:
+        result = importing()
+    except ImportFailed as failure:
+        db.session.rollback()
+        raise click.ClickException("\n".join([*failure.problems, "nothing was imported"])) from None
+    db.session.commit()
+    return result
 
 
 @export_cli.command("organisations")

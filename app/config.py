@@ -88,8 +88,9 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_FIX_X_FOR": int(env("PROXY_FIX_X_FOR", "0")),
         "PROXY_FIX_X_PROTO": int(env("PROXY_FIX_X_PROTO", "0")),
         "SEARCH_PAGE_SIZE": int(env("SEARCH_PAGE_SIZE", "20")),
-        # The region the directory covers: the state_province of addresses in the open data.
-        "REGION_NAME": env("REGION_NAME", "Pohjois-Savo"),
+        # The region the directory covers: a folder name under app/data/regions/ or a path to a
+        # region folder (region.toml and municipalities.csv); its names come from there.
+        "REGION": env("REGION", "pohjois-savo"),
         # The licence of the open data (HSDS API and export), named in every answer and in the package.
         "DATA_LICENCE": env("DATA_LICENCE", "CC-BY-4.0"),
         "DATA_LICENCE_URL": env("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),

@@ -1,6 +1,7 @@
 """Load the taxonomy (municipalities, needs, activities, sectors) from CSV files.
 
-The files live in app/data/; another region is another set of files. Loading is
+Needs, activities and sectors live in app/data/; the municipalities in the
+region's folder (app/data/regions/<name>/), so another region is another folder. Loading is
 an upsert by natural key, so running it again updates texts and adds new rows
 but never deletes anything staff may have linked organisations to.
 """
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Sector
+from app.platform.region import current_region
 from app.platform.validation import whole_number
 
 
@@ -19,11 +21,15 @@ class TaxonomyFileError(ValueError):
     """A taxonomy CSV file that cannot be loaded; the message names file and line."""
 
 
-def seed_taxonomy(data_dir: Path | str) -> dict[str, int]:
-    """Upsert every taxonomy file of `data_dir`; returns the rows loaded per table."""
+def seed_taxonomy(data_dir: Path | str, region_dir: Path | str | None = None) -> dict[str, int]:
+    """Upsert the taxonomy files of `data_dir` and the municipalities of `region_dir`; returns the rows per table.
+
+    `region_dir` defaults to the folder of the configured region (the REGION setting).
+    """
     data_dir = Path(data_dir)
+    region_dir = Path(region_dir) if region_dir is not None else current_region().folder
     counts = {
-        "municipalities": _load_municipalities(data_dir / "municipalities.csv"),
+        "municipalities": _load_municipalities(region_dir / "municipalities.csv"),
         "needs": _load_needs(data_dir / "needs.csv"),
         "activities": _load_activities(data_dir / "activities.csv"),
         "sectors": _load_sectors(data_dir / "sectors.csv"),

@@ -33,8 +33,8 @@ SEARCH_PARAMETERS = [
         "name": "q",
         "in": "query",
         "required": False,
-        "description": "Free text in Finnish, any inflected form. A municipality named in the text "
-        "(\"Kuopiossa\") filters by that municipality. At most 200 characters are used.",
+        "description": "Free text in Finnish, any inflected form. A municipality named in the text, "
+        "in any case form, filters by that municipality. At most 200 characters are used.",
         "schema": {"type": "string", "maxLength": 200},
     },
     _id_list_parameter("tarve", "Need or diagnosis"),
@@ -247,14 +247,14 @@ REFUSED = {"400": {
 }}
 
 
-def openapi_document(server_url: str) -> dict:
-    """The whole document, with the configured BASE_URL as the server."""
+def openapi_document(server_url: str, region_name: str) -> dict:
+    """The whole document, with the configured BASE_URL as the server and the region's English name."""
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Hyvinvointitarjotin API",
             "version": "1",
-            "summary": "Public social- and health-care organisations of Pohjois-Savo and what they offer.",
+            "summary": f"Public social- and health-care organisations of {region_name} and what they offer.",
             "description": "Read-only. Returns only published organisations and only their public details.",
         },
         "servers": [{"url": server_url}],

@@ -10,6 +10,7 @@ from app.api.openapi import openapi_document
 from app.api.parameters import answer_invalid_parameters, refuse_unknown, slug
 from app.directory.reads import published_organisation_or_404, published_parent, taxonomy_choices
 from app.models import Organisation
+from app.platform.region import current_region
 from app.search.cards import ResultCard
 from app.search.engine import search
 from app.search.index import directory_version
@@ -130,4 +131,5 @@ def index():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document(current_app.config["BASE_URL"] + "/api/v1"))
+    region_name = current_region().in_language("en").nominative
+    return jsonify(openapi_document(current_app.config["BASE_URL"] + "/api/v1", region_name))

@@ -57,7 +57,7 @@ class ContactRequestForm(FlaskForm):
     )
     professional_org = StringField(
         _l("Organisaatiosi"),
-        description=_l("Esimerkiksi ”Kuopion terveysasema, sosiaalityö”."),
+        description=_l("Esimerkiksi ”keskustan terveysasema, sosiaalityö”."),
         validators=[text_limit(200)],
         render_kw={"maxlength": 200},
     )

@@ -38,7 +38,7 @@ from app.platform.validation import (
 )
 from app.search.index import index_organisation
 
-__all__ = ["ImportFailed", "export_organisations", "import_organisations", "organisation_record"]
+__all__ = ["ImportFailed", "export_organisations", "import_organisations", "import_records", "organisation_record"]
 
 IMPORT_AUTHOR = "import"
 TEXT_LIMITS = {
@@ -106,23 +106,44 @@ class ParsedLine:
 
 def import_organisations(lines: Iterable[str]) -> int:
     """Create an organisation for each line; raises ImportFailed and writes nothing on any problem."""
-    taxonomy = Taxonomy.load()
+    records: list[tuple[int, dict]] = []
     problems: list[tuple[int, str, str]] = []
-    parsed: list[ParsedLine] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         reader = LineReader.from_json(raw.lstrip("\ufeff"))
-        if reader.data is not None:
-            parsed.append(parse_record(number, reader, taxonomy))
+        if reader.data is None:
+            problems.extend((number, name, message) for name, message in reader.problems)
+        else:
+            records.append((number, reader.data))
+    return len(import_records(records, line_problems=problems))
+
+
+def import_records(records: list[tuple[int, dict]], *, label: str = "line",
+                   line_problems: Iterable[tuple[int, str, str]] = (),
+                   other_problems: Iterable[str] = ()) -> list[Organisation]:
+    """Create an organisation for each (line number, record in the import format), in order.
+
+    Every record is checked first; on any problem, including those the caller
+    found (`line_problems` on the same lines, `other_problems` already written
+    out), ImportFailed lists them all, "`label` N: field: …", and nothing is written.
+    """
+    taxonomy = Taxonomy.load()
+    problems = list(line_problems)
+    parsed: list[ParsedLine] = []
+    for number, data in records:
+        reader = LineReader(data)
+        parsed.append(parse_record(number, reader, taxonomy))
         problems.extend((number, name, message) for name, message in reader.problems)
     existing = _existing_names()
     problems.extend(_check_names_and_parents(parsed, existing))
-    if problems:
+    other_problems = list(other_problems)
+    if problems or other_problems:
         problems.sort(key=lambda problem: problem[0])
-        raise ImportFailed([f"line {number}: {name}: {message}" for number, name, message in problems])
-    organisations = _create(parsed, existing)
-    return len(organisations)
+        raise ImportFailed(
+            [*other_problems, *(f"{label} {number}: {name}: {message}" for number, name, message in problems)]
+        )
+    return _create(parsed, existing)
 
 
 def parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedLine:

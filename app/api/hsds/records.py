@@ -18,9 +18,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
-
 from app.models import Activity, Municipality, Need, Organisation
+from app.platform.region import current_region
 
 HSDS_VERSION = "3.0"
 # No profile of our own: the records follow the base specification.
@@ -168,7 +167,7 @@ def location(organisation: Organisation) -> dict:
             "address_1": organisation.street_address,
             "city": organisation.post_office,
             # Required by HSDS; the directory covers one region and records no other.
-            "state_province": current_app.config["REGION_NAME"],
+            "state_province": current_region().name,
             "postal_code": organisation.postal_code,
             "country": "FI",
             "address_type": "physical",
