@@ -17,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 staff_cli = AppGroup("staff", help="Staff accounts for /yllapito.")
 reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations.")
 events_cli = AppGroup("events", help="The centre's events.")
+workshops_cli = AppGroup("workshops", help="Two-hour workshops ordered by associations.")
 
 
 @seed_cli.command("taxonomy")
@@ -44,14 +45,16 @@ def seed_taxonomy_command(region: str | None):
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
 def seed_demo_command(if_empty: bool):
-    """Load the fictional demo organisations, and demo events with sign-ups when there are no events."""
+    """Load the fictional demo organisations, demo events with sign-ups and workshop slots when there are none."""
     from app.directory.demo import seed_demo
     from app.events.demo import seed_demo_events
+    from app.workshops.demo import seed_demo_slots
 
     created = seed_demo(only_if_empty=if_empty)
     events = seed_demo_events()
+    slots = seed_demo_slots()
     db.session.commit()
-    click.echo(f"demo organisations added: {created}, demo events added: {events}")
+    click.echo(f"demo organisations added: {created}, demo events added: {events}, demo workshop slots added: {slots}")
 
 
 @import_cli.command("organisations")
@@ -232,6 +235,22 @@ def events_remind_command():
     click.echo(f"event reminders queued: {sent}")
 
 
+@workshops_cli.command("remind")
+def workshops_remind_command():
+    """Queue a reminder to each orderer whose confirmed workshop starts within two days (once each).
+
+    Run it from cron, e.g. hourly; `flask outbox deliver` sends them.
+    """
+    from app.platform.audit import record_audit
+    from app.workshops.services import send_reminders
+
+    sent = send_reminders()
+    if sent:
+        record_audit("cli", "workshop_reminders", messages=sent)
+    db.session.commit()
+    click.echo(f"workshop reminders queued: {sent}")
+
+
 @click.command("purge")
 def purge_command():
     """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""
@@ -281,7 +300,8 @@ def backup_command(path: Path):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli, events_cli):
+    for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli, events_cli,
+                  workshops_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge_command)
     app.cli.add_command(erase_command)

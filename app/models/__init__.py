@@ -27,6 +27,7 @@ from app.models.workshop import (
     FeedbackResponse,
     FeedbackSurvey,
     WorkshopOrder,
+    WorkshopSlot,
     WorkshopStatusChange,
     WorkshopTheme,
 )
@@ -41,5 +42,5 @@ __all__ = [
     "organisation_need", "sort_key", "utcnow",
     "AuditEvent", "StaffUser",
     "Event", "EventSession", "EventSignup",
-    "FeedbackResponse", "FeedbackSurvey", "WorkshopOrder", "WorkshopStatusChange", "WorkshopTheme",
+    "FeedbackResponse", "FeedbackSurvey", "WorkshopOrder", "WorkshopSlot", "WorkshopStatusChange", "WorkshopTheme",
 ]

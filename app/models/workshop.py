@@ -14,6 +14,8 @@ PLACE_KINDS = ("own_premises", "remote")
 # The time zone every workshop time is given in; stored naive.
 WORKSHOP_TIME_ZONE = "Europe/Helsinki"
 WORKSHOP_LENGTH = timedelta(hours=2)
+# `changed_by` of the steps the orderer took through the status link.
+ORDERER = "orderer"
 
 
 class WorkshopTheme(Base):
@@ -85,11 +87,14 @@ class WorkshopOrder(Base):
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_by: Mapped[str] = mapped_column(String(8), default="")  # "orderer" or "staff", or "" while not cancelled
+    # When the reminder two days before went out (once).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     theme: Mapped[WorkshopTheme | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    slot: Mapped["WorkshopSlot | None"] = relationship(back_populates="order", uselist=False)
     history: Mapped[list["WorkshopStatusChange"]] = relationship(
         back_populates="order", order_by="WorkshopStatusChange.id", cascade="all, delete-orphan"
     )
@@ -101,6 +106,34 @@ class WorkshopOrder(Base):
 
     def __repr__(self) -> str:
         return f"<WorkshopOrder {self.reference} {self.status}>"
+
+
+class WorkshopSlot(Base):
+    """Two hours a facilitator has published as free for a workshop; an order holds it.
+
+    `starts_at` is Europe/Helsinki wall-clock time, naive.  `order_id` is set
+    when an order takes the slot (one order per slot) and cleared when that
+    order is cancelled, so the time is free again.
+    """
+
+    __tablename__ = "workshop_slot"
+    __table_args__ = (UniqueConstraint("facilitator", "starts_at", name="uq_workshop_slot_facilitator_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    facilitator: Mapped[str] = mapped_column(String(120))
+    # Where the facilitator can go, as staff wrote it ("Kuopio, Siilinjärvi"); "" with remote only.
+    towns: Mapped[str] = mapped_column(String(300), default="")
+    remote: Mapped[bool] = mapped_column(Boolean, default=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_order.id", ondelete="SET NULL"), unique=True)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    order: Mapped[WorkshopOrder | None] = relationship(back_populates="slot")
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + WORKSHOP_LENGTH
 
 
 class WorkshopStatusChange(Base):

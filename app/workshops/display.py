@@ -5,9 +5,9 @@ Mail is rendered without a request too, so templates get these through
 """
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from app.models.workshop import WORKSHOP_LENGTH
+from app.models.workshop import ORDERER, WORKSHOP_LENGTH
 from app.platform.calendar import format_date, helsinki_time  # noqa: F401  (the workshop pages use both from here)
 
 STATUS_LABELS = {
@@ -36,7 +36,15 @@ PLACE_KIND_LABELS = {
 def format_workshop_time(start: datetime) -> str:
     """"ti 12.5.2026 klo 13.00–15.00" (Helsinki time)."""
     end = start + WORKSHOP_LENGTH
-    return f"{format_date(start.date())} klo {start:%H.%M}–{end:%H.%M}"
+    return _("%(date)s klo %(start)s–%(end)s", date=format_date(start.date()), start=f"{start:%H.%M}",
+             end=f"{end:%H.%M}")
+
+
+def history_label(change) -> str:
+    """A step of the order's history as its people call it: a second "confirmed" is a change."""
+    if change.from_status == change.to_status == "confirmed":
+        return str(_l("Muutosta pyydetty") if change.changed_by == ORDERER else _l("Aikaa tai paikkaa muutettu"))
+    return str(STATUS_LABELS[change.to_status])
 
 
 def template_labels() -> dict:

@@ -20,6 +20,7 @@ from app.platform.validation import (
     normalise_phone,
     whole_number,
 )
+from app.workshops.booking import slot_label
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
 from app.workshops.services import (
@@ -34,6 +35,8 @@ from app.workshops.services import (
 )
 
 OWN_PROPOSAL = "oma"
+# The slot choice of an orderer who proposes times of their own instead.
+OTHER_TIME = "muu"
 FINNISH_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
 EXTRA_DATE_FIELD = re.compile(r"^date_([0-9]+)$")
 
@@ -89,6 +92,7 @@ class WorkshopOrderForm(FlaskForm):
         description=_l("Kertokaa omin sanoin, mitä toivotte työpajan jälkeen osaavanne tai tietävänne."),
         render_kw={"rows": 5, "maxlength": 2000},
     )
+    slot = RadioField(_l("Valitse vapaa aika"), validate_choice=False)
     date_1 = StringField(_l("1. toive: päivä"), widget=DateInput())
     time_of_day_1 = SelectField(_l("1. toive: kellonaika"), validate_choice=False)
     date_2 = StringField(_l("2. toive: päivä"), widget=DateInput())
@@ -111,9 +115,10 @@ class WorkshopOrderForm(FlaskForm):
                                render_kw={"rows": 3, "maxlength": 2000})
     consent = BooleanField(_l("Hyväksyn, että tietojani käsitellään tietosuojaselosteen mukaisesti."))
 
-    def __init__(self, *args, themes=(), today: date | None = None, **kwargs):
+    def __init__(self, *args, themes=(), slots=(), today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or helsinki_time().date()
+        self.offer_slots(slots)
         self.theme.choices = [SelectChoice(str(t.id), t.name) for t in themes] + [SelectChoice(OWN_PROPOSAL, _l("Oma ehdotus"))]
         time_choices = [SelectChoice("", _l("Valitse"))] + [SelectChoice(key, TIME_OF_DAY_LABELS[key]) for key in TIMES_OF_DAY]
         for number in range(1, MAX_PREFERRED_TIMES + 1):
@@ -126,6 +131,17 @@ class WorkshopOrderForm(FlaskForm):
             key for key, value in submitted.items()
             if (match := EXTRA_DATE_FIELD.fullmatch(key)) and int(match.group(1)) > MAX_PREFERRED_TIMES and value
         ]
+
+    def offer_slots(self, slots) -> None:
+        """The free slots to choose from (booking.free_slots); none: only own proposals."""
+        self.slot.choices = [SelectChoice(str(slot.id), slot_label(slot)) for slot in slots]
+        if self.slot.choices:
+            self.slot.choices.append(SelectChoice(OTHER_TIME, _l("Mikään näistä ei sovi: ehdota muuta aikaa")))
+
+    @property
+    def proposes_times(self) -> bool:
+        """True when the orderer proposes dates instead of taking a free slot."""
+        return not self.slot.choices or self.slot.data == OTHER_TIME
 
     @property
     def earliest_date(self) -> date:
@@ -167,6 +183,10 @@ class WorkshopOrderForm(FlaskForm):
             raise FieldError(_("Anna osallistujamäärä numerona väliltä %(low)d–%(high)d.",
                                low=MIN_PARTICIPANTS, high=MAX_PARTICIPANTS))
 
+    def validate_slot(self, field):
+        if field.choices and field.data not in {choice.value for choice in field.choices}:
+            raise FieldError(_("Valitse vapaa aika tai kohta, jossa ehdotat muuta aikaa."))
+
     def validate_theme(self, field):
         if field.data not in {choice.value for choice in field.choices}:
             raise FieldError(_("Valitse teema tai Oma ehdotus."))
@@ -202,6 +222,8 @@ class WorkshopOrderForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if not self.proposes_times:
+            return valid
         return self._validate_preferred_times() and valid
 
     def _validate_preferred_times(self) -> bool:
@@ -248,8 +270,9 @@ class WorkshopOrderForm(FlaskForm):
             preferred_times=[
                 PreferredTime(parse_date(self._date_field(n).data), self._time_field(n).data)
                 for n in range(1, MAX_PREFERRED_TIMES + 1)
-                if (self._date_field(n).data or "").strip()
+                if self.proposes_times and (self._date_field(n).data or "").strip()
             ],
+            slot_id=None if self.proposes_times else int(self.slot.data),
             place_kind=self.place_kind.data,
             address=self.address.data,
             municipality=self.municipality.data,
@@ -265,6 +288,17 @@ class CancelOrderForm(FlaskForm):
 
     def validate_reason(self, field):
         _text(field, 1000)
+
+
+class ChangeRequestForm(FlaskForm):
+    """The orderer asks for another time or place for a confirmed workshop."""
+
+    message = TextAreaField(_l("Mitä haluat muuttaa?"),
+                            description=_l("Esimerkiksi uusi toivottu päivä tai paikka. Enintään 1000 merkkiä."),
+                            render_kw={"rows": 3, "maxlength": 1000})
+
+    def validate_message(self, field):
+        _text(field, 1000, required=True, message=_("Kerro, mitä haluat muuttaa."))
 
 
 def _statement_answer(form, field):

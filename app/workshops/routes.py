@@ -1,19 +1,38 @@
 """/tyopajat: what the workshops are, the order form, the private status page, feedback."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.extensions import db, limiter
-from app.models import WorkshopOrder
-from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
+from app.models import WorkshopOrder, utcnow
+from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
-from app.workshops.forms import CancelOrderForm, FeedbackForm, WorkshopOrderForm
+from app.workshops.booking import free_slots
+from app.workshops.forms import CancelOrderForm, ChangeRequestForm, FeedbackForm, WorkshopOrderForm
 from app.workshops.services import (
+    MIN_DAYS_AHEAD,
+    SlotTaken,
     WorkshopError,
     active_themes,
     cancel_by_orderer,
+    handler_email,
     order_for_status_token,
+    orderer_may_change,
     place_order,
+    request_change,
     suggest_organisations,
 )
 
@@ -46,16 +65,28 @@ def index():
 @limiter.limit(ORDERS_PER_IP, methods=["POST"])
 def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
-    form = WorkshopOrderForm(themes=active_themes())
+    form = WorkshopOrderForm(themes=active_themes(), slots=_offered_slots())
     form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
                                         'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("workshops/order.html", form=form), status
-    placed, _token = place_order(form.order_details())
+    try:
+        placed, _token = place_order(form.order_details())
+    except SlotTaken as problem:
+        # Another order took the slot a moment earlier: everything typed stays, the slot list is fresh.
+        db.session.rollback()
+        form.offer_slots(_offered_slots())
+        form.slot.errors = [problem.message]
+        return render_template("workshops/order.html", form=form), 409
     db.session.commit()
     session[ORDERED_KEY] = placed.id
     return redirect(url_for(".ordered"), code=303)
+
+
+def _offered_slots():
+    today = helsinki_time().date()
+    return free_slots(today + timedelta(days=MIN_DAYS_AHEAD), today)
 
 
 @bp.get("/tilattu")
@@ -78,24 +109,36 @@ def organisation_suggestions():
 def status(token: str):
     """Read-only status of the order this private link belongs to."""
     found = _order_or_404(token)
-    return _status_page(found, token, CancelOrderForm())
+    return _status_page(found, token)
+
+
+@bp.post("/tila/<token>/muutos")
+def ask_for_change(token: str):
+    """The orderer asks for another time or place for a confirmed workshop."""
+    return _orderer_step(token, ChangeRequestForm(), "change_form", lambda order, form: request_change(
+        order, form.message.data), _("Muutospyyntö on lähetetty. Työpajan järjestäjä ottaa sinuun yhteyttä."))
 
 
 @bp.post("/tila/<token>/peru")
 def cancel(token: str):
-    """The orderer cancels; only possible while the order is new."""
+    """The orderer cancels, until the workshop starts."""
+    return _orderer_step(token, CancelOrderForm(), "cancel_form", lambda order, form: cancel_by_orderer(
+        order, form.reason.data), _("Tilaus on peruttu. Lähetimme vahvistuksen sähköpostiisi."))
+
+
+def _orderer_step(token: str, form, form_name: str, step, done: str):
+    """One of the orderer's forms on the status page: invalid → 422, not possible now → 409, done → back."""
     found = _order_or_404(token)
-    form = CancelOrderForm()
     if not form.validate_on_submit():
-        return _status_page(found, token, form, 422)
+        return _status_page(found, token, status_code=422, **{form_name: form})
     try:
-        cancel_by_orderer(found, form.reason.data)
+        step(found, form)
     except WorkshopError as problem:
         db.session.rollback()
         form.form_errors.append(problem.message)
-        return _status_page(found, token, form, 409)
+        return _status_page(found, token, status_code=409, **{form_name: form})
     db.session.commit()
-    flash(_("Tilaus on peruttu. Lähetimme vahvistuksen sähköpostiisi."))
+    flash(done)
     return redirect(url_for(".status", token=token), code=303)
 
 
@@ -106,13 +149,18 @@ def _order_or_404(token: str) -> WorkshopOrder:
     return found
 
 
-def _status_page(found: WorkshopOrder, token: str, form: CancelOrderForm, status_code: int = 200):
+def _status_page(found: WorkshopOrder, token: str, *, cancel_form: CancelOrderForm | None = None,
+                 change_form: ChangeRequestForm | None = None, status_code: int = 200):
     survey_url = ""
     if found.survey is not None and survey_is_open(found.survey):
         survey_url = feedback_link(found.survey)
     body = render_template(
-        "workshops/status.html", order=found, token=token, form=form, survey_url=survey_url,
-        history=[(helsinki_time(change.changed_at), change) for change in found.history], **template_labels(),
+        "workshops/status.html", order=found, token=token, survey_url=survey_url,
+        form=cancel_form or CancelOrderForm(formdata=None), change_form=change_form or ChangeRequestForm(formdata=None),
+        may_change=orderer_may_change(found, utcnow()), handler=handler_email(found),
+        staff_email=current_app.config["STAFF_NOTIFY_EMAIL"],
+        history=[(helsinki_time(change.changed_at), history_label(change), change) for change in found.history],
+        **template_labels(),
     )
     return _private(make_response(body, status_code))
 

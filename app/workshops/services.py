@@ -14,17 +14,18 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.directory.reads import published_organisation_id
 from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
-from app.models.workshop import WORKSHOP_LENGTH
+from app.models.workshop import ORDERER, WORKSHOP_LENGTH
 from app.platform.outbox import queue_mail
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
 from app.platform.calendar import CalendarEvent, invitation
+from app.workshops.booking import check_time, hold_slot, release_slot
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
@@ -32,15 +33,20 @@ MIN_DAYS_AHEAD = 14
 MIN_PREFERRED_TIMES, MAX_PREFERRED_TIMES = 2, 3
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
 REFERENCE_PREFIX = "TP"
-ORDERER = "orderer"
+# The reminder goes out once, this long before the workshop starts.
+REMINDER_AHEAD = timedelta(days=2)
 CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
 
 class WorkshopError(Exception):
-    """A step that is not possible for this order now; `message` is Finnish, for the person."""
+    """A step that is not possible for this order now; `message` is for the person, in their language."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class SlotTaken(WorkshopError):
+    """The free slot the orderer chose was taken by another order a moment earlier."""
 
 
 @dataclass
@@ -68,6 +74,8 @@ class OrderDetails:
     municipality: str = ""
     accessibility_needs: str = ""
     other_info: str = ""
+    # A published free slot (booking.free_slots) instead of preferred times.
+    slot_id: int | None = None
 
 
 def check_preferred_date(value: date, today: date) -> None:
@@ -90,6 +98,8 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     order = _insert_with_reference(details, token, now)
+    if details.slot_id is not None and not hold_slot(details.slot_id, order):
+        raise SlotTaken(_("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika."))
     _record(order, "", "new", ORDERER, now)
     status_url = link_url("workshops.status", token=token)
     queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
@@ -180,40 +190,104 @@ def order_for_status_token(token: str) -> WorkshopOrder | None:
 
 
 def cancel_by_orderer(order: WorkshopOrder, reason: str = "", *, now: datetime | None = None) -> None:
-    """The orderer may cancel from the status link only while nothing has been agreed."""
-    if order.status != "new":
+    """The orderer may cancel from the status link until the workshop starts."""
+    now = now or utcnow()
+    if not orderer_may_change(order, now):
         raise WorkshopError(_("Tilausta ei voi enää perua tällä sivulla. Ota yhteyttä työpajan järjestäjään."))
-    _cancel(order, reason.strip(), ORDERER, "orderer", now or utcnow())
+    _cancel(order, reason.strip(), ORDERER, "orderer", now)
+    _tell_handler(order, "workshop_cancelled_staff", reason=reason.strip())
+
+
+def request_change(order: WorkshopOrder, message: str, *, now: datetime | None = None) -> None:
+    """The orderer asks for another time or place for a confirmed workshop; the staff hear of it."""
+    now = now or utcnow()
+    if order.status != "confirmed" or not orderer_may_change(order, now):
+        raise WorkshopError(_("Muutosta voi pyytää vahvistetulle työpajalle ennen sen alkua."))
+    _record(order, "confirmed", "confirmed", ORDERER, now, message)
+    order.updated_at = now
+    _tell_handler(order, "workshop_change_request", message=message)
+
+
+def orderer_may_change(order: WorkshopOrder, now: datetime) -> bool:
+    """New orders, and confirmed ones that have not started, may be cancelled or changed by the orderer."""
+    if order.status == "new":
+        return True
+    return order.status == "confirmed" and order.scheduled_start > helsinki_time(now)
+
+
+def handler_email(order: WorkshopOrder) -> str:
+    """The staff member who last acted on the order (their address), or ""."""
+    for change in reversed(order.history):
+        if change.changed_by != ORDERER and "@" in change.changed_by:
+            return change.changed_by
+    return ""
+
+
+def _tell_handler(order: WorkshopOrder, template: str, **context) -> None:
+    for address in {handler_email(order), current_app.config.get("STAFF_NOTIFY_EMAIL", "")} - {""}:
+        queue_mail(address, template, order=order, **context, **template_labels())
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Remind each orderer once, two days before a confirmed workshop, with its place or link."""
+    now = now or utcnow()
+    local_now = helsinki_time(now)
+    due = list(db.session.scalars(
+        select(WorkshopOrder).where(
+            WorkshopOrder.status == "confirmed", WorkshopOrder.reminded_at.is_(None),
+            WorkshopOrder.scheduled_start > local_now, WorkshopOrder.scheduled_start <= local_now + REMINDER_AHEAD,
+        ).order_by(WorkshopOrder.scheduled_start)
+    ))
+    sent = 0
+    for order in due:
+        # Only this run may claim the order: a second runner at the same time changes nothing.
+        claimed = db.session.execute(
+            update(WorkshopOrder).where(WorkshopOrder.id == order.id, WorkshopOrder.reminded_at.is_(None))
+            .values(reminded_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            queue_mail(order.email, "workshop_reminder", order=order, when=format_workshop_time(order.scheduled_start),
+                       **template_labels())
+            sent += 1
+    return sent
 
 
 # ---- staff steps ----------------------------------------------------------
 
 def confirm(
     order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str, by: str,
-    *, now: datetime | None = None,
+    *, override_reason: str = "", now: datetime | None = None,
 ) -> None:
-    """Agree the time and place; the orderer gets the invitation as an .ics file."""
+    """Agree the time and place; the orderer gets the invitation as an .ics file.
+
+    booking.BookingError when the time breaks the calendar's rules without an override.
+    """
     if order.status != "new":
         raise WorkshopError(_("Vain uuden tilauksen voi vahvistaa."))
     now = now or utcnow()
+    overridden = check_time(start, override_reason, order_id=order.id)
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence = 0
-    _record(order, "new", "confirmed", by, now, format_workshop_time(start))
+    _record(order, "new", "confirmed", by, now, _schedule_note(format_workshop_time(start), overridden, override_reason))
     _queue_invitation(order, "workshop_confirmed", now)
 
 
 def reschedule(
     order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str, by: str,
-    *, now: datetime | None = None,
+    *, override_reason: str = "", now: datetime | None = None,
 ) -> None:
     """Move a confirmed workshop: the same calendar event (UID) with a higher SEQUENCE."""
     if order.status != "confirmed":
         raise WorkshopError(_("Vain vahvistetun työpajan aikaa tai paikkaa voi muuttaa."))
     now = now or utcnow()
+    overridden = check_time(start, override_reason, order_id=order.id)
     previous = format_workshop_time(order.scheduled_start)
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence += 1
-    _record(order, "confirmed", "confirmed", by, now, f"{previous} → {format_workshop_time(start)}")
+    # A new time: the reminder is due again before it.
+    order.reminded_at = None
+    _record(order, "confirmed", "confirmed", by, now,
+            _schedule_note(f"{previous} → {format_workshop_time(start)}", overridden, override_reason))
     _queue_invitation(order, "workshop_rescheduled", now, previous=previous)
 
 
@@ -264,8 +338,16 @@ def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link
     order.updated_at = now
 
 
+def _schedule_note(when: str, overridden: list[str], override_reason: str) -> str:
+    if not overridden:
+        return when
+    return _("%(when)s. Poikkeus: %(problems)s Syy: %(reason)s", when=when, problems=" ".join(overridden),
+             reason=override_reason.strip())
+
+
 def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: datetime) -> None:
     was_confirmed = order.status == "confirmed"
+    release_slot(order)
     _record(order, order.status, "cancelled", by, now, reason)
     order.cancel_reason, order.cancelled_by, order.updated_at = reason, cancelled_by, now
     attachments = []

@@ -9,12 +9,13 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from app.models import WorkshopOrder
 from app.models.workshop import WORKSHOP_STATUSES
 from app.platform.form_fields import (
+    CheckboxListField,
     DateTextField,
     RadioField,
     options,
@@ -75,6 +76,13 @@ class ScheduleForm(FlaskForm):
         validators=[single_line],
         render_kw={"maxlength": FACILITATOR_MAX_LENGTH, "autocomplete": "off"},
     )
+    override_reason = TextAreaField(
+        _l("Poikkeuksen syy (vapaaehtoinen)"),
+        description=_l("Täytä vain, jos aika on tarkoituksella päällekkäin toisen kanssa tai arkipäivän "
+                       "klo 8–20 ulkopuolella. Syy tallentuu tilauksen vaiheisiin."),
+        filters=[unix_newlines],
+        render_kw={"rows": 2, "maxlength": CANCEL_REASON_MAX_LENGTH},
+    )
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +102,12 @@ class ScheduleForm(FlaskForm):
                 "facilitator": order.facilitator,
             })
         address = ", ".join(part for part in (order.address, order.municipality) if part)
-        return cls(formdata=None, data={"place_kind": order.place_kind, "place": address})
+        data = {"place_kind": order.place_kind, "place": address}
+        if order.slot is not None:
+            # The slot the orderer took: its time and facilitator are what was offered.
+            data.update(day=order.slot.starts_at.date().isoformat(), start_time=order.slot.starts_at.strftime("%H:%M"),
+                        facilitator=order.slot.facilitator)
+        return cls(formdata=None, data=data)
 
     def validate_day(self, field):
         if not (field.data or "").strip():
@@ -118,6 +131,9 @@ class ScheduleForm(FlaskForm):
 
     def validate_facilitator(self, field):
         _required_text(field, FACILITATOR_MAX_LENGTH, _("Kirjoita työpajan ohjaajan nimi."))
+
+    def validate_override_reason(self, field):
+        _required_text(field, CANCEL_REASON_MAX_LENGTH, "", required=False, multiline=True)
 
     @property
     def start(self) -> datetime:
@@ -189,3 +205,81 @@ class WorkshopOrderFilter:
         }
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
+
+
+WEEKDAY_LABELS = ((0, _l("maanantai")), (1, _l("tiistai")), (2, _l("keskiviikko")), (3, _l("torstai")),
+                  (4, _l("perjantai")), (5, _l("lauantai")), (6, _l("sunnuntai")))
+TOWNS_MAX_LENGTH = 300
+
+
+class AvailabilityForm(FlaskForm):
+    """A facilitator's free two-hour slots: which days, at what times, where they can go."""
+
+    facilitator = StringField(_l("Ohjaaja"), validators=[single_line],
+                              render_kw={"maxlength": FACILITATOR_MAX_LENGTH, "autocomplete": "off"})
+    first_day = DateTextField(_l("Ensimmäinen päivä"), description=_l("Muodossa pp.kk.vvvv."),
+                              render_kw={"type": "date"})
+    last_day = DateTextField(_l("Viimeinen päivä"), description=_l("Enintään kolmen kuukauden päähän ensimmäisestä."),
+                             render_kw={"type": "date"})
+    weekdays = CheckboxListField(_l("Viikonpäivät"), choices=options(WEEKDAY_LABELS))
+    start_times = StringField(
+        _l("Alkamisajat"),
+        description=_l("Yksi tai useampi, pilkulla erotettuina, esimerkiksi 9:00, 13:00. Jokainen aika on kahden tunnin mittainen."),
+        render_kw={"maxlength": 100, "autocomplete": "off", "inputmode": "numeric"},
+    )
+    towns = StringField(_l("Paikkakunnat"), description=_l("Minne ohjaaja voi tulla, esimerkiksi Kuopio, Siilinjärvi. Jätä tyhjäksi, jos vain etänä."),
+                        validators=[single_line], render_kw={"maxlength": TOWNS_MAX_LENGTH})
+    remote = BooleanField(_l("Myös etäyhteydellä"), default=True)
+    override_reason = TextAreaField(
+        _l("Poikkeuksen syy (vapaaehtoinen)"),
+        description=_l("Täytä vain, jos ajat ovat tarkoituksella arkipäivän klo 8–20 ulkopuolella tai päällekkäin muun kanssa."),
+        filters=[unix_newlines], render_kw={"rows": 2, "maxlength": CANCEL_REASON_MAX_LENGTH},
+    )
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or helsinki_time().date()
+        if not self.is_submitted() and not self.weekdays.data:
+            self.weekdays.data = ["0", "1", "2", "3", "4"]
+
+    def validate_facilitator(self, field):
+        _required_text(field, FACILITATOR_MAX_LENGTH, _("Kirjoita ohjaajan nimi."))
+
+    def validate_first_day(self, field):
+        if field.date is None:
+            raise StopValidation(_("Anna ensimmäinen päivä."))
+        if field.date < self.today:
+            raise StopValidation(_("Päivä on jo mennyt. Valitse tämä päivä tai tuleva päivä."))
+
+    def validate_last_day(self, field):
+        if field.date is None:
+            raise StopValidation(_("Anna viimeinen päivä."))
+        first = self.first_day.date
+        if first is not None and field.date < first:
+            raise StopValidation(_("Viimeinen päivä ei voi olla ennen ensimmäistä."))
+        if first is not None and (field.date - first).days > 92:
+            raise StopValidation(_("Julkaise enintään kolme kuukautta kerrallaan."))
+
+    def validate_weekdays(self, field):
+        if not field.data:
+            raise StopValidation(_("Valitse ainakin yksi viikonpäivä."))
+
+    def validate_start_times(self, field):
+        parts = [part.strip() for part in (field.data or "").split(",") if part.strip()]
+        if not parts or not all(START_TIME.fullmatch(part) for part in parts):
+            raise StopValidation(_("Anna alkamisajat muodossa tt:mm pilkulla erotettuina, esimerkiksi 9:00, 13:00."))
+
+    def validate_towns(self, field):
+        _required_text(field, TOWNS_MAX_LENGTH, "", required=False)
+        if not field.data and not self.remote.data:
+            raise StopValidation(_("Kirjoita paikkakunnat tai valitse etäyhteys."))
+
+    def validate_override_reason(self, field):
+        _required_text(field, CANCEL_REASON_MAX_LENGTH, "", required=False, multiline=True)
+
+    def start_clock_times(self) -> list[time]:
+        return sorted({time(*(int(value) for value in START_TIME.fullmatch(part.strip()).groups()))
+                       for part in self.start_times.data.split(",") if part.strip()})
+
+    def weekday_numbers(self) -> set[int]:
+        return {int(value) for value in self.weekdays.data}

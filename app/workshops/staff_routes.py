@@ -23,7 +23,8 @@ from app.platform.audit import record_audit
 from app.platform.csv_export import BOM
 from app.platform.validation import contains_pattern, whole_number
 from app.workshops import services
-from app.workshops.display import helsinki_time, template_labels
+from app.workshops.booking import BookingError
+from app.workshops.display import helsinki_time, history_label, template_labels
 from app.workshops.feedback import SCALE, feedback_csv, feedback_link, feedback_summary, survey_is_open
 from app.workshops.staff_forms import (
     OWN_PROPOSAL,
@@ -119,6 +120,7 @@ def _order_page(order: WorkshopOrder, *, schedule_form=None, cancel_form=None, n
         survey_closes_at=helsinki_time(survey.closes_at) if survey else None,
         summary=feedback_summary(order) if survey else None,
         scale=SCALE,
+        history_label=history_label,
         **template_labels(),
     ), status
 
@@ -177,11 +179,19 @@ def schedule_workshop(order_id: int, step: str):
         return _order_page(order, schedule_form=form, status=422)
     perform, action, done = SCHEDULE_STEPS[step]
     place, remote_link = form.venue()
-    return _take_step(
-        order, lambda: perform(order, form.start, place, remote_link, form.facilitator.data, actor()),
-        action, str(done),
-        detail=lambda: {"start": order.scheduled_start.isoformat(timespec="minutes"), "sequence": order.ics_sequence},
-    )
+    try:
+        return _take_step(
+            order, lambda: perform(order, form.start, place, remote_link, form.facilitator.data, actor(),
+                                   override_reason=form.override_reason.data),
+            action, str(done),
+            detail=lambda: {"start": order.scheduled_start.isoformat(timespec="minutes"),
+                            "sequence": order.ics_sequence},
+        )
+    except BookingError as problem:
+        # The calendar's rules: the form comes back as typed, the problem next to the override.
+        db.session.rollback()
+        form.override_reason.errors = [problem.message]
+        return _order_page(db.get_or_404(WorkshopOrder, order_id), schedule_form=form, status=409)
 
 
 @bp.post("/tyopajat/<int:order_id>/peru")
