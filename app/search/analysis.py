@@ -46,6 +46,7 @@ STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"
 _lock = threading.Lock()
 _analyser = None
 _name: str | None = None
+_fallback_forced = False
 
 
 def analyser_name() -> str:
@@ -80,12 +81,17 @@ def base_forms(word: str) -> frozenset[str]:
     return _base_forms(unicodedata.normalize("NFC", word))
 
 
-def reset() -> None:
-    """Forget the analyser and the caches (tests switch analysers with this)."""
-    global _analyser, _name
+def reset(*, fallback: bool = False) -> None:
+    """Forget the analyser and the caches; the next use loads one again.
+
+    `fallback=True` loads the fallback even where Voikko is installed, so tests and
+    the recall benchmark can run both analysers on one machine.
+    """
+    global _analyser, _name, _fallback_forced
     with _lock:
         _analyser = None
         _name = None
+        _fallback_forced = fallback
     _analyse_word.cache_clear()
     _base_forms.cache_clear()
 
@@ -98,6 +104,8 @@ def _ensure_analyser() -> None:
         if _name is not None:
             return
         try:
+            if _fallback_forced:
+                raise ImportError("the fallback was asked for")
             import libvoikko
 
             _analyser = libvoikko.Voikko("fi")
