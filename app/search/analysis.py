@@ -22,8 +22,7 @@ from app.search import fallback
 logger = logging.getLogger(__name__)
 
 VOIKKO = "voikko"
-# The version after the name changes when the fallback's lexicon or rules do, so indexes reindex.
-FALLBACK = "simplemma+snowball+split2"
+FALLBACK = "simplemma+snowball"
 
 # A word: letters and digits, possibly joined by hyphens or apostrophes ("MS-tauti",
 # "AVH:n" is split at the colon, which drops the case ending with it).  A trailing
@@ -143,8 +142,9 @@ def _ensure_analyser() -> None:
             _analyser = None
             _name = FALLBACK
             logger.warning(
-                "libvoikko is not available (%s); Finnish search uses simplemma and Snowball, "
-                "which find fewer inflected and compound words. Install libvoikko1 and voikko-fi.",
+                "libvoikko is not available (%s); Finnish search uses the fallback analyser "
+                "(simplemma, Snowball and a compound splitter), which finds a little less. "
+                "Install libvoikko1 and voikko-fi (make voikko) and run `flask search reindex --if-stale`.",
                 error,
             )
 

@@ -10,12 +10,12 @@ compound form of a -nen word as "omais") and the rest is a word simplemma knows,
 lexicon word or another compound.  The lexicon is the shipped taxonomy (need names
 and synonyms, activities, municipalities, sectors) plus COMPOUND_WORDS, the frequent
 parts of this field's compounds.  It is fixed by the code and the shipped files, so a
-word is split the same way when it is indexed and when it is searched; the index
-records the analyser's version (analysis.FALLBACK), so changing it reindexes.
+word is split the same way when it is indexed and when it is searched; a change to
+the lexicon or the rules changes documents, so it bumps search_index.INDEX_FORMAT.
 
-When simplemma does not know a word, the suffix table strips a case ending and keeps
-the base forms the lexicon knows; when nothing is known, `uncertain_stem` gives the
-query a stem to match as a prefix instead.
+The suffix table strips a case ending and keeps the base forms the lexicon knows
+(simplemma does not know every word, and gives one lemma of several); when nothing
+knows a word, `uncertain_stem` gives the query a stem to match as a prefix instead.
 """
 import csv
 from functools import cache, lru_cache
@@ -57,6 +57,10 @@ ENDINGS = tuple(
 # What may stand at the end of the base form where an ending was cut:
 # "potilaa|lle" → potilas, "kehitysvammais|ille" → kehitysvammainen, "järve|llä" → järvi.
 RESTORED_ENDINGS = ("", "a", "ä", "i", "e", "s", "nen")
+# Consonant gradation, weak grade → strong: the base form may have the strong one ("avu|n" → apu,
+# "taudi|n" → tauti, "kunna|n" → kunta).
+GRADATION = (("v", "p"), ("d", "t"), ("mm", "mp"), ("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("ng", "nk"),
+             ("k", "kk"), ("p", "pp"), ("t", "tt"))
 # A stem shorter than this is too vague to match as a prefix.
 PREFIX_MIN = 5
 
@@ -73,12 +77,13 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def base_forms(word: str) -> tuple[str, ...]:
-    """Whole-word base forms of a lower-cased word: its lemma, its stem and, for a word
-    simplemma does not know, what the suffix table finds in the lexicon."""
-    forms = [lemma(word), stem(word)]
-    if not simplemma.is_known(word, lang="fi"):
-        forms += suffix_bases(word)
-    return tuple(dict.fromkeys(forms))
+    """Whole-word base forms of a lower-cased word: its lemma, its stem and what the suffix
+    table finds in the lexicon.
+
+    The suffix table also runs for words simplemma knows, since it picks one lemma of
+    several: "tukea" is the verb to simplemma, and tuki (support) through the table.
+    """
+    return tuple(dict.fromkeys([lemma(word), stem(word), *suffix_bases(word)]))
 
 
 @lru_cache(maxsize=50_000)
@@ -105,11 +110,22 @@ def suffix_bases(word: str) -> list[str]:
     for ending in ENDINGS:
         if not word.endswith(ending) or len(word) - len(ending) < MIN_PART:
             continue
-        stem_ = word[: len(word) - len(ending)]
-        candidates = [stem_ + restored for restored in RESTORED_ENDINGS]
-        candidates += [stem_[:-1] + restored for restored in ("i", "nen", "s", "us", "ys")]
-        found += [candidate for candidate in candidates if candidate in lexicon()]
+        cut = word[: len(word) - len(ending)]
+        for stem_ in [cut, *_strong_grades(cut)]:
+            candidates = [stem_ + restored for restored in RESTORED_ENDINGS]
+            candidates += [stem_[:-1] + restored for restored in ("i", "nen", "s", "us", "ys")]
+            found += [candidate for candidate in candidates if candidate in lexicon()]
     return list(dict.fromkeys(found))
+
+
+def _strong_grades(stem_: str) -> list[str]:
+    """The stem with its last consonant (cluster) in the strong grade, for each way it can be."""
+    found = []
+    for weak, strong in GRADATION:
+        at = stem_.rfind(weak, 1)
+        if at > 0 and len(stem_) - at <= 3:
+            found.append(stem_[:at] + strong + stem_[at + len(weak):])
+    return found
 
 
 def uncertain_stem(word: str) -> str:
