@@ -123,7 +123,7 @@ QUERIES = [
     ("huonokuuloisten", {14, 42}),
     ("reumaatikoille", {9}),
     ("liikuntaa Siilinjärvellä", {8}),
-    ("vertaistukea Kuopiossa", {1, 7, 17, 19, 32, 39}),
+    ("vertaistukea Kuopiossa", {1, 7, 17, 19, 32, 39, 43, 45}),
     ("omaishoitajien jaksaminen", {5, 41, 3}),
     ("alkoholistin läheiselle", {21}),
     ("velkaongelmiin", {23}),
