@@ -180,7 +180,7 @@ def _plan(query: SearchQuery) -> _Plan:
                 match = replace(match, groups=tuple(groups))
                 total = _count(match)
         first: list[int] = []
-        if total < ENOUGH_RESULTS and len(match.required()[0]) > 1:
+        if total < ENOUGH_RESULTS and len(match.word_groups()[0]) > 1:
             # Too few have every word: any word will do, those with every word first.
             first = _ranked(match, [], ENOUGH_RESULTS, 0)
             match = replace(match, operator="OR")
@@ -223,7 +223,7 @@ class Match:
     filters: tuple[tuple[str, ...], ...]
     in_name: bool | None = None
 
-    def required(self) -> tuple[list[Group], list[Group]]:
+    def word_groups(self) -> tuple[list[Group], list[Group]]:
         """The groups a document must match, and the padding groups that only rank.
 
         Padding words ("tukea", "apua") never narrow what the other words find; a
@@ -236,7 +236,7 @@ class Match:
         return required, [group for group in self.groups if group.padding]
 
     def fts5(self) -> str:
-        required, padding = self.required()
+        required, padding = self.word_groups()
         words = f" {self.operator} ".join(group.fts5() for group in required)
         if padding:
             words = f"({words}) AND ({' OR '.join(group.fts5() for group in padding)} OR ({words}))"
@@ -252,7 +252,7 @@ class Match:
         return f"{expression} {'AND' if self.in_name else 'NOT'} {{name_terms}}: ({alternatives})"
 
     def tsquery(self) -> str:
-        required, padding = self.required()
+        required, padding = self.word_groups()
         words = (" & " if self.operator == "AND" else " | ").join(group.tsquery() for group in required)
         if padding:
             words = f"({words}) & ({' | '.join(group.tsquery() for group in padding)} | ({words}))"

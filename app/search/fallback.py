@@ -3,8 +3,9 @@ and a compound splitter.
 
 Neither library splits compounds, and compound parts are where most of Voikko's recall
 comes from ("sydänpotilaille" is found through sydän).  No maintained pure-Python
-library splits Finnish compounds (the ones that do need Voikko, HFST or model
-downloads), so the splitter is our own and small: it cuts a word where the first
+library splits Finnish compounds (finnsyll's segmenter, last released in 2017, guesses
+boundaries from syllable structure; the others need Voikko, HFST or model downloads),
+so the splitter is our own and small: it cuts a word where the first
 part is a word of the LEXICON (as such, in the genitive as "mielen", or in the
 compound form of a -nen word as "omais") and the rest is a word simplemma knows, a
 lexicon word or another compound.  The lexicon is the shipped taxonomy (need names
@@ -111,20 +112,20 @@ def suffix_bases(word: str) -> list[str]:
         if not word.endswith(ending) or len(word) - len(ending) < MIN_PART:
             continue
         cut = word[: len(word) - len(ending)]
-        for stem_ in [cut, *_strong_grades(cut)]:
-            candidates = [stem_ + restored for restored in RESTORED_ENDINGS]
-            candidates += [stem_[:-1] + restored for restored in ("i", "nen", "s", "us", "ys")]
+        for graded in [cut, *_strong_grades(cut)]:
+            candidates = [graded + restored for restored in RESTORED_ENDINGS]
+            candidates += [graded[:-1] + restored for restored in ("i", "nen", "s", "us", "ys")]
             found += [candidate for candidate in candidates if candidate in lexicon()]
     return list(dict.fromkeys(found))
 
 
-def _strong_grades(stem_: str) -> list[str]:
-    """The stem with its last consonant (cluster) in the strong grade, for each way it can be."""
+def _strong_grades(cut: str) -> list[str]:
+    """The cut word with its last consonant (cluster) in the strong grade, for each way it can be."""
     found = []
     for weak, strong in GRADATION:
-        at = stem_.rfind(weak, 1)
-        if at > 0 and len(stem_) - at <= 3:
-            found.append(stem_[:at] + strong + stem_[at + len(weak):])
+        at = cut.rfind(weak, 1)
+        if at > 0 and len(cut) - at <= 3:
+            found.append(cut[:at] + strong + cut[at + len(weak):])
     return found
 
 
