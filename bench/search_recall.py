@@ -234,7 +234,7 @@ def analyser_methods(fallback: bool) -> dict | None:
     """
     from app.search import analysis
 
-    analysis.reset(fallback=fallback)
+    analysis.reset(force_fallback=fallback)
     if not fallback and analysis.analyser_name() != analysis.VOIKKO:
         return None
     return {

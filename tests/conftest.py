@@ -164,7 +164,7 @@ def analyser(request):
     """
     from app.search import analysis
 
-    analysis.reset(fallback=request.param == "fallback")
+    analysis.reset(force_fallback=request.param == "fallback")
     if request.param == "voikko" and analysis.analyser_name() != analysis.VOIKKO:
         pytest.skip("libvoikko is not installed")
     yield analysis.analyser_name()

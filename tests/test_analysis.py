@@ -90,7 +90,7 @@ def test_fallback_analyser_is_used_and_logged_once_without_libvoikko(without_voi
 
 @pytest.fixture
 def forced_fallback():
-    analysis.reset(fallback=True)
+    analysis.reset(force_fallback=True)
     yield
     analysis.reset()
 

@@ -109,17 +109,17 @@ def uncertain_stem(word: str) -> str:
     return fallback.uncertain_stem(_normalised(word).lower()) if _name == FALLBACK else ""
 
 
-def reset(*, fallback: bool = False) -> None:
+def reset(*, force_fallback: bool = False) -> None:
     """Forget the analyser and the caches; the next use loads one again.
 
-    `fallback=True` loads the fallback even where Voikko is installed, so tests and
+    `force_fallback=True` loads the fallback even where Voikko is installed, so tests and
     the recall benchmark can run both analysers on one machine.
     """
     global _analyser, _name, _fallback_forced
     with _lock:
         _analyser = None
         _name = None
-        _fallback_forced = fallback
+        _fallback_forced = force_fallback
     _analyse_word.cache_clear()
     _base_forms.cache_clear()
 
