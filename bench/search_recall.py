@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/search_recall.py [--verbose]
 
-42 short, fictional organisation entries in natural Finnish (name, description,
-needs, municipality) and 23 queries as people type them: inflected, compound,
-synonyms of needs, municipalities in a case form.  Each query lists the
+45 short, fictional organisation entries in natural Finnish (name, description,
+needs, municipality) and 33 queries as people type them: inflected, compound,
+synonyms of needs, municipalities in a case form, the field's abbreviations,
+hyphenated forms and words that say nothing about the need ("tukea", "apu").  Each query lists the
 entries a person would expect in the first five results.  Recall@5 of a query
 is the share of its expected entries in the first five (out of at most five),
 averaged over the queries.
@@ -12,9 +13,11 @@ averaged over the queries.
 The baselines index name + description + need names + municipality in an
 in-memory SQLite FTS5 table, one way each, and combine the query words with AND
 (OR when AND finds fewer than three), ranked by bm25 with the name weighted ten
-times; "substring" is LIKE '%word%' done in Python.  The last line is the
-app's own search() on a migrated SQLite database with the real taxonomy.  A
-benchmark prints figures; it never fails.
+times; "substring" is LIKE '%word%' done in Python.  The last three lines run
+once with Voikko and once with the fallback analyser, side by side: base forms
+alone, the index's tokens (base forms and compound parts), and the app's own
+search() on a migrated SQLite database with the real taxonomy.  A benchmark
+prints figures; it never fails.
 """
 import argparse
 import sqlite3
@@ -96,6 +99,13 @@ ENTRIES = [
     ("Mielenterveyden keskusliitto", "Valtakunnallista neuvontaa puhelimessa.", ["Mielenterveys"], NATIONWIDE),
     ("Omaishoitajaliitto", "Valtakunnallinen tuki läheistään hoitaville.", ["Omaishoitajuus"], NATIONWIDE),
     ("Kuuloliitto", "Valtakunnallinen liitto.", ["Kuulovamma"], NATIONWIDE),
+    # The field's vocabulary: abbreviations, hyphenated and coordinated forms.
+    ("Hengitysyhdistys Puhuri", "Vertaistukea keuhkoahtaumatautia sairastaville ja heidän läheisilleen.",
+     ["Keuhkosairaus"], "Kuopio"),
+    ("Päihde- ja mielenterveysyhdistys Polku ry", "Kuntouttavaa päivätoimintaa aikuisille.",
+     ["Päihteet", "Mielenterveys"], "Varkaus"),
+    ("Nepsy-perheet Savo", "Vertaistukea perheille, joiden lapsella on ADHD tai autismikirjon diagnoosi.",
+     ["ADHD", "Autismi", "Erityislapsen perhe"], "Kuopio"),
 ]
 
 # query, the entries (1-based) a person expects among the first five
@@ -113,7 +123,7 @@ QUERIES = [
     ("huonokuuloisten", {14, 42}),
     ("reumaatikoille", {9}),
     ("liikuntaa Siilinjärvellä", {8}),
-    ("vertaistukea Kuopiossa", {1, 7, 17, 19, 32, 39}),
+    ("vertaistukea Kuopiossa", {1, 7, 17, 19, 32, 39, 43, 45}),
     ("omaishoitajien jaksaminen", {5, 41, 3}),
     ("alkoholistin läheiselle", {21}),
     ("velkaongelmiin", {23}),
@@ -123,6 +133,19 @@ QUERIES = [
     ("lapsiperheiden kohtaamispaikka", {28}),
     ("lihassairauksiin", {38}),
     ("ADHD aikuisille Varkaudessa", {20}),
+    # abbreviations and short forms
+    ("COPD", {43}),
+    ("KAT-potilaille", {43}),
+    ("kv-nuoret", {18}),
+    ("nepsy-lapsen perhe", {45, 19}),
+    # hyphenated and coordinated forms
+    ("mt-kuntoutujat", {6, 40, 44}),
+    ("päihde- ja mielenterveyskuntoutujille", {44, 6}),
+    # words that say nothing about the need
+    ("diabetes tukea ja neuvontaa", {1, 2}),
+    ("muistisairaiden apu", {3, 4}),
+    ("syöpä ryhmä", {12}),
+    ("omaishoitajien palvelut Kuopiossa", {5, 41}),
 ]
 ENOUGH = 3
 
@@ -188,14 +211,13 @@ def split_words(word: str) -> list[str]:
     return TOKEN.findall(word.lower())
 
 
-def methods() -> dict:
+def baselines() -> dict:
+    """The methods that use no analyser of the app."""
     import simplemma
     import snowballstemmer
 
-    from app.search import analysis
-
     stemmer = snowballstemmer.stemmer("finnish")
-    found = {
+    return {
         "LIKE substring": substring_search,
         "FTS5 unicode61 tokens": TokenIndex(split_words).search,
         "Snowball stems": TokenIndex(lambda w: [stemmer.stemWord(t) for t in split_words(w)]).search,
@@ -203,18 +225,31 @@ def methods() -> dict:
             lambda w: [t for piece in split_words(w) for t in split_words(simplemma.lemmatize(piece, lang="fi"))]
         ).search,
     }
-    analysis.reset()
-    if analysis.analyser_name() == analysis.VOIKKO:
-        found["Voikko base forms"] = TokenIndex(
+
+
+def analyser_methods(fallback: bool) -> dict | None:
+    """The app's analyser (Voikko, or the fallback when `fallback`) alone and in the app's search().
+
+    None when Voikko is asked for and not installed.
+    """
+    from app.search import analysis
+
+    analysis.reset(force_fallback=fallback)
+    if not fallback and analysis.analyser_name() != analysis.VOIKKO:
+        return None
+    return {
+        "base forms": TokenIndex(
             lambda w: [t for form in sorted(analysis.base_forms(w)) for t in split_words(form)] or split_words(w)
-        ).search
-        found["Voikko + compound parts"] = TokenIndex(lambda w: list(analysis.analyse_word(w))).search
-    else:
-        print("(libvoikko is not installed: the Voikko rows are left out, the app uses its fallback)")
-    return found
+        ).search,
+        "+ compound parts (the index's tokens)": TokenIndex(lambda w: list(analysis.analyse_word(w))).search,
+        APP_LABEL: app_search(),
+    }
 
 
-def app_search() -> tuple[str, callable]:
+APP_LABEL = "+ need synonyms, municipalities: search()"
+
+
+def app_search():
     """The app's search(): migrated SQLite, real taxonomy, the entries added and indexed as the app does."""
     from flask_migrate import upgrade
     from sqlalchemy import select
@@ -252,25 +287,58 @@ def app_search() -> tuple[str, callable]:
     def run(query: str) -> list[int]:
         return [ids[o.id] for o in search(SearchQuery(text=query, page_size=5)).organisations]
 
-    return "app search(): + synonym expansion", run
+    return run
+
+
+def scores(run, verbose: bool) -> list[tuple[float, list[int]]]:
+    """(recall@5, the first five) of each query."""
+    found = []
+    for query, expected in QUERIES:
+        top = run(query)[:5]
+        found.append((recall_at_5(top, expected), top))
+        if verbose:
+            print(f"    {found[-1][0]:.2f}  {query!r}: {top} expected {sorted(expected)}")
+    return found
+
+
+def mean(found: list[tuple[float, list[int]]]) -> float:
+    return sum(score for score, _top in found) / len(found)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="print each query's first five")
     args = parser.parse_args()
-    found = methods()
-    label, run = app_search()
-    found[label] = run
-    print(f"{len(ENTRIES)} entries, {len(QUERIES)} queries; recall@5")
-    for label, run in found.items():
-        scores = []
-        for query, expected in QUERIES:
-            top = run(query)[:5]
-            scores.append(recall_at_5(top, expected))
+    rows: dict[str, dict[str, list]] = {}
+    for label, run in baselines().items():
+        if args.verbose:
+            print(label)
+        rows[label] = {"": scores(run, args.verbose)}
+    for column, fallback in (("Voikko", False), ("fallback", True)):
+        methods = analyser_methods(fallback)
+        if methods is None:
+            print("(libvoikko is not installed: only the fallback column is measured)")
+            continue
+        for label, run in methods.items():
             if args.verbose:
-                print(f"    {scores[-1]:.2f}  {query!r}: {top} expected {sorted(expected)}")
-        print(f"  {label:<36} {sum(scores) / len(scores):.2f}")
+                print(f"{label} ({column})")
+            rows.setdefault(label, {})[column] = scores(run, args.verbose)
+    columns = ["Voikko", "fallback"]
+    print(f"{len(ENTRIES)} entries, {len(QUERIES)} queries; recall@5")
+    print(f"  {'method':<44} {'Voikko':>8} {'fallback':>9}")
+    for label, found in rows.items():
+        if "" in found:
+            print(f"  {label:<44} {mean(found['']):>8.2f}")
+        else:
+            cells = [f"{mean(found[c]):.2f}" if c in found else "-" for c in columns]
+            print(f"  {label:<44} {cells[0]:>8} {cells[1]:>9}")
+    app = rows[APP_LABEL]
+    if "Voikko" in app:
+        share = mean(app["fallback"]) / mean(app["Voikko"])
+        empty = [query for (query, _expected), (_s, voikko), (_f, fallback) in zip(QUERIES, app["Voikko"], app["fallback"])
+                 if voikko and not fallback]
+        print(f"search(): the fallback reaches {share:.0%} of Voikko's recall; "
+              f"empty where Voikko finds something: {len(empty)}{' ' + repr(empty) if empty else ''}")
 
 
 if __name__ == "__main__":

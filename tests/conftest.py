@@ -154,3 +154,18 @@ def make_organisation(taxonomy):
         return organisation
 
     return make
+
+
+@pytest.fixture(params=["voikko", "fallback"])
+def analyser(request):
+    """The test runs with Voikko and with the fallback analyser; list it before fixtures that index.
+
+    The Voikko run is skipped where libvoikko is not installed.
+    """
+    from app.search import analysis
+
+    analysis.reset(force_fallback=request.param == "fallback")
+    if request.param == "voikko" and analysis.analyser_name() != analysis.VOIKKO:
+        pytest.skip("libvoikko is not installed")
+    yield analysis.analyser_name()
+    analysis.reset()

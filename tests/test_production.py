@@ -64,6 +64,14 @@ def test_production_starts_with_every_required_setting_and_marks_the_cookie(not_
         _db.engine.dispose()
 
 
+def test_production_logs_the_search_analyser_at_startup(not_debug, migrated_database, analyser, caplog):
+    with caplog.at_level(logging.INFO):
+        app = create_app(production_config(migrated_database))
+    assert f"Finnish search analyser: {analyser}" in [record.getMessage() for record in caplog.records]
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.mark.parametrize("app_config", [{"BASE_URL": "http://127.0.0.1:5000", "MAIL_SERVER": ""}])
 def test_testing_and_development_keep_their_defaults(app, client):
     assert app.config["SESSION_COOKIE_SECURE"] is False

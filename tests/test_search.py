@@ -58,10 +58,92 @@ def top(text: str, count: int = 5, **filters) -> list[str]:
         ("liikuntaa", ["Siilinjärven Liikuntaseura", "Tasapaino ry"], []),
     ],
 )
-def test_finnish_queries_find_the_right_organisations(organisations, text, expected, absent):
+def test_finnish_queries_find_the_right_organisations(analyser, organisations, text, expected, absent):
     found = top(text)
     assert set(expected) <= set(found)
     assert not set(absent) & set(found)
+
+
+# The field's own vocabulary: abbreviations (need synonyms), hyphenated and coordinated forms.
+FIELD_ORGANISATIONS = [
+    ("Hengitysyhdistys Puhuri", ["Keuhkosairaus"], ["Vertaistuki"], ["Kuopio"], {}),
+    ("Harrastajat Kuopio", ["Kehitysvamma", "Nuoret"], ["Harrastetoiminta"], ["Kuopio"], {}),
+    ("Polku ry", ["Päihteet", "Mielenterveys"], ["Avoin kohtaamispaikka"], ["Varkaus"], {}),
+    ("Perheyhdistys Kirjo", ["ADHD", "Autismi"], ["Vertaistuki"], ["Kuopio"], {}),
+]
+
+
+@pytest.fixture
+def field_organisations(analyser, organisations, make_organisation) -> dict[str, int]:
+    made = dict(organisations)
+    for name, needs, activities, municipalities, fields in FIELD_ORGANISATIONS:
+        made[name] = make_organisation(
+            name, needs=needs, activities=activities, municipalities=municipalities, **fields
+        ).id
+    return made
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("COPD", ["Hengitysyhdistys Puhuri"]),
+        ("KAT", ["Hengitysyhdistys Puhuri"]),
+        ("keuhkoahtaumatautia", ["Hengitysyhdistys Puhuri"]),
+        ("kv", ["Harrastajat Kuopio"]),
+        ("mt", ["Polku ry"]),
+        ("nepsy", ["Perheyhdistys Kirjo"]),
+        ("AVH", ["Aivoliitto"]),
+    ],
+)
+def test_abbreviations_of_the_field_find_the_need(field_organisations, text, expected):
+    assert set(expected) <= set(top(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mt-kuntoutujat", ["Polku ry"]),
+        ("KAT-potilaille", ["Hengitysyhdistys Puhuri"]),
+        ("kv-nuorille", ["Harrastajat Kuopio"]),
+        ("nepsy-lasten", ["Perheyhdistys Kirjo"]),
+        # Either kind of kuntoutuja: the two words are one group, not two that both must match.
+        ("päihde- ja mielenterveyskuntoutujille", ["Polku ry", "Mielenterveysyhdistys Tukijalka ry"]),
+    ],
+)
+def test_hyphenated_forms_are_split_at_the_hyphen(field_organisations, text, expected):
+    assert set(expected) <= set(top(text))
+
+
+@pytest.mark.parametrize(
+    "text, padding",
+    [
+        ("diabetes", "tukea"),
+        ("diabeetikoille", "apua ja neuvontaa"),
+        ("muistisairaus", "palvelut"),
+        ("reuma", "ryhmään"),
+        ("omaishoitajien", "toimintaa"),
+        ("COPD", "tuki"),
+        ("mt-kuntoutujat", "ryhmä"),
+    ],
+)
+def test_padding_words_never_narrow_a_search(field_organisations, text, padding):
+    plain = search(SearchQuery(text=text))
+    padded = search(SearchQuery(text=f"{text} {padding}"))
+    assert plain.total > 0
+    assert set(names(padded)) == set(names(plain)) and padded.total == plain.total
+
+
+@pytest.mark.parametrize("padding", ["neuvontaa", "ryhmät"])
+def test_padding_words_still_rank(analyser, make_organisation, padding):
+    make_organisation("Diabeteskerho Kuopio", needs=["Diabetes"])
+    make_organisation("Diabetesyhdistys Vilja", needs=["Diabetes"], description="Neuvontaa ja ryhmiä diabeetikoille.")
+    assert top(f"diabetes {padding}") == ["Diabetesyhdistys Vilja", "Diabeteskerho Kuopio"]
+
+
+def test_a_query_of_padding_words_alone_still_needs_them(analyser, organisations):
+    found = top("tukea", count=20)
+    assert found and "Omaishoitajat Pohjoinen ry" in found
+    assert "Siilinjärven Liikuntaseura" not in found
 
 
 def test_muistisairaiden_omaisille_ranks_the_organisation_matching_both_words_first(organisations):

@@ -8,6 +8,7 @@ from app.directory.freshness import stale_condition, stale_organisations
 from app.directory.history import RevisionChanges, latest_changes
 from app.extensions import db
 from app.models import ContactRequest, Organisation, OutboxMessage, WorkshopOrder, utcnow
+from app.search.analysis import FALLBACK, analyser_name
 
 LIST_LENGTH = 10
 
@@ -22,6 +23,8 @@ class Dashboard:
     stale: list[Organisation]
     stale_count: int
     contact_requests_this_month: int
+    # Voikko is missing: search runs on the weaker fallback analyser.
+    weak_search: bool
 
 
 def dashboard(*, now: datetime | None = None) -> Dashboard:
@@ -55,4 +58,5 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         contact_requests_this_month=db.session.scalar(
             select(func.count()).select_from(ContactRequest).where(ContactRequest.created_at >= month_start)
         ),
+        weak_search=analyser_name() == FALLBACK,
     )

@@ -3,7 +3,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    """Register the blueprint; in production, log which Finnish analyser the search uses."""
+    from app.search.analysis import analyser_name
     from app.search.routes import bp
 
     app.register_blueprint(bp)
+    if not (app.debug or app.testing):
+        # Production starts with either analyser; without Voikko the analysis module also warns.
+        app.logger.info("Finnish search analyser: %s", analyser_name())

@@ -5,16 +5,19 @@ forms of its compound parts, so "mielenterveysyhdistyksen" is indexed as
 mielenterveysyhdistys, mieli, terveys and yhdistys.  The same functions run at
 write time and at query time, so the two always agree.
 
-Without libvoikko the app keeps working with simplemma lemmas plus Snowball
-stems: weaker (no compound parts) but pure Python.  `analyser_name()` says
-which one is active, and the index records it so `flask search reindex
---if-stale` can rebuild an index written by the other one.
+Without libvoikko the app keeps working with the fallback in search_fallback:
+simplemma lemmas and Snowball stems, with a suffix table and a compound splitter
+of its own; pure Python, a little weaker.  `analyser_name()` says which one is
+active, and the index records it so `flask search reindex --if-stale` can rebuild
+an index written by the other one.
 """
 import logging
 import re
 import threading
 import unicodedata
 from functools import lru_cache
+
+from app.search import fallback
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +26,9 @@ FALLBACK = "simplemma+snowball"
 
 # A word: letters and digits, possibly joined by hyphens or apostrophes ("MS-tauti",
 # "AVH:n" is split at the colon, which drops the case ending with it).  A trailing
-# hyphen ("Sydän- ja verisuonisairaus") is left out.
-WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# hyphen is kept ("päihde- ja mielenterveyskuntoutujat": the word shares its end with
+# a later one, see search_query) and left out when the word is analysed.
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*-?")
 # The index tokens: exactly what FTS5's unicode61 tokenizer and PostgreSQL's
 # default parser both keep as one token, so the two databases see the same terms.
 TOKEN = re.compile(r"[^\W_]+")
@@ -40,12 +44,16 @@ STOP_WORDS = frozenset(
     ry rf ry:n klo mm esim jne yms ym tms noin kanssa kautta varten mukaan
     """.split()
 )
+# Words that say nothing about the need ("apu", "tukea", "neuvontaa"): a query word whose
+# base form is one of these only ranks, it never narrows what the other words find.
+PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö".split())
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
 STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"})
 
 _lock = threading.Lock()
 _analyser = None
 _name: str | None = None
+_fallback_forced = False
 
 
 def analyser_name() -> str:
@@ -69,7 +77,7 @@ def analyse_text(text: str) -> list[str]:
 
 def analyse_word(word: str) -> tuple[str, ...]:
     """Index tokens of one word; empty for stop words."""
-    return _analyse_word(unicodedata.normalize("NFC", word))
+    return _analyse_word(_normalised(word))
 
 
 def base_forms(word: str) -> frozenset[str]:
@@ -77,15 +85,41 @@ def base_forms(word: str) -> frozenset[str]:
 
     Used to recognise need synonyms and municipality names in a query.
     """
-    return _base_forms(unicodedata.normalize("NFC", word))
+    return _base_forms(_normalised(word))
 
 
-def reset() -> None:
-    """Forget the analyser and the caches (tests switch analysers with this)."""
-    global _analyser, _name
+def piece_forms(word: str) -> frozenset[str]:
+    """The base forms of the pieces of a hyphenated word ("mt-kuntoutujat" → mt, kuntoutuja); empty otherwise."""
+    pieces = TOKEN.findall(_normalised(word))
+    return frozenset().union(*map(_base_forms, pieces)) if len(pieces) > 1 else frozenset()
+
+
+def is_padding(word: str) -> bool:
+    """True for a word that says nothing about the need ("apua", "tukea", "ryhmät")."""
+    return not base_forms(word).isdisjoint(PADDING_WORDS)
+
+
+def uncertain_stem(word: str) -> str:
+    """A stem to match as a prefix when the analyser does not know the word; "" when it does.
+
+    Voikko's unknown words are names and abbreviations, matched as they are, so only
+    the fallback guesses.
+    """
+    _ensure_analyser()
+    return fallback.uncertain_stem(_normalised(word).lower()) if _name == FALLBACK else ""
+
+
+def reset(*, force_fallback: bool = False) -> None:
+    """Forget the analyser and the caches; the next use loads one again.
+
+    `force_fallback=True` loads the fallback even where Voikko is installed, so tests and
+    the recall benchmark can run both analysers on one machine.
+    """
+    global _analyser, _name, _fallback_forced
     with _lock:
         _analyser = None
         _name = None
+        _fallback_forced = force_fallback
     _analyse_word.cache_clear()
     _base_forms.cache_clear()
 
@@ -98,19 +132,19 @@ def _ensure_analyser() -> None:
         if _name is not None:
             return
         try:
+            if _fallback_forced:
+                raise ImportError("the fallback was asked for")
             import libvoikko
 
             _analyser = libvoikko.Voikko("fi")
             _name = VOIKKO
         except (ImportError, OSError) as error:
-            import simplemma  # noqa: F401 - fail here, loudly, if the fallback is missing too
-            import snowballstemmer
-
-            _analyser = snowballstemmer.stemmer("finnish")
+            _analyser = None
             _name = FALLBACK
             logger.warning(
-                "libvoikko is not available (%s); Finnish search uses simplemma and Snowball, "
-                "which find fewer inflected and compound words. Install libvoikko1 and voikko-fi.",
+                "libvoikko is not available (%s); Finnish search uses the fallback analyser "
+                "(simplemma, Snowball and a compound splitter), which finds a little less. "
+                "Install libvoikko1 and voikko-fi (make voikko) and run `flask search reindex --if-stale`.",
                 error,
             )
 
@@ -145,7 +179,7 @@ def _analyse_word(word: str) -> tuple[str, ...]:
                 candidates.extend(_analyse_word(piece))
         candidates.append(lowered if not analyses else "")
     else:
-        candidates = _fallback_forms(word)
+        candidates = _fallback_tokens(lowered)
     return _tokens(candidates)
 
 
@@ -155,15 +189,21 @@ def _base_forms(word: str) -> frozenset[str]:
     if _name == VOIKKO:
         forms = [a.get("BASEFORM", "") for a in _voikko_analyses(word)] or [word]
     else:
-        forms = _fallback_forms(word)
+        forms = fallback.base_forms(word.lower())
     return frozenset(joined for joined in map(_joined, forms) if joined)
 
 
-def _fallback_forms(word: str) -> list[str]:
-    import simplemma
+def _fallback_tokens(lowered: str) -> list[str]:
+    """Base forms and compound parts; a hyphenated word's pieces are analysed one by one."""
+    pieces = TOKEN.findall(lowered)
+    candidates = list(fallback.base_forms(lowered))
+    for piece in pieces if len(pieces) > 1 else [lowered]:
+        candidates += [*fallback.base_forms(piece), *fallback.compound_parts(piece)]
+    return candidates
 
-    lowered = word.lower()
-    return [simplemma.lemmatize(lowered, lang="fi"), _analyser.stemWord(lowered)]
+
+def _normalised(word: str) -> str:
+    return unicodedata.normalize("NFC", word).rstrip("-")
 
 
 def compound_parts(wordbases: str) -> list[str]:

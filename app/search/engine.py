@@ -180,7 +180,7 @@ def _plan(query: SearchQuery) -> _Plan:
                 match = replace(match, groups=tuple(groups))
                 total = _count(match)
         first: list[int] = []
-        if total < ENOUGH_RESULTS and len(groups) > 1:
+        if total < ENOUGH_RESULTS and len(match.word_groups()[0]) > 1:
             # Too few have every word: any word will do, those with every word first.
             first = _ranked(match, [], ENOUGH_RESULTS, 0)
             match = replace(match, operator="OR")
@@ -223,26 +223,45 @@ class Match:
     filters: tuple[tuple[str, ...], ...]
     in_name: bool | None = None
 
+    def word_groups(self) -> tuple[list[Group], list[Group]]:
+        """The groups a document must match, and the padding groups that only rank.
+
+        Padding words ("tukea", "apua") never narrow what the other words find; a
+        query of padding words alone needs them.  "R AND (P OR R)" matches exactly
+        what R matches, and bm25 and ts_rank still count P's hits.
+        """
+        required = [group for group in self.groups if not group.padding]
+        if not required:
+            return list(self.groups), []
+        return required, [group for group in self.groups if group.padding]
+
     def fts5(self) -> str:
-        parts = [f" {self.operator} ".join(group.fts5() for group in self.groups)] if self.groups else []
+        required, padding = self.word_groups()
+        words = f" {self.operator} ".join(group.fts5() for group in required)
+        if padding:
+            words = f"({words}) AND ({' OR '.join(group.fts5() for group in padding)} OR ({words}))"
+        parts = [words] if required else []
         parts += ["(" + " OR ".join(f'"{token}"' for token in tokens) + ")" for tokens in self.filters]
         expression = "(" + ") AND (".join(parts) + ")"
         if self.in_name is None:
             return expression
-        if self.in_name and len(self.groups) == 1:
+        if self.in_name and len(required) == 1 and not padding:
             # One word in the name implies the match: the cheapest form (no second pass over the body).
-            return "(" + ") AND (".join([f"{{name_terms}}: {self.groups[0].fts5()}", *parts[1:]]) + ")"
-        alternatives = " OR ".join(group.fts5() for group in self.groups)
+            return "(" + ") AND (".join([f"{{name_terms}}: {required[0].fts5()}", *parts[1:]]) + ")"
+        alternatives = " OR ".join(group.fts5() for group in required)
         return f"{expression} {'AND' if self.in_name else 'NOT'} {{name_terms}}: ({alternatives})"
 
     def tsquery(self) -> str:
-        joiner = " & " if self.operator == "AND" else " | "
-        parts = [joiner.join(group.tsquery() for group in self.groups)] if self.groups else []
+        required, padding = self.word_groups()
+        words = (" & " if self.operator == "AND" else " | ").join(group.tsquery() for group in required)
+        if padding:
+            words = f"({words}) & ({' | '.join(group.tsquery() for group in padding)} | ({words}))"
+        parts = [words] if required else []
         parts += ["(" + " | ".join(f"'{token}'" for token in tokens) + ")" for tokens in self.filters]
         expression = "(" + ") & (".join(parts) + ")"
         if self.in_name is None:
             return expression
-        alternatives = " | ".join(group.tsquery(weight="A") for group in self.groups)
+        alternatives = " | ".join(group.tsquery(weight="A") for group in required)
         return f"{expression} & {'' if self.in_name else '!'}({alternatives})"
 
 

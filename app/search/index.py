@@ -40,9 +40,10 @@ from app.search.analysis import analyse_text, analyser_name
 
 BATCH_SIZE = 2000
 ANALYSER_KEY = "analyser"
-# Bump when document_terms() changes what a document holds: `search reindex
-# --if-stale` (run by `make run`) then rebuilds existing databases.
-INDEX_FORMAT = 3
+# Bump when document_terms() or the analysers change what a document holds (4: the
+# fallback analyser splits compounds): `search reindex --if-stale` (run by `make run`)
+# then rebuilds existing databases.
+INDEX_FORMAT = 4
 # The directory's version (a `search_meta` row): renewed by every write the app makes to
 # the index or the taxonomy, so the per-process caches built from them (search_query's
 # taxonomy, the vocabulary here, the search form's choices) are rebuilt in every worker

@@ -29,6 +29,8 @@ class Group:
     word: str  # lower-cased, as typed
     terms: tuple[str, ...]
     prefix: str = ""
+    # A word that says nothing about the need ("tukea"): it ranks but never narrows (see Match).
+    padding: bool = False
 
     def fts5(self) -> str:
         alternatives = [f'"{term}"' for term in self.terms] + ([f'"{self.prefix}"*'] if self.prefix else [])
@@ -85,7 +87,8 @@ class Taxonomy:
             if named:
                 detected += [i for i in named if i not in detected]
             else:
-                kept.append((position, word, bases))
+                # A hyphenated word's pieces name needs too: "mt-kuntoutujat" → mt → Mielenterveys.
+                kept.append((position, word, bases | analysis.piece_forms(word)))
         expansions: dict[int, set[str]] = defaultdict(set)
         for index, (_position, _word, bases) in enumerate(kept):
             for base in bases:
@@ -100,14 +103,22 @@ class Taxonomy:
                 for index in found:
                     expansions[index].add(token)
         groups = []
+        shared: tuple[str, ...] = ()
         for index, (position, word, _bases) in enumerate(kept):
-            terms = analysis.analyse_word(word) + tuple(sorted(expansions[index]))
+            terms = shared + analysis.analyse_word(word) + tuple(sorted(expansions[index]))
             lowered = analysis.TOKEN.findall(word.lower())
-            prefix = ""
+            prefix = analysis.uncertain_stem(word)
             if typing and position == len(words) - 1 and len(lowered[-1]) >= prefix_min:
-                prefix = lowered[-1]
+                prefix = min(filter(None, [prefix, lowered[-1]]), key=len)
+            if word.endswith("-") and index + 1 < len(kept) and not prefix:
+                # "päihde- ja mielenterveyskuntoutujat": the first word shares the last one's
+                # end, so the two are one group (either kind of kuntoutuja).
+                shared = tuple(dict.fromkeys(terms))
+                continue
+            shared = ()
             if terms or prefix:
-                groups.append(Group(word="".join(lowered), terms=terms, prefix=prefix))
+                groups.append(Group(word="".join(lowered), terms=tuple(dict.fromkeys(terms)), prefix=prefix,
+                                    padding=analysis.is_padding(word)))
         return detected, groups
 
 
