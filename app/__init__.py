@@ -50,7 +50,9 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
     # The API answers keep the order the contract documents.
     app.json.sort_keys = False
     settings.derive_cookie_settings(app.config)
-    if not (app.debug or app.testing):
+    production = not (app.debug or app.testing)
+    settings.derive_mail_sender(app.config, production)
+    if production:
         settings.check_production(app.config)
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])

@@ -98,10 +98,15 @@ def reindex_command(if_stale: bool):
 
 @outbox_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep running as a worker until SIGTERM or Ctrl-C.")
-@click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds with --loop.")
-def outbox_deliver_command(loop: bool, interval: float):
+@click.option("--interval", type=float, default=None,
+              help="Seconds between rounds with --loop [default: 2 when MAIL_SENT_BY=worker, else 30].")
+def outbox_deliver_command(loop: bool, interval: float | None):
     """Send the queued messages that are due; failures wait for their next attempt."""
     from app.platform.mail_delivery import DELIVERY_BATCH, deliver_due
+
+    if interval is None:
+        # As the only sender the worker must be prompt: a sign-in link is awaited.
+        interval = 2.0 if current_app.config["MAIL_SENT_BY"] == "worker" else 30.0
 
     if not loop:
         sent, failed = deliver_due()

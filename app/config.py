@@ -81,6 +81,11 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_SSL": _bool(env("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Hyvinvointitarjotin <noreply@hyvinvointitarjotin.fi>"),
         "STAFF_NOTIFY_EMAIL": env("STAFF_NOTIFY_EMAIL", ""),
+        # "worker": web workers only queue mail and the mail worker alone talks to
+        # SMTP, so a web worker killed mid-request never leaves a conversation half
+        # done; "request": each request's worker sends its own mail right after
+        # the answer (no second process needed).  Production defaults to "worker".
+        "MAIL_SENT_BY": env("MAIL_SENT_BY", ""),
         "HTMX_SOURCE": env("HTMX_SOURCE", "cdn"),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "database://"),
         # Only for load tests, which send more contact requests than a person could.
@@ -123,6 +128,14 @@ def derive_cookie_settings(config: dict) -> None:
     The session cookie is the only cookie the app sets.
     """
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
+
+
+def derive_mail_sender(config: dict, production: bool) -> None:
+    """Who talks to the SMTP server: the mail worker in production, the request elsewhere."""
+    chosen = config.get("MAIL_SENT_BY") or ("worker" if production else "request")
+    if chosen not in ("worker", "request"):
+        raise ConfigurationError(f"MAIL_SENT_BY must be worker or request, not {chosen!r}.")
+    config["MAIL_SENT_BY"] = chosen
 
 
 def check_production(config: dict) -> None:

@@ -182,7 +182,7 @@ def main() -> None:
             server = start_server(database, port, sink.port, args.workers, args.threads, server_log,
                                   RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI="database://",
                                   PROXY_FIX_X_FOR="1")
-            mail_worker = start_mail_worker(database, sink.port, worker_log, "--loop", "--interval", "5")
+            mail_worker = start_mail_worker(database, sink.port, worker_log, "--loop")
             try:
                 wait_until_up(port, server)
                 print(f"soak: {args.minutes:g} min, {args.connections} connections, gunicorn {args.workers} × "

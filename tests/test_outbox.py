@@ -458,3 +458,39 @@ def test_mail_a_request_queued_is_left_to_its_worker_until_the_lease_ends(app, m
     past_the_leases()
     assert deliver_due() == (1, 0)
     assert len(mailbox.messages) == 1
+
+
+def test_with_the_worker_as_only_sender_a_request_only_queues(app, mailbox):
+    """MAIL_SENT_BY=worker: a web worker killed mid-request can never hold an SMTP conversation."""
+    app.config["MAIL_SENT_BY"] = "worker"
+    client = app.test_client()
+
+    answer = client.post("/jarjestoille/", data={"email": "sihteeri@yhdistys.example"}, buffered=False)
+    _db.session.rollback()
+    answer.close()
+    background.wait_until_idle()
+
+    assert mailbox.messages == []
+    assert only_message().status == "queued"
+    # No lease to wait for: the mail worker takes it on its next round.
+    _db.session.rollback()
+    assert deliver_due() == (1, 0)
+    assert len(mailbox.messages) == 1
+
+
+@pytest.mark.parametrize("chosen, production, expected", [
+    ("", True, "worker"), ("", False, "request"), ("request", True, "request"), ("worker", False, "worker"),
+])
+def test_production_leaves_sending_to_the_mail_worker_by_default(chosen, production, expected):
+    from app.config import derive_mail_sender
+
+    config = {"MAIL_SENT_BY": chosen}
+    derive_mail_sender(config, production)
+    assert config["MAIL_SENT_BY"] == expected
+
+
+def test_an_unknown_mail_sender_is_refused():
+    from app.config import ConfigurationError, derive_mail_sender
+
+    with pytest.raises(ConfigurationError):
+        derive_mail_sender({"MAIL_SENT_BY": "both"}, True)

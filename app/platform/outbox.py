@@ -2,7 +2,8 @@
 
 `queue_mail` writes the message in the caller's transaction, so mail exists
 exactly when the change that caused it was committed; app.platform.mail_delivery
-sends it, right after the request that committed it or in the mail worker.
+sends it: in the mail worker only when MAIL_SENT_BY is "worker" (production),
+otherwise right after the request that committed it, the worker taking what fails.
 """
 import base64
 import logging
@@ -57,7 +58,7 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
         message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
         next_attempt_at=utcnow(),
     )
-    if g.get(_DELIVERED_AFTER_ANSWER_KEY):
+    if g.get(_DELIVERED_AFTER_ANSWER_KEY) and _sent_by_request():
         # This request's worker sends it right after the answer; the mail worker
         # leaves it alone for the lease unless this worker dies first.
         message.next_attempt_at = message.next_attempt_at + QUEUED_LEASE
@@ -130,7 +131,7 @@ def _deliver_committed(response: Response) -> Response:
     g.pop(_DELIVERED_AFTER_ANSWER_KEY, None)
     ids = db.session.info.pop(_COMMITTED_KEY, None)
     work = g.pop(_AFTER_ANSWER_KEY, [])
-    deliver = ids and can_deliver()
+    deliver = ids and _sent_by_request() and can_deliver()
     if deliver or work:
         # The view has committed; end any transaction it reopened (as the teardown
         # would), so that the work does not wait for this request's write lock.
@@ -150,11 +151,15 @@ def _in_own_context(app: Flask, work: list[Callable[[], object]]) -> None:
             try:
                 step()
                 committed = db.session.info.pop(_COMMITTED_KEY, None)
-                if committed:
+                if committed and _sent_by_request():
                     deliver_due(ids=committed)
             except Exception:  # noqa: BLE001 - the answer has already been sent; the mail worker retries
                 db.session.rollback()
                 log.exception("work after the answer failed; queued mail waits for the mail worker")
+
+
+def _sent_by_request() -> bool:
+    return current_app.config["MAIL_SENT_BY"] == "request"
 
 
 def _deliver_after_answer() -> None:
