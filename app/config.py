@@ -14,8 +14,8 @@ HTMX_VERSION = "2.0.11"
 # The portal's languages, each by its own name, in the order of the language switch.
 # The first is the default, served at the root; the others under /<code>/ (app.platform.languages).
 # A new language needs its catalogue too (README, "Languages").
-LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-DEFAULT_LANGUAGE = next(iter(LANGUAGES))
+PORTAL_LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+DEFAULT_LANGUAGE = next(iter(PORTAL_LANGUAGES))
 
 
 def _bool(value: str | None, default: bool = False) -> bool:

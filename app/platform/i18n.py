@@ -11,7 +11,7 @@ from flask_babel import force_locale, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from app.platform.languages import request_language
 
 # The template variable holding this render's translations.
@@ -35,7 +35,7 @@ def in_language(language: str | None) -> Iterator[None]:
     For mail to someone whose language was stored earlier: a sign-up, an
     order, an organisation.  An unknown or empty value means the default.
     """
-    with force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE):
+    with force_locale(language if language in PORTAL_LANGUAGES else DEFAULT_LANGUAGE):
         yield
 
 

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from flask import Flask, Response, current_app, has_request_context, redirect, request, session
 from flask_babel import refresh
 
-from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 
 ENVIRON_LANGUAGE = "hyvinvointitarjotin.language"
 # The SCRIPT_NAME the server gave, before the language was moved into it.
@@ -40,7 +40,7 @@ LANGUAGE_FREE_ENDPOINTS = frozenset({"static"})
 class LanguagePrefix:
     """WSGI middleware: /sv/haku → SCRIPT_NAME …/sv, PATH_INFO /haku, the language noted in the environ."""
 
-    def __init__(self, app, languages=LANGUAGES):
+    def __init__(self, app, languages=PORTAL_LANGUAGES):
         self.app = app
         self.prefixed = frozenset(code for code in languages if code != DEFAULT_LANGUAGE)
 
@@ -116,7 +116,7 @@ def language_links() -> list[dict]:
     current = request_language()
     here = _path_and_query()
     links = []
-    for code, name in LANGUAGES.items():
+    for code, name in PORTAL_LANGUAGES.items():
         root = _root() + language_prefix(code)
         links.append({
             "code": code,
@@ -143,7 +143,7 @@ def _begin() -> Response | None:
         return None
     remembered = session.get(SESSION_KEY)
     if remembered is None and _is_bare_front_page():
-        chosen = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        chosen = request.accept_languages.best_match(PORTAL_LANGUAGES, default=DEFAULT_LANGUAGE)
         if chosen != DEFAULT_LANGUAGE:
             session[SESSION_KEY] = chosen
             return redirect(_root() + language_prefix(chosen) + "/", code=302)
