@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
+from app.config import PORTAL_LANGUAGES
 from app.directory.organisations import OrganisationData, parent_candidates, sectors
 from app.directory.reads import taxonomy_choices
 from app.directory.records import organisation_record
@@ -28,6 +28,7 @@ from app.platform.form_fields import (
     single_line,
     text_limit,
 )
+from app.platform.i18n import current_language
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 from app.platform.validation import (
     ValidationError,
@@ -128,7 +129,8 @@ class OrganisationForm(FlaskForm):
     language = RadioField(
         _l("Sähköpostien kieli"),
         description=_l("Kieli, jolla Hyvinvointitarjotin kirjoittaa järjestölle, esimerkiksi yhteydenottopyynnöt."),
-        choices=options(PORTAL_LANGUAGES.items()), default=DEFAULT_LANGUAGE,
+        # A new organisation writes in the language its form was filled in.
+        choices=options(PORTAL_LANGUAGES.items()), default=current_language,
     )
     step_free_access = RadioField(_l("Esteetön sisäänkäynti"), choices=options(TRISTATE_CHOICES), default="unknown")
     accessible_toilet = RadioField(_l("Esteetön WC"), choices=options(TRISTATE_CHOICES), default="unknown")

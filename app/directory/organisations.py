@@ -27,6 +27,7 @@ from app.models import (
     sort_key,
     utcnow,
 )
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.search.index import index_organisation
 
@@ -108,7 +109,9 @@ def create_organisation(data: OrganisationData, author: str, *, notify_email: st
     record_revision(organisation, author, _("Järjestö lisätty"))
     index_organisation(organisation)
     if notify_email:
-        queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
+        # The centre's staff work in Finnish, whatever language the organisation joined in.
+        with in_language(DEFAULT_LANGUAGE):
+            queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
     return organisation
 
 

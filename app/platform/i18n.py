@@ -53,6 +53,8 @@ def install_template_translations(app: Flask) -> None:
     request.  Call after Flask-Babel's init_app, whose installation this replaces.
     """
     app.context_processor(lambda: {TRANSLATIONS: get_translations()})
+    # <html lang> of pages and mail.
+    app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.install_gettext_callables(
         gettext=pass_context(lambda context, string: _translations(context).ugettext(string)),
         ngettext=pass_context(

@@ -178,4 +178,3 @@ def register_languages(app: Flask) -> None:
     app.after_request(_mark)
     app.teardown_request(lambda _error: refresh())
     app.jinja_env.globals["language_links"] = language_links
-    app.jinja_env.globals["page_language"] = request_language

@@ -5,7 +5,7 @@ Mail is rendered without a request too, so templates get these through
 """
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.models.workshop import WORKSHOP_LENGTH
 from app.platform.calendar import format_date, helsinki_time  # noqa: F401  (the workshop pages use both from here)
@@ -36,7 +36,7 @@ PLACE_KIND_LABELS = {
 def format_workshop_time(start: datetime) -> str:
     """"ti 12.5.2026 klo 13.00–15.00" (Helsinki time)."""
     end = start + WORKSHOP_LENGTH
-    return f"{format_date(start.date())} klo {start:%H.%M}–{end:%H.%M}"
+    return _("%(date)s klo %(start)s–%(end)s", date=format_date(start.date()), start=f"{start:%H.%M}", end=f"{end:%H.%M}")
 
 
 def template_labels() -> dict:
