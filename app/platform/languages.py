@@ -24,7 +24,7 @@ have to be written into every route and url_for call.
 """
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from flask import Flask, Response, current_app, has_request_context, redirect, request, session
+from flask import Flask, Response, after_this_request, current_app, has_request_context, redirect, request, session
 from flask_babel import refresh
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
@@ -139,6 +139,8 @@ def _begin() -> Response | None:
         if language != DEFAULT_LANGUAGE:
             return redirect(_root() + _path_and_query(), code=308)
         return None
+    # Before the app's own after_request hooks, so the ETag and compression see the final headers.
+    after_this_request(_mark)
     if request.method not in ("GET", "HEAD"):
         return None
     remembered = session.get(SESSION_KEY)
@@ -166,8 +168,7 @@ def _mark(response: Response) -> Response:
     if _is_bare_front_page():
         response.vary.update(("Accept-Language", "Cookie"))
         response.headers.setdefault("Cache-Control", "private, no-cache")
-    if not is_language_free(request.endpoint):
-        response.content_language.add(request_language())
+    response.content_language.add(request_language())
     return response
 
 
@@ -175,6 +176,5 @@ def register_languages(app: Flask) -> None:
     """Before the other setup steps: the middleware sits inside any proxy fix, the hooks run first."""
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.before_request(_begin)
-    app.after_request(_mark)
     app.teardown_request(lambda _error: refresh())
     app.jinja_env.globals["language_links"] = language_links
