@@ -315,3 +315,10 @@ def test_each_language_of_a_page_has_its_own_etag(client, make_organisation):
     assert again.status_code == 304
     other = client.get(f"/en/jarjestot/{organisation.id}", headers={"If-None-Match": swedish.headers["ETag"]})
     assert other.status_code == 200 and '<html lang="en">' in other.text
+
+
+def test_a_calendar_feed_sets_no_cookie_for_the_language(client, taxonomy):
+    for path in ("/tapahtumat/kalenteri.ics", "/sv/tapahtumat/kalenteri.ics"):
+        feed = client.get(path)
+        assert feed.status_code == 200
+        assert "Set-Cookie" not in feed.headers

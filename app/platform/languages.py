@@ -141,16 +141,11 @@ def _begin() -> Response | None:
         return None
     # Before the app's own after_request hooks, so the ETag and compression see the final headers.
     after_this_request(_mark)
-    if request.method not in ("GET", "HEAD"):
-        return None
-    remembered = session.get(SESSION_KEY)
-    if remembered is None and _is_bare_front_page():
+    if request.method in ("GET", "HEAD") and _is_bare_front_page() and SESSION_KEY not in session:
         chosen = request.accept_languages.best_match(PORTAL_LANGUAGES, default=DEFAULT_LANGUAGE)
         if chosen != DEFAULT_LANGUAGE:
             session[SESSION_KEY] = chosen
             return redirect(_root() + language_prefix(chosen) + "/", code=302)
-    if remembered != language:
-        session[SESSION_KEY] = language
     return None
 
 
@@ -164,11 +159,17 @@ def _is_bare_front_page() -> bool:
 
 
 def _mark(response: Response) -> Response:
-    """The front page answers by the session and Accept-Language; every page says its language."""
+    """Every answer says its language; a page shown remembers it; the front page varies by the choice.
+
+    Only pages touch the session: a calendar feed or a download sets no cookie for it.
+    """
+    language = request_language()
     if _is_bare_front_page():
         response.vary.update(("Accept-Language", "Cookie"))
         response.headers.setdefault("Cache-Control", "private, no-cache")
-    response.content_language.add(request_language())
+    response.content_language.add(language)
+    if response.status_code == 200 and response.mimetype == "text/html" and session.get(SESSION_KEY) != language:
+        session[SESSION_KEY] = language
     return response
 
 
