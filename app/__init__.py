@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, mail, migrate
+from app.platform.languages import LanguageFlask
 from app.platform.validation import MAX_DATABASE_ID
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,10 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = LanguageFlask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter
     setup_config(app, test_config)
+    setup_languages(app)
     setup_responses(app)
     setup_extensions(app)
     setup_blueprints(app)
@@ -54,6 +56,13 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
         settings.check_production(app.config)
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
+
+
+def setup_languages(app: Flask) -> None:
+    """The language prefix in URLs (app.platform.languages); before the proxy fix, which wraps it."""
+    from app.platform.languages import register_languages
+
+    register_languages(app)
 
 
 def setup_responses(app: Flask) -> None:

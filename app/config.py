@@ -11,6 +11,12 @@ DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
 # the npm package, which is the same file the CDN serves.
 HTMX_VERSION = "2.0.11"
 
+# The portal's languages, each by its own name, in the order of the language switch.
+# The first is the default, served at the root; the others under /<code>/ (app.platform.languages).
+# A new language needs its catalogue too (README, "Languages").
+PORTAL_LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+DEFAULT_LANGUAGE = next(iter(PORTAL_LANGUAGES))
+
 
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
@@ -106,7 +112,7 @@ def from_environment(instance_path: str) -> dict:
         "EVENT_SIGNUP_RETENTION_DAYS": int(env("EVENT_SIGNUP_RETENTION_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,  # a long edit must not fail on save
         "MAX_CONTENT_LENGTH": 512 * 1024,
-        "BABEL_DEFAULT_LOCALE": "fi",
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -14,7 +14,7 @@ from app.models import Activity, Municipality, Need, Organisation, Sector
 LONG_KEYWORD = "k" * 81
 CHOICE_FIELDS = {
     "org_type", "step_free_access", "volunteering_supported", "parent_id", "sector_id",
-    "languages", "needs", "activities", "municipalities",
+    "languages", "language", "needs", "activities", "municipalities",
 }
 
 
@@ -50,6 +50,7 @@ INVALID = [
     ("phone_1_role", "r" * 121, "phone_1_role", "enintään 120."),
     ("meeting_times", "m" * 501, "meeting_times", "enintään 500."),
     ("languages", "klingon", "languages", "Valitse vain annetuista vaihtoehdoista."),
+    ("language", "de", "language", "Valitse yksi vaihtoehdoista."),
     ("step_free_access", "ehkä", "step_free_access", "Valitse yksi vaihtoehdoista."),
     ("accessibility_notes", "a" * 601, "accessibility_notes", "enintään 600."),
     ("paused_until", "31.2.2026", "paused_until", "Anna päivämäärä muodossa pp.kk.vvvv"),
@@ -126,6 +127,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
         phone_3="+46 8 123 456 78", phone_3_role="",
         meeting_times="Tiistaisin klo 18.",
         languages=["sv", "fi"],
+        language="sv",
         step_free_access="yes", accessible_toilet="no", induction_loop="unknown",
         accessibility_notes="Hissi pihan puolella.",
         paused_until="31.7.2026",
@@ -162,6 +164,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
         "activities": [activity.name],
         "keywords": ["insuliini", "verensokeri"],
         "languages": ["fi", "sv"],
+        "language": "sv",
         "step_free_access": "yes",
         "accessible_toilet": "no",
         "induction_loop": "unknown",
@@ -189,6 +192,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
     assert shown["paused_until"] == "2026-07-31"
     assert shown["member_count"] == "1200"
     assert shown.getlist("languages") == ["fi", "sv"]
+    assert shown["language"] == "sv"
     from app.search.engine import SearchQuery, search
 
     assert organisation.id in [card.id for card in search(SearchQuery(text="insuliini")).organisations]

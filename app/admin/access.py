@@ -83,13 +83,14 @@ def use_link(token: str):
         db.session.rollback()
         state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
         return token_page(state, STAFF_SIGN_IN_LINK)
-    next_path = local_path(session.get(NEXT_KEY), url_for(".dashboard"))
+    next_path = local_path(session.get(NEXT_KEY), "")
     start_session(used.email, "staff")
     record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
     db.session.commit()
     if not next_path.startswith("/yllapito/"):
-        next_path = url_for(".dashboard")
-    return redirect(next_path, code=303)
+        return redirect(url_for(".dashboard"), code=303)
+    # The path was kept without the script root, which holds the language (app.platform.languages).
+    return redirect(request.script_root + next_path, code=303)
 
 
 @bp.post("/kirjaudu-ulos")

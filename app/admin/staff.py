@@ -8,8 +8,10 @@ from functools import partial
 
 from sqlalchemy import delete, select
 
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models import StaffUser, UserSession
+from app.platform.i18n import current_language, in_language
 from app.platform.outbox import after_answer, queue_mail
 from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
 from app.platform.validation import email_key, normalise_email
@@ -61,21 +63,23 @@ def send_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> Non
 
     The request itself does the same for every address, so neither the answer
     nor its timing tells whether the address is a staff member's: the lookup,
-    the link and the mail are made once the answer has been sent (outbox.after_answer).
+    the link and the mail are made once the answer has been sent (outbox.after_answer),
+    in the language the link was asked for in.
     """
-    after_answer(partial(issue_staff_sign_in_link, email, created_ip=created_ip))
+    after_answer(partial(issue_staff_sign_in_link, email, created_ip=created_ip, language=current_language()))
 
 
-def issue_staff_sign_in_link(email: str, *, created_ip: str | None = None) -> bool:
+def issue_staff_sign_in_link(email: str, *, created_ip: str | None = None, language: str = DEFAULT_LANGUAGE) -> bool:
     """Queue a sign-in link when `email` is an active staff account, and commit; False for any other address."""
     if active_staff(email) is None:
         return False
     token = issue_link_token(email, "staff_sign_in", created_ip=created_ip)
-    queue_mail(
-        email_key(email),
-        "staff_sign_in",
-        link=link_url("admin.open_link", token=token),
-        minutes=STAFF_SIGN_IN_MINUTES,
-    )
+    with in_language(language):
+        queue_mail(
+            email_key(email),
+            "staff_sign_in",
+            link=link_url("admin.open_link", token=token),
+            minutes=STAFF_SIGN_IN_MINUTES,
+        )
     db.session.commit()
     return True

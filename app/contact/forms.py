@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 
 from app.contact.requests import ContactDetails
+from app.platform.i18n import current_language
 from app.platform.form_fields import RadioField, optional_normalised, options, text_limit
 from app.platform.validation import clean_text, normalise_email, normalise_phone
 
@@ -107,6 +108,7 @@ class ContactRequestForm(FlaskForm):
             on_behalf_of_client=on_behalf,
             professional_name=clean_text(self.professional_name.data, 120) if on_behalf else "",
             professional_org=clean_text(self.professional_org.data, 200) if on_behalf else "",
+            language=current_language(),
         )
 
 

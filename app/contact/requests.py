@@ -14,6 +14,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import LoginToken, Organisation, utcnow
 from app.models.contact import ContactRequest
+from app.config import DEFAULT_LANGUAGE
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import consume_token, hash_token, issue_link_token, link_url, peek_token
 
@@ -35,6 +37,8 @@ class ContactDetails:
     on_behalf_of_client: bool = False
     professional_name: str = ""
     professional_org: str = ""
+    # The portal language the person used: their copy is in it, and the organisation is told it.
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -69,7 +73,8 @@ def send_contact_request(
     for organisation in sent_to:
         _send_to_organisation(details, organisation, batch, now)
     if details.email and sent_to:
-        queue_mail(details.email, "contact_request_copy", details=details, organisations=sent_to)
+        with in_language(details.language):
+            queue_mail(details.email, "contact_request_copy", details=details, organisations=sent_to)
     reached = {o.id for o in sent_to}
     return SendOutcome(batch, sent_to, [i for i in organisation_ids if i not in reached])
 
@@ -91,16 +96,18 @@ def _send_to_organisation(details: ContactDetails, organisation: Organisation, b
         on_behalf_of_client=details.on_behalf_of_client,
         professional_name=details.professional_name,
         professional_org=details.professional_org,
+        language=details.language,
         consent_at=now,
         created_at=now,
         handled_token_id=token_id,
     )
     db.session.add(request)
-    handled_url = link_url("contact.contact_handled", token=raw)
-    for address in addresses:
-        queue_mail(
-            address, "contact_request", details=details, organisation=organisation, handled_url=handled_url
-        )
+    with in_language(organisation.language):
+        handled_url = link_url("contact.contact_handled", token=raw)
+        for address in addresses:
+            queue_mail(
+                address, "contact_request", details=details, organisation=organisation, handled_url=handled_url
+            )
 
 
 def organisations_in_batch(batch: str) -> list[str]:

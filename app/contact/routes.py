@@ -54,14 +54,14 @@ def contact_organisation(organisation_id: int):
         if answer is not None:
             return answer
     organisation = published_organisation_or_404(organisation_id)
-    return render_template("contact/contact.html", form=form, organisations=[organisation], action=request.path), 422
+    return render_template("contact/contact.html", form=form, organisations=[organisation], action=url_for(request.endpoint, **request.view_args)), 422
 
 
 @bp.get("/jarjestot/<int:organisation_id>/yhteydenotto")
 def contact_organisation_form(organisation_id: int):
     """The contact form of one organisation on a page of its own."""
     organisation = published_organisation_or_404(organisation_id)
-    return render_template("contact/contact.html", form=ContactRequestForm(), organisations=[organisation], action=request.path)
+    return render_template("contact/contact.html", form=ContactRequestForm(), organisations=[organisation], action=url_for(request.endpoint, **request.view_args))
 
 
 @bp.route("/tarjotin/yhteydenotto", methods=["GET", "POST"])
@@ -80,7 +80,7 @@ def contact_tray():
         status = 422
     else:
         status = 422 if request.method == "POST" else 200
-    return render_template("contact/contact.html", form=form, organisations=organisations, action=request.path), status
+    return render_template("contact/contact.html", form=form, organisations=organisations, action=url_for(request.endpoint, **request.view_args)), status
 
 
 @bp.get("/yhteydenotto/lahetetty/<batch>")

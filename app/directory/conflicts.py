@@ -16,6 +16,7 @@ FIELD_OF_KEY = {
     "street_address": "street_address", "postal_code": "postal_code", "post_office": "post_office",
     "phones": "phone_1", "email": "email", "website": "website", "meeting_times": "meeting_times",
     "needs": "needs", "activities": "activities", "keywords": "keywords", "languages": "languages",
+    "language": "language",
     "step_free_access": "step_free_access", "accessible_toilet": "accessible_toilet",
     "induction_loop": "induction_loop", "accessibility_notes": "accessibility_notes", "status": "status",
     "paused_until": "paused_until", "paused_note": "paused_note", "contacts": "contacts",

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import AuditEvent, Organisation, utcnow
 from app.platform.audit import record_audit
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
 
@@ -32,19 +33,20 @@ def stamp_organisations(ids: list[int], **values) -> None:
 
 
 def mail_edit_links(organisation: Organisation, template: str, *, now: datetime | None = None, **context) -> int:
-    """Queue `template` to every contact, each with an own edit link; the number queued."""
-    sign_in_url = link_url("accounts.request_link")
-    for contact in organisation.contacts:
-        token = issue_link_token(contact.email, "edit_request", organisation.id, now=now)
-        queue_mail(
-            contact.email,
-            template,
-            organisation_name=organisation.name,
-            link=link_url("accounts.open_edit_link", token=token),
-            sign_in_url=sign_in_url,
-            days=EDIT_LINK_DAYS,
-            **context,
-        )
+    """Queue `template` to every contact in the organisation's language, each with an own edit link; the number queued."""
+    with in_language(organisation.language):
+        sign_in_url = link_url("accounts.request_link")
+        for contact in organisation.contacts:
+            token = issue_link_token(contact.email, "edit_request", organisation.id, now=now)
+            queue_mail(
+                contact.email,
+                template,
+                organisation_name=organisation.name,
+                link=link_url("accounts.open_edit_link", token=token),
+                sign_in_url=sign_in_url,
+                days=EDIT_LINK_DAYS,
+                **context,
+            )
     return len(organisation.contacts)
 
 

@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
+from app.config import PORTAL_LANGUAGES
 from app.directory.organisations import OrganisationData, parent_candidates, sectors
 from app.directory.reads import taxonomy_choices
 from app.directory.records import organisation_record
@@ -27,6 +28,7 @@ from app.platform.form_fields import (
     single_line,
     text_limit,
 )
+from app.platform.i18n import current_language
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 from app.platform.validation import (
     ValidationError,
@@ -124,6 +126,12 @@ class OrganisationForm(FlaskForm):
         validators=[text_limit(500, multiline=True)], render_kw={"data-laskuri": "500", "rows": 3},
     )
     languages = CheckboxListField(_l("Toimintakielet"), choices=options((c, LANGUAGE_LABELS[c]) for c in LANGUAGES))
+    language = RadioField(
+        _l("Sähköpostien kieli"),
+        description=_l("Kieli, jolla Hyvinvointitarjotin kirjoittaa järjestölle, esimerkiksi yhteydenottopyynnöt."),
+        # A new organisation writes in the language its form was filled in.
+        choices=options(PORTAL_LANGUAGES.items()), default=current_language,
+    )
     step_free_access = RadioField(_l("Esteetön sisäänkäynti"), choices=options(TRISTATE_CHOICES), default="unknown")
     accessible_toilet = RadioField(_l("Esteetön WC"), choices=options(TRISTATE_CHOICES), default="unknown")
     induction_loop = RadioField(_l("Induktiosilmukka"), choices=options(TRISTATE_CHOICES), default="unknown")
@@ -261,6 +269,7 @@ class OrganisationForm(FlaskForm):
             ],
             meeting_times=clean_text(self.meeting_times.data, 500, multiline=True),
             languages=[code for code in LANGUAGES if code in (self.languages.data or [])],
+            language=self.language.data,
             step_free_access=self.step_free_access.data,
             accessible_toilet=self.accessible_toilet.data,
             induction_loop=self.induction_loop.data,
@@ -290,7 +299,7 @@ def initial_data(organisation: Organisation | None, contacts=()) -> dict:
         return {"contacts": "\n".join(contacts)}
     data = {column: getattr(organisation, column) for column in (
         "name", "org_type", "business_id", "description", "street_address", "postal_code", "post_office",
-        "email", "website", "meeting_times", "step_free_access", "accessible_toilet", "induction_loop",
+        "email", "website", "meeting_times", "language", "step_free_access", "accessible_toilet", "induction_loop",
         "accessibility_notes", "paused_note", "nationwide", "volunteering_supported", "education_background",
         "status",
     )}

@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "activities": _l("Toimintamuodot"),
     "keywords": _l("Avainsanat"),
     "languages": _l("Kielet"),
+    "language": _l("Sähköpostien kieli"),
     "step_free_access": _l("Esteetön kulku"),
     "accessible_toilet": _l("Esteetön WC"),
     "induction_loop": _l("Induktiosilmukka"),

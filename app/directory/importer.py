@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from app.directory.importer_fields import LineReader
 from app.directory.records import ADMIN_KEYS, PHONE_KEYS, RECORD_KEYS, organisation_record, record_revision
 from app.extensions import db
@@ -160,6 +161,7 @@ def parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedL
         "email": reader.optional("email", normalise_email),
         "website": reader.optional("website", normalise_website),
         "languages": _languages(reader),
+        "language": reader.choice("language", tuple(PORTAL_LANGUAGES), DEFAULT_LANGUAGE),
         "step_free_access": reader.choice("step_free_access", TRISTATE, "unknown"),
         "accessible_toilet": reader.choice("accessible_toilet", TRISTATE, "unknown"),
         "induction_loop": reader.choice("induction_loop", TRISTATE, "unknown"),

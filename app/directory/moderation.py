@@ -12,6 +12,7 @@ from app.directory.records import record_revision
 from app.extensions import db
 from app.models import Organisation, utcnow
 from app.platform.audit import record_audit
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import link_url
 from app.platform.validation import ValidationError, clean_text
@@ -55,15 +56,16 @@ def _record(organisation: Organisation, actor: str, action: str, summary: str, *
 
 
 def _mail_contacts(organisation: Organisation, template: str, **context) -> None:
-    """The decision to every contact, with the link where they sign in."""
-    for contact in organisation.contacts:
-        queue_mail(
-            contact.email,
-            template,
-            organisation_name=organisation.name,
-            sign_in_url=link_url("accounts.request_link"),
-            **context,
-        )
+    """The decision to every contact, in the organisation's language, with the link where they sign in."""
+    with in_language(organisation.language):
+        for contact in organisation.contacts:
+            queue_mail(
+                contact.email,
+                template,
+                organisation_name=organisation.name,
+                sign_in_url=link_url("accounts.request_link"),
+                **context,
+            )
 
 
 def approve(organisation: Organisation, actor: str) -> None:
@@ -74,7 +76,8 @@ def approve(organisation: Organisation, actor: str) -> None:
     )
     _set_status(organisation, "published")
     _record(organisation, actor, "approve", _("Hyväksytty ja julkaistu"))
-    public_url = link_url("directory.organisation", organisation_id=organisation.id)
+    with in_language(organisation.language):
+        public_url = link_url("directory.organisation", organisation_id=organisation.id)
     _mail_contacts(organisation, "staff_approved", public_url=public_url)
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.config import DEFAULT_LANGUAGE
 from app.directory.records import ADMIN_KEYS, RECORD_KEYS, organisation_record, record_revision
 from app.extensions import db
 from app.models import (
@@ -26,13 +27,14 @@ from app.models import (
     sort_key,
     utcnow,
 )
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.search.index import index_organisation
 
 # Columns copied as they are from OrganisationData to the organisation.
 PLAIN_COLUMNS = (
     "name", "org_type", "business_id", "description", "nationwide", "street_address", "postal_code",
-    "post_office", "email", "website", "meeting_times", "languages", "step_free_access",
+    "post_office", "email", "website", "meeting_times", "languages", "language", "step_free_access",
     "accessible_toilet", "induction_loop", "accessibility_notes", "paused_until", "paused_note",
     "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
     "volunteering_supported", "education_background",
@@ -61,6 +63,7 @@ class OrganisationData:
     phones: list[tuple[str, str]] = field(default_factory=list)  # (E.164 number, role)
     meeting_times: str = ""
     languages: list[str] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE
     step_free_access: str = "unknown"
     accessible_toilet: str = "unknown"
     induction_loop: str = "unknown"
@@ -106,7 +109,9 @@ def create_organisation(data: OrganisationData, author: str, *, notify_email: st
     record_revision(organisation, author, _("Järjestö lisätty"))
     index_organisation(organisation)
     if notify_email:
-        queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
+        # The centre's staff work in Finnish, whatever language the organisation joined in.
+        with in_language(DEFAULT_LANGUAGE):
+            queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
     return organisation
 
 

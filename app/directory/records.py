@@ -23,7 +23,7 @@ def record_revision(organisation: Organisation, author: str, summary: str) -> Re
 RECORD_KEYS = (
     "name", "org_type", "business_id", "parent", "description", "nationwide", "municipalities",
     "street_address", "postal_code", "post_office", "phones", "email", "website", "meeting_times",
-    "needs", "activities", "keywords", "languages", "step_free_access", "accessible_toilet",
+    "needs", "activities", "keywords", "languages", "language", "step_free_access", "accessible_toilet",
     "induction_loop", "accessibility_notes", "status", "paused_until", "paused_note", "confirmed_at",
     "contacts", "admin",
 )
@@ -59,6 +59,7 @@ def organisation_record(org: Organisation) -> dict:
         "activities": [a.name for a in sorted(org.activities, key=lambda a: (a.position, a.name))],
         "keywords": sorted((k.keyword for k in org.keywords), key=lambda k: (sort_key(k), k)),
         "languages": list(org.languages or []),
+        "language": org.language,
         "step_free_access": org.step_free_access,
         "accessible_toilet": org.accessible_toilet,
         "induction_loop": org.induction_loop,

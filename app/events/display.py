@@ -5,7 +5,7 @@ Mail is rendered without a request too, so templates get these through
 """
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.platform.calendar import format_date
 
@@ -25,12 +25,13 @@ SIGNUP_STATUS_LABELS = {
 
 def format_session(starts_at: datetime, ends_at: datetime) -> str:
     """"ti 12.5.2026 klo 9.00–11.30" (Helsinki time; a session within one day)."""
-    return f"{format_date(starts_at.date())} klo {starts_at.hour}.{starts_at:%M}–{ends_at.hour}.{ends_at:%M}"
+    return _("%(date)s klo %(start)s–%(end)s", date=format_date(starts_at.date()),
+             start=f"{starts_at.hour}.{starts_at:%M}", end=f"{ends_at.hour}.{ends_at:%M}")
 
 
 def format_moment(value: datetime) -> str:
     """"ti 12.5.2026 klo 16.00"."""
-    return f"{format_date(value.date())} klo {value.hour}.{value:%M}"
+    return _("%(date)s klo %(time)s", date=format_date(value.date()), time=f"{value.hour}.{value:%M}")
 
 
 def template_labels() -> dict:

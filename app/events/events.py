@@ -15,6 +15,7 @@ from app.events.signups import ACTIVE, SignupError, confirmed_count, mail_contex
 from app.extensions import db
 from app.models import Event, EventSession, EventSignup, Municipality, utcnow
 from app.platform.calendar import helsinki_time
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.csv_export import csv_text
 from app.platform.tokens import link_url
@@ -135,8 +136,9 @@ def message_participants(event: Event, subject: str, message: str, *, include_wa
     statuses = ACTIVE if include_waiting else ("confirmed",)
     signups = _signups(event, statuses)
     for signup in signups:
-        queue_mail(signup.email, "event_message", signup=signup, event=event, subject=subject, message=message,
-                   manage_url=link_url("events.manage", token=manage_token(signup)), **mail_context(signup))
+        with in_language(signup.language):
+            queue_mail(signup.email, "event_message", signup=signup, event=event, subject=subject, message=message,
+                       manage_url=link_url("events.manage", token=manage_token(signup)), **mail_context(signup))
     return len(signups)
 
 
@@ -149,10 +151,11 @@ def _signups(event: Event, statuses) -> list[EventSignup]:
 
 
 def _tell(signup: EventSignup, template: str, now: datetime, *, invitation: str) -> None:
-    attachments = signup_attachments(signup, stamp=now, method=invitation) if invitation else []
-    queue_mail(signup.email, template, attachments=attachments, signup=signup, event=signup.event,
-               manage_url=link_url("events.manage", token=manage_token(signup)),
-               events_url=link_url("events.index"), **mail_context(signup))
+    with in_language(signup.language):
+        attachments = signup_attachments(signup, stamp=now, method=invitation) if invitation else []
+        queue_mail(signup.email, template, attachments=attachments, signup=signup, event=signup.event,
+                   manage_url=link_url("events.manage", token=manage_token(signup)),
+                   events_url=link_url("events.index"), **mail_context(signup))
 
 
 # ---- reads ---------------------------------------------------------------

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
 from wtforms.validators import StopValidation, ValidationError as FieldError
 
 from app.events.signups import SignupDetails
+from app.platform.i18n import current_language
 from app.platform.form_fields import text_limit, unix_newlines
 from app.platform.validation import ValidationError, clean_text, normalise_email, normalise_phone
 
@@ -53,6 +54,7 @@ class SignupChangeForm(FlaskForm):
             name=self.name.data, organisation_name=self.organisation_name.data, email=email, phone=self.phone.data,
             dietary_needs=clean_text(self.dietary_needs.data, 500, multiline=True),
             accessibility_needs=clean_text(self.accessibility_needs.data, 1000, multiline=True),
+            language=current_language(),
         )
 
 

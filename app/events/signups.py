@@ -18,8 +18,10 @@ from app.events.calendar_files import location, signup_attachments
 from app.events.display import format_moment, format_session, template_labels
 from app.directory.reads import published_organisation_id
 from app.extensions import db
+from app.config import DEFAULT_LANGUAGE
 from app.models import Event, EventSession, EventSignup, utcnow
 from app.platform.calendar import helsinki_time
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import derived_token, hash_token, link_url
 
@@ -46,6 +48,8 @@ class SignupDetails:
     phone: str = ""
     dietary_needs: str = ""
     accessibility_needs: str = ""
+    # The portal language the form was sent in: this and every later mail to the person is in it.
+    language: str = DEFAULT_LANGUAGE
 
 
 def locked_event(event_id: int) -> Event | None:
@@ -136,6 +140,7 @@ def _fill(signup: EventSignup, details: SignupDetails, now: datetime) -> None:
     signup.organisation_id = published_organisation_id(details.organisation_name)
     signup.phone, signup.dietary_needs = details.phone, details.dietary_needs
     signup.accessibility_needs, signup.updated_at = details.accessibility_needs, now
+    signup.language = details.language
 
 
 def new_manage_link(signup: EventSignup) -> None:
@@ -182,9 +187,10 @@ def cancel_signup(signup: EventSignup, *, now: datetime | None = None) -> list[E
     was_confirmed = signup.status == "confirmed"
     signup.status, signup.updated_at = "cancelled", now
     db.session.flush()
-    attachments = signup_attachments(signup, stamp=now, method="CANCEL") if was_confirmed else []
-    queue_mail(signup.email, "event_signup_cancelled", attachments=attachments, signup=signup, event=signup.event,
-               events_url=link_url("events.index"), **mail_context(signup))
+    with in_language(signup.language):
+        attachments = signup_attachments(signup, stamp=now, method="CANCEL") if was_confirmed else []
+        queue_mail(signup.email, "event_signup_cancelled", attachments=attachments, signup=signup, event=signup.event,
+                   events_url=link_url("events.index"), **mail_context(signup))
     return promote_waiting(signup.event, now=now) if was_confirmed else []
 
 
@@ -241,13 +247,14 @@ def send_reminders(*, now: datetime | None = None) -> int:
 
 
 def _mail(signup: EventSignup, template: str, now: datetime, *, with_invitation: bool = False) -> None:
-    attachments = signup_attachments(signup, stamp=now) if with_invitation else []
-    queue_mail(
-        signup.email, template, attachments=attachments, signup=signup, event=signup.event,
-        manage_url=link_url("events.manage", token=manage_token(signup)),
-        position=waiting_position(signup) if signup.status == "waiting" else 0,
-        **mail_context(signup),
-    )
+    with in_language(signup.language):
+        attachments = signup_attachments(signup, stamp=now) if with_invitation else []
+        queue_mail(
+            signup.email, template, attachments=attachments, signup=signup, event=signup.event,
+            manage_url=link_url("events.manage", token=manage_token(signup)),
+            position=waiting_position(signup) if signup.status == "waiting" else 0,
+            **mail_context(signup),
+        )
 
 
 def mail_context(signup: EventSignup) -> dict:

@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.config import DEFAULT_LANGUAGE
 from app.models.base import Base, utcnow
 from app.models.organisation import Organisation
 
@@ -35,6 +36,8 @@ class ContactRequest(Base):
     on_behalf_of_client: Mapped[bool] = mapped_column(Boolean, default=False)
     professional_name: Mapped[str] = mapped_column(String(120), default="")
     professional_org: Mapped[str] = mapped_column(String(200), default="")
+    # The portal language the request was sent in; the organisation's mail names it.
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE)
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)

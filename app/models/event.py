@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.config import DEFAULT_LANGUAGE
 from app.models.base import Base, utcnow
 from app.models.organisation import Organisation
 from app.models.taxonomy import Municipality
@@ -103,6 +104,8 @@ class EventSignup(Base):
     phone: Mapped[str] = mapped_column(String(20), default="")
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    # The portal language of the sign-up: every later mail (reminder, change, cancellation) is in it.
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE)
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     # The private change-or-cancel link: its token is derived from this nonce and the
     # secret key (tokens.derived_token), so every mail carries the same link; the

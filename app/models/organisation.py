@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.config import DEFAULT_LANGUAGE
 from app.models.base import Base, PublicIdMixin, utcnow
 from app.models.taxonomy import Activity, Municipality, Need, Sector
 
@@ -76,6 +77,8 @@ class Organisation(PublicIdMixin, Base):
     website: Mapped[str] = mapped_column(String(300), default="")
     meeting_times: Mapped[str] = mapped_column(String(500), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Not one of `languages` (those it works in): the portal language its mail is written in.
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE)
     step_free_access: Mapped[str] = mapped_column(String(8), default="unknown")
     accessible_toilet: Mapped[str] = mapped_column(String(8), default="unknown")
     induction_loop: Mapped[str] = mapped_column(String(8), default="unknown")

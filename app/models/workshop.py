@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.config import DEFAULT_LANGUAGE
 from app.models.base import Base, utcnow
 from app.models.organisation import Organisation
 
@@ -74,6 +75,8 @@ class WorkshopOrder(Base):
     municipality: Mapped[str] = mapped_column(String(100), default="")
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
     other_info: Mapped[str] = mapped_column(Text, default="")
+    # The portal language of the order: the staff's later mail to the orderer is in it.
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE)
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     # SHA-256 of the private status link's token; the token itself is only in the e-mail.
     status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)

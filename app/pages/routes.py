@@ -1,5 +1,8 @@
 """Information pages: instructions, plain-language instructions, accessibility, privacy, open data."""
 from flask import Blueprint, current_app, render_template
+from markupsafe import Markup
+
+from app.platform.i18n import in_language
 
 bp = Blueprint("pages", __name__)
 
@@ -11,8 +14,10 @@ def instructions():
 
 @bp.get("/ohjeet/selkokieli")
 def instructions_plain():
-    """The instructions in plain language (selkokieli)."""
-    return render_template("pages/instructions_plain.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+    """The instructions in plain language (selkokieli), which is Finnish under every language's page frame."""
+    with in_language("fi"):
+        content = render_template("pages/_plain_content.html", staff_email=current_app.config["STAFF_NOTIFY_EMAIL"])
+    return render_template("pages/instructions_plain.html", content=Markup(content))
 
 @bp.get("/saavutettavuusseloste")
 def accessibility():

@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+from flask_babel import format_date as babel_format_date
 
 from app.models.base import utcnow
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PRODID = "-//Hyvinvointitarjotin//Kalenteri//FI"
-WEEKDAYS_FI = ("ma", "ti", "ke", "to", "pe", "la", "su")
 # The VTIMEZONE covers a year from the event: both observances, a few lines long.
 TIMEZONE_SPAN = timedelta(days=366)
 
@@ -27,10 +27,10 @@ def helsinki_time(utc: datetime | None = None) -> datetime:
 
 
 def format_date(value: date | str) -> str:
-    """"ti 12.5.2026" (ISO strings are accepted too)."""
+    """"ti 12.5.2026", the weekday in the language of the page or mail: "tis", "Tue" (ISO strings are accepted too)."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return f"{WEEKDAYS_FI[value.weekday()]} {value.day}.{value.month}.{value.year}"
+    return babel_format_date(value, "EEE d.M.yyyy")
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""Error pages in Finnish, never a bare 500 or a stack trace."""
+"""Error pages in the page's language (JSON for the API), never a bare 500 or a stack trace."""
 import logging
 
 from flask import Flask, abort, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -11,15 +11,15 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Virheellinen pyyntö", "Pyyntöä ei voitu käsitellä. Palaa edelliselle sivulle ja yritä uudelleen."),
-    403: ("Ei käyttöoikeutta", "Sinulla ei ole oikeutta tähän sivuun."),
-    404: ("Sivua ei löytynyt", "Hakemaasi sivua ei ole olemassa tai se on poistettu."),
-    405: ("Toiminto ei ole sallittu", "Tätä sivua ei voi käyttää näin."),
-    413: ("Lähetys on liian suuri", "Lähettämäsi tiedot ovat liian suuret. Lyhennä tekstiä ja yritä uudelleen."),
-    414: ("Osoite on liian pitkä", "Sivun osoite on liian pitkä. Palaa edelliselle sivulle ja hae lyhyemmin sanoin."),
-    429: ("Liian monta yritystä", "Olet lähettänyt liian monta pyyntöä lyhyessä ajassa. Odota hetki ja yritä uudelleen."),
-    500: ("Jotain meni vikaan", "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen."),
-    503: ("Palvelu on hetken ruuhkautunut", "Tietoja ei voitu juuri nyt tallentaa eikä mitään tallentunut puolittain. Yritä hetken kuluttua uudelleen."),
+    400: (_l("Virheellinen pyyntö"), _l("Pyyntöä ei voitu käsitellä. Palaa edelliselle sivulle ja yritä uudelleen.")),
+    403: (_l("Ei käyttöoikeutta"), _l("Sinulla ei ole oikeutta tähän sivuun.")),
+    404: (_l("Sivua ei löytynyt"), _l("Hakemaasi sivua ei ole olemassa tai se on poistettu.")),
+    405: (_l("Toiminto ei ole sallittu"), _l("Tätä sivua ei voi käyttää näin.")),
+    413: (_l("Lähetys on liian suuri"), _l("Lähettämäsi tiedot ovat liian suuret. Lyhennä tekstiä ja yritä uudelleen.")),
+    414: (_l("Osoite on liian pitkä"), _l("Sivun osoite on liian pitkä. Palaa edelliselle sivulle ja hae lyhyemmin sanoin.")),
+    429: (_l("Liian monta yritystä"), _l("Olet lähettänyt liian monta pyyntöä lyhyessä ajassa. Odota hetki ja yritä uudelleen.")),
+    500: (_l("Jotain meni vikaan"), _l("Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen.")),
+    503: (_l("Palvelu on hetken ruuhkautunut"), _l("Tietoja ei voitu juuri nyt tallentaa eikä mitään tallentunut puolittain. Yritä hetken kuluttua uudelleen.")),
 }
 
 
@@ -36,11 +36,11 @@ def render_error(status: int, detail: str | None = None):
     """The error page in Finnish, or for the API `{"error", "status"}` JSON (with `detail`, what to fix)."""
     title, message = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
-        body = {"error": _(title), "status": status}
+        body = {"error": str(title), "status": status}
         if detail:
             body["detail"] = detail
         return jsonify(body), status
-    return render_template("errors/error.html", title=_(title), message=_(message), status=status), status
+    return render_template("errors/error.html", title=str(title), message=str(message), status=status), status
 
 
 def refuse_long_urls() -> None:

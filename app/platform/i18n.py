@@ -1,19 +1,42 @@
-"""Locale selection, and the request's translations handed to Jinja once per page.
+"""Locale selection, mail in its recipient's language, and the request's translations handed to Jinja once per page.
 
-The portal speaks Finnish.  Texts are wrapped in gettext so Swedish and English
-catalogues can be added under app/translations/ without touching the code.
+The language comes from the URL (app.platform.languages); the catalogues are
+app/translations/<code>/LC_MESSAGES/messages.po, with Finnish msgids.
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
-from flask_babel import get_translations
+from flask_babel import force_locale, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
+
+from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
+from app.platform.languages import request_language
 
 # The template variable holding this render's translations.
 TRANSLATIONS = "babel_translations"
 
 
 def select_locale() -> str:
-    return "fi"
+    return request_language()
+
+
+def current_language() -> str:
+    """The language texts are rendered in now: the request's, or the one `in_language` set."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """Render texts and build links (app.platform.tokens.link_url) in `language`.
+
+    For mail to someone whose language was stored earlier: a sign-up, an
+    order, an organisation.  An unknown or empty value means the default.
+    """
+    with force_locale(language if language in PORTAL_LANGUAGES else DEFAULT_LANGUAGE):
+        yield
 
 
 def _translations(context: Context):
@@ -30,6 +53,8 @@ def install_template_translations(app: Flask) -> None:
     request.  Call after Flask-Babel's init_app, whose installation this replaces.
     """
     app.context_processor(lambda: {TRANSLATIONS: get_translations()})
+    # <html lang> of pages and mail.
+    app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.install_gettext_callables(
         gettext=pass_context(lambda context, string: _translations(context).ugettext(string)),
         ngettext=pass_context(

@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import LoginToken, utcnow
+from app.platform.i18n import current_language
+from app.platform.languages import is_language_free, language_prefix
 from app.platform.validation import email_key
 
 TOKEN_LIFETIMES = {
@@ -143,8 +145,13 @@ def consume_token(raw: str, purpose: str, *, now: datetime | None = None) -> Tok
 def link_url(endpoint: str, **values) -> str:
     """An absolute URL on the configured BASE_URL, never on the request's Host header.
 
-    Works without a request too (CLI commands that send links).
+    In the language texts are rendered in (app.platform.i18n.in_language), so a
+    link in a mail opens the page in the mail's language.  Works without a
+    request too (CLI commands that send links).
     """
     base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    script_name = base.path.rstrip("/")
+    if not is_language_free(endpoint):
+        script_name += language_prefix(current_language())
+    adapter = current_app.url_map.bind(base.netloc, script_name=script_name or "/", url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)

@@ -13,6 +13,7 @@ from wtforms.widgets import DateInput, NumberInput
 
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
 from app.platform.form_fields import CheckboxListField
+from app.platform.i18n import current_language
 from app.platform.validation import (
     ValidationError,
     clean_text,
@@ -278,6 +279,7 @@ class WorkshopOrderForm(FlaskForm):
             municipality=self.municipality.data,
             accessibility_needs=self.accessibility_needs.data,
             other_info=self.other_info.data,
+            language=current_language(),
         )
 
 

@@ -21,6 +21,8 @@ from app.directory.reads import published_organisation_id
 from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
 from app.models.workshop import ORDERER, WORKSHOP_LENGTH
+from app.config import DEFAULT_LANGUAGE
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
@@ -76,6 +78,8 @@ class OrderDetails:
     other_info: str = ""
     # A published free slot (booking.free_slots) instead of preferred times.
     slot_id: int | None = None
+    # The portal language of the order: every mail to the orderer is in it.
+    language: str = DEFAULT_LANGUAGE
 
 
 def check_preferred_date(value: date, today: date) -> None:
@@ -101,11 +105,13 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     if details.slot_id is not None and not hold_slot(details.slot_id, order):
         raise SlotTaken(_("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika."))
     _record(order, "", "new", ORDERER, now)
-    status_url = link_url("workshops.status", token=token)
-    queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
+    with in_language(order.language):
+        status_url = link_url("workshops.status", token=token)
+        queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
     staff_address = current_app.config.get("STAFF_NOTIFY_EMAIL")
     if staff_address:
-        queue_mail(staff_address, "workshop_order_staff", order=order, **template_labels())
+        with in_language(DEFAULT_LANGUAGE):
+            queue_mail(staff_address, "workshop_order_staff", order=order, **template_labels())
     return order, token
 
 
@@ -153,6 +159,7 @@ def _new_order(details: OrderDetails, token: str, now: datetime, year: int, numb
         municipality=details.municipality if details.place_kind == "own_premises" else "",
         accessibility_needs=details.accessibility_needs,
         other_info=details.other_info,
+        language=details.language,
         consent_at=now,
         status_token_hash=hash_token(token),
         created_at=now,
@@ -225,7 +232,8 @@ def handler_email(order: WorkshopOrder) -> str:
 
 def _tell_handler(order: WorkshopOrder, template: str, **context) -> None:
     for address in {handler_email(order), current_app.config.get("STAFF_NOTIFY_EMAIL", "")} - {""}:
-        queue_mail(address, template, order=order, **context, **template_labels())
+        with in_language(DEFAULT_LANGUAGE):
+            queue_mail(address, template, order=order, **context, **template_labels())
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
@@ -246,8 +254,9 @@ def send_reminders(*, now: datetime | None = None) -> int:
             .values(reminded_at=now).execution_options(synchronize_session=False)
         ).rowcount
         if claimed:
-            queue_mail(order.email, "workshop_reminder", order=order, when=format_workshop_time(order.scheduled_start),
-                       **template_labels())
+            with in_language(order.language):
+                queue_mail(order.email, "workshop_reminder", order=order,
+                           when=format_workshop_time(order.scheduled_start), **template_labels())
             sent += 1
     return sent
 
@@ -317,10 +326,11 @@ def send_feedback_link(order: WorkshopOrder) -> str:
     """Mail the survey link to the orderer to pass on to the participants; returns the link."""
     if order.survey is None:
         raise WorkshopError(_("Palautekysely avautuu, kun työpaja on merkitty pidetyksi."))
-    link = feedback_link(order.survey)
-    queue_mail(order.email, "workshop_feedback_link", order=order, feedback_url=link,
-               closes_at=helsinki_time(order.survey.closes_at), **template_labels())
-    return link
+    with in_language(order.language):
+        mailed_link = feedback_link(order.survey)
+        queue_mail(order.email, "workshop_feedback_link", order=order, feedback_url=mailed_link,
+                   closes_at=helsinki_time(order.survey.closes_at), **template_labels())
+    return feedback_link(order.survey)
 
 
 def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str,
@@ -350,14 +360,16 @@ def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: 
     release_slot(order)
     _record(order, order.status, "cancelled", by, now, reason)
     order.cancel_reason, order.cancelled_by, order.updated_at = reason, cancelled_by, now
-    attachments = []
     if was_confirmed:
         # Calendar programs remove the event they already have: same UID, higher SEQUENCE.
         order.ics_sequence += 1
-        attachments = [("peruutus.ics", CALENDAR_MIMETYPE.format(method="CANCEL"),
-                        invitation(calendar_event(order), stamp=now, method="CANCEL"))]
-    queue_mail(order.email, "workshop_cancelled", attachments=attachments, order=order, was_confirmed=was_confirmed,
-               workshops_url=link_url("workshops.index"), **template_labels())
+    with in_language(order.language):
+        attachments = []
+        if was_confirmed:
+            attachments = [("peruutus.ics", CALENDAR_MIMETYPE.format(method="CANCEL"),
+                            invitation(calendar_event(order), stamp=now, method="CANCEL"))]
+        queue_mail(order.email, "workshop_cancelled", attachments=attachments, order=order,
+                   was_confirmed=was_confirmed, workshops_url=link_url("workshops.index"), **template_labels())
 
 
 def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now: datetime, note: str = "") -> None:
@@ -370,9 +382,11 @@ def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now
 
 
 def _queue_invitation(order: WorkshopOrder, template: str, now: datetime, **context) -> None:
-    ics = invitation(calendar_event(order), stamp=now, method="REQUEST")
-    queue_mail(order.email, template, attachments=[("tyopaja.ics", CALENDAR_MIMETYPE.format(method="REQUEST"), ics)],
-               order=order, when=format_workshop_time(order.scheduled_start), **context, **template_labels())
+    with in_language(order.language):
+        ics = invitation(calendar_event(order), stamp=now, method="REQUEST")
+        queue_mail(order.email, template,
+                   attachments=[("tyopaja.ics", CALENDAR_MIMETYPE.format(method="REQUEST"), ics)],
+                   order=order, when=format_workshop_time(order.scheduled_start), **context, **template_labels())
 
 
 def calendar_event(order: WorkshopOrder) -> CalendarEvent:

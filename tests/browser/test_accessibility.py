@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,12 @@ PAGES = {
 }
 
 
+# Every page in every language: the default at the root, the others under their prefix.
+PREFIXES = {code: "" if code == DEFAULT_LANGUAGE else f"/{code}" for code in PORTAL_LANGUAGES}
+
+
+@pytest.mark.parametrize("language", PREFIXES)
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
-def test_page_has_no_wcag_21_aa_violations(axe, demo_ids, path):
-    violations = axe(path.format(**demo_ids))
+def test_page_has_no_wcag_21_aa_violations(axe, demo_ids, path, language):
+    violations = axe(PREFIXES[language] + path.format(**demo_ids))
     assert not violations, "\n".join(violations)
