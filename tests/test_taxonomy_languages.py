@@ -262,3 +262,9 @@ def test_the_editor_edits_the_translations(staff_client, db, taxonomy):
     theme_page = staff_client.get("/yllapito/luokitukset/tyopajateemat/uusi").get_data(as_text=True)
     assert 'name="typical_goals_en"' in theme_page
 
+
+
+@pytest.mark.parametrize(("typed", "finished"), [("kamrat", "kamratstöd"), ("memo", "memory"), ("ensamh", "ensamhet")])
+def test_a_swedish_or_english_word_being_typed_finds_what_it_can_become(demo, typed, finished):
+    being_typed = [card.name for card in search(SearchQuery(text=typed, page_size=1000)).organisations]
+    assert sorted(being_typed) == sorted(found(finished))

@@ -84,11 +84,8 @@ def translated_text(label, max_length: int, rows: int) -> TextAreaField:
     )
 
 
-def translated_list(label, max_total: int, rows: int) -> TextAreaField:
-    return TextAreaField(
-        label, description=_l("Yksi sana tai ilmaus riville."), validators=[word_list(max_total)],
-        render_kw={"rows": rows},
-    )
+def translated_list(label, hint, max_total: int, rows: int) -> TextAreaField:
+    return TextAreaField(label, description=hint, validators=[word_list(max_total)], render_kw={"rows": rows})
 
 
 def translations_of(term, *attributes: str) -> dict:
@@ -146,10 +143,10 @@ class NeedForm(TermForm):
     )
     name_sv = translated_name(_l("Nimi ruotsiksi"))
     group_sv = translated_name(_l("Ryhmä ruotsiksi"))
-    synonyms_sv = translated_list(_l("Synonyymit ruotsiksi"), 4000, 4)
+    synonyms_sv = translated_list(_l("Synonyymit ruotsiksi"), _l("Yksi sana tai ilmaus riville."), 4000, 4)
     name_en = translated_name(_l("Nimi englanniksi"))
     group_en = translated_name(_l("Ryhmä englanniksi"))
-    synonyms_en = translated_list(_l("Synonyymit englanniksi"), 4000, 4)
+    synonyms_en = translated_list(_l("Synonyymit englanniksi"), _l("Yksi sana tai ilmaus riville."), 4000, 4)
 
     @staticmethod
     def initial(term) -> dict:
@@ -231,10 +228,10 @@ class WorkshopThemeForm(TermForm):
     active = BooleanField(_l("Teema on tilattavissa"))
     name_sv = translated_name(_l("Nimi ruotsiksi"))
     description_sv = translated_text(_l("Kuvaus ruotsiksi"), 2000, 4)
-    typical_goals_sv = translated_list(_l("Tyypillisiä tavoitteita ruotsiksi"), 2000, 3)
+    typical_goals_sv = translated_list(_l("Tyypillisiä tavoitteita ruotsiksi"), _l("Yksi tavoite riville."), 2000, 3)
     name_en = translated_name(_l("Nimi englanniksi"))
     description_en = translated_text(_l("Kuvaus englanniksi"), 2000, 4)
-    typical_goals_en = translated_list(_l("Tyypillisiä tavoitteita englanniksi"), 2000, 3)
+    typical_goals_en = translated_list(_l("Tyypillisiä tavoitteita englanniksi"), _l("Yksi tavoite riville."), 2000, 3)
 
     @staticmethod
     def initial(term) -> dict:
