@@ -20,7 +20,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
+# The taxonomy's languages besides Finnish, and the Snowball stemmer of each (a language
+# without one matches its words as written, lower-cased).
 LANGUAGES = ("sv", "en")
+STEMMERS = {"sv": "swedish", "en": "english"}
 
 STOP_WORDS = frozenset(
     """
@@ -40,7 +43,7 @@ GENERAL_WORDS = frozenset(
 
 # A Snowball stemmer keeps its word in the object, so one thread at a time.
 _lock = threading.Lock()
-_stemmers = {language: snowballstemmer.stemmer({"sv": "swedish", "en": "english"}[language]) for language in LANGUAGES}
+_stemmers = {language: snowballstemmer.stemmer(algorithm) for language, algorithm in STEMMERS.items()}
 
 
 def is_stop_word(word: str) -> bool:
@@ -53,11 +56,14 @@ def is_general_word(word: str) -> bool:
 
 @lru_cache(maxsize=20_000)
 def keys(word: str) -> frozenset[str]:
-    """The language-keyed stems of one word: {"sv:<stem>", "en:<stem>"}."""
+    """The language-keyed stems of one word in every language: {"sv:<stem>", "en:<stem>"}."""
     return frozenset(key(word, language) for language in LANGUAGES)
 
 
 def key(word: str, language: str) -> str:
     """The language-keyed stem of a word of a known language."""
+    lowered = word.lower()
+    if language not in _stemmers:
+        return f"{language}:{lowered}"
     with _lock:
-        return f"{language}:{_stemmers[language].stemWord(word.lower())}"
+        return f"{language}:{_stemmers[language].stemWord(lowered)}"

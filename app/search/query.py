@@ -149,15 +149,13 @@ class Taxonomy:
 def load_taxonomy(version: str) -> Taxonomy:
     """The query-time meaning of need, activity and municipality names, and the names cards show."""
     needs = db.session.execute(
-        select(
-            Need.id, Need.name, Need.synonyms, Need.name_sv, Need.synonyms_sv, Need.name_en, Need.synonyms_en
-        ).order_by(Need.id)
+        select(Need.id, Need.name, Need.synonyms, *_translated(Need, "name", "synonyms")).order_by(Need.id)
     ).all()
     municipalities = db.session.execute(
         select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
     ).all()
     activities = db.session.execute(
-        select(Activity.id, Activity.name, Activity.name_sv, Activity.name_en).order_by(Activity.position, Activity.name)
+        select(Activity.id, Activity.name, *_translated(Activity, "name")).order_by(Activity.position, Activity.name)
     ).all()
     labels = {
         language: TaxonomyLabels(
@@ -168,6 +166,11 @@ def load_taxonomy(version: str) -> Taxonomy:
         for language in TEXT_LANGUAGES
     }
     return _build_taxonomy(needs, activities, municipalities, labels)
+
+
+def _translated(model, *attributes: str) -> list:
+    """The model's columns of `attributes` in every language besides Finnish (name_sv, name_en, …)."""
+    return [getattr(model, f"{attribute}_{language}") for language in languages.LANGUAGES for attribute in attributes]
 
 
 def _in_language(rows, language: str) -> list[tuple[int, str]]:
@@ -196,13 +199,13 @@ def _build_taxonomy(needs, activities, municipalities, labels: dict[str, Taxonom
                     need_words[base].add(token)
             elif parts:
                 need_phrases.append((parts, token))
-    foreign = [
-        (need_token(n.id), [n.name_sv, *split_list(n.synonyms_sv)], [n.name_en, *split_list(n.synonyms_en)])
-        for n in needs
-    ]
-    foreign += [(activity_token(a.id), [a.name_sv], [a.name_en]) for a in activities]
-    for token, swedish, english in foreign:
-        for language, phrases in (("sv", swedish), ("en", english)):
+    for language in languages.LANGUAGES:
+        foreign = [
+            (need_token(n.id), [getattr(n, f"name_{language}"), *split_list(getattr(n, f"synonyms_{language}"))])
+            for n in needs
+        ]
+        foreign += [(activity_token(a.id), [getattr(a, f"name_{language}")]) for a in activities]
+        for token, phrases in foreign:
             for phrase in filter(None, phrases):
                 phrase_words = [w for w in analysis.words(phrase) if len(w) > 1 and not languages.is_stop_word(w)]
                 if len(phrase_words) == 1:
