@@ -271,3 +271,10 @@ def test_the_editor_edits_the_translations(staff_client, db, taxonomy):
 def test_a_swedish_or_english_word_being_typed_finds_what_it_can_become(demo, typed, finished):
     being_typed = [card.name for card in search(SearchQuery(text=typed, page_size=1000)).organisations]
     assert sorted(being_typed) == sorted(found(finished))
+
+
+def test_the_public_figures_name_the_taxonomy_in_the_visitors_language(demo):
+    english = render("/tilastot", "directory.statistics", "en")
+    assert "Peer support" in english and "Memory and neurology" in english and "Vertaistuki" not in english
+    swedish = render("/tilastot", "directory.statistics", "sv")
+    assert "Idensalmi" in swedish and "Kamratstöd" in swedish and "Minne och neurologi" in swedish
