@@ -278,3 +278,8 @@ def test_the_public_figures_name_the_taxonomy_in_the_visitors_language(demo):
     assert "Peer support" in english and "Memory and neurology" in english and "Vertaistuki" not in english
     swedish = render("/tilastot", "directory.statistics", "sv")
     assert "Idensalmi" in swedish and "Kamratstöd" in swedish and "Minne och neurologi" in swedish
+
+
+def test_a_general_word_being_typed_does_not_narrow_either(demo):
+    typed = [card.name for card in search(SearchQuery(text="diabetes stöd", page_size=1000)).organisations]
+    assert sorted(typed) == sorted(found("diabetes"))

@@ -3,8 +3,9 @@
 A query word becomes a Group (its base forms and compound parts, plus the tokens
 of needs whose name or synonym it is, in Finnish, Swedish or English, and of
 activities whose Swedish or English name it is; see search_languages); a word
-naming a municipality in Finnish or Swedish becomes a municipality filter.  The need and municipality names come from the database
-and are turned into lookup tables once per process and directory version (see
+naming a municipality in Finnish or Swedish becomes a municipality filter.  The
+need, activity and municipality names come from the database and are turned into
+lookup tables once per process and directory version (see
 search_index.VERSION_KEY), and at least every TAXONOMY_SECONDS.
 """
 from __future__ import annotations
@@ -107,7 +108,8 @@ class Taxonomy:
             for base in bases:
                 expansions[index].update(self.need_words.get(base, ()))
                 expansions[index].update(self.foreign_words.get(base, ()))
-            if typing and position == len(words) - 1 and len(word) >= FOREIGN_PREFIX_MIN:
+            being_typed = typing and position == len(words) - 1
+            if being_typed and len(word) >= FOREIGN_PREFIX_MIN and not languages.is_general_word(word):
                 expansions[index].update(self._foreign_starting_with(word.lower()))
         every_base = frozenset().union(*(bases for _p, _w, bases in kept))
         for phrase, token in self.need_phrases:
