@@ -7,7 +7,10 @@ import pytest
 
 from app.models import Activity, Municipality, Need, OrganisationKeyword, OrganisationPhone
 
-SUMMARY_KEYS = ["id", "name", "description", "municipalities", "nationwide", "needs", "activities", "url"]
+SUMMARY_KEYS = [
+    "id", "name", "description", "description_sv", "description_en", "municipalities", "nationwide", "needs",
+    "activities", "url",
+]
 
 
 def id_of(db, model, **by):
@@ -45,6 +48,8 @@ def test_search_answers_the_contract_shape(client, orgs):
         "id": orgs["memory"].id,
         "name": "Kuopion Muistiyhdistys ry",
         "description": "Kokoontuu kerran viikossa.",
+        "description_sv": "",
+        "description_en": "",
         "municipalities": ["Kuopio"],
         "nationwide": False,
         "needs": ["Muistisairaus"],
@@ -209,8 +214,11 @@ def test_taxonomy_lists_the_filters(client, taxonomy):
     kuopio = next(m for m in data["municipalities"] if m["name"] == "Kuopio")
     assert kuopio["code"] == "297" and set(kuopio) == {"id", "code", "name", "slug", "name_sv"}
     diabetes = next(n for n in data["needs"] if n["name"] == "Diabetes")
-    assert set(diabetes) == {"id", "name", "slug", "group"} and diabetes["group"]
+    assert set(diabetes) == {"id", "name", "slug", "group", "name_sv", "group_sv", "name_en", "group_en"}
+    assert diabetes["group"] == "Pitkäaikaissairaudet" and diabetes["group_en"] == "Long-term illnesses"
     assert [a["name"] for a in data["activities"]][:2] == ["Vertaistuki", "Kokemusasiantuntijuus"]
+    peer = data["activities"][0]
+    assert (peer["name_sv"], peer["name_en"]) == ("Kamratstöd", "Peer support") and peer["description_en"]
 
 
 def resolve(document: dict, ref: str) -> dict:

@@ -87,9 +87,10 @@ def _nationwide_label() -> str:
     return _("Koko Suomi")
 
 
-def _municipalities() -> list[tuple[int, str]]:
-    rows = db.session.execute(select(Municipality.id, Municipality.name_fi)).all()
-    return sorted(((row.id, row.name_fi) for row in rows), key=lambda row: sort_key(row[1]))
+def _municipalities(language: str = "fi") -> list[tuple[int, str]]:
+    """(id, name in `language`) of every municipality, A–Z."""
+    names = [(m.id, m.translated("name", language)) for m in db.session.scalars(select(Municipality))]
+    return sorted(names, key=lambda row: sort_key(row[1]))
 
 
 def _local_links() -> Select:
@@ -105,8 +106,8 @@ def _nationwide_count() -> int:
     return db.session.scalar(select(func.count(Organisation.id)).where(_published(), Organisation.nationwide.is_(True)))
 
 
-def organisations_per_municipality() -> list[Count]:
-    """Every municipality A–Z with its local organisations, then the nationwide ones as "Koko Suomi"."""
+def organisations_per_municipality(language: str = "fi") -> list[Count]:
+    """Every municipality A–Z (named in `language`) with its local organisations, then the nationwide ones."""
     links = _local_links().subquery()
     counts = dict(
         db.session.execute(
@@ -115,34 +116,37 @@ def organisations_per_municipality() -> list[Count]:
             )
         ).all()
     )
-    rows = [Count(name, counts.get(municipality_id, 0)) for municipality_id, name in _municipalities()]
+    rows = [Count(name, counts.get(municipality_id, 0)) for municipality_id, name in _municipalities(language)]
     rows.append(Count(_nationwide_label(), _nationwide_count()))
     return rows
 
 
-def organisations_per_activity() -> list[Count]:
-    """Every activity in its own order with the number of published organisations offering it."""
+def organisations_per_activity(language: str = "fi") -> list[Count]:
+    """Every activity in its own order (named in `language`) with the number of published organisations offering it."""
     statement = (
-        select(Activity.name, func.count(Organisation.id))
+        select(Activity, func.count(Organisation.id))
         .select_from(Activity)
         .outerjoin(organisation_activity, organisation_activity.c.activity_id == Activity.id)
         .outerjoin(Organisation, and_(Organisation.id == organisation_activity.c.organisation_id, _published()))
         .group_by(Activity.id, Activity.name, Activity.position)
         .order_by(Activity.position, Activity.name)
     )
-    return [Count(name, count) for name, count in db.session.execute(statement)]
+    return [Count(activity.translated("name", language), count) for activity, count in db.session.execute(statement)]
 
 
-def organisations_per_need_group() -> list[Count]:
-    """Each need group with the number of published organisations having any need of it."""
+def organisations_per_need_group(language: str = "fi") -> list[Count]:
+    """Each need group (named in `language`) with the number of published organisations having any need of it."""
+    group = getattr(Need, f"group_{language}") if language != "fi" else Need.group
+    # An untranslated group is named in Finnish (the translation is empty).
+    label = func.coalesce(func.nullif(group, ""), Need.group)
     statement = (
-        select(Need.group, func.count(distinct(Organisation.id)))
+        select(label, func.count(distinct(Organisation.id)))
         .select_from(Need)
         .outerjoin(organisation_need, organisation_need.c.need_id == Need.id)
         .outerjoin(Organisation, and_(Organisation.id == organisation_need.c.organisation_id, _published()))
-        .group_by(Need.group)
+        .group_by(label)
     )
-    rows = [Count(group, count) for group, count in db.session.execute(statement)]
+    rows = [Count(name, count) for name, count in db.session.execute(statement)]
     return sorted(rows, key=lambda row: sort_key(row.label))
 
 

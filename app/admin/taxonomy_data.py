@@ -3,7 +3,9 @@
 Needs, activities and sectors live in app/data/; the municipalities in the
 region's folder (app/data/regions/<name>/), so another region is another folder. Loading is
 an upsert by natural key, so running it again updates texts and adds new rows
-but never deletes anything staff may have linked organisations to.
+but never deletes anything staff may have linked organisations to.  Each
+Finnish text column has its Swedish and English beside it (`name_sv`,
+`synonyms_en`, …; see TRANSLATED).
 """
 import csv
 import re
@@ -14,7 +16,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Sector
 from app.platform.region import current_region
+from app.models.taxonomy import split_list
 from app.platform.validation import whole_number
+
+
+# The translated columns of each file, in file order after the Finnish ones.
+TRANSLATED = {
+    "needs": ("name_sv", "group_sv", "synonyms_sv", "name_en", "group_en", "synonyms_en"),
+    "activities": ("name_sv", "description_sv", "name_en", "description_en"),
+    "sectors": ("name_sv", "name_en"),
+}
 
 
 class TaxonomyFileError(ValueError):
@@ -67,6 +78,11 @@ def _position(path: Path, line: int, value: str) -> int:
     return position
 
 
+def _set_texts(term, row: dict[str, str], columns: tuple[str, ...]) -> None:
+    for column in columns:
+        setattr(term, column, row[column])
+
+
 def _load_municipalities(path: Path) -> int:
     existing = {m.code: m for m in db.session.scalars(select(Municipality))}
     rows = _read_rows(path, ("code", "name_fi", "name_sv"), "code")
@@ -84,33 +100,37 @@ def _load_municipalities(path: Path) -> int:
 
 def _load_needs(path: Path) -> int:
     existing = {n.name: n for n in db.session.scalars(select(Need))}
-    rows = _read_rows(path, ("name", "group", "synonyms"), "name")
+    rows = _read_rows(path, ("name", "group", "synonyms", *TRANSLATED["needs"]), "name")
     for line, row in rows:
         if not row["group"]:
             raise TaxonomyFileError(f"{path.name}:{line}: group is empty")
         need = existing.get(row["name"]) or Need(name=row["name"])
         need.group = row["group"]
-        need.synonyms = ";".join(s.strip() for s in row["synonyms"].split(";") if s.strip())
+        _set_texts(need, row, TRANSLATED["needs"])
+        for column in ("synonyms", "synonyms_sv", "synonyms_en"):
+            setattr(need, column, ";".join(split_list(row[column])))
         db.session.add(need)
     return len(rows)
 
 
 def _load_activities(path: Path) -> int:
     existing = {a.name: a for a in db.session.scalars(select(Activity))}
-    rows = _read_rows(path, ("position", "name", "description"), "name")
+    rows = _read_rows(path, ("position", "name", "description", *TRANSLATED["activities"]), "name")
     for line, row in rows:
         activity = existing.get(row["name"]) or Activity(name=row["name"])
         activity.position = _position(path, line, row["position"])
         activity.description = row["description"]
+        _set_texts(activity, row, TRANSLATED["activities"])
         db.session.add(activity)
     return len(rows)
 
 
 def _load_sectors(path: Path) -> int:
     existing = {s.name: s for s in db.session.scalars(select(Sector))}
-    rows = _read_rows(path, ("position", "name"), "name")
+    rows = _read_rows(path, ("position", "name", *TRANSLATED["sectors"]), "name")
     for line, row in rows:
         sector = existing.get(row["name"]) or Sector(name=row["name"])
         sector.position = _position(path, line, row["position"])
+        _set_texts(sector, row, TRANSLATED["sectors"])
         db.session.add(sector)
     return len(rows)

@@ -30,6 +30,7 @@ from app.models import (
     sort_key,
     utcnow,
 )
+from app.models.taxonomy import split_list
 from app.models.workshop import WorkshopOrder, WorkshopTheme
 from app.search.index import index_organisation
 
@@ -62,11 +63,14 @@ KINDS: dict[str, TermKind] = {
     kind.slug: kind
     for kind in (
         TermKind(
-            "tarpeet", Need, ("name", "group", "synonyms"), ("name",),
+            "tarpeet", Need,
+            ("name", "group", "synonyms", "name_sv", "group_sv", "synonyms_sv", "name_en", "group_en", "synonyms_en"),
+            ("name",),
             link_table=organisation_need, link_column="need_id", organisation_attribute="needs",
         ),
         TermKind(
-            "toimintamuodot", Activity, ("name", "description", "position"), ("name",),
+            "toimintamuodot", Activity,
+            ("name", "description", "position", "name_sv", "description_sv", "name_en", "description_en"), ("name",),
             link_table=organisation_activity, link_column="activity_id", organisation_attribute="activities",
         ),
         TermKind(
@@ -74,9 +78,15 @@ KINDS: dict[str, TermKind] = {
             link_table=organisation_municipality, link_column="municipality_id",
             organisation_attribute="municipalities",
         ),
-        TermKind("toimialat", Sector, ("name", "position"), ("name",), organisation_attribute="sector"),
         TermKind(
-            "tyopajateemat", WorkshopTheme, ("name", "description", "typical_goals", "position", "active"),
+            "toimialat", Sector, ("name", "position", "name_sv", "name_en"), ("name",), organisation_attribute="sector"
+        ),
+        TermKind(
+            "tyopajateemat", WorkshopTheme,
+            (
+                "name", "description", "typical_goals", "position", "active",
+                "name_sv", "description_sv", "typical_goals_sv", "name_en", "description_en", "typical_goals_en",
+            ),
             ("name",), used_by_orders=True,
         ),
     )
@@ -184,18 +194,24 @@ def merge_terms(kind: TermKind, source, target, author: str) -> int:
             index_organisation(organisation)
         moved = len(organisations)
     if isinstance(source, Need):
-        target.synonyms = merged_synonyms(target, source)
+        for suffix in ("", "_sv", "_en"):
+            setattr(target, f"synonyms{suffix}", merged_synonyms(target, source, suffix))
     db.session.delete(source)
     db.session.flush()
     return moved
 
 
-def merged_synonyms(target: Need, source: Need) -> str:
-    """The target's synonyms followed by the source's name and synonyms, each word once."""
-    seen = {target.name.casefold()}
+def merged_synonyms(target: Need, source: Need, suffix: str = "") -> str:
+    """The target's synonyms followed by the source's name and synonyms, each word once.
+
+    `suffix` "_sv" or "_en" merges the Swedish or English ones.
+    """
+    target_name, source_name = getattr(target, "name" + suffix), getattr(source, "name" + suffix)
+    seen = {target_name.casefold()}
     words = []
-    for word in [*target.synonym_list, source.name, *source.synonym_list]:
-        if word.casefold() not in seen:
+    for word in [*split_list(getattr(target, "synonyms" + suffix)), source_name,
+                 *split_list(getattr(source, "synonyms" + suffix))]:
+        if word and word.casefold() not in seen:
             seen.add(word.casefold())
             words.append(word)
     return ";".join(words)

@@ -12,6 +12,7 @@ from wtforms.validators import StopValidation, ValidationError as FieldError
 
 from app.admin.taxonomy_edits import TermKind, value_taken
 from app.extensions import db
+from app.models.taxonomy import split_list
 from app.platform.validation import MAX_DATABASE_ID, ValidationError, clean_text, whole_number
 
 MAX_POSITION = 9999
@@ -69,6 +70,38 @@ def position_field() -> StringField:
     )
 
 
+UNTRANSLATED_HINT = _l("Jos tämä on tyhjä, näytetään suomenkielinen teksti.")
+
+
+def translated_name(label) -> StringField:
+    return StringField(label, description=UNTRANSLATED_HINT, validators=[cleaned(120)], render_kw={"maxlength": 120})
+
+
+def translated_text(label, max_length: int, rows: int) -> TextAreaField:
+    return TextAreaField(
+        label, description=UNTRANSLATED_HINT, validators=[cleaned(max_length, multiline=True)],
+        render_kw={"rows": rows, "maxlength": max_length},
+    )
+
+
+def translated_list(label, hint, max_total: int, rows: int) -> TextAreaField:
+    return TextAreaField(label, description=hint, validators=[word_list(max_total)], render_kw={"rows": rows})
+
+
+def translations_of(term, *attributes: str) -> dict:
+    """The form's initial Swedish and English values of `attributes` (lists one item a line)."""
+    values = {}
+    for attribute in attributes:
+        for language in ("sv", "en"):
+            value = getattr(term, f"{attribute}_{language}")
+            values[f"{attribute}_{language}"] = "\n".join(split_list(value)) if attribute in LIST_ATTRIBUTES else value
+    return values
+
+
+# Attributes kept as ';'-separated lists and edited one item a line.
+LIST_ATTRIBUTES = ("synonyms", "typical_goals")
+
+
 class TermForm(FlaskForm):
     """Common to every kind: the unique attributes are checked against the other terms."""
 
@@ -108,10 +141,19 @@ class NeedForm(TermForm):
         validators=[word_list(4000)],
         render_kw={"rows": 6},
     )
+    name_sv = translated_name(_l("Nimi ruotsiksi"))
+    group_sv = translated_name(_l("Ryhmä ruotsiksi"))
+    synonyms_sv = translated_list(_l("Synonyymit ruotsiksi"), _l("Yksi sana tai ilmaus riville."), 4000, 4)
+    name_en = translated_name(_l("Nimi englanniksi"))
+    group_en = translated_name(_l("Ryhmä englanniksi"))
+    synonyms_en = translated_list(_l("Synonyymit englanniksi"), _l("Yksi sana tai ilmaus riville."), 4000, 4)
 
     @staticmethod
     def initial(term) -> dict:
-        return {"name": term.name, "group": term.group, "synonyms": "\n".join(term.synonym_list)}
+        return {
+            "name": term.name, "group": term.group, "synonyms": "\n".join(term.synonym_list),
+            **translations_of(term, "name", "group", "synonyms"),
+        }
 
 
 class ActivityForm(TermForm):
@@ -123,10 +165,17 @@ class ActivityForm(TermForm):
         render_kw={"rows": 4, "maxlength": 1000},
     )
     position = position_field()
+    name_sv = translated_name(_l("Nimi ruotsiksi"))
+    description_sv = translated_text(_l("Kuvaus ruotsiksi"), 1000, 3)
+    name_en = translated_name(_l("Nimi englanniksi"))
+    description_en = translated_text(_l("Kuvaus englanniksi"), 1000, 3)
 
     @staticmethod
     def initial(term) -> dict:
-        return {"name": term.name, "description": term.description, "position": str(term.position)}
+        return {
+            "name": term.name, "description": term.description, "position": str(term.position),
+            **translations_of(term, "name", "description"),
+        }
 
 
 class MunicipalityForm(TermForm):
@@ -156,10 +205,12 @@ class MunicipalityForm(TermForm):
 class SectorForm(TermForm):
     name = StringField(_l("Nimi"), validators=[cleaned(120, required=True)], render_kw={"maxlength": 120})
     position = position_field()
+    name_sv = translated_name(_l("Nimi ruotsiksi"))
+    name_en = translated_name(_l("Nimi englanniksi"))
 
     @staticmethod
     def initial(term) -> dict:
-        return {"name": term.name, "position": str(term.position)}
+        return {"name": term.name, "position": str(term.position), **translations_of(term, "name")}
 
 
 class WorkshopThemeForm(TermForm):
@@ -175,15 +226,22 @@ class WorkshopThemeForm(TermForm):
     )
     position = position_field()
     active = BooleanField(_l("Teema on tilattavissa"))
+    name_sv = translated_name(_l("Nimi ruotsiksi"))
+    description_sv = translated_text(_l("Kuvaus ruotsiksi"), 2000, 4)
+    typical_goals_sv = translated_list(_l("Tyypillisiä tavoitteita ruotsiksi"), _l("Yksi tavoite riville."), 2000, 3)
+    name_en = translated_name(_l("Nimi englanniksi"))
+    description_en = translated_text(_l("Kuvaus englanniksi"), 2000, 4)
+    typical_goals_en = translated_list(_l("Tyypillisiä tavoitteita englanniksi"), _l("Yksi tavoite riville."), 2000, 3)
 
     @staticmethod
     def initial(term) -> dict:
         return {
             "name": term.name,
             "description": term.description,
-            "typical_goals": "\n".join(term.goal_list),
+            "typical_goals": "\n".join(split_list(term.typical_goals)),
             "position": str(term.position),
             "active": term.active,
+            **translations_of(term, "name", "description", "typical_goals"),
         }
 
 

@@ -33,8 +33,8 @@ SEARCH_PARAMETERS = [
         "name": "q",
         "in": "query",
         "required": False,
-        "description": "Free text in Finnish, any inflected form. A municipality named in the text, "
-        "in any case form, filters by that municipality. At most 200 characters are used.",
+        "description": "Free text in Finnish (any inflected form), Swedish or English. A municipality named in "
+        "the text (\"Kuopiossa\", \"i Idensalmi\") filters by that municipality. At most 200 characters are used.",
         "schema": {"type": "string", "maxLength": 200},
     },
     _id_list_parameter("tarve", "Need or diagnosis"),
@@ -58,18 +58,35 @@ SEARCH_PARAMETERS = [
     },
 ]
 
+def translated_keys(*attributes: str) -> list[str]:
+    """The Swedish and English keys of the attributes: name_sv, name_en, …"""
+    return [f"{attribute}_{language}" for attribute in attributes for language in ("sv", "en")]
+
+
+def translated_properties(*attributes: str) -> dict:
+    return {
+        key: {"type": "string", "description": "Empty when not translated: use the Finnish one."}
+        for key in translated_keys(*attributes)
+    }
+
+
 SCHEMAS = {
     "OrganisationSummary": {
         "type": "object",
-        "required": ["id", "name", "description", "municipalities", "nationwide", "needs", "activities", "url"],
+        "required": [
+            "id", "name", "description", "description_sv", "description_en", "municipalities", "nationwide", "needs",
+            "activities", "url",
+        ],
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "description": {"type": "string", "description": "One or two sentences."},
+            "description": {"type": "string", "description": "One or two sentences, in Finnish."},
+            "description_sv": {"type": "string", "description": "The description in Swedish; empty when not given."},
+            "description_en": {"type": "string", "description": "The description in English; empty when not given."},
             "municipalities": {**STRING_LIST, "description": "Area of operation (Finnish names)."},
             "nationwide": {"type": "boolean", "description": "Operates in the whole of Finland."},
-            "needs": STRING_LIST,
-            "activities": STRING_LIST,
+            "needs": {**STRING_LIST, "description": "Finnish names (the taxonomy has the others)."},
+            "activities": {**STRING_LIST, "description": "Finnish names (the taxonomy has the others)."},
             "url": {"type": "string", "format": "uri", "description": "The organisation's public page."},
         },
     },
@@ -163,21 +180,22 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "slug", "group"],
+                    "required": ["id", "name", "slug", "group", *translated_keys("name", "group")],
                     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"},
-                                   "group": {"type": "string"}},
+                                   "group": {"type": "string"}, **translated_properties("name", "group")},
                 },
             },
             "activities": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "slug", "description"],
+                    "required": ["id", "name", "slug", "description", *translated_keys("name", "description")],
                     "properties": {
                         "id": {"type": "integer"},
                         "name": {"type": "string"},
                         "slug": {"type": "string"},
                         "description": {"type": "string"},
+                        **translated_properties("name", "description"),
                     },
                 },
             },

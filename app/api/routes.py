@@ -41,6 +41,8 @@ def organisation_summary(card: ResultCard) -> dict:
         "id": card.id,
         "name": card.name,
         "description": card.description,
+        "description_sv": card.description_sv,
+        "description_en": card.description_en,
         "municipalities": list(card.municipalities),
         "nationwide": card.nationwide,
         "needs": list(card.needs),
@@ -52,7 +54,7 @@ def organisation_summary(card: ResultCard) -> dict:
 def organisation_detail(organisation: Organisation) -> dict:
     parent = published_parent(organisation)
     return {
-        **organisation_summary(ResultCard.of(organisation, load_taxonomy(directory_version()).labels)),
+        **organisation_summary(ResultCard.of(organisation, load_taxonomy(directory_version()).labels("fi"))),
         "org_type": organisation.org_type,
         "business_id": organisation.business_id,
         "parent": {"id": parent.id, "name": parent.name, "url": organisation_url(parent)} if parent else None,
@@ -97,15 +99,27 @@ def show_organisation(organisation_id: int):
     return jsonify(organisation_detail(published_organisation_or_404(organisation_id)))
 
 
+def _translations(term, *attributes: str) -> dict[str, str]:
+    """The Swedish and English texts of a term ("name_sv", "name_en", …); empty when not translated."""
+    return {f"{attribute}_{language}": getattr(term, f"{attribute}_{language}") for attribute in attributes
+            for language in ("sv", "en")}
+
+
 @bp.get("/taxonomy")
 def taxonomy():
     """Needs, activities and municipalities with the ids the filters take."""
     lists = taxonomy_choices()
     return jsonify(
         {
-            "needs": [{"id": n.id, "name": n.name, "slug": slug(n.name), "group": n.group} for n in lists.needs],
+            "needs": [
+                {"id": n.id, "name": n.name, "slug": slug(n.name), "group": n.group, **_translations(n, "name", "group")}
+                for n in lists.needs
+            ],
             "activities": [
-                {"id": a.id, "name": a.name, "slug": slug(a.name), "description": a.description}
+                {
+                    "id": a.id, "name": a.name, "slug": slug(a.name), "description": a.description,
+                    **_translations(a, "name", "description"),
+                }
                 for a in lists.activities
             ],
             "municipalities": [

@@ -12,7 +12,8 @@ from app.platform.validation import format_phone_fi
 # Record key → the form field the note is shown next to.
 FIELD_OF_KEY = {
     "name": "name", "org_type": "org_type", "business_id": "business_id", "parent": "parent_id",
-    "description": "description", "nationwide": "nationwide", "municipalities": "municipalities",
+    "description": "description", "description_sv": "description_sv", "description_en": "description_en",
+    "nationwide": "nationwide", "municipalities": "municipalities",
     "street_address": "street_address", "postal_code": "postal_code", "post_office": "post_office",
     "phones": "phone_1", "email": "email", "website": "website", "meeting_times": "meeting_times",
     "needs": "needs", "activities": "activities", "keywords": "keywords", "languages": "languages",

@@ -17,6 +17,7 @@ from app.directory.organisations import OrganisationData, parent_candidates, sec
 from app.directory.reads import taxonomy_choices
 from app.directory.records import organisation_record
 from app.models import LANGUAGES, ORG_TYPES, STATUSES, TRISTATE, Organisation
+from app.models.base import current_language
 from app.platform.form_fields import (
     CheckboxListField,
     CountField,
@@ -100,6 +101,16 @@ class OrganisationForm(FlaskForm):
         _l("Kuvaus"),
         description=_l("Yksi tai kaksi virkettä: mitä teette ja kenelle. Enintään 600 merkkiä."),
         validators=[text_limit(600, multiline=True)], render_kw={"data-laskuri": "600", "rows": 4},
+    )
+    description_sv = TextAreaField(
+        _l("Kuvaus ruotsiksi"),
+        description=_l("Vapaaehtoinen. Näytetään ruotsinkielisillä sivuilla. Enintään 600 merkkiä."),
+        validators=[text_limit(600, multiline=True)], render_kw={"data-laskuri": "600", "rows": 4, "lang": "sv"},
+    )
+    description_en = TextAreaField(
+        _l("Kuvaus englanniksi"),
+        description=_l("Vapaaehtoinen. Näytetään englanninkielisillä sivuilla. Enintään 600 merkkiä."),
+        validators=[text_limit(600, multiline=True)], render_kw={"data-laskuri": "600", "rows": 4, "lang": "en"},
     )
     street_address = StringField(_l("Käyntiosoite"), validators=[single_line, text_limit(200)],
                                  render_kw={"autocomplete": "street-address"})
@@ -190,15 +201,15 @@ class OrganisationForm(FlaskForm):
         self.organisation = organisation
         if not staff:
             del self.status
-        taxonomy = taxonomy_choices()
+        taxonomy = taxonomy_choices(current_language())
         self.need_groups = [(group, [str(need.id) for need in needs]) for group, needs in taxonomy.need_groups]
-        self.needs.choices = options((need.id, need.name) for _group, needs in taxonomy.need_groups for need in needs)
-        self.activities.choices = options((a.id, a.name) for a in taxonomy.activities)
-        self.municipalities.choices = options((m.id, m.name_fi) for m in taxonomy.municipalities)
+        self.needs.choices = options((need.id, need.label) for _group, needs in taxonomy.need_groups for need in needs)
+        self.activities.choices = options((a.id, a.label) for a in taxonomy.activities)
+        self.municipalities.choices = options((m.id, m.label) for m in taxonomy.municipalities)
         self.parent_id.choices = options(
             [("", _("Ei mihinkään"))] + [(o.id, o.name) for o in parent_candidates(organisation)]
         )
-        self.sector_id.choices = options([("", _("Ei valittu"))] + [(s.id, s.name) for s in sectors()])
+        self.sector_id.choices = options([("", _("Ei valittu"))] + [(s.id, s.label) for s in sectors()])
 
     @classmethod
     def for_request(cls, organisation: Organisation | None = None, *, staff: bool = False, contacts=()):
@@ -258,6 +269,8 @@ class OrganisationForm(FlaskForm):
             business_id=normalise_business_id(self.business_id.data) if (self.business_id.data or "").strip() else None,
             parent_id=int(self.parent_id.data) if self.parent_id.data else None,
             description=clean_text(self.description.data, 600, multiline=True),
+            description_sv=clean_text(self.description_sv.data, 600, multiline=True),
+            description_en=clean_text(self.description_en.data, 600, multiline=True),
             street_address=clean_text(self.street_address.data, 200),
             postal_code=_optional(normalise_postal_code, self.postal_code.data),
             post_office=clean_text(self.post_office.data, 80),
@@ -298,7 +311,8 @@ def initial_data(organisation: Organisation | None, contacts=()) -> dict:
     if organisation is None:
         return {"contacts": "\n".join(contacts)}
     data = {column: getattr(organisation, column) for column in (
-        "name", "org_type", "business_id", "description", "street_address", "postal_code", "post_office",
+        "name", "org_type", "business_id", "description", "description_sv", "description_en", "street_address",
+        "postal_code", "post_office",
         "email", "website", "meeting_times", "language", "step_free_access", "accessible_toilet", "induction_loop",
         "accessibility_notes", "paused_note", "nationwide", "volunteering_supported", "education_background",
         "status",

@@ -25,6 +25,8 @@ FIELD_LABELS = {
     "business_id": _l("Y-tunnus"),
     "parent": _l("Emojärjestö"),
     "description": _l("Kuvaus"),
+    "description_sv": _l("Kuvaus ruotsiksi"),
+    "description_en": _l("Kuvaus englanniksi"),
     "nationwide": _l("Valtakunnallinen"),
     "municipalities": _l("Toiminta-alue"),
     "street_address": _l("Katuosoite"),

@@ -156,6 +156,8 @@ def parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedL
         "org_type": reader.choice("org_type", ORG_TYPES, "yhdistys"),
         "business_id": reader.optional("business_id", normalise_business_id) or None,
         "description": reader.text("description", 600),
+        "description_sv": reader.text("description_sv", 600),
+        "description_en": reader.text("description_en", 600),
         "nationwide": reader.boolean("nationwide"),
         "postal_code": reader.optional("postal_code", normalise_postal_code),
         "email": reader.optional("email", normalise_email),

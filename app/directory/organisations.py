@@ -33,7 +33,8 @@ from app.search.index import index_organisation
 
 # Columns copied as they are from OrganisationData to the organisation.
 PLAIN_COLUMNS = (
-    "name", "org_type", "business_id", "description", "nationwide", "street_address", "postal_code",
+    "name", "org_type", "business_id", "description", "description_sv", "description_en", "nationwide",
+    "street_address", "postal_code",
     "post_office", "email", "website", "meeting_times", "languages", "language", "step_free_access",
     "accessible_toilet", "induction_loop", "accessibility_notes", "paused_until", "paused_note",
     "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
@@ -55,6 +56,8 @@ class OrganisationData:
     business_id: str | None = None
     parent_id: int | None = None
     description: str = ""
+    description_sv: str = ""
+    description_en: str = ""
     street_address: str = ""
     postal_code: str = ""
     post_office: str = ""

@@ -103,26 +103,35 @@ def organisations_by_letter() -> list[tuple[str, list[Organisation]]]:
     ]
 
 
-def taxonomy_choices() -> TaxonomyChoices:
-    """Needs by group, activities in their order, municipalities A–Z."""
+def taxonomy_choices(language: str = "fi") -> TaxonomyChoices:
+    """Needs by group, activities in their order, municipalities A–Z; groups and order in `language`."""
     # Groups keep the order of the taxonomy file (ids follow it), needs inside are A–Z.
     groups: dict[str, list[Need]] = {}
     for need in db.session.scalars(select(Need).order_by(Need.id)):
-        groups.setdefault(need.group, []).append(need)
-    need_groups = [(group, sorted(needs, key=lambda n: sort_key(n.name))) for group, needs in groups.items()]
+        groups.setdefault(need.translated("group", language), []).append(need)
+    need_groups = [
+        (group, sorted(needs, key=lambda n: sort_key(n.translated("name", language)))) for group, needs in groups.items()
+    ]
     activities = list(db.session.scalars(select(Activity).order_by(Activity.position, Activity.name)))
-    municipalities = sorted(db.session.scalars(select(Municipality)), key=lambda m: sort_key(m.name_fi))
+    municipalities = sorted(
+        db.session.scalars(select(Municipality)), key=lambda m: sort_key(m.translated("name", language))
+    )
     return TaxonomyChoices(need_groups=need_groups, activities=activities, municipalities=municipalities)
 
 
 @per_directory_version(ttl=TAXONOMY_SECONDS)
-def filter_choices(version: str) -> FilterChoices:
-    """taxonomy_choices() as plain values, kept per process like the search's taxonomy."""
-    lists = taxonomy_choices()
+def filter_choices(version: str, language: str = "fi") -> FilterChoices:
+    """taxonomy_choices() as plain values in `language`, kept per process like the search's taxonomy."""
+    lists = taxonomy_choices(language)
     return FilterChoices(
-        need_groups=tuple((group, tuple((need.id, need.name) for need in needs)) for group, needs in lists.need_groups),
-        activities=tuple((activity.id, activity.name) for activity in lists.activities),
-        municipalities=tuple((municipality.id, municipality.name_fi) for municipality in lists.municipalities),
+        need_groups=tuple(
+            (group, tuple((need.id, need.translated("name", language)) for need in needs))
+            for group, needs in lists.need_groups
+        ),
+        activities=tuple((activity.id, activity.translated("name", language)) for activity in lists.activities),
+        municipalities=tuple(
+            (municipality.id, municipality.translated("name", language)) for municipality in lists.municipalities
+        ),
     )
 
 
@@ -130,10 +139,11 @@ def text_without_municipality(text: str, municipality: Municipality) -> str:
     """The search text without the words that named this municipality ("Kuopiossa").
 
     The chip of a municipality read from the text removes it by removing the word,
-    recognised by the same Finnish analysis the search uses.
+    recognised by the same Finnish analysis the search uses, by any of its names
+    ("Kuopiossa", "Idensalmi").
     """
-    name = municipality.name_fi.casefold()
-    kept = [word for word in text.split() if name not in {token.casefold() for token in analyse_text(word)}]
+    names = {name.casefold() for name in municipality.names}
+    kept = [word for word in text.split() if names.isdisjoint(token.casefold() for token in analyse_text(word))]
     return " ".join(kept)
 
 

@@ -21,7 +21,8 @@ def record_revision(organisation: Organisation, author: str, summary: str) -> Re
 
 
 RECORD_KEYS = (
-    "name", "org_type", "business_id", "parent", "description", "nationwide", "municipalities",
+    "name", "org_type", "business_id", "parent", "description", "description_sv", "description_en", "nationwide",
+    "municipalities",
     "street_address", "postal_code", "post_office", "phones", "email", "website", "meeting_times",
     "needs", "activities", "keywords", "languages", "language", "step_free_access", "accessible_toilet",
     "induction_loop", "accessibility_notes", "status", "paused_until", "paused_note", "confirmed_at",
@@ -42,6 +43,8 @@ def organisation_record(org: Organisation) -> dict:
         "business_id": org.business_id,
         "parent": org.parent.name if org.parent else None,
         "description": org.description,
+        "description_sv": org.description_sv,
+        "description_en": org.description_en,
         "nationwide": org.nationwide,
         # Sorted here rather than by the database, whose collations differ for ä and ö.
         "municipalities": sorted((m.name_fi for m in org.municipalities), key=sort_key),

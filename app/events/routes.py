@@ -54,7 +54,7 @@ def index():
     return render_page(
         "events/index.html", "events/_list.html",
         events=events, past=past, kind=kind, municipality_id=municipality_id,
-        municipality_choices=[(m.id, m.name_fi) for m in event_municipalities()], **template_labels(),
+        municipality_choices=[(m.id, m.label) for m in event_municipalities()], **template_labels(),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_LANGUAGE
-from app.models.base import Base, PublicIdMixin, utcnow
+from app.models.base import Base, PublicIdMixin, Translated, utcnow
 from app.models.taxonomy import Activity, Municipality, Need, Sector
 
 ORG_TYPES = ("liitto", "yhdistys", "ryhma", "muu")
@@ -55,7 +55,7 @@ def sort_key(name: str) -> str:
     return folded.translate(str.maketrans({"å": "{", "ä": "|", "ö": "}", "w": "v"}))
 
 
-class Organisation(PublicIdMixin, Base):
+class Organisation(Translated, PublicIdMixin, Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +69,9 @@ class Organisation(PublicIdMixin, Base):
     # Indexed: an organisation page lists the members of a federation.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     description: Mapped[str] = mapped_column(String(600), default="")
+    # Optional: the page shows the visitor's language when given, else the Finnish text.
+    description_sv: Mapped[str] = mapped_column(String(600), default="")
+    description_en: Mapped[str] = mapped_column(String(600), default="")
     nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
     street_address: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(5), default="")

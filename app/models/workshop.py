@@ -5,8 +5,9 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_LANGUAGE
-from app.models.base import Base, utcnow
+from app.models.base import Base, Translated, utcnow
 from app.models.organisation import Organisation
+from app.models.taxonomy import split_list
 
 WORKSHOP_STATUSES = ("new", "confirmed", "held", "cancelled")
 AUDIENCES = ("volunteers", "board", "employees", "other")
@@ -19,7 +20,7 @@ WORKSHOP_LENGTH = timedelta(hours=2)
 ORDERER = "orderer"
 
 
-class WorkshopTheme(Base):
+class WorkshopTheme(Translated, Base):
     """A ready-made theme from the centre's materials; staff edit and order them."""
 
     __tablename__ = "workshop_theme"
@@ -31,10 +32,17 @@ class WorkshopTheme(Base):
     typical_goals: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    name_sv: Mapped[str] = mapped_column(String(120), default="")
+    description_sv: Mapped[str] = mapped_column(Text, default="")
+    typical_goals_sv: Mapped[str] = mapped_column(Text, default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    typical_goals_en: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def goal_list(self) -> list[str]:
-        return [goal.strip() for goal in self.typical_goals.split(";") if goal.strip()]
+        """The typical goals in the visitor's language (Finnish when there are none in it)."""
+        return split_list(self.translated("typical_goals"))
 
     def __repr__(self) -> str:
         return f"<WorkshopTheme {self.id} {self.name!r}>"

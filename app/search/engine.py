@@ -73,9 +73,11 @@ class SearchQuery:
     accessible: list[str] = field(default_factory=list)
     page: int = 1
     page_size: int = 20
+    # The language the cards name the taxonomy in (the words are understood in every language).
+    language: str = "fi"
 
     @classmethod
-    def from_args(cls, args: MultiDict, page_size: int = 20) -> SearchQuery:
+    def from_args(cls, args: MultiDict, page_size: int = 20, language: str = "fi") -> SearchQuery:
         """Read `q`, `tarve`, `toiminta`, `kunta` and `sivu`; bad values are ignored, never an error."""
         pages = database_ids(args.getlist("sivu"))
         return cls(
@@ -85,6 +87,7 @@ class SearchQuery:
             municipality_ids=database_ids(args.getlist("kunta")),
             page=pages[0] if pages else 1,
             page_size=page_size,
+            language=language,
         )
 
     def to_args(self, **changes) -> list[tuple[str, str]]:
@@ -124,7 +127,7 @@ def search(query: SearchQuery) -> SearchResult:
     ids = _fetch(plan.segments, (page - 1) * page_size, page_size)
     return SearchResult(
         query=query,
-        organisations=load_cards(ids, plan.taxonomy.labels),
+        organisations=load_cards(ids, plan.taxonomy.labels(query.language)),
         total=plan.total,
         page=page,
         page_count=page_count,

@@ -78,6 +78,7 @@ def document_terms(
     *,
     name: str,
     description: str,
+    translations: Iterable[str],
     keywords: Iterable[str],
     activity_names: Iterable[str],
     need_names: Iterable[str],
@@ -91,11 +92,15 @@ def document_terms(
     languages: Iterable[str],
     accessible: Iterable[str],
 ) -> tuple[str, str]:
-    """The (name_terms, body_terms) of one organisation: the single definition of a document."""
+    """The (name_terms, body_terms) of one organisation: the single definition of a document.
+
+    The Swedish and English descriptions (`translations`) go through the same analysis: a
+    word Voikko does not know is indexed as written, lower-cased, and found so.
+    """
     name_terms = analyse_text(name)
     # Sorted, so the ORM path and the bulk path write byte-identical documents.
     linked = [*sorted(keywords), *sorted(activity_names), *sorted(need_names)]
-    body_text = " ".join([description, *linked, post_office, postal_code, meeting_times])
+    body_text = " ".join([description, *translations, *linked, post_office, postal_code, meeting_times])
     body_terms = analyse_text(body_text)
     body_terms += [need_token(i) for i in sorted(need_ids)]
     body_terms += [activity_token(i) for i in sorted(activity_ids)]
@@ -118,6 +123,7 @@ def index_organisation(organisation: Organisation) -> None:
     name_terms, body_terms = document_terms(
         name=organisation.name,
         description=organisation.description or "",
+        translations=[organisation.description_sv or "", organisation.description_en or ""],
         keywords=organisation.keyword_list,
         activity_names=[a.name for a in organisation.activities],
         need_names=[n.name for n in organisation.needs],
@@ -162,6 +168,8 @@ def reindex_all() -> int:
                 Organisation.id,
                 Organisation.name,
                 Organisation.description,
+                Organisation.description_sv,
+                Organisation.description_en,
                 Organisation.post_office,
                 Organisation.postal_code,
                 Organisation.meeting_times,
@@ -189,6 +197,7 @@ def reindex_all() -> int:
             name_terms, body_terms = document_terms(
                 name=row.name,
                 description=row.description or "",
+                translations=[row.description_sv or "", row.description_en or ""],
                 keywords=keywords[row.id],
                 activity_names=[activity_names[i] for i in activities[row.id]],
                 need_names=[need_names[i] for i in needs[row.id]],
@@ -258,13 +267,14 @@ def _renew_version_on_write(session: Session, _context, _instances) -> None:
 
 
 def per_directory_version(ttl: float | None = None):
-    """Decorator: a function of the directory version, kept per process, per database and version.
+    """Decorator: a function of the directory version, kept per process, per database, version and arguments.
 
     With `ttl` (seconds) the value is also rebuilt that often: the bound for a
     change written straight into the database, which renews no version.
     """
-    cache = TTLCache(maxsize=4, ttl=ttl) if ttl else LRUCache(maxsize=4)
-    return cached(cache, key=lambda version: (str(db.engine.url), version), lock=threading.Lock())
+    cache = TTLCache(maxsize=8, ttl=ttl) if ttl else LRUCache(maxsize=8)
+    # Further arguments (a language) are part of the key too.
+    return cached(cache, key=lambda version, *args: (str(db.engine.url), version, *args), lock=threading.Lock())
 
 
 # A Core statement on the table, not the entity: an ORM select costs the ORM's row handling too.

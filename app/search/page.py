@@ -50,7 +50,7 @@ def active_filters(query: SearchQuery, detected: list[Municipality], choices: Fi
     for municipality in detected:
         if municipality.id not in query.municipality_ids:
             text = text_without_municipality(query.text, municipality)
-            chips.append(Chip(_("Alue hakusanasta"), municipality.name_fi, search_url(query.to_args(text=text, page=1))))
+            chips.append(Chip(_("Alue hakusanasta"), municipality.label, search_url(query.to_args(text=text, page=1))))
     return chips
 
 
@@ -74,7 +74,7 @@ def result_count_text(total: int) -> str:
 def search_page_context(result: SearchResult) -> dict:
     """Everything the search page and its htmx partial show."""
     query = result.query
-    choices = filter_choices(result.version)
+    choices = filter_choices(result.version, result.query.language)
     return dict(
         query=query,
         result=result,

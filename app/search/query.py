@@ -1,13 +1,16 @@
 """What the words of a query mean: groups of alternative tokens, and the taxonomy behind them.
 
 A query word becomes a Group (its base forms and compound parts, plus the tokens
-of needs whose name or synonym it is); a word naming a municipality becomes a
-municipality filter.  The need and municipality names come from the database
-and are turned into lookup tables once per process and directory version (see
+of needs whose name or synonym it is, in Finnish, Swedish or English, and of
+activities whose Swedish or English name it is; see search_languages); a word
+naming a municipality in Finnish or Swedish becomes a municipality filter.  The
+need, activity and municipality names come from the database and are turned into
+lookup tables once per process and directory version (see
 search_index.VERSION_KEY), and at least every TAXONOMY_SECONDS.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,12 +18,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, sort_key
-from app.search import analysis
-from app.search.index import need_token, per_directory_version
+from app.models.base import TEXT_LANGUAGES
+from app.models.taxonomy import split_list
+from app.search import analysis, languages
+from app.search.index import activity_token, need_token, per_directory_version
 
 # Every write the app makes renews the directory version, which each search reads; a
 # need, activity or municipality written straight into the database shows within this.
 TAXONOMY_SECONDS = 5
+# A Swedish or English word being typed matches the taxonomy words it can still become from this length.
+FOREIGN_PREFIX_MIN = 4
 
 @dataclass(frozen=True)
 class Group:
@@ -70,10 +77,18 @@ class Taxonomy:
     """What query words can mean besides themselves: needs (by name or synonym) and municipalities."""
 
     need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
-    need_phrases: list[tuple[list[frozenset[str]], str]]  # base forms of each word of a longer one
+    # Base forms (or language-keyed stems) of each word of a longer name or synonym, and its token
+    need_phrases: list[tuple[list[frozenset[str]], str]]
+    # A one-word Swedish or English name or synonym's keyed stem -> need and activity tokens
+    foreign_words: dict[str, tuple[str, ...]]
+    # The same words as written (lower-cased), sorted, for the word being typed
+    foreign_forms: list[tuple[str, tuple[str, ...]]]
     municipality_names: dict[str, int]
-    # The names that show an organisation's needs, activities and municipalities (result cards)
-    labels: TaxonomyLabels
+    # The names that show an organisation's needs, activities and municipalities (result cards), by language
+    labels_by_language: dict[str, TaxonomyLabels]
+
+    def labels(self, language: str) -> TaxonomyLabels:
+        return self.labels_by_language.get(language) or self.labels_by_language["fi"]
 
     def parse(self, words: list[str], typing: bool, prefix_min: int) -> tuple[list[int], list[Group]]:
         """Municipality ids named in the words, and a group for every other word."""
@@ -82,17 +97,23 @@ class Taxonomy:
         detected: list[int] = []
         kept: list[tuple[int, str, frozenset[str]]] = []
         for position, word in enumerate(words):
+            if languages.is_stop_word(word):
+                continue
             bases = analysis.base_forms(word)
             named = sorted({self.municipality_names[b] for b in bases if b in self.municipality_names})
             if named:
                 detected += [i for i in named if i not in detected]
             else:
                 # A hyphenated word's pieces name needs too: "mt-kuntoutujat" → mt → Mielenterveys.
-                kept.append((position, word, bases | analysis.piece_forms(word)))
+                kept.append((position, word, bases | analysis.piece_forms(word) | languages.keys(word)))
         expansions: dict[int, set[str]] = defaultdict(set)
-        for index, (_position, _word, bases) in enumerate(kept):
+        for index, (position, word, bases) in enumerate(kept):
             for base in bases:
                 expansions[index].update(self.need_words.get(base, ()))
+                expansions[index].update(self.foreign_words.get(base, ()))
+            being_typed = typing and position == len(words) - 1
+            if being_typed and len(word) >= FOREIGN_PREFIX_MIN and not languages.is_general_word(word):
+                expansions[index].update(self._foreign_starting_with(word.lower()))
         every_base = frozenset().union(*(bases for _p, _w, bases in kept))
         for phrase, token in self.need_phrases:
             # A longer synonym counts when each of its words is somewhere in the query.
@@ -102,9 +123,16 @@ class Taxonomy:
             if None not in found:
                 for index in found:
                     expansions[index].add(token)
+        general = {i for i, (_p, word, _b) in enumerate(kept) if languages.is_general_word(word) and not expansions[i]}
+        if len(general) < len(kept):
+            # "diabetes support": the general word alone would narrow to texts that hold it.
+            kept = [entry if i not in general else None for i, entry in enumerate(kept)]
         groups = []
         shared: tuple[str, ...] = ()
-        for index, (position, word, _bases) in enumerate(kept):
+        for index, entry in enumerate(kept):
+            if entry is None:
+                continue
+            position, word, _bases = entry
             terms = shared + analysis.analyse_word(word) + tuple(sorted(expansions[index]))
             lowered = analysis.TOKEN.findall(word.lower())
             prefix = analysis.uncertain_stem(word)
@@ -121,40 +149,83 @@ class Taxonomy:
                                     padding=analysis.is_padding(word)))
         return detected, groups
 
+    def _foreign_starting_with(self, prefix: str) -> set[str]:
+        tokens: set[str] = set()
+        for form, form_tokens in self.foreign_forms[bisect_left(self.foreign_forms, (prefix,)):]:
+            if not form.startswith(prefix):
+                break
+            tokens.update(form_tokens)
+        return tokens
+
 
 @per_directory_version(ttl=TAXONOMY_SECONDS)
 def load_taxonomy(version: str) -> Taxonomy:
-    """The query-time meaning of need and municipality names, and the names cards show."""
-    needs = db.session.execute(select(Need.id, Need.name, Need.synonyms).order_by(Need.id)).all()
+    """The query-time meaning of need, activity and municipality names, and the names cards show."""
+    needs = db.session.execute(
+        select(Need.id, Need.name, Need.synonyms, *_translated(Need, "name", "synonyms")).order_by(Need.id)
+    ).all()
     municipalities = db.session.execute(
         select(Municipality.id, Municipality.name_fi, Municipality.name_sv).order_by(Municipality.id)
     ).all()
-    activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name))
-    labels = TaxonomyLabels(
-        needs=_listed(sorted(((i, name) for i, name, _synonyms in needs), key=lambda pair: sort_key(pair[1]))),
-        activities=_listed(activities.all()),
-        municipalities=_listed(sorted(((i, name) for i, name, _sv in municipalities), key=lambda pair: sort_key(pair[1]))),
-    )
-    return _build_taxonomy(needs, municipalities, labels)
+    activities = db.session.execute(
+        select(Activity.id, Activity.name, *_translated(Activity, "name")).order_by(Activity.position, Activity.name)
+    ).all()
+    labels = {
+        language: TaxonomyLabels(
+            needs=_listed(_in_language(needs, language), alphabetical=True),
+            activities=_listed(_in_language(activities, language), alphabetical=False),
+            municipalities=_listed(_in_language(municipalities, language), alphabetical=True),
+        )
+        for language in TEXT_LANGUAGES
+    }
+    return _build_taxonomy(needs, activities, municipalities, labels)
 
 
-def _listed(pairs) -> dict[int, tuple[int, str]]:
-    """(id, name) pairs in list order as id -> (place, name)."""
+def _translated(model, *attributes: str) -> list:
+    """The model's columns of `attributes` in every language besides Finnish (name_sv, name_en, …)."""
+    return [getattr(model, f"{attribute}_{language}") for language in languages.LANGUAGES for attribute in attributes]
+
+
+def _in_language(rows, language: str) -> list[tuple[int, str]]:
+    """(id, name in `language`, or the Finnish name) of rows whose columns are id, Finnish name, …, name_sv, …, name_en."""
+    return [(row.id, getattr(row, f"name_{language}", None) or row[1]) for row in rows]
+
+
+def _listed(pairs: list[tuple[int, str]], alphabetical: bool) -> dict[int, tuple[int, str]]:
+    """(id, name) pairs as id -> (place, name), in their order or A–Z."""
+    if alphabetical:
+        pairs = sorted(pairs, key=lambda pair: sort_key(pair[1]))
     return {label_id: (place, name) for place, (label_id, name) in enumerate(pairs)}
 
 
-def _build_taxonomy(needs, municipalities, labels: TaxonomyLabels) -> Taxonomy:
+def _build_taxonomy(needs, activities, municipalities, labels: dict[str, TaxonomyLabels]) -> Taxonomy:
     need_words: dict[str, set[str]] = defaultdict(set)
     need_phrases = []
-    for need_id, name, synonyms in needs:
-        token = need_token(need_id)
-        for phrase in [name, *synonyms.split(";")]:
+    foreign_words: dict[str, set[str]] = defaultdict(set)
+    foreign_forms: dict[str, set[str]] = defaultdict(set)
+    for need in needs:
+        token = need_token(need.id)
+        for phrase in [need.name, *need.synonyms.split(";")]:
             parts = [analysis.base_forms(word) for word in analysis.words(phrase) if analysis.analyse_word(word)]
             if len(parts) == 1:
                 for base in parts[0]:
                     need_words[base].add(token)
             elif parts:
                 need_phrases.append((parts, token))
+    for language in languages.LANGUAGES:
+        foreign = [
+            (need_token(n.id), [getattr(n, f"name_{language}"), *split_list(getattr(n, f"synonyms_{language}"))])
+            for n in needs
+        ]
+        foreign += [(activity_token(a.id), [getattr(a, f"name_{language}")]) for a in activities]
+        for token, phrases in foreign:
+            for phrase in filter(None, phrases):
+                phrase_words = [w for w in analysis.words(phrase) if len(w) > 1 and not languages.is_stop_word(w)]
+                if len(phrase_words) == 1:
+                    foreign_words[languages.key(phrase_words[0], language)].add(token)
+                    foreign_forms[phrase_words[0].lower()].add(token)
+                elif phrase_words:
+                    need_phrases.append(([frozenset({languages.key(w, language)}) for w in phrase_words], token))
     municipality_names = {}
     for municipality_id, name_fi, name_sv in municipalities:
         for name in (name_fi, name_sv):
@@ -163,6 +234,8 @@ def _build_taxonomy(needs, municipalities, labels: TaxonomyLabels) -> Taxonomy:
     return Taxonomy(
         need_words={word: tuple(sorted(tokens)) for word, tokens in need_words.items()},
         need_phrases=need_phrases,
+        foreign_words={word: tuple(sorted(tokens)) for word, tokens in foreign_words.items()},
+        foreign_forms=sorted((form, tuple(sorted(tokens))) for form, tokens in foreign_forms.items()),
         municipality_names=municipality_names,
-        labels=labels,
+        labels_by_language=labels,
     )

@@ -120,7 +120,7 @@ class WorkshopOrderForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.today = today or helsinki_time().date()
         self.offer_slots(slots)
-        self.theme.choices = [SelectChoice(str(t.id), t.name) for t in themes] + [SelectChoice(OWN_PROPOSAL, _l("Oma ehdotus"))]
+        self.theme.choices = [SelectChoice(str(t.id), t.label) for t in themes] + [SelectChoice(OWN_PROPOSAL, _l("Oma ehdotus"))]
         time_choices = [SelectChoice("", _l("Valitse"))] + [SelectChoice(key, TIME_OF_DAY_LABELS[key]) for key in TIMES_OF_DAY]
         for number in range(1, MAX_PREFERRED_TIMES + 1):
             self._time_field(number).choices = time_choices

@@ -424,29 +424,39 @@ def _sender() -> tuple[str, str]:
 
 # ---- themes ---------------------------------------------------------------
 
-def seed_workshop_themes(path: Path) -> int:
-    """Add the themes of a CSV file (name, description, typical_goals, position) that are missing.
+THEME_TRANSLATIONS = (
+    "name_sv", "description_sv", "typical_goals_sv", "name_en", "description_en", "typical_goals_en",
+)
 
-    Themes are staff-managed: an existing theme of the same name is left as staff edited it.
+
+def seed_workshop_themes(path: Path) -> int:
+    """Add the themes of a CSV file (name, description, typical_goals, position, translations) that are missing.
+
+    Themes are staff-managed: an existing theme of the same name is left as staff edited it,
+    except that its empty Swedish and English texts are filled from the file.
     Returns how many were added.
     """
-    existing = set(db.session.scalars(select(WorkshopTheme.name)))
+    existing = {theme.name: theme for theme in db.session.scalars(select(WorkshopTheme))}
     added = 0
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             name = row["name"].strip()
-            if not name or name in existing:
+            if not name:
                 continue
-            db.session.add(
-                WorkshopTheme(
+            theme = existing.get(name)
+            if theme is None:
+                theme = WorkshopTheme(
                     name=name,
                     description=row["description"].strip(),
                     typical_goals=row["typical_goals"].strip(),
                     position=int(row["position"]),
                     active=True,
                 )
-            )
-            existing.add(name)
-            added += 1
+                db.session.add(theme)
+                existing[name] = theme
+                added += 1
+            for column in THEME_TRANSLATIONS:
+                if not getattr(theme, column):
+                    setattr(theme, column, (row.get(column) or "").strip())
     db.session.flush()
     return added

@@ -62,7 +62,7 @@ def test_secretary_adds_and_edits_an_organisation(new_page, live_server, expect,
     page.get_by_role("link", name="Lisää järjestö").click()
     page.get_by_label("Järjestön tai ryhmän nimi").fill(name)
     description = "Muistikerho kokoontuu kirjastolla."
-    page.get_by_label("Kuvaus").fill(description)
+    page.get_by_label("Kuvaus", exact=True).fill(description)
     if javascript:
         expect(page.locator("#description-ohje")).to_contain_text(f"Kirjoitettu {len(description)} / 600 merkkiä.")
     else:
