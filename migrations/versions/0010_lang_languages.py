@@ -1,7 +1,7 @@
 """the portal language of organisations, contact requests, workshop orders and event sign-ups
 
 Revision ID: 0010_lang_languages
-Revises: 0009_events
+Revises: 0010_booking_slots
 Create Date: 2026-12-05 12:40:00
 
 Mail is written in its recipient's language (issue 15): an organisation's
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_lang_languages'
-down_revision = '0009_events'
+down_revision = '0010_booking_slots'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Swedish and English texts of the taxonomy and of organisations' descriptions
 
 Revision ID: 0010_taxo_translations
-Revises: 0009_events
+Revises: 0010_lang_languages
 Create Date: 2026-12-05 12:45:00
 
 Needs (name, group, synonyms), activities (name, description), sectors (name)
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_taxo_translations'
-down_revision = '0009_events'
+down_revision = '0010_lang_languages'
 branch_labels = None
 depends_on = None
 
