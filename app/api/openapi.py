@@ -34,7 +34,8 @@ SEARCH_PARAMETERS = [
         "in": "query",
         "required": False,
         "description": "Free text in Finnish (any inflected form), Swedish or English. A municipality named in "
-        "the text (\"Kuopiossa\", \"i Idensalmi\") filters by that municipality. At most 200 characters are used.",
+        "the text, in any Finnish case form or by its Swedish name, filters by that municipality. "
+        "At most 200 characters are used.",
         "schema": {"type": "string", "maxLength": 200},
     },
     _id_list_parameter("tarve", "Need or diagnosis"),
