@@ -39,6 +39,7 @@ from app.search.cards import ResultCard, load_cards
 from app.search.index import (
     ACCESSIBILITY_TOKENS,
     NATIONWIDE_TOKEN,
+    NEED_TOKEN_PREFIX,
     activity_token,
     directory_version,
     language_token,
@@ -199,24 +200,25 @@ def _plan(query: SearchQuery) -> _Plan:
         if not _sqlite():
             db.session.execute(_NO_SEQUENTIAL_SCAN)
         match = Match(tuple(groups), "AND", filters)
-        total = _count(match)
+        tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
+        total, *known = _counts(match, tiers)
         if groups and total < ENOUGH_RESULTS:
             corrected = _correct_typos(groups, taxonomy, version)
             if corrected != groups:
                 groups = corrected
                 match = replace(match, groups=tuple(groups))
-                total = _count(match)
+                tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
+                total, *known = _counts(match, tiers)
         first: list[int] = []
         if total < ENOUGH_RESULTS and len(groups) > 1:
             # Too few have every word: any word will do, those with every word first.
             if query.sort == RELEVANCE:
                 first = _ranked(match, [], ENOUGH_RESULTS, 0)
             match = replace(match, operator="OR")
-            total = _count(match)
+            total, known = _count(match), []
         if query.sort == RELEVANCE:
-            tiers = _tiers(groups, municipality_ids, taxonomy)
             segments = [Segment(len(first), lambda limit, offset: first[offset:offset + limit])]
-            segments += _tiered_segments(match, total - len(first), first, tiers)
+            segments += _tiered_segments(match, total - len(first), first, tiers, known)
         else:
             segments = [Segment(total, partial(_ordered, match, [], count=total, order=query.sort))]
     return _Plan(version, taxonomy, detected_ids, groups, segments, total)
@@ -234,7 +236,7 @@ def _tiers(groups: list[Group], municipality_ids: list[int], taxonomy: Taxonomy)
     activity_words = _activity_words(taxonomy)
     named = tuple(
         tokens for tokens in (
-            tuple(t for t in group.terms if t.startswith("qneed"))
+            tuple(t for t in group.terms if t.startswith(NEED_TOKEN_PREFIX))
             + tuple(token for base in analysis.base_forms(group.word) for token in activity_words.get(base, ()))
             for group in groups
         ) if tokens
@@ -257,29 +259,46 @@ def _activity_words(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
     return words
 
 
-def _tiered_segments(match: Match, count: int, excluded: list[int], tiers: list[tuple]) -> list[Segment]:
+def _tiered_segments(
+    match: Match, count: int, excluded: list[int], tiers: list[tuple], known: list[int] | None = None
+) -> list[Segment]:
     """The `count` matches (without `excluded`) in tiers: those meeting the first tier's condition first.
 
     Each tier is split again by the next, and each part is ranked by the text
     (see _segments).  A part is counted, split and ranked only when a page
-    reaches into it, so the first page of a search costs one count per tier.
+    reaches into it, so the first page of a search costs one count per tier;
+    `known` holds counts already made of the parts meeting the first, the
+    first two, ... tiers (see _counts).
     """
     if count <= 0:
         return []
     if not tiers:
         return _segments(match, count, excluded)
     condition, rest = tiers[0], tiers[1:]
-    meeting = replace(match, filters=match.filters + condition)
-    met = _count(meeting, excluded)
+    meeting = replace(match, filters=_narrowed(match.filters, condition))
+    met = known[0] if known else _count(meeting, excluded)
     failing = replace(match, refused=match.refused + (condition,))
     return [
-        Segment(met, partial(_read_tiers, meeting, met, excluded, rest)),
-        Segment(count - met, partial(_read_tiers, failing, count - met, excluded, rest)),
+        Segment(met, partial(_read_tiers, meeting, met, excluded, rest, known[1:] if known else None)),
+        Segment(count - met, partial(_read_tiers, failing, count - met, excluded, rest, None)),
     ]
 
 
-def _read_tiers(match: Match, count: int, excluded: list[int], tiers: list[tuple], limit: int, offset: int) -> list[int]:
-    return _fetch(_tiered_segments(match, count, excluded, tiers), offset, limit)
+def _narrowed(filters: tuple, condition: tuple) -> tuple:
+    """The filters and a tier's condition, without the filters the condition implies.
+
+    "In Kuopio" implies "in Kuopio or nationwide": leaving the wider filter out keeps
+    PostgreSQL's estimate of how many match right (it multiplies the two), and with it
+    the plan (reading a municipality's 5 000 of 100 000 A–Z along the name index).
+    """
+    kept = tuple(tokens for tokens in filters if not any(set(part) <= set(tokens) for part in condition))
+    return kept + condition
+
+
+def _read_tiers(
+    match: Match, count: int, excluded: list[int], tiers: list[tuple], known: list[int] | None, limit: int, offset: int
+) -> list[int]:
+    return _fetch(_tiered_segments(match, count, excluded, tiers, known), offset, limit)
 
 
 def _detected_municipalities(ids: list[int]) -> list[Municipality]:
@@ -427,6 +446,27 @@ def _query(sql: str, match: Match, excluded: list[int], column: str, **params) -
         params["excluded"] = excluded
     params["match"] = match.fts5() if _sqlite() else match.tsquery()
     return list(db.session.execute(_statement(sql, column if excluded else None), params).scalars())
+
+
+def _counts(match: Match, tiers: list[tuple]) -> list[int]:
+    """The matches' count, then on PostgreSQL the counts of those meeting the first, the first two, ... tiers.
+
+    PostgreSQL counts by reading every matched row from the table (its GIN index
+    holds no visibility), so counting the tiers in the same pass saves a pass
+    each: 15 ms for the 5 000 matches of one municipality at 100 000.  FTS5
+    counts from its index alone, so SQLite counts the tiers when a page needs them.
+    """
+    if _sqlite() or not tiers:
+        return [_count(match)]
+    params = {"match": match.tsquery()}
+    filtered = ""
+    meeting = match
+    for number, condition in enumerate(tiers):
+        meeting = replace(meeting, filters=_narrowed(meeting.filters, condition))
+        params[f"tier{number}"] = meeting.tsquery()
+        filtered += f", count(*) FILTER (WHERE d.tsv @@ to_tsquery('simple', :tier{number}))"
+    sql = f"SELECT count(*){filtered} FROM search_document d WHERE d.tsv @@ {TSQUERY}"
+    return list(db.session.execute(_statement(sql, None), params).one())
 
 
 def _count(match: Match, excluded: list[int] | None = None) -> int:

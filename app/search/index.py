@@ -51,8 +51,11 @@ VERSION_KEY = "generation"
 VERSIONED_MODELS = (SearchDocument, Need, Activity, Municipality)
 
 
+NEED_TOKEN_PREFIX = "qneed"
+
+
 def need_token(need_id: int) -> str:
-    return f"qneed{need_id}"
+    return f"{NEED_TOKEN_PREFIX}{need_id}"
 
 
 def activity_token(activity_id: int) -> str:
