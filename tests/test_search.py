@@ -395,3 +395,27 @@ def test_the_search_form_offers_the_orders_and_keeps_the_chosen_one(client, make
     # Without a choice the first option, relevance, shows and nothing is marked.
     body = client.get("/haku?q=yhdistys").get_data(as_text=True)
     assert " selected>" not in body
+
+
+def test_the_document_carries_the_organisations_sort_name(organisations, db):
+    """PostgreSQL ranks and lists A–Z from search_document alone, so each write keeps the name key there."""
+    def keys() -> dict[int, str]:
+        return dict(db.session.execute(select(SearchDocument.organisation_id, SearchDocument.sort_name)).all())
+
+    expected = dict(db.session.execute(
+        select(Organisation.id, Organisation.sort_name).where(Organisation.status == "published")
+    ).all())
+    assert keys() == expected
+    reindex_all()
+    db.session.commit()
+    assert keys() == expected
+
+
+def test_a_database_named_in_the_config_gets_its_own_connection_settings():
+    """The settings follow the URL finally chosen (tests and the benchmark name theirs in the config)."""
+    from app import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://localhost/elsewhere"})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    assert "jit=off" in options and "plan_cache_mode=force_custom_plan" in options
+    assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
