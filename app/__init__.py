@@ -47,6 +47,8 @@ def setup_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
+    # Derived from the URL finally chosen, so a database named by the instance or test config gets its own settings.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     # The API answers keep the order the contract documents.
     app.json.sort_keys = False
     settings.derive_cookie_settings(app.config)

@@ -87,6 +87,7 @@ def test_search_takes_the_page_parameters(client, db, orgs):
     ("knuta=297", ["knuta"]),
     ("kieli=fr", ["kieli"]),
     ("esteettomyys=hissi", ["esteettomyys"]),
+    ("jarjestys=paras", ["jarjestys"]),
 ])
 def test_what_the_search_does_not_understand_is_named_in_a_400(client, orgs, query, faults):
     response = client.get(f"/api/v1/organisations?{query}")
@@ -94,6 +95,19 @@ def test_what_the_search_does_not_understand_is_named_in_a_400(client, orgs, que
     body = response.get_json()
     assert body["status"] == 400 and body["title"] == "Virheellinen pyyntö"
     assert [p["name"] for p in body["invalid_params"]] == faults
+
+
+def test_the_order_parameter_and_local_first(client, orgs):
+    def names(query):
+        return [r["name"] for r in client.get(f"/api/v1/organisations?{query}").get_json()["results"]]
+
+    a_to_z = ["Kuopion Muistiyhdistys ry", "Suomen Diabetesliitto ry", "Varkauden Diabetesyhdistys ry"]
+    assert names("jarjestys=nimi") == names("") == a_to_z
+    # Relevance: the association active in Varkaus before the nationwide federation, though
+    # the federation's name has the word; by name, the federation comes first.
+    assert names("q=diabetes&kunta=Varkaus") == ["Varkauden Diabetesyhdistys ry", "Suomen Diabetesliitto ry"]
+    assert names("q=diabetes&kunta=Varkaus&jarjestys=nimi") == ["Suomen Diabetesliitto ry", "Varkauden Diabetesyhdistys ry"]
+    assert names("q=diabetes&kunta=Varkaus&jarjestys=tarkistettu") == names("q=diabetes&kunta=Varkaus&jarjestys=nimi")
 
 
 def test_parameters_where_none_are_taken_are_refused(client, orgs):
@@ -261,4 +275,4 @@ def test_openapi_document_describes_the_api(client, app, orgs):
     assert schema_properties(document, schemas["OrganisationSummary"]) == set(search["results"][0])
     assert schema_properties(document, schemas["Organisation"]) == set(detail)
     parameters = {p["name"] for p in document["paths"]["/organisations"]["get"]["parameters"]}
-    assert parameters == {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "sivu"}
+    assert parameters == {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "jarjestys", "sivu"}

@@ -1,10 +1,12 @@
 """Search: Finnish relevance, filters, ranking, pagination and query parsing, on our own fixtures."""
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Activity, Municipality, Need, Organisation, SearchDocument
+from app.models import Activity, Municipality, Need, Organisation, SearchDocument, sort_key
 from app.search.engine import SearchQuery, search
 from app.search.index import index_is_current, reindex_all, remove_from_index
 
@@ -151,8 +153,8 @@ def test_muistisairaiden_omaisille_ranks_the_organisation_matching_both_words_fi
 
 
 def test_a_name_match_ranks_above_a_description_match(organisations, make_organisation):
-    make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.")
-    make_organisation("Voimaa arkeen", description="Kuntoutusta ja ohjausta.")
+    make_organisation("Kuntoutusyhdistys Voimala", activities=["Kuntoutus"], description="Kokoontuu Kuopiossa.")
+    make_organisation("Voimaa arkeen", activities=["Kuntoutus"], description="Kuntoutusta ja ohjausta.")
     assert top("kuntoutus")[0] == "Kuntoutusyhdistys Voimala"
 
 
@@ -317,9 +319,11 @@ def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations,
     monkeypatch.setattr(search_module, "RANK_LIMIT", 3)
     split = [names(search(SearchQuery(text="kuntoutus ", page=p, page_size=2))) for p in (1, 2, 3)]
     assert sorted(sum(ranked, [])) == sorted(sum(split, []))
-    assert set(split[0]) == {"Kuntoutusyhdistys Voimala", "Ö-kuntoutus"}
-    assert split[1] == ["Aivoliitto", "Askel"]  # then A–Z: matches in the description only
-    assert split[2] == ["Leppävirran Reumayhdistys ry", "Voimaa arkeen"]
+    # First those with the activity Kuntoutus (two, all scored), then of the four that only
+    # contain the word, those with it in the name, then A–Z those with it in the description only.
+    assert set(split[0]) == {"Aivoliitto", "Leppävirran Reumayhdistys ry"}
+    assert set(split[1]) == {"Kuntoutusyhdistys Voimala", "Ö-kuntoutus"}
+    assert split[2] == ["Askel", "Voimaa arkeen"]
 
 
 def test_a_to_z_is_the_same_whether_the_matches_are_sorted_or_read_along_the_name_index(organisations, monkeypatch):
@@ -384,3 +388,116 @@ def test_a_fresh_index_is_current_and_an_older_format_is_stale(db, make_organisa
     assert not index_is_current()
     reindex_all()
     assert index_is_current()
+
+
+def ids_named(db, model, *names: str) -> list[int]:
+    column = Municipality.name_fi if model is Municipality else model.name
+    return list(db.session.scalars(select(model.id).where(column.in_(names))))
+
+
+@pytest.mark.parametrize("text, chosen", [("vertaistukea Kuopiossa", []), ("vertaistukea", ["Kuopio"])])
+def test_organisations_active_in_the_municipality_rank_above_nationwide_ones(
+    organisations, make_organisation, db, text, chosen
+):
+    """A municipality named or chosen: local matches first, though the nationwide one has the word in its name."""
+    make_organisation("Vertaistuki ry", activities=["Vertaistuki"], nationwide=True, description="Vertaistukea.")
+    make_organisation("Kallaveden kerho", activities=["Vertaistuki"], municipalities=["Kuopio"])
+    found = top(text, 10, municipality_ids=ids_named(db, Municipality, *chosen))
+    assert set(found[:2]) == {"Tasapaino ry", "Kallaveden kerho"}
+    assert found[2] == "Vertaistuki ry"
+
+
+def test_a_chosen_municipality_lists_local_organisations_a_to_z_then_nationwide_ones(organisations, db):
+    found = names(search(SearchQuery(municipality_ids=ids_named(db, Municipality, "Varkaus"))))
+    assert found == ["Varkauden Sokeriklubi", "Aivoliitto", "Mielenterveyden keskusliitto"]
+
+
+@pytest.mark.parametrize(
+    "text, without, having",
+    [
+        # The activity Vertaistuki is named: having it beats the word in the name.
+        ("vertaistuki", ("Vertaistuen talo", "Vertaistukea kaikille."), ["Tasapaino ry", "Varkauden Sokeriklubi"]),
+        # A synonym of the need Diabetes.
+        ("diabeetikoille", ("Diabeetikkojen kahvila", "Diabeetikoille ja läheisille."),
+         ["Tasapaino ry", "Varkauden Sokeriklubi"]),
+    ],
+)
+def test_an_organisation_lacking_the_named_need_or_activity_never_ranks_above_one_having_it(
+    organisations, make_organisation, text, without, having
+):
+    name, description = without
+    make_organisation(name, description=description)
+    found = top(text, 10)
+    assert name in found
+    assert set(found[:len(having)]) == set(having)
+
+
+@pytest.mark.parametrize("text", ["", "yhdistys", "kuopio"])
+def test_sorted_by_name(organisations, text):
+    found = names(search(SearchQuery(text=text, sort="name", page_size=50)))
+    assert found and found == sorted(found, key=sort_key)
+
+
+def test_sorted_by_when_checked_most_recent_first_then_the_unchecked_a_to_z(organisations, db):
+    checked = {"Aivoliitto": datetime(2026, 3, 1), "Varkauden Sokeriklubi": datetime(2026, 11, 2)}
+    for name, moment in checked.items():
+        db.session.scalar(select(Organisation).filter_by(name=name)).confirmed_at = moment
+    db.session.commit()
+    for text in ("", "ry "):
+        found = names(search(SearchQuery(text=text, sort="checked", page_size=50)))
+        rest = [name for name in found if name not in checked]
+        if text == "":
+            assert found[:2] == ["Varkauden Sokeriklubi", "Aivoliitto"]
+        assert rest == sorted(rest, key=sort_key)
+    found = names(search(SearchQuery(municipality_ids=ids_named(db, Municipality, "Varkaus"), sort="checked")))
+    assert found == ["Varkauden Sokeriklubi", "Aivoliitto", "Mielenterveyden keskusliitto"]
+
+
+@pytest.mark.parametrize(
+    "value, sort", [("nimi", "name"), ("tarkistettu", "checked"), ("osuvuus", "relevance"), ("x", "relevance")]
+)
+def test_the_order_travels_in_the_url(value, sort):
+    query = SearchQuery.from_args(MultiDict({"q": "muisti", "jarjestys": value}))
+    assert query.sort == sort
+    assert SearchQuery.from_args(MultiDict(query.to_args())) == query
+    assert ("jarjestys" in dict(query.to_args())) == (sort != "relevance")
+
+
+def test_the_search_form_offers_the_orders_and_keeps_the_chosen_one(client, make_organisation):
+    for number in range(3):
+        make_organisation(f"Yhdistys {number}")
+    body = client.get("/haku?jarjestys=tarkistettu&q=yhdistys").get_data(as_text=True)
+    select_ = body[body.index('<select class="suodatin" id="jarjestys" name="jarjestys">'):]
+    select_ = select_[:select_.index("</select>")]
+    assert [value for value in ("osuvuus", "nimi", "tarkistettu") if f'value="{value}"' in select_] == [
+        "osuvuus", "nimi", "tarkistettu"
+    ]
+    assert '<option value="tarkistettu" selected>' in select_
+    assert '<label for="jarjestys">' in body
+    # Without a choice the first option, relevance, shows and nothing is marked.
+    body = client.get("/haku?q=yhdistys").get_data(as_text=True)
+    assert " selected>" not in body
+
+
+def test_the_document_carries_the_organisations_sort_name(organisations, db):
+    """PostgreSQL ranks and lists A–Z from search_document alone, so each write keeps the name key there."""
+    def keys() -> dict[int, str]:
+        return dict(db.session.execute(select(SearchDocument.organisation_id, SearchDocument.sort_name)).all())
+
+    expected = dict(db.session.execute(
+        select(Organisation.id, Organisation.sort_name).where(Organisation.status == "published")
+    ).all())
+    assert keys() == expected
+    reindex_all()
+    db.session.commit()
+    assert keys() == expected
+
+
+def test_a_database_named_in_the_config_gets_its_own_connection_settings():
+    """The settings follow the URL finally chosen (tests and the benchmark name theirs in the config)."""
+    from app import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://localhost/elsewhere"})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    assert "jit=off" in options and "plan_cache_mode=force_custom_plan" in options
+    assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SQLALCHEMY_ENGINE_OPTIONS"] == {}

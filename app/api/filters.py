@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from app.api.parameters import InvalidParameters, page_number, refuse_unknown, slug
 from app.extensions import db
 from app.models import LANGUAGES, Activity, Municipality, Need
-from app.search.engine import MAX_TEXT_LENGTH, SearchQuery
+from app.search.engine import MAX_TEXT_LENGTH, RELEVANCE, SORTS, SearchQuery
 
 # Accessibility features by the name the API takes; a filter asks for "yes".
 ACCESSIBILITY = {
@@ -20,7 +20,7 @@ ACCESSIBILITY = {
     "esteeton-wc": "accessible_toilet",
     "induktiosilmukka": "induction_loop",
 }
-PARAMETERS = {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "sivu"}
+PARAMETERS = {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "jarjestys", "sivu"}
 
 
 def _names(row) -> list[str]:
@@ -69,7 +69,9 @@ def search_query(args: MultiDict, page_size: int) -> SearchQuery:
     municipality_ids, municipality_faults = _resolve(args, "kunta", Municipality)
     languages, language_faults = _choices(args, "kieli", LANGUAGES)
     accessible, accessible_faults = _choices(args, "esteettomyys", ACCESSIBILITY)
-    faults = need_faults + activity_faults + municipality_faults + language_faults + accessible_faults
+    # One order: when repeated, the first counts.
+    sorts, sort_faults = _choices(args, "jarjestys", SORTS)
+    faults = need_faults + activity_faults + municipality_faults + language_faults + accessible_faults + sort_faults
     if faults:
         raise InvalidParameters(faults)
     return SearchQuery(
@@ -81,4 +83,5 @@ def search_query(args: MultiDict, page_size: int) -> SearchQuery:
         accessible=[ACCESSIBILITY[name] for name in accessible],
         page=page_number(args, "sivu"),
         page_size=page_size,
+        sort=SORTS[sorts[0]] if sorts else RELEVANCE,
     )

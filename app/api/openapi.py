@@ -6,6 +6,7 @@ responses, so the document cannot drift from what the API answers.
 from app.models import LANGUAGES
 from app.platform.errors import MAX_URL_LENGTH
 from app.platform.validation import MAX_DATABASE_ID
+from app.search.engine import SORTS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}
@@ -48,6 +49,16 @@ SEARCH_PARAMETERS = [
             "type": "string", "enum": ["esteeton-kulku", "esteeton-wc", "induktiosilmukka"]}),
         "description": "Accessibility feature the place has (step-free access, accessible toilet, induction loop). "
         "Repeated, all must be there (AND). A value that names nothing is refused (400).",
+    },
+    {
+        "name": "jarjestys",
+        "in": "query",
+        "required": False,
+        "description": "Order of the results. osuvuus (relevance, the default): organisations that have the needs "
+        "and activities the text names first, then, when a municipality is chosen or named, those active in it "
+        "before nationwide ones, then the better text match; without text or filters A–Z. nimi: A–Z by name. "
+        "tarkistettu: the most recently checked details first. Another value is refused (400).",
+        "schema": {"type": "string", "enum": list(SORTS), "default": "osuvuus"},
     },
     {
         "name": "sivu",

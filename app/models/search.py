@@ -6,7 +6,7 @@ database-specific full-text structure is built from it by DDL in
 a generated, GIN-indexed tsvector column on PostgreSQL), so Python writes the
 index in exactly one way.
 """
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -20,6 +20,13 @@ class SearchDocument(Base):
     )
     name_terms: Mapped[str] = mapped_column(Text, default="")
     body_terms: Mapped[str] = mapped_column(Text, default="")
+    # The organisation's sort_name, so that PostgreSQL ranks and lists a page A–Z without
+    # joining every match to `organisation` (the index is for A–Z pages of many matches).
+    sort_name: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), default="", server_default=""
+    )
+
+    __table_args__ = (Index("ix_search_document_sort_name", "sort_name", "organisation_id"),)
 
 
 class SearchMeta(Base):

@@ -52,8 +52,11 @@ VERSION_KEY = "generation"
 VERSIONED_MODELS = (SearchDocument, Need, Activity, Municipality)
 
 
+NEED_TOKEN_PREFIX = "qneed"
+
+
 def need_token(need_id: int) -> str:
-    return f"qneed{need_id}"
+    return f"{NEED_TOKEN_PREFIX}{need_id}"
 
 
 def activity_token(activity_id: int) -> str:
@@ -139,11 +142,15 @@ def index_organisation(organisation: Organisation) -> None:
     )
     _record_build_of_first_document()
     document = db.session.get(SearchDocument, organisation.id)
+    sort_name = organisation.sort_name
     if document is None:
-        db.session.add(SearchDocument(organisation_id=organisation.id, name_terms=name_terms, body_terms=body_terms))
-    elif (document.name_terms, document.body_terms) != (name_terms, body_terms):
+        db.session.add(SearchDocument(
+            organisation_id=organisation.id, name_terms=name_terms, body_terms=body_terms, sort_name=sort_name
+        ))
+    elif (document.name_terms, document.body_terms, document.sort_name) != (name_terms, body_terms, sort_name):
         document.name_terms = name_terms
         document.body_terms = body_terms
+        document.sort_name = sort_name
     else:
         return
     db.session.flush()
@@ -167,6 +174,7 @@ def reindex_all() -> int:
             select(
                 Organisation.id,
                 Organisation.name,
+                Organisation.sort_name,
                 Organisation.description,
                 Organisation.description_sv,
                 Organisation.description_en,
@@ -211,12 +219,18 @@ def reindex_all() -> int:
                 languages=row.languages or [],
                 accessible=[field for field in ACCESSIBILITY_TOKENS if getattr(row, field) == "yes"],
             )
-            documents.append({"organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms})
+            documents.append({
+                "organisation_id": row.id, "name_terms": name_terms, "body_terms": body_terms, "sort_name": row.sort_name
+            })
         db.session.execute(insert(SearchDocument), documents)
         count += len(documents)
     _set_meta(ANALYSER_KEY, index_build())
     renew_version()
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Every row was just rewritten: without fresh statistics the planner guessed a few
+        # hundred matches for a word in thousands and joined row by row (40 ms instead of 2).
+        db.session.execute(text("ANALYZE search_document"))
     return count
 
 

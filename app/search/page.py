@@ -7,7 +7,7 @@ from flask_babel import gettext as _, ngettext
 
 from app.directory.reads import FilterChoices, filter_choices, text_without_municipality
 from app.models import Municipality
-from app.search.engine import SearchQuery, SearchResult
+from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
 
 
 @dataclass
@@ -71,6 +71,19 @@ def result_count_text(total: int) -> str:
     return ngettext("%(num)d järjestö löytyi", "%(num)d järjestöä löytyi", total)
 
 
+def sort_choices(query: SearchQuery) -> list[tuple[str, str, bool]]:
+    """The options of the order select: (`jarjestys` value, label, chosen).
+
+    Relevance, the first option, is never marked chosen: like the other selects' first option it is the default.
+    """
+    labels = {
+        "relevance": _("Osuvimmat ensin"),
+        "name": _("Nimen mukaan (A–Ö)"),
+        "checked": _("Viimeksi tarkistetut ensin"),
+    }
+    return [(parameter, labels[sort], sort == query.sort != RELEVANCE) for parameter, sort in SORTS.items()]
+
+
 def search_page_context(result: SearchResult) -> dict:
     """Everything the search page and its htmx partial show."""
     query = result.query
@@ -82,6 +95,7 @@ def search_page_context(result: SearchResult) -> dict:
         count_text=result_count_text(result.total),
         chips=active_filters(query, result.detected_municipalities, choices),
         pages=page_numbers(result.page, result.page_count),
+        sort_choices=sort_choices(query),
         # Where a tray button without JavaScript returns to: this very search.
         this_search_url=search_url(query.to_args()),
         search_url=search_url,
