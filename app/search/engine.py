@@ -254,7 +254,7 @@ def _tiers(groups: list[Group], municipality_ids: list[int], taxonomy: Taxonomy)
 def _activity_words(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
     """The base form of each one-word activity name ("vertaistuki") -> its token."""
     words: dict[str, tuple[str, ...]] = {}
-    for activity_id, (_place, name) in taxonomy.labels.activities.items():
+    for activity_id, (_place, name) in taxonomy.labels("fi").activities.items():
         name_words = analysis.words(name)
         if len(name_words) == 1:
             for base in analysis.base_forms(name_words[0]):

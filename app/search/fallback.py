@@ -26,11 +26,13 @@ import simplemma
 import snowballstemmer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-# The taxonomy columns whose Finnish words make the lexicon.
+# The taxonomy columns whose Finnish words make the lexicon (file patterns under app/data).
+# Every shipped region's municipalities count, whichever region is chosen, so that
+# indexing and searching split words the same way on every installation.
 LEXICON_COLUMNS = {
     "needs.csv": ("name", "group", "synonyms"),
     "activities.csv": ("name",),
-    "municipalities.csv": ("name_fi",),
+    "regions/*/municipalities.csv": ("name_fi",),
     "sectors.csv": ("name",),
 }
 # Frequent parts of compounds in this field that the taxonomy does not name on its own.
@@ -172,11 +174,12 @@ def _tail_bases(tail: str) -> tuple[str, ...]:
 def lexicon() -> frozenset[str]:
     """The words compounds are split into: the shipped taxonomy's words and COMPOUND_WORDS, as base forms."""
     words = set(COMPOUND_WORDS)
-    for name, columns in LEXICON_COLUMNS.items():
-        with (DATA / name).open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                for column in columns:
-                    words.update(_word_forms(row.get(column) or ""))
+    for pattern, columns in LEXICON_COLUMNS.items():
+        for path in sorted(DATA.glob(pattern)):
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    for column in columns:
+                        words.update(_word_forms(row.get(column) or ""))
     return frozenset(word for word in words if len(word) >= MIN_PART)
 
 
