@@ -42,7 +42,6 @@ def organisation(organisation_id: int):
     )
 
 
-
 @bp.get("/jarjestot")
 def organisations():
     """All published organisations A–Z, grouped by letter; `kirjain` and `kunta` narrow the list."""
