@@ -45,7 +45,7 @@ def test_front_page_is_the_full_search_page(client, two_orgs):
     assert 'id="q"' in body and ">Hakusana</label>" in body
     for question in ("Mihin etsit tukea?", "Millaista tukea etsit?", "Miltä alueelta etsit tukea?"):
         assert question in body
-    assert '<p id="tulosmaara" class="tulosmaara" role="status">2 järjestöä löytyi</p>' in body
+    assert '<p id="tulosmaara" class="tulosmaara" role="status" tabindex="-1">2 järjestöä löytyi</p>' in body
     assert '<div id="tulokset">' in body
     assert "HX-Request" in response.headers["Vary"]
     assert client.get("/haku").get_data(as_text=True).count('<article class="tulos"') == 2
@@ -75,8 +75,9 @@ def test_form_is_wired_for_htmx_without_needing_it(client, two_orgs):
     assert 'action="/haku"' in form and 'method="get"' in form
     assert 'hx-get="/haku"' in form and 'hx-target="#tulokset"' in form
     assert 'hx-sync="this:replace"' in form and 'hx-replace-url="true"' in form
-    assert "input changed delay:300ms from:#q" in form
+    assert "input changed delay:300ms from:#q" in form and "change from:#suodattimet" in form
     assert '<button type="submit">Hae</button>' in body
+    assert '<button type="submit"><span id="naytamaara">Näytä tulokset</span></button>' in body
 
 
 def test_filters_keep_their_values_and_make_removable_chips(client, db, two_orgs):
@@ -86,11 +87,12 @@ def test_filters_keep_their_values_and_make_removable_chips(client, db, two_orgs
     body = client.get(f"/haku?q=yhdistys&tarve={memory}&toiminta={peer}&kunta={kuopio}").get_data(as_text=True)
     assert names_in_results(body) == ["Kuopion Muistiyhdistys ry"]
     assert 'value="yhdistys"' in body
-    assert f'<option value="{memory}" selected>Muistisairaus</option>' in body
-    assert re.search(rf'<input [^>]*value="{peer}" checked>', body)
-    assert f'<option value="{kuopio}" selected>Kuopio</option>' in body
-    # Only what was chosen is marked.
-    assert body.count(" selected>") == 2 and body.count(" checked>") == 1
+    assert f'<input id="tarve-{memory}" name="tarve" type="checkbox" value="{memory}" checked>' in body
+    assert f'<input id="toiminta-{peer}" name="toiminta" type="checkbox" value="{peer}" checked>' in body
+    assert f'<input id="kunta-{kuopio}" name="kunta" type="checkbox" value="{kuopio}" checked>' in body
+    # Only what was chosen is marked, and the closed filter panel says how much.
+    assert body.count(" checked>") == 3
+    assert '<span id="valintamaara">(3 valintaa)</span>' in body
 
     chips = chip_links(body)
     assert set(chips) == {"Aihe: Muistisairaus", "Toiminta: Vertaistuki", "Alue: Kuopio"}
@@ -105,9 +107,8 @@ def test_several_needs_from_a_link_are_or_and_stay_in_the_form(client, db, two_o
     diabetes = id_of(db, Need, name="Diabetes")
     body = client.get(f"/haku?tarve={memory}&tarve={diabetes}").get_data(as_text=True)
     assert sorted(names_in_results(body)) == ["Kuopion Muistiyhdistys ry", "Varkauden Diabetesyhdistys ry"]
-    assert f'<option value="{memory}" selected>' in body
-    assert f'<option value="{diabetes}">' in body
-    assert f'<input type="hidden" name="tarve" value="{diabetes}">' in body
+    assert re.search(rf'<input id="tarve-{memory}" [^>]* checked>', body)
+    assert re.search(rf'<input id="tarve-{diabetes}" [^>]* checked>', body)
     assert set(chip_links(body)) == {"Aihe: Muistisairaus", "Aihe: Diabetes"}
 
 
@@ -159,7 +160,8 @@ def test_paused_organisation_is_marked_in_results_and_on_its_page(client, make_o
     )
     make_organisation("Palannut ry", municipalities=["Tervo"], paused_until=date.today() - timedelta(days=1))
     body = client.get("/haku").get_data(as_text=True)
-    assert body.count("Toiminta tauolla") == 1
+    until = (date.today() + timedelta(days=30)).strftime("%-d.%-m.%Y")
+    assert body.count("Toiminta tauolla") == 1 and f"Toiminta tauolla {until} asti." in body
     page = client.get(f"/jarjestot/{paused.id}").get_data(as_text=True)
     assert "Toiminta tauolla" in page and "Kesätauko." in page
 
@@ -236,7 +238,8 @@ def test_a_to_z_page_groups_by_letter_with_an_index(client, make_organisation):
     body = client.get("/jarjestot").get_data(as_text=True)
     headings = re.findall(r'<h2 id="kirjain-\d+">([^<]+)</h2>', body)
     assert headings == ["0–9", "A", "V", "Ä"]
-    assert re.findall(r'<a href="#kirjain-\d+">([^<]+)</a>', body) == headings
+    letters = re.search(r'<nav class="kirjaimet".*?</nav>', body, re.S).group(0)
+    assert re.findall(r'<a href="/jarjestot\?kirjain=[^"]+"[^>]*>([^<]+)</a>', letters) == headings
     listed = re.findall(r'<a href="/jarjestot/\d+">([^<]+)</a>', body)
     assert listed == ["4H-kerho", "Aava ry", "Alku ry", "Wilho ry", "Vire ry", "Ääni ry"]  # W files as V
     assert "Palvelussa on 6 järjestöä aakkosjärjestyksessä." in body

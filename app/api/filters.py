@@ -13,13 +13,8 @@ from app.api.parameters import InvalidParameters, page_number, refuse_unknown, s
 from app.extensions import db
 from app.models import LANGUAGES, Activity, Municipality, Need
 from app.search.engine import MAX_TEXT_LENGTH, RELEVANCE, SORTS, SearchQuery
+from app.search.query import ACCESSIBILITY_PARAMETERS
 
-# Accessibility features by the name the API takes; a filter asks for "yes".
-ACCESSIBILITY = {
-    "esteeton-kulku": "step_free_access",
-    "esteeton-wc": "accessible_toilet",
-    "induktiosilmukka": "induction_loop",
-}
 PARAMETERS = {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "jarjestys", "sivu"}
 
 
@@ -68,7 +63,7 @@ def search_query(args: MultiDict, page_size: int) -> SearchQuery:
     activity_ids, activity_faults = _resolve(args, "toiminta", Activity)
     municipality_ids, municipality_faults = _resolve(args, "kunta", Municipality)
     languages, language_faults = _choices(args, "kieli", LANGUAGES)
-    accessible, accessible_faults = _choices(args, "esteettomyys", ACCESSIBILITY)
+    accessible, accessible_faults = _choices(args, "esteettomyys", ACCESSIBILITY_PARAMETERS)
     # One order: when repeated, the first counts.
     sorts, sort_faults = _choices(args, "jarjestys", SORTS)
     faults = need_faults + activity_faults + municipality_faults + language_faults + accessible_faults + sort_faults
@@ -80,7 +75,7 @@ def search_query(args: MultiDict, page_size: int) -> SearchQuery:
         activity_ids=activity_ids,
         municipality_ids=municipality_ids,
         languages=languages,
-        accessible=[ACCESSIBILITY[name] for name in accessible],
+        accessible=[ACCESSIBILITY_PARAMETERS[name] for name in accessible],
         page=page_number(args, "sivu"),
         page_size=page_size,
         sort=SORTS[sorts[0]] if sorts else RELEVANCE,

@@ -7,6 +7,7 @@ from app.models import LANGUAGES
 from app.platform.errors import MAX_URL_LENGTH
 from app.platform.validation import MAX_DATABASE_ID
 from app.search.engine import SORTS
+from app.search.query import ACCESSIBILITY_PARAMETERS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 TRISTATE = {"type": "string", "enum": ["yes", "no", "unknown"]}
@@ -35,8 +36,9 @@ SEARCH_PARAMETERS = [
         "in": "query",
         "required": False,
         "description": "Free text in Finnish (any inflected form), Swedish or English. A municipality named in "
-        "the text, in any Finnish case form or by its Swedish name, filters by that municipality. "
-        "At most 200 characters are used.",
+        "the text, in any Finnish case form or by its Swedish name, filters by that municipality; a word asking "
+        "for a language or an accessibility feature (\"ruotsiksi\", \"viittomakieli\", \"esteetön\", "
+        "\"induktiosilmukka\") filters by it as `kieli` and `esteettomyys` do. At most 200 characters are used.",
         "schema": {"type": "string", "maxLength": 200},
     },
     _id_list_parameter("tarve", "Need or diagnosis"),
@@ -46,7 +48,7 @@ SEARCH_PARAMETERS = [
     _list_parameter("kieli", "Language the activity is in", {"type": "string", "enum": list(LANGUAGES)}),
     {
         **_list_parameter("esteettomyys", "Accessibility feature the place has", {
-            "type": "string", "enum": ["esteeton-kulku", "esteeton-wc", "induktiosilmukka"]}),
+            "type": "string", "enum": list(ACCESSIBILITY_PARAMETERS)}),
         "description": "Accessibility feature the place has (step-free access, accessible toilet, induction loop). "
         "Repeated, all must be there (AND). A value that names nothing is refused (400).",
     },

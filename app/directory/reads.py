@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -90,17 +90,44 @@ def index_letter(sort_name: str) -> str:
     return "0–9"
 
 
-def organisations_by_letter() -> list[tuple[str, list[Organisation]]]:
-    """Every published organisation in Finnish alphabetical order, grouped by letter."""
-    organisations = db.session.scalars(
+@dataclass
+class AToZ:
+    """The A–Z list: the letters there are, and the organisations shown under each."""
+
+    letters: list[str]
+    groups: list[tuple[str, list[Organisation]]]
+    letter: str | None  # the letter shown alone, or None for all
+
+    @property
+    def shown(self) -> int:
+        return sum(len(organisations) for _letter, organisations in self.groups)
+
+
+def organisations_a_to_z(municipality_id: int | None = None, letter: str | None = None) -> AToZ:
+    """Published organisations in Finnish alphabetical order, grouped by letter.
+
+    `municipality_id` keeps those active there (nationwide ones too, as in the search);
+    `letter` shows only that letter's group, while `letters` still lists every letter
+    (a letter with no organisations shows them all).
+    """
+    statement = (
         select(Organisation)
         .where(Organisation.status == "published")
         .options(selectinload(Organisation.municipalities))
         .order_by(Organisation.sort_name, Organisation.id)
     )
-    return [
-        (letter, list(group)) for letter, group in groupby(organisations, key=lambda o: index_letter(o.sort_name))
+    if municipality_id is not None:
+        statement = statement.where(
+            or_(Organisation.nationwide, Organisation.municipalities.any(Municipality.id == municipality_id))
+        )
+    groups = [
+        (heading, list(group))
+        for heading, group in groupby(db.session.scalars(statement), key=lambda o: index_letter(o.sort_name))
     ]
+    letters = [heading for heading, _group in groups]
+    if letter not in letters:
+        letter = None
+    return AToZ(letters=letters, groups=[group for group in groups if letter in (None, group[0])], letter=letter)
 
 
 def taxonomy_choices(language: str = "fi") -> TaxonomyChoices:

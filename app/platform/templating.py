@@ -60,6 +60,11 @@ LANGUAGE_LABELS = {
     "muu": _l("muu"),
 }
 TRISTATE_LABELS = {"yes": _l("Kyllä"), "no": _l("Ei"), "unknown": _l("Ei tiedossa")}
+ACCESSIBILITY_LABELS = {
+    "step_free_access": _l("Esteetön sisäänkäynti"),
+    "accessible_toilet": _l("Esteetön WC"),
+    "induction_loop": _l("Induktiosilmukka"),
+}
 CHANNEL_LABELS = {"puhelin": _l("puhelimella"), "tekstiviesti": _l("tekstiviestillä"), "sahkoposti": _l("sähköpostilla")}
 
 
@@ -90,6 +95,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["ORG_TYPE_LABELS"] = ORG_TYPE_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = LANGUAGE_LABELS
     app.jinja_env.globals["TRISTATE_LABELS"] = TRISTATE_LABELS
+    app.jinja_env.globals["ACCESSIBILITY_LABELS"] = ACCESSIBILITY_LABELS
     app.jinja_env.globals["CHANNEL_LABELS"] = CHANNEL_LABELS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

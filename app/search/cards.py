@@ -2,7 +2,7 @@
 
 A page of results is twenty short rows.  Loaded as ORM objects with their
 municipalities and activities they cost more than the search that found them,
-so the cards of a page are read with two plain statements, and the names of the
+so the cards of a page are read with three plain statements, and the names of the
 taxonomy come from the per-process taxonomy (search_query.load_taxonomy).  The search
 page, the API's result summaries and its organisation details all describe an
 organisation through a card, so they say the same things in the same order.
@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import Column, CompoundSelect, bindparam, literal, select, union_all
 
 from app.extensions import db
-from app.models import Organisation
+from app.models import Organisation, OrganisationPhone
 from app.models.base import Translated
 from app.models.organisation import organisation_activity, organisation_municipality, organisation_need
 from app.search.query import TaxonomyLabels
@@ -33,6 +33,10 @@ class ResultCard(Translated):
     municipalities: tuple[str, ...]
     activities: tuple[str, ...]
     needs: tuple[str, ...]
+    meeting_times: str = ""
+    # The first listed phone (E.164) and its role: what a nurse calls without opening the page.
+    phone: str = ""
+    phone_role: str = ""
 
     @classmethod
     def of(cls, organisation: Organisation, labels: TaxonomyLabels) -> "ResultCard":
@@ -48,6 +52,9 @@ class ResultCard(Translated):
             municipalities=labels.names(labels.municipalities, {m.id for m in organisation.municipalities}),
             activities=labels.names(labels.activities, {a.id for a in organisation.activities}),
             needs=labels.names(labels.needs, {n.id for n in organisation.needs}),
+            meeting_times=organisation.meeting_times or "",
+            phone=organisation.phones[0].number if organisation.phones else "",
+            phone_role=organisation.phones[0].role if organisation.phones else "",
         )
 
 
@@ -73,9 +80,14 @@ _ORGANISATION = Organisation.__table__.c
 _CARDS = select(
     _ORGANISATION.id, _ORGANISATION.name, _ORGANISATION.description, _ORGANISATION.description_sv,
     _ORGANISATION.description_en, _ORGANISATION.nationwide,
-    _ORGANISATION.paused_until,
+    _ORGANISATION.paused_until, _ORGANISATION.meeting_times,
 ).where(_ORGANISATION.id.in_(bindparam("ids", expanding=True)), _ORGANISATION.status == "published")
 _LINKS = _links_of(_MUNICIPALITY, _ACTIVITY, _NEED)
+_PHONE = OrganisationPhone.__table__.c
+# Every phone of the page's organisations, the first of each last, so a dict keeps it.
+_PHONES = select(_PHONE.organisation_id, _PHONE.number, _PHONE.role).where(
+    _PHONE.organisation_id.in_(bindparam("ids", expanding=True))
+).order_by(_PHONE.position.desc(), _PHONE.id.desc())
 
 
 def load_cards(ids: list[int], labels: TaxonomyLabels) -> list[ResultCard]:
@@ -86,6 +98,7 @@ def load_cards(ids: list[int], labels: TaxonomyLabels) -> list[ResultCard]:
     linked: dict[tuple[int, str], set[int]] = {}
     for organisation_id, letter, linked_id in db.session.execute(_LINKS, params):
         linked.setdefault((organisation_id, letter), set()).add(linked_id)
+    phones = {organisation_id: (number, role) for organisation_id, number, role in db.session.execute(_PHONES, params)}
     cards = {
         row.id: ResultCard(
             id=row.id,
@@ -98,6 +111,9 @@ def load_cards(ids: list[int], labels: TaxonomyLabels) -> list[ResultCard]:
             municipalities=labels.names(labels.municipalities, linked.get((row.id, "m"), set())),
             activities=labels.names(labels.activities, linked.get((row.id, "a"), set())),
             needs=labels.names(labels.needs, linked.get((row.id, "n"), set())),
+            meeting_times=row.meeting_times or "",
+            phone=phones.get(row.id, ("", ""))[0],
+            phone_role=phones.get(row.id, ("", ""))[1],
         )
         for row in db.session.execute(_CARDS, params)
     }

@@ -32,7 +32,7 @@ from sqlalchemy import TextClause, bindparam, func, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Municipality, Organisation
+from app.models import LANGUAGES, Municipality, Organisation
 from app.platform.validation import database_ids
 from app.search import analysis
 from app.search.cards import ResultCard, load_cards
@@ -47,7 +47,7 @@ from app.search.index import (
     municipality_token,
     need_token,
 )
-from app.search.query import Group, Taxonomy, load_taxonomy
+from app.search.query import ACCESSIBILITY_PARAMETERS, Group, Taxonomy, load_taxonomy, words_as_filters
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
@@ -84,7 +84,7 @@ class SearchQuery:
     need_ids: list[int] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
     municipality_ids: list[int] = field(default_factory=list)
-    # Only the API filters by these: language codes (any of them) and accessibility features (all of them).
+    # Language codes (any of them) and accessibility features (all of them: step_free_access, ...).
     languages: list[str] = field(default_factory=list)
     accessible: list[str] = field(default_factory=list)
     page: int = 1
@@ -95,13 +95,16 @@ class SearchQuery:
 
     @classmethod
     def from_args(cls, args: MultiDict, page_size: int = 20, language: str = "fi") -> SearchQuery:
-        """Read `q`, `tarve`, `toiminta`, `kunta`, `jarjestys` and `sivu`; bad values are ignored, never an error."""
+        """Read `q`, `tarve`, `toiminta`, `kunta`, `kieli`, `esteettomyys`, `jarjestys` and `sivu`; bad values are ignored."""
         pages = database_ids(args.getlist("sivu"))
         return cls(
             text=(args.get("q") or "")[:MAX_TEXT_LENGTH],
             need_ids=database_ids(args.getlist("tarve")),
             activity_ids=database_ids(args.getlist("toiminta")),
             municipality_ids=database_ids(args.getlist("kunta")),
+            languages=[code for code in dict.fromkeys(args.getlist("kieli")) if code in LANGUAGES],
+            accessible=[ACCESSIBILITY_PARAMETERS[name] for name in dict.fromkeys(args.getlist("esteettomyys"))
+                        if name in ACCESSIBILITY_PARAMETERS],
             page=pages[0] if pages else 1,
             page_size=page_size,
             language=language,
@@ -115,6 +118,9 @@ class SearchQuery:
         args += [("tarve", str(i)) for i in changed.need_ids]
         args += [("toiminta", str(i)) for i in changed.activity_ids]
         args += [("kunta", str(i)) for i in changed.municipality_ids]
+        args += [("kieli", code) for code in changed.languages]
+        args += [("esteettomyys", name) for name, feature in ACCESSIBILITY_PARAMETERS.items()
+                 if feature in changed.accessible]
         if changed.sort != RELEVANCE:
             args.append(("jarjestys", sort_parameter(changed.sort)))
         if changed.page > 1:
@@ -135,6 +141,9 @@ class SearchResult:
     page: int
     page_count: int
     detected_municipalities: list[Municipality]
+    # Languages and accessibility features asked for by words of the text ("ruotsiksi", "esteetön")
+    detected_languages: list[str]
+    detected_accessible: list[str]
     text_terms_used: list[str]
     version: str  # the directory version it was found in (search_index.VERSION_KEY)
 
@@ -157,6 +166,8 @@ def search(query: SearchQuery) -> SearchResult:
         page=page,
         page_count=page_count,
         detected_municipalities=_detected_municipalities(plan.detected_ids),
+        detected_languages=plan.detected_languages,
+        detected_accessible=plan.detected_accessible,
         text_terms_used=[term for group in plan.groups for term in group.describe()],
         version=plan.version,
     )
@@ -177,6 +188,8 @@ class _Plan:
     version: str
     taxonomy: Taxonomy
     detected_ids: list[int]
+    detected_languages: list[str]
+    detected_accessible: list[str]
     groups: list[Group]
     segments: list[Segment]
     total: int
@@ -185,14 +198,19 @@ class _Plan:
 def _plan(query: SearchQuery) -> _Plan:
     version = directory_version()
     taxonomy = load_taxonomy(version)
-    typing = bool(query.text) and not query.text[-1].isspace()
-    detected_ids, groups = taxonomy.parse(analysis.words(query.text), typing, PREFIX_MIN_LENGTH)
+    words = analysis.words(query.text)
+    kept, detected_languages, detected_accessible = words_as_filters(words)
+    # A last word that became a filter was finished: the one before it is not being typed.
+    typing = bool(query.text) and not query.text[-1].isspace() and kept[-1:] == words[-1:]
+    detected_ids, groups = taxonomy.parse(kept, typing, PREFIX_MIN_LENGTH)
     groups = [_spell_out_prefix(group, version) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
-    if query.languages:
-        filters += (tuple(language_token(code) for code in query.languages),)
-    filters += tuple((ACCESSIBILITY_TOKENS[feature],) for feature in query.accessible)
+    languages = list(dict.fromkeys(query.languages + detected_languages))
+    if languages:
+        filters += (tuple(language_token(code) for code in languages),)
+    accessible = dict.fromkeys(query.accessible + detected_accessible)
+    filters += tuple((ACCESSIBILITY_TOKENS[feature],) for feature in accessible)
 
     if not groups and not filters:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
@@ -224,7 +242,7 @@ def _plan(query: SearchQuery) -> _Plan:
             segments += _tiered_segments(match, total - len(first), first, tiers, known)
         else:
             segments = [Segment(total, partial(_ordered, match, [], count=total, order=query.sort))]
-    return _Plan(version, taxonomy, detected_ids, groups, segments, total)
+    return _Plan(version, taxonomy, detected_ids, detected_languages, detected_accessible, groups, segments, total)
 
 
 def _tiers(groups: list[Group], municipality_ids: list[int], taxonomy: Taxonomy) -> list[tuple]:

@@ -1,13 +1,22 @@
 """What the search page shows around its results: the chips of the chosen filters, the page links, the count."""
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _, ngettext
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from app.directory.reads import FilterChoices, filter_choices, text_without_municipality
 from app.models import Municipality
+from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
 from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
+from app.search.query import (
+    ACCESSIBILITY_PARAMETERS,
+    LANGUAGE_FILTERS,
+    concerns_urgent_help,
+    text_without_word_filter,
+)
 
 
 @dataclass
@@ -25,33 +34,52 @@ def search_url(args: list[tuple[str, str]], anchor: str = "") -> str:
     return base + ("?" + query if query else "") + (("#" + anchor) if anchor else "")
 
 
-def active_filters(query: SearchQuery, detected: list[Municipality], choices: FilterChoices) -> list[Chip]:
-    """One chip per chosen need, activity and municipality, including those read from the text."""
+def active_filters(result: SearchResult, choices: FilterChoices) -> list[Chip]:
+    """One chip per chosen filter, and one per filter read from the text (which removes its word)."""
+    query = result.query
     needs = choices.need_names
     activities = dict(choices.activities)
     municipalities = dict(choices.municipalities)
-    chips = []
-    for need_id in query.need_ids:
-        if need_id in needs:
-            rest = [i for i in query.need_ids if i != need_id]
-            chips.append(Chip(_("Aihe"), needs[need_id], search_url(query.to_args(need_ids=rest, page=1))))
-    for activity_id in query.activity_ids:
-        if activity_id in activities:
-            rest = [i for i in query.activity_ids if i != activity_id]
-            chips.append(
-                Chip(_("Toiminta"), activities[activity_id], search_url(query.to_args(activity_ids=rest, page=1)))
-            )
-    for municipality_id in query.municipality_ids:
-        if municipality_id in municipalities:
-            rest = [i for i in query.municipality_ids if i != municipality_id]
-            chips.append(
-                Chip(_("Alue"), municipalities[municipality_id], search_url(query.to_args(municipality_ids=rest, page=1)))
-            )
-    for municipality in detected:
+
+    def without(field: str, value) -> str:
+        return search_url(query.to_args(**{field: [v for v in getattr(query, field) if v != value]}, page=1))
+
+    def without_words(text: str) -> str:
+        return search_url(query.to_args(text=text, page=1))
+
+    chips = [Chip(_("Aihe"), needs[i], without("need_ids", i)) for i in query.need_ids if i in needs]
+    chips += [Chip(_("Toiminta"), activities[i], without("activity_ids", i))
+              for i in query.activity_ids if i in activities]
+    chips += [Chip(_("Alue"), municipalities[i], without("municipality_ids", i))
+              for i in query.municipality_ids if i in municipalities]
+    chips += [Chip(_("Kieli"), str(LANGUAGE_LABELS[code]), without("languages", code)) for code in query.languages]
+    chips += [Chip(_("Esteettömyys"), str(ACCESSIBILITY_LABELS[feature]), without("accessible", feature))
+              for feature in query.accessible]
+    for municipality in result.detected_municipalities:
         if municipality.id not in query.municipality_ids:
             text = text_without_municipality(query.text, municipality)
-            chips.append(Chip(_("Alue hakusanasta"), municipality.label, search_url(query.to_args(text=text, page=1))))
+            chips.append(Chip(_("Alue hakusanasta"), municipality.label, without_words(text)))
+    for code in result.detected_languages:
+        if code not in query.languages:
+            text = text_without_word_filter(query.text, ("language", code))
+            chips.append(Chip(_("Kieli hakusanasta"), str(LANGUAGE_LABELS[code]), without_words(text)))
+    for feature in result.detected_accessible:
+        if feature not in query.accessible:
+            text = text_without_word_filter(query.text, ("accessible", feature))
+            chips.append(Chip(_("Esteettömyys hakusanasta"), str(ACCESSIBILITY_LABELS[feature]), without_words(text)))
     return chips
+
+
+def chosen_filter_count(query: SearchQuery) -> int:
+    """How many filters the form has chosen (what the collapsed filter panel says)."""
+    chosen = (query.need_ids, query.activity_ids, query.municipality_ids, query.languages, query.accessible)
+    return sum(map(len, chosen))
+
+
+def chosen_filter_text(count: int) -> str:
+    if count == 0:
+        return _("(ei valintoja)")
+    return ngettext("(%(num)d valinta)", "(%(num)d valintaa)", count)
 
 
 def page_numbers(page: int, page_count: int) -> list[int | None]:
@@ -88,15 +116,52 @@ def search_page_context(result: SearchResult) -> dict:
     """Everything the search page and its htmx partial show."""
     query = result.query
     choices = filter_choices(result.version, result.query.language)
+    args = query.to_args()
     return dict(
         query=query,
         result=result,
         choices=choices,
         count_text=result_count_text(result.total),
-        chips=active_filters(query, result.detected_municipalities, choices),
+        show_text=ngettext("Näytä %(num)d tulos", "Näytä %(num)d tulosta", result.total),
+        chips=active_filters(result, choices),
+        chosen_text=chosen_filter_text(chosen_filter_count(query)),
         pages=page_numbers(result.page, result.page_count),
         sort_choices=sort_choices(query),
+        # A page of results rather than the front page: the introduction gives way to them.
+        searched=bool(args),
         # Where a tray button without JavaScript returns to: this very search.
-        this_search_url=search_url(query.to_args()),
+        this_search_url=search_url(args),
+        # Appended to each organisation's link, so its "Takaisin hakuun" returns to this search.
+        organisation_link_query=("?" + urlencode([("haku", urlencode(args))])) if args else "",
+        urgent_help=concerns_urgent_help(query.text),
+        language_filters=[(code, LANGUAGE_LABELS[code]) for code in LANGUAGE_FILTERS],
+        accessibility_filters=[(name, ACCESSIBILITY_LABELS[feature])
+                               for name, feature in ACCESSIBILITY_PARAMETERS.items()],
+        chosen_accessibility=[name for name, feature in ACCESSIBILITY_PARAMETERS.items()
+                              if feature in query.accessible],
         search_url=search_url,
     )
+
+
+def search_to_return_to(haku: str | None, referrer: str | None, host: str) -> list[tuple[str, str]]:
+    """The parameters of the search an organisation page was opened from ([] for a new search).
+
+    `haku` is the search's query string, carried by the result links; without it the
+    Referer counts when it is this site's search page.  Either is read back through
+    SearchQuery, so only search parameters survive and the link stays on this site.
+    """
+    if haku is None and referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == host and _is_search_page(host, parts.path):
+            haku = parts.query
+    if not haku:
+        return []
+    return SearchQuery.from_args(MultiDict(parse_qsl(haku))).to_args()
+
+
+def _is_search_page(host: str, path: str) -> bool:
+    try:
+        endpoint, _values = current_app.url_map.bind(host).match(path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint == "search.search"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 
@@ -238,4 +239,107 @@ def _build_taxonomy(needs, activities, municipalities, labels: dict[str, Taxonom
         foreign_forms=sorted((form, tuple(sorted(tokens))) for form, tokens in foreign_forms.items()),
         municipality_names=municipality_names,
         labels_by_language=labels,
+    )
+
+
+# --- Words with a meaning of their own --------------------------------------------------
+# Two short word tables, kept here so a word's meaning is changed in one place.  A query
+# word is matched on its base forms (so "ruotsiksi" and "pyörätuolilla" count), and the
+# listed words are analysed the same way, by the analyser this process uses.
+
+# The search page's and the API's names of the accessibility filters; a filter asks for "yes".
+ACCESSIBILITY_PARAMETERS = {
+    "esteeton-kulku": "step_free_access",
+    "esteeton-wc": "accessible_toilet",
+    "induktiosilmukka": "induction_loop",
+}
+# The languages the search page offers as filters (Finnish is every organisation's).
+LANGUAGE_FILTERS = ("sv", "en", "selkokieli", "viittomakieli")
+
+# A word that asks for an accessibility feature or a language becomes that filter, as a
+# municipality's name becomes the municipality filter: "induktiosilmukka" finds the
+# organisations that have a loop, not those whose description happens to say so.
+FILTER_WORDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(["induktiosilmukka", "kuulosilmukka", "induktionsslinga", "hörslinga"],
+                    ("accessible", "induction_loop")),
+    **dict.fromkeys(["esteetön", "esteettömyys", "pyörätuoli", "pyörätuolilla", "rollaattori", "tillgänglig",
+                     "rullstol", "wheelchair", "accessible"], ("accessible", "step_free_access")),
+    **dict.fromkeys(["invawc", "invavessa", "inva-wc"], ("accessible", "accessible_toilet")),
+    **dict.fromkeys(["viittomakieli", "viittomakielellä", "viittomakielinen", "teckenspråk"],
+                    ("language", "viittomakieli")),
+    **dict.fromkeys(["selkokieli", "selkokielellä", "selkokielinen", "selkosuomi", "lättläst"],
+                    ("language", "selkokieli")),
+    **dict.fromkeys(["ruotsi", "ruotsiksi", "ruotsinkielinen", "svenska", "swedish"], ("language", "sv")),
+    **dict.fromkeys(["englanti", "englanniksi", "englanninkielinen", "engelska", "english"], ("language", "en")),
+}
+
+# Words after which the search page shows the urgent-help numbers above the results:
+# crisis, suicide, violence, poisoning.  A query word counts when one of its base forms
+# or compound parts is one of these, or, for the longer ones, ends with one
+# ("perheväkivalta", "erokriisi").
+URGENT_WORDS = (
+    "kriisi", "hätä", "itsemurha", "itsetuho", "itsetuhoinen", "itsetuhoisuus", "viiltely",
+    "väkivalta", "pahoinpitely", "raiskaus", "kaltoinkohtelu", "turvakoti",
+    "myrkytys", "myrkky", "myrkyllinen", "myrkyttyä", "yliannostus",
+    "kris", "självmord", "våld", "förgiftning", "crisis", "suicide", "violence", "poisoning", "overdose",
+)
+# Shorter listed words match only whole: "hätä" must not match every word ending in it.
+URGENT_SUFFIX_MIN_LENGTH = 6
+
+
+@cache
+def _filter_bases(analyser: str) -> dict[str, tuple[str, str]]:
+    """FILTER_WORDS by the base forms of each listed word (per analyser, which tests switch)."""
+    table = {}
+    for word, meaning in FILTER_WORDS.items():
+        for form in {word, *analysis.base_forms(word)}:
+            table[form] = meaning
+    return table
+
+
+@cache
+def _urgent_bases(analyser: str) -> frozenset[str]:
+    return frozenset(form for word in URGENT_WORDS for form in {word, *analysis.base_forms(word)})
+
+
+def word_filter(word: str) -> tuple[str, str] | None:
+    """("language", code) or ("accessible", feature) when the word asks for one, else None."""
+    table = _filter_bases(analysis.analyser_name())
+    lowered = word.lower()
+    if lowered in table:
+        return table[lowered]
+    return next((table[base] for base in sorted(analysis.base_forms(word)) if base in table), None)
+
+
+def words_as_filters(words: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The words that remain text, then the language codes and accessibility features the others ask for."""
+    kept, languages, accessible = [], [], []
+    for word in words:
+        meaning = word_filter(word)
+        if meaning is None:
+            kept.append(word)
+        else:
+            kind, value = meaning
+            found = languages if kind == "language" else accessible
+            if value not in found:
+                found.append(value)
+    return kept, languages, accessible
+
+
+def concerns_urgent_help(text: str) -> bool:
+    """True when a word of the text is about crisis, suicide, violence or poisoning."""
+    urgent = _urgent_bases(analysis.analyser_name())
+    for word in analysis.words(text):
+        forms = {word.lower(), *analysis.base_forms(word), *analysis.analyse_word(word)}
+        if forms & urgent:
+            return True
+        if any(form.endswith(listed) for form in forms for listed in urgent if len(listed) >= URGENT_SUFFIX_MIN_LENGTH):
+            return True
+    return False
+
+
+def text_without_word_filter(text: str, meaning: tuple[str, str]) -> str:
+    """The search text without the words that asked for this filter (what its chip removes)."""
+    return " ".join(
+        piece for piece in text.split() if not any(word_filter(word) == meaning for word in analysis.words(piece))
     )

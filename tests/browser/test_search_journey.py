@@ -1,5 +1,6 @@
 """A resident's journey in a real browser, with JavaScript off and on: front page →
-"diabetes" in one municipality → the organisation → its phone number as a tel: link."""
+"diabetes" in one municipality → the organisation → its phone number as a tel: link →
+back to the same search."""
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -59,7 +60,10 @@ def journey(live_server) -> Journey:
 
 
 def choose_municipality(page, municipality_id: int) -> None:
-    page.get_by_label("Miltä alueelta etsit tukea?").select_option(str(municipality_id))
+    """Open the filter panel and its list of municipalities, and tick one."""
+    page.get_by_text("Rajaa hakua").click()
+    page.get_by_text("Kunnat", exact=True).click()
+    page.locator(f"#kunta-{municipality_id}").check()
 
 
 def assert_url_holds_search(page, journey: Journey) -> None:
@@ -71,16 +75,20 @@ def assert_url_holds_search(page, journey: Journey) -> None:
 def assert_results_shown(page, journey: Journey, expect) -> None:
     expect(page.locator("#tulosmaara")).to_have_text(re.compile(rf"(^|\D){journey.total}(\D|$)"))
     expect(page.locator("#tulokset article.tulos")).to_have_count(journey.shown)
-    link = page.locator(f'#tulokset article.tulos h3 a[href$="/jarjestot/{journey.organisation_id}"]')
+    link = page.locator(f'#tulokset article.tulos h3 a[href*="/jarjestot/{journey.organisation_id}?haku="]')
     expect(link).to_have_text(journey.organisation_name)
 
 
 def open_organisation_and_check_phone(page, journey: Journey, expect) -> None:
-    page.locator(f'#tulokset a[href$="/jarjestot/{journey.organisation_id}"]').click()
-    expect(page).to_have_url(re.compile(rf"/jarjestot/{journey.organisation_id}$"))
+    search_url = page.url
+    page.locator(f'#tulokset h3 a[href*="/jarjestot/{journey.organisation_id}?"]').click()
+    expect(page).to_have_url(re.compile(rf"/jarjestot/{journey.organisation_id}\?haku="))
     expect(page.get_by_role("heading", level=1)).to_have_text(journey.organisation_name)
     tel_links = page.locator('a[href^="tel:"]').evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert f"tel:{journey.phone}" in tel_links
+    page.get_by_role("link", name="Takaisin hakuun").click()
+    assert parse_qs(urlsplit(page.url).query) == parse_qs(urlsplit(search_url).query)
+    assert_results_shown(page, journey, expect)
 
 
 def test_search_journey_without_javascript(new_page, journey, expect):
