@@ -7,7 +7,6 @@ from (the version and a signed copy of the record) for the conflict check.
 """
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -20,6 +19,7 @@ from app.platform.form_fields import (
     CheckboxListField,
     CountField,
     DateTextField,
+    EmailAddressField,
     RadioField,
     SelectField,
     optional_normalised,
@@ -27,6 +27,7 @@ from app.platform.form_fields import (
     single_line,
     text_limit,
 )
+from app.platform.submissions import OnceForm
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 from app.platform.validation import (
     ValidationError,
@@ -81,7 +82,7 @@ def _phone_row(index: int) -> tuple[StringField, StringField]:
     return number, role
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(OnceForm):
     # (a) Public details
     name = StringField(_l("Järjestön tai ryhmän nimi"), validators=[single_line, text_limit(200, required=True)],
                        render_kw={"autocomplete": "organization"})
@@ -104,10 +105,9 @@ class OrganisationForm(FlaskForm):
     postal_code = StringField(_l("Postinumero"), validators=[single_line, optional_normalised(normalise_postal_code)],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     post_office = StringField(_l("Postitoimipaikka"), validators=[single_line, text_limit(80)])
-    email = StringField(
+    email = EmailAddressField(
         _l("Sähköposti"), description=_l("Julkinen osoite, johon asukkaat ja ammattilaiset voivat kirjoittaa."),
-        validators=[single_line, optional_normalised(normalise_email)],
-        render_kw={"type": "email", "spellcheck": "false"},
+        required=False, render_kw={"autocomplete": "off"},
     )
     website = StringField(
         _l("Verkkosivut"), description=_l("Esimerkiksi https://www.yhdistys.fi"),
@@ -182,6 +182,8 @@ class OrganisationForm(FlaskForm):
         self.organisation = organisation
         if not staff:
             del self.status
+        if organisation is not None:
+            del self.submission_key
         taxonomy = taxonomy_choices()
         self.need_groups = [(group, [str(need.id) for need in needs]) for group, needs in taxonomy.need_groups]
         self.needs.choices = options((need.id, need.name) for _group, needs in taxonomy.need_groups for need in needs)
@@ -253,7 +255,7 @@ class OrganisationForm(FlaskForm):
             street_address=clean_text(self.street_address.data, 200),
             postal_code=_optional(normalise_postal_code, self.postal_code.data),
             post_office=clean_text(self.post_office.data, 80),
-            email=_optional(normalise_email, self.email.data),
+            email=self.email.data,
             website=_optional(normalise_website, self.website.data),
             phones=[
                 (normalise_phone(number.data), clean_text(role.data, 120))

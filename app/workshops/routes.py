@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from app.extensions import db, limiter
 from app.models import WorkshopOrder
+from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
 from app.workshops.forms import CancelOrderForm, FeedbackForm, WorkshopOrderForm
@@ -46,16 +47,21 @@ def index():
 @limiter.limit(ORDERS_PER_IP, methods=["POST"])
 def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     form = WorkshopOrderForm(themes=active_themes())
     form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
                                         'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("workshops/order.html", form=form), status
-    placed, _token = place_order(form.order_details())
-    db.session.commit()
-    session[ORDERED_KEY] = placed.id
-    return redirect(url_for(".ordered"), code=303)
+
+    def place():
+        placed, _token = place_order(form.order_details())
+        session[ORDERED_KEY] = placed.id
+        return url_for(".ordered")
+
+    return submit_once(form, place)
 
 
 @bp.get("/tilattu")
@@ -121,6 +127,8 @@ def _status_page(found: WorkshopOrder, token: str, form: CancelOrderForm, status
 @limiter.limit(FEEDBACK_PER_IP, methods=["POST"])
 def feedback(token: str):
     """The anonymous survey: one answer per browser session while the survey is open."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     survey = survey_for_token(token)
     if survey is None:
         abort(404)
@@ -133,10 +141,13 @@ def feedback(token: str):
         status_code = 422 if form.is_submitted() else 200
         body = render_template("workshops/feedback.html", form=form, token=token)
         return _private(make_response(body, status_code))
-    record_response(survey, form.answers(), form.open_answer.data)
-    db.session.commit()
-    session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), survey.id]
-    return redirect(url_for(".feedback", token=token), code=303)
+
+    def answer():
+        record_response(survey, form.answers(), form.open_answer.data)
+        session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), survey.id]
+        return url_for(".feedback", token=token)
+
+    return submit_once(form, answer)
 
 
 def _private(response):

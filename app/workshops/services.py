@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
 from app.models.workshop import WORKSHOP_LENGTH
 from app.platform.outbox import queue_mail
+from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
 from app.platform.calendar import CalendarEvent, invitation
@@ -93,9 +94,7 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     _record(order, "", "new", ORDERER, now)
     status_url = link_url("workshops.status", token=token)
     queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
-    staff_address = current_app.config.get("STAFF_NOTIFY_EMAIL")
-    if staff_address:
-        queue_mail(staff_address, "workshop_order_staff", order=order, **template_labels())
+    notify_staff("workshop_order_staff", order=order, **template_labels())
     return order, token
 
 
