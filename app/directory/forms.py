@@ -5,6 +5,8 @@ same.  The form validates and turns the input into OrganisationData; saving is
 app/directory/organisations.py.  Two hidden fields carry what the person started
 from (the version and a signed copy of the record) for the conflict check.
 """
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -222,6 +224,14 @@ class OrganisationForm(OnceForm):
         """Carry this version of the organisation, e.g. after a conflict was shown."""
         self.version.data = str(organisation.version)
         self.base_record.data = sign_record(organisation_record(organisation))
+
+    def validate_paused_until(self, field):
+        # A pause that has already ended is refused, unless it is the one already saved:
+        # an entry whose pause ran out must still save without the field being cleared.
+        saved = self.organisation.paused_until if self.organisation is not None else None
+        if field.date is not None and field.date < date.today() and field.date != saved:
+            raise StopValidation(_("Tauon päättymispäivä ei voi olla menneisyydessä. Jätä kenttä tyhjäksi, "
+                                   "jos toiminta ei ole tauolla."))
 
     def validate_keywords(self, field):
         words = _split_keywords(field.data)
