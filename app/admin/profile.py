@@ -11,7 +11,10 @@ from app.extensions import db
 @bp.route("/profiili", methods=["GET", "POST"])
 def profile():
     """Whether this staff member receives the notices by e-mail."""
-    form = ProfileForm(data={"receives_notices": g.staff.receives_notices})
+    form = ProfileForm()
+    if not form.is_submitted():
+        # Only the empty form starts from the account: an unticked box sends nothing.
+        form.receives_notices.data = g.staff.receives_notices
     if not form.validate_on_submit():
         return render_template("admin/profile.html", form=form), 422 if form.is_submitted() else 200
     set_notices(g.staff, form.receives_notices.data)
