@@ -28,6 +28,8 @@ def _send(form: ContactRequestForm, organisation_ids: list[int]):
     if form.is_spam:
         # Answer as if sent, so the bot learns nothing; nothing is stored.
         return redirect(url_for("contact.contact_sent", batch="-"), code=303)
+    if (earlier := earlier_answer()) is not None:
+        return earlier
 
     def send():
         outcome = send_contact_request(form.details(), organisation_ids)
@@ -53,8 +55,6 @@ def _send(form: ContactRequestForm, organisation_ids: list[int]):
 @limiter.limit(CONTACT_RATE_LIMIT)
 def contact_organisation(organisation_id: int):
     """Ask one organisation to contact you."""
-    if (earlier := earlier_answer()) is not None:
-        return earlier
     form = ContactRequestForm()
     # Checked before the first query: on SQLite that query takes the write lock for the
     # rest of the request, and the form needs no database.
@@ -77,8 +77,6 @@ def contact_organisation_form(organisation_id: int):
 @limiter.limit(CONTACT_RATE_LIMIT, methods=["POST"])
 def contact_tray():
     """One contact request to every organisation on the tray."""
-    if (earlier := earlier_answer()) is not None:
-        return earlier
     organisations = tray.published_on_tray(tray_ids())
     if not organisations:
         flash(_("Tarjotin on tyhjä. Lisää järjestöjä tarjottimelle hakutuloksista."))
