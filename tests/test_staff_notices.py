@@ -1,4 +1,5 @@
 """Staff kept informed by default, and the staff pages' small promises (issue 17, points 9 and 10)."""
+import re
 from datetime import datetime
 
 import pytest
@@ -167,7 +168,7 @@ def test_the_activity_matrix_is_a_table_first_with_full_size_labels(client):
     assert section.index("<table") < section.index("<svg")
     svg = section[section.index("<svg"):]
     assert 'class="kaavio kaavio-taysikokoinen"' in svg and 'width="100%"' not in svg.split(">", 1)[0]
-    sizes = {int(size) for size in __import__("re").findall(r'font-size="(\d+)"', svg)}
+    sizes = {int(size) for size in re.findall(r'font-size="(\d+)"', svg)}
     assert sizes and min(sizes) >= 12
 
 

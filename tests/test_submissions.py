@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 from tests.clients import once
+from tests.test_faults import CONTACT
 from tests.test_self_service import SECRETARY, changed, form_data, sign_in_as
 from tests.test_workshops_helpers import order_form, seed_themes
 
@@ -13,14 +14,6 @@ from app.extensions import db
 from app.models import ContactRequest, FormSubmission, LoginToken, Organisation, OutboxMessage, WorkshopOrder, utcnow
 from app.platform.submissions import KEY_FIELD, purge_old_submissions
 
-CONTACT = {
-    "name": "Maija Meikäläinen",
-    "phone": "040 123 4567",
-    "email": "maija@example.fi",
-    "preferred_channel": "puhelin",
-    "message": "Haluaisin tietoa vertaistukiryhmästä.",
-    "consent": "y",
-}
 
 
 def key_in(html: str) -> str:

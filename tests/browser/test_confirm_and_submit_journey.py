@@ -2,6 +2,7 @@
 public sees it and confirms in one click (issue 17, point 4); a creating form sent
 twice makes one request, and with JavaScript the second press is refused at once
 (point 5).  axe checks the check page."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,25 +98,32 @@ def test_the_check_page_passes_axe(new_page, live_server):
     assert axe_violations(page) == []
 
 
+def filled_contact_form(new_page, live_server, name: str, *, javascript: bool):
+    """A phone-sized page with the contact form of a new organisation filled in: (its id, the page)."""
+    from app.models import Organisation
+
+    slug = name.split()[0].lower()
+    organisation_id, _link = stale_entry_with_reminder_link(live_server, name, f"{slug}@example.fi")
+    with live_server.app.app_context():
+        db.session.get(Organisation, organisation_id).email = f"info@{slug}.example"
+        db.session.commit()
+        db.session.remove()
+    page = new_page(javascript=javascript)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/jarjestot/{organisation_id}/yhteydenotto")
+    fill_contact_form(page)
+    return organisation_id, page
+
+
 def fill_contact_form(page) -> None:
     page.get_by_label("Nimi", exact=True).fill("Maija Meikäläinen")
     page.get_by_label("Puhelinnumero").fill("040 123 4567")
     page.locator("#message").fill("Haluaisin tietoa kävelyryhmästä.")
-    page.get_by_label(__import__("re").compile("^Annan luvan")).check()
+    page.get_by_label(re.compile("^Annan luvan")).check()
 
 
 def test_a_double_press_sends_one_request_and_shows_progress(new_page, live_server, expect):
-    organisation_id, _link = stale_entry_with_reminder_link(live_server, "Tuplaklikkaus ry", "tupla@example.fi")
-    with live_server.app.app_context():
-        from app.models import Organisation
-
-        db.session.get(Organisation, organisation_id).email = "info@tupla.example"
-        db.session.commit()
-        db.session.remove()
-    page = new_page(javascript=True)
-    page.set_viewport_size(PHONE)
-    page.goto(f"/jarjestot/{organisation_id}/yhteydenotto")
-    fill_contact_form(page)
+    organisation_id, page = filled_contact_form(new_page, live_server, "Tuplaklikkaus ry", javascript=True)
     posts = []
     page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
     # Two presses in the same moment: the first shows progress, the second does nothing.
@@ -134,17 +142,7 @@ def test_a_double_press_sends_one_request_and_shows_progress(new_page, live_serv
 
 
 def test_without_javascript_a_form_sent_again_answers_with_the_first_result(new_page, live_server, expect):
-    organisation_id, _link = stale_entry_with_reminder_link(live_server, "Uudelleenlähetys ry", "uudelleen@example.fi")
-    with live_server.app.app_context():
-        from app.models import Organisation
-
-        db.session.get(Organisation, organisation_id).email = "info@uudelleen.example"
-        db.session.commit()
-        db.session.remove()
-    page = new_page(javascript=False)
-    page.set_viewport_size(PHONE)
-    page.goto(f"/jarjestot/{organisation_id}/yhteydenotto")
-    fill_contact_form(page)
+    organisation_id, page = filled_contact_form(new_page, live_server, "Uudelleenlähetys ry", javascript=False)
     key = page.locator('input[name="submission_key"]').get_attribute("value")
     html = page.content()
     page.get_by_role("button", name="Lähetä yhteydenottopyyntö").click()
