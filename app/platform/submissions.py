@@ -64,8 +64,9 @@ class OnceForm(FlaskForm):
 def earlier_answer():
     """The redirect a repeated POST gets, or None when this key has not been used.
 
-    Called at the top of a view, before anything that could answer differently
-    the second time (a closed sign-up, an emptied tray).
+    A view asks before anything that could answer differently the second time
+    (a sign-up closed meanwhile); the contact forms ask once the form is valid,
+    so that an invalid one still needs no database.
     """
     key = request.form.get(KEY_FIELD, "")
     if request.method != "POST" or not KEY_PATTERN.fullmatch(key):
