@@ -21,3 +21,10 @@ class OwnBrowserClient(ServerLikeClient):
     def open(self, *args, **kwargs):
         g.pop(self.application.config["WTF_CSRF_FIELD_NAME"], None)
         return super().open(*args, **kwargs)
+
+
+def once(data: dict | None = None, **fields) -> dict:
+    """Form data with a fresh one-time submission key, as every rendered creating form carries."""
+    from app.platform.submissions import new_key
+
+    return {**(data or {}), **fields, "submission_key": new_key()}

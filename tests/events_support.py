@@ -36,7 +36,7 @@ def signup_form(email: str = "aino@example.fi", **fields) -> dict:
     data = {
         "name": "Aino Virtanen", "organisation_name": "Iisalmen Omaishoitajat ry", "email": email,
         "phone": "040 123 4567", "dietary_needs": "Laktoositon", "accessibility_needs": "",
-        "consent": "y", "submission": f"{email.split('@')[0]:_<43}"[:43],
+        "consent": "y", "submission_key": f"{email.split('@')[0]:_<43}"[:43],
     }
     data.update(fields)
     return data

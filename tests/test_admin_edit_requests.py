@@ -57,8 +57,9 @@ def test_the_edit_link_signs_the_contact_in_and_opens_the_form(app, mailbox, mak
     assert opened.status_code == 200 and "Jatka" in opened.text and opened.headers["Cache-Control"] == "no-store"
     used = contact.post(path)
     assert used.status_code == 303
-    assert used.headers["Location"] == f"/jarjestoille/omat/{organisation.id}/muokkaa"
-    assert contact.get(used.headers["Location"]).status_code == 200
+    assert used.headers["Location"] == f"/jarjestoille/omat/{organisation.id}/tarkista"
+    check = contact.get(used.headers["Location"])
+    assert check.status_code == 200 and "Tiedot ovat ajan tasalla" in check.text and "Muokkaa tietoja" in check.text
     assert _db.session.scalars(select(UserSession.role).where(UserSession.email == "a@yhdistys.example")).all() == ["contact"]
     assert contact.get(path).status_code == 410
     assert "Muokkauslinkki toimii vain kerran" in contact.get(path).text

@@ -34,7 +34,7 @@ def data_of(organisation: Organisation, **changes) -> OrganisationData:
 
 def edit(organisation: Organisation, author: str = "sihteeri@yhdistys.example", **changes) -> None:
     assert update_organisation(organisation, data_of(organisation, **changes), author,
-                               base_version=organisation.version, base_record=None)
+                               base_version=organisation.version, base_record=None).changed
     _db.session.commit()
 
 
@@ -137,3 +137,55 @@ def test_a_revision_of_another_organisation_is_not_restored(client, make_organis
     _db.session.commit()
     client.post(f"/yllapito/jarjestot/{one.id}/historia/{foreign.id}/palauta")
     assert _db.session.get(Organisation, one.id).name == "Yksi ry"
+
+
+def test_versions_are_numbered_per_organisation(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    other = make_organisation("Toinen ry")
+    for number in range(3):
+        record_revision(other, "import", f"Tuotu {number}")
+    organisation = make_organisation("Numeroitu ry", description="Yksi.")
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Kaksi.")
+    page = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "Versio 2: Tiedot päivitetty" in page and "Versio 1: Tuotu" in page
+    assert first.id > 3 and f"Versio {first.id}:" not in page  # not the global revision id
+
+    confirm = client.get(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palautetaanko")
+    assert confirm.status_code == 200 and "Palautetaanko versio 1?" in confirm.text
+    assert client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta").status_code == 303
+    latest = _db.session.scalars(select(Revision).order_by(Revision.id.desc())).first()
+    assert latest.summary.startswith("Palautettu versioon 1 (")
+
+
+def test_restoring_asks_first_and_shows_what_would_change(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Kysyvä ry", description="Alkuperäinen.")
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Muutettu.")
+    history = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    # The history offers a link to the question, not a button that restores at once.
+    assert f'href="/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palautetaanko"' in history
+    assert f'action="/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta"' not in history
+
+    question = client.get(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palautetaanko")
+    assert "Muutettu." in question.text and "Alkuperäinen." in question.text
+    assert f'action="/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta"' in question.text
+    assert "Peruuta" in question.text
+    _db.session.expire_all()
+    assert _db.session.get(Organisation, organisation.id).description == "Muutettu."
+    other = make_organisation("Vieras ry")
+    assert client.get(f"/yllapito/jarjestot/{other.id}/historia/{first.id}/palautetaanko").status_code == 404
+
+
+def test_a_change_below_what_is_shown_makes_no_row():
+    old = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:42:10"}
+    new = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:42:55"}
+    assert diff_snapshots(old, new) == []
+    later = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:43:01"}
+    [change] = diff_snapshots(old, later)
+    assert (change.old, change.new) == ("5.3.2026 7.42", "5.3.2026 7.43")

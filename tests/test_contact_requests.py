@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.clients import once
 from app.admin.figures import contact_requests_per_organisation
 from app.contact.requests import erase_personal_data
 from app.models import OutboxMessage, utcnow
@@ -21,7 +22,7 @@ VALID = {
 
 
 def post_contact(client, organisation_id, **changes):
-    data = {**VALID, **changes}
+    data = once({**VALID, **changes})
     data = {key: value for key, value in data.items() if value is not None}
     return client.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=data)
 
@@ -67,7 +68,7 @@ def test_a_tray_request_sends_exactly_one_mail_per_organisation(client, db, mail
 
     form = client.get("/tarjotin/yhteydenotto").get_data(as_text=True)
     assert "näille 3 järjestölle" in form and "Ensimmäinen ry, Toinen ry, Kolmas ry" in form
-    response = client.post("/tarjotin/yhteydenotto", data={**VALID, "email": ""})
+    response = client.post("/tarjotin/yhteydenotto", data=once({**VALID, "email": ""}))
 
     assert response.status_code == 303
     assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 3
@@ -86,7 +87,7 @@ def test_an_organisation_unpublished_meanwhile_is_reported_and_the_others_still_
     leaving.status = "hidden"
     db.session.commit()
 
-    response = client.post("/tarjotin/yhteydenotto", data=VALID, follow_redirects=True)
+    response = client.post("/tarjotin/yhteydenotto", data=once(VALID), follow_redirects=True)
 
     page = response.get_data(as_text=True)
     assert "Pysyvä ry" in page

@@ -117,7 +117,7 @@ def test_the_same_address_twice_is_refused_with_a_clear_message(client, taxonomy
     event = make_event()
     client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("Aino@Example.FI"))
     again = client.post(f"/tapahtumat/{event.id}/ilmoittaudu",
-                        data=signup_form("aino@example.fi", submission="x" * 43, name="Aino V."))
+                        data=signup_form("aino@example.fi", submission_key="x" * 43, name="Aino V."))
     assert again.status_code == 409
     assert "jo ilmoittauduttu" in again.text and 'value="Aino V."' in again.text
     assert len(signups(event)) == 1
@@ -138,7 +138,7 @@ def test_the_unique_constraint_holds_when_the_check_is_passed(app, taxonomy):
     for key in ("a" * 43, "b" * 43):
         db.session.add(EventSignup(event_id=event.id, status="confirmed", name="X", organisation_name="Y",
                                    email="sama@example.fi", consent_at=datetime(2026, 1, 1), manage_nonce=key[:32],
-                                   manage_token_hash=key * 1, submission_key=key))
+                                   manage_token_hash=key * 1))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -182,7 +182,7 @@ def test_bad_input_is_marked_next_to_the_field_and_kept(client, taxonomy, field,
 
 def test_a_crafted_submission_key_gets_a_fresh_form(client, taxonomy):
     event = make_event()
-    answer = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(submission="<script>"))
+    answer = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(submission_key="<script>"))
     assert answer.status_code == 422 and "Lomake oli vanhentunut" in answer.text
 
 
@@ -204,7 +204,7 @@ def test_reminder_goes_once_two_days_before(app, client, mailbox, taxonomy, runn
     soon = make_event(days_ahead=1, deadline_days_before=0)
     later = make_event(days_ahead=10)
     for event in (soon, later):
-        client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(submission=f"{event.id:0>43}"))
+        client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(submission_key=f"{event.id:0>43}"))
     mailbox.messages.clear()
 
     result = runner.invoke(args=["events", "remind"])

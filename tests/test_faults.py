@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, func, select, update
+from tests.clients import once
 from tests.admin_support import add_contacts, make_staff, sign_in_contact, sign_in_staff
 from tests.test_self_service import changed, form_data
 from tests.test_workshops_helpers import order_form, seed_themes
@@ -79,7 +80,7 @@ def assert_queued_and_delivered_once_later(mailbox, expected: list[str]) -> None
 
 
 def test_join_succeeds_while_smtp_is_down(client, unstarted_mailbox):
-    answer = client.post("/jarjestoille/", data={"email": "Uusi@Yhdistys.example"})
+    answer = client.post("/jarjestoille/", data=once({"email": "Uusi@Yhdistys.example"}))
     assert answer.status_code == 303
     assert "Tarkista sähköpostisi" in client.get(answer.headers["Location"]).text
     assert_queued_and_delivered_once_later(unstarted_mailbox, ["uusi@yhdistys.example"])
@@ -89,7 +90,7 @@ def test_contact_request_from_an_organisation_page_succeeds_while_smtp_is_down(
     client, unstarted_mailbox, make_organisation
 ):
     organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
-    answer = client.post(f"/jarjestot/{organisation.id}/yhteydenotto", data=CONTACT)
+    answer = client.post(f"/jarjestot/{organisation.id}/yhteydenotto", data=once(CONTACT))
     assert answer.status_code == 303
     assert "Muistiyhdistys ry" in client.get(answer.headers["Location"]).text
     assert count(ContactRequest) == 1
@@ -99,7 +100,7 @@ def test_contact_request_from_an_organisation_page_succeeds_while_smtp_is_down(
 def test_contact_request_from_the_tray_succeeds_while_smtp_is_down(client, unstarted_mailbox, make_organisation):
     for name, address in [("Eka ry", "eka@esimerkki.fi"), ("Toka ry", "toka@esimerkki.fi")]:
         client.post("/tarjotin/lisaa", data={"organisation_id": make_organisation(name, email=address).id})
-    answer = client.post("/tarjotin/yhteydenotto", data=CONTACT)
+    answer = client.post("/tarjotin/yhteydenotto", data=once(CONTACT))
     assert answer.status_code == 303
     assert count(ContactRequest) == 2
     assert_queued_and_delivered_once_later(
@@ -218,7 +219,7 @@ def test_a_contact_request_behind_a_long_lock_answers_503_and_stores_nothing(cli
     organisation_id = make_organisation("Lukittu ry", email="lukittu@esimerkki.fi").id
     lock_wait(300)
     with LockHolder(organisation_id, hold_seconds=10):
-        answer = client.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=CONTACT)
+        answer = client.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=once(CONTACT))
     assert answer.status_code == 503 and "Yritä hetken kuluttua uudelleen" in answer.text
     assert (count(ContactRequest), count(OutboxMessage)) == (0, 0)
 
@@ -228,7 +229,7 @@ def test_join_behind_a_long_lock_answers_503_and_issues_no_link(client, make_org
         pytest.skip("SQLite only: joining touches no organisation row a PostgreSQL row lock could hold")
     lock_wait(300)
     with LockHolder(0, hold_seconds=10):
-        answer = client.post("/jarjestoille/", data={"email": "uusi@yhdistys.example"})
+        answer = client.post("/jarjestoille/", data=once({"email": "uusi@yhdistys.example"}))
     assert answer.status_code == 503
     assert (count(LoginToken), count(OutboxMessage)) == (0, 0)
 

@@ -2,6 +2,7 @@
 summary, the input kept, HTTP 422, nothing saved; and what valid input becomes."""
 import html
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,8 @@ from tests.test_self_service import SECRETARY, changed, edit_path, form_data, fr
 from app.directory.records import organisation_record
 from app.extensions import db as _db
 from app.models import Activity, Municipality, Need, Organisation, Sector
+
+NEXT_YEAR = date.today().year + 1
 
 LONG_KEYWORD = "k" * 81
 CHOICE_FIELDS = {
@@ -133,7 +136,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
         language="sv",
         step_free_access="yes", accessible_toilet="no", induction_loop="unknown",
         accessibility_notes="Hissi pihan puolella.",
-        paused_until="31.7.2026",
+        paused_until=f"31.7.{NEXT_YEAR}",
         paused_note="Kesätauko.",
         needs=[str(need.id)],
         activities=[str(activity.id)],
@@ -175,7 +178,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
         "induction_loop": "unknown",
         "accessibility_notes": "Hissi pihan puolella.",
         "status": "published",
-        "paused_until": "2026-07-31",
+        "paused_until": f"{NEXT_YEAR}-07-31",
         "paused_note": "Kesätauko.",
         "confirmed_at": None,
         "contacts": ["rahastonhoitaja@example.fi", SECRETARY],
@@ -194,7 +197,7 @@ def test_every_field_is_saved_normalised_and_shown_back(client, editing):
     shown = form_data(client.get(edit_path(organisation.id)))
     # The empty second row was skipped: the numbers close up.
     assert [shown[f"phone_{i}"] for i in (1, 2, 3)] == ["040 123 4567", "+46 8 123 456 78", ""]
-    assert shown["paused_until"] == "2026-07-31"
+    assert shown["paused_until"] == f"{NEXT_YEAR}-07-31"
     assert shown["member_count"] == "1200"
     assert shown.getlist("languages") == ["fi", "sv"]
     assert shown["language"] == "sv"

@@ -135,7 +135,7 @@ def static_urls(page: str) -> list[str]:
 
 def test_pages_link_static_files_by_content_hash_and_they_are_immutable(app, client):
     urls = static_urls(client.get("/ohjeet").get_data(as_text=True))
-    assert len(urls) == 3  # the stylesheet, htmx and our script
+    assert len(urls) == 4  # the stylesheet, htmx and our two scripts
     for url in urls:
         with client.get(url) as response:
             assert response.status_code == 200, url

@@ -7,7 +7,7 @@ the write lock while the limiter counted on a second connection waited for itsel
 until the busy timeout, then answered 503.
 """
 import pytest
-from tests.clients import ServerLikeClient
+from tests.clients import ServerLikeClient, once
 from tests.conftest import empty_all_tables, make_test_config
 
 from app import create_app
@@ -63,7 +63,7 @@ CONTACT = {
 
 
 def test_a_signed_in_contact_request_is_stored(server, signed_in, organisation_id):
-    response = signed_in.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=CONTACT)
+    response = signed_in.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=once(CONTACT))
 
     assert response.status_code == 303, response.text
     with server.app_context():

@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 from tests.clients import OwnBrowserClient
 from werkzeug.datastructures import MultiDict
 
+from app.admin.staff import add_staff, deactivate_staff
 from app.directory.records import organisation_record
 from app.extensions import db as _db
-from app.models import Organisation, OrganisationContact, OutboxMessage, Revision, utcnow
+from app.models import Organisation, OrganisationContact, Revision, utcnow
 from app.platform.tokens import issue_link_token
 
 STAFF = "toimisto@example.fi"
@@ -166,10 +167,12 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
                      client.get("/jarjestoille/omat").text)
     assert client.get(f"/jarjestot/{organisation.id}").status_code == 404
 
-    staff_mail = mailbox.messages[-1]
+    staff_mail, receipt = mailbox.messages[-2:]
     assert staff_mail["To"] == STAFF
     assert staff_mail["Subject"] == "Uusi järjestö odottaa hyväksyntää: Kuopion muistikahvila"
     assert SECRETARY in mailbox.bodies(staff_mail)[0]
+    assert receipt["To"] == SECRETARY and receipt["Subject"] == "Vastaanotettu: Kuopion muistikahvila"
+    assert "/jarjestoille/omat" in mailbox.bodies(receipt)[0]
 
     # Staff approval is another feature; here it is the status it sets.
     organisation.status = "published"
@@ -191,13 +194,20 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
     assert _revisions(organisation.id)[-1].author == SECRETARY
 
 
-def test_no_staff_mail_without_staff_address(app, client, mailbox, taxonomy):
+def test_every_active_staff_member_is_told_unless_they_opted_out(app, client, mailbox, taxonomy):
     app.config["STAFF_NOTIFY_EMAIL"] = ""
+    add_staff("anna@keskus.example")
+    add_staff("ville@keskus.example").receives_notices = False
+    deactivate_staff(add_staff("lahtenyt@keskus.example").email)
+    _db.session.commit()
     sign_in_as(client, SECRETARY)
     data = changed(form_data(client.get("/jarjestoille/omat/uusi")), name="Pieni kerho")
     assert client.post("/jarjestoille/omat/uusi", data=data).status_code == 303
-    assert _db.session.scalar(select(OutboxMessage.id)) is None
-    assert mailbox.messages == []
+    sent = sorted((message["To"], message["Subject"]) for message in mailbox.messages)
+    assert sent == [
+        ("anna@keskus.example", "Uusi järjestö odottaa hyväksyntää: Pieni kerho"),
+        (SECRETARY, "Vastaanotettu: Pieni kerho"),
+    ]
 
 
 def test_new_organisation_keeps_its_creator_as_a_contact(client, taxonomy):
@@ -276,15 +286,20 @@ def test_the_details_are_current_sets_only_confirmed_at(client, make_organisatio
     assert (revision.summary, revision.author) == ("Tiedot vahvistettu ajan tasalle", SECRETARY)
 
 
-def test_saving_without_changes_writes_nothing(client, make_organisation):
+def test_saving_without_changes_confirms_and_changes_nothing_else(client, make_organisation):
     mine = own(make_organisation)
-    version = mine.version
+    before = organisation_record(fresh(mine.id))
     sign_in_as(client, SECRETARY)
-    answer = client.post(edit_path(mine.id), data=form_data(client.get(edit_path(mine.id))))
+    form = client.get(edit_path(mine.id))
+    assert "Tallenna ja vahvista tiedot ajan tasalle" in form.text
+    answer = client.post(edit_path(mine.id), data=form_data(form))
     assert answer.status_code == 303
-    assert "Tietoihin ei tehty muutoksia" in client.get("/jarjestoille/omat").text
-    assert fresh(mine.id).version == version and fresh(mine.id).confirmed_at is None
-    assert _revisions(mine.id) == []
+    assert "Tietoihin ei tehty muutoksia. Järjestön Muistiyhdistys ry tiedot on merkitty ajan tasalla" in (
+        client.get("/jarjestoille/omat").text)
+    after = fresh(mine.id)
+    assert after.confirmed_at is not None
+    assert {**organisation_record(after), "confirmed_at": None} == {**before, "confirmed_at": None}
+    assert [r.summary for r in _revisions(mine.id)] == ["Tiedot vahvistettu ajan tasalle"]
 
 
 def test_version_conflict_shows_what_changed_and_keeps_the_input(app, make_organisation):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 from tests.admin_support import add_contacts, make_staff
-from tests.clients import OwnBrowserClient
+from tests.clients import OwnBrowserClient, once
 from tests.test_workshops_helpers import order_form, seed_themes
 
 from app.extensions import db
@@ -133,7 +133,8 @@ def test_an_edit_link_opens_only_its_own_organisation(client, make_organisation)
     token = issue_link_token("sihteeri@oma.example", "edit_request", mine.id)
     db.session.commit()
     _opened, used = use(client, "edit_request", token)
-    assert used.headers["Location"] == f"/jarjestoille/omat/{mine.id}/muokkaa"
+    assert used.headers["Location"] == f"/jarjestoille/omat/{mine.id}/tarkista"
+    assert client.get(f"/jarjestoille/omat/{other.id}/tarkista").status_code == 404
     assert client.get(f"/jarjestoille/omat/{other.id}/muokkaa").status_code == 404
     assert client.post(f"/jarjestoille/omat/{other.id}/ajan-tasalla").status_code in (400, 404)
 
@@ -152,7 +153,7 @@ def _answer_for(app, path: str, email: str, sent_path: str) -> tuple[int, str, s
     client = app.test_client()
     started = time.perf_counter()
     # Timed until the answer is there, as its receiver would; the mail goes when it is closed.
-    answer = post(client, path, {"email": email}, buffered=False)
+    answer = post(client, path, once({"email": email}), buffered=False)
     elapsed = time.perf_counter() - started
     answer.close()
     page = client.get(answer.headers["Location"])
@@ -199,7 +200,7 @@ def test_links_in_mail_never_come_from_a_forged_host(app, staff, make_organisati
         ("/tyopajat/tilaa", order_form(theme.id)),
     ]:
         page = visitor.get(path if "yhteydenotto" not in path else f"/jarjestot/{organisation.id}", headers=FORGED)
-        answer = visitor.post(path, data={**data, "csrf_token": csrf(page)}, headers=FORGED)
+        answer = visitor.post(path, data=once({**data, "csrf_token": csrf(page)}), headers=FORGED)
         assert answer.status_code == 303, (path, answer.status_code)
         # The staff link is made off the request's thread; the next request waits, as a test shares one session.
         background.wait_until_idle()

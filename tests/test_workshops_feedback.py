@@ -16,6 +16,7 @@ from app.workshops.services import (
     mark_held,
     place_order,
 )
+from tests.clients import once
 from tests.test_workshops_helpers import csrf_of, good_dates, seed_themes
 
 HELD_AT = datetime(2026, 2, 10, 14, 0)  # UTC: 16.00 in Helsinki, two hours after the workshop began
@@ -59,7 +60,7 @@ def survey_path(app, themes):
 
 def answer(client, path, answers, open_answer=""):
     page = client.get(path)
-    return client.post(path, data={**answers, "open_answer": open_answer, "csrf_token": csrf_of(page)})
+    return client.post(path, data=once({**answers, "open_answer": open_answer, "csrf_token": csrf_of(page)}))
 
 
 def test_the_survey_asks_four_statements_on_the_four_point_scale(client, survey_path):
@@ -78,13 +79,15 @@ def test_the_survey_asks_four_statements_on_the_four_point_scale(client, survey_
 
 def test_one_answer_per_browser_session(client, survey_path):
     token = csrf_of(client.get(survey_path))
-    data = {**GOOD_ANSWERS, "open_answer": "Kiitos, tosi hyödyllinen.", "csrf_token": token}
+    data = once({**GOOD_ANSWERS, "open_answer": "Kiitos, tosi hyödyllinen.", "csrf_token": token})
     sent = client.post(survey_path, data=data)
     assert sent.status_code == 303 and sent.headers["Location"] == survey_path
     thanks = client.get(survey_path)
     assert "Kiitos palautteesta" in thanks.text and "<form" not in thanks.text.split("<main", 1)[1]
     again = client.post(survey_path, data=data)
-    assert again.status_code == 200 and "kerran" in again.text
+    assert again.status_code == 303 and again.headers["Location"] == survey_path
+    another_form = client.post(survey_path, data=once(data))
+    assert another_form.status_code == 200 and "kerran" in another_form.text
     [response] = db.session.scalars(select(FeedbackResponse)).all()
     assert response.answers == {"need": 4, "tools": 3, "facilitation": 4, "recommend": 2}
     assert response.open_answer == "Kiitos, tosi hyödyllinen."
@@ -126,7 +129,7 @@ def test_a_closed_survey_answers_politely(client, themes):
     page = client.get(path)
     assert page.status_code == 410
     assert "Palautekysely on suljettu" in page.text and "<fieldset" not in page.text
-    assert client.post(path, data=GOOD_ANSWERS).status_code in (400, 410)
+    assert client.post(path, data=once(GOOD_ANSWERS)).status_code in (400, 410)
     assert db.session.scalar(select(func.count(FeedbackResponse.id))) == 0
 
 

@@ -7,6 +7,7 @@ import icalendar
 import pytest
 from flask import g
 from sqlalchemy import select
+from tests.clients import once
 from tests.test_workshops_helpers import FEEDBACK_LINK, csrf_of, order_form, seed_themes, today, weekday_from
 
 from app.extensions import db
@@ -129,7 +130,7 @@ def test_the_whole_flow_from_order_to_feedback_figures(app, client, mailbox, ord
         g.pop("csrf_token", None)
         survey_page = participant.get(path)
         assert survey_page.status_code == 200
-        sent = participant.post(path, data={**answers, "open_answer": words, "csrf_token": csrf_of(survey_page)})
+        sent = participant.post(path, data=once({**answers, "open_answer": words, "csrf_token": csrf_of(survey_page)}))
         assert sent.status_code == 303
 
     summary = feedback_summary(order)

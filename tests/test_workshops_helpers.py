@@ -5,6 +5,7 @@ from pathlib import Path
 
 from app.extensions import db
 from app.models import WorkshopTheme
+from app.platform.submissions import new_key
 from app.workshops.display import helsinki_time
 from app.workshops.services import seed_workshop_themes
 
@@ -62,6 +63,7 @@ def order_form(theme_id: int | str, **changes) -> dict:
         "accessibility_needs": "Yksi osallistuja käyttää pyörätuolia; tarvitsemme esteettömän tilan.",
         "other_info": "",
         "consent": "y",
+        "submission_key": new_key(),
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

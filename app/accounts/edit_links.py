@@ -15,12 +15,12 @@ def open_edit_link(token: str):
 
 @account_bp.post("/muokkaa/<token>")
 def use_edit_link(token: str):
-    """"Jatka": spend the link, sign the contact in, open the organisation's form."""
+    """"Jatka": spend the link, sign the contact in, show the entry with its confirm button."""
     return use_contact_link(token, EDIT_LINK, _edit_destination)
 
 
 def _edit_destination(used: TokenState) -> str:
     if used.organisation_id is not None and contact_can_edit(used.email, used.organisation_id):
-        return url_for("accounts.edit_organisation", organisation_id=used.organisation_id)
+        return url_for("accounts.check_organisation", organisation_id=used.organisation_id)
     # The address was removed from the contacts after the request was sent.
     return url_for("accounts.my_organisations")

@@ -1,26 +1,19 @@
 """Forms of the account pages. CSRF comes with FlaskForm on every POST."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField
-from wtforms.validators import ValidationError as FieldError
 
-from app.platform.validation import ValidationError, normalise_email
+from app.platform.form_fields import EmailAddressField
+from app.platform.submissions import OnceForm
 
 
-class LinkRequestForm(FlaskForm):
+class LinkRequestForm(OnceForm):
     """One e-mail field: joining and signing in are the same link."""
 
-    email = EmailField(
+    email = EmailAddressField(
         _l("Sähköpostiosoite"),
         description=_l("Lähetämme tähän osoitteeseen kirjautumislinkin. Salasanaa ei tarvita."),
-        render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": 254, "required": True},
+        render_kw={"required": True},
     )
-
-    def validate_email(self, field):
-        try:
-            field.data = normalise_email(field.data)
-        except ValidationError as problem:
-            raise FieldError(problem.message) from None
 
 
 class ContinueForm(FlaskForm):

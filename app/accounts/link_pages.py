@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 from app.accounts.forms import ContinueForm, LinkRequestForm
 from app.accounts.sessions import start_session
 from app.extensions import db
+from app.platform.submissions import earlier_answer, submit_once
 from app.platform.tokens import TOKEN_LIFETIMES, TokenState, consume_token, peek_token
 
 TOKEN_PAGE_CSP = (
@@ -73,14 +74,19 @@ def link_request_page(template: str, send_link: Callable[..., object], sent_key:
     The "link sent" page learns only that a link was asked for: the address is in
     neither its URL nor the session cookie, which is signed but readable.
     """
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     form = LinkRequestForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template(template, form=form, **context), status
-    send_link(form.email.data, created_ip=request.remote_addr)
-    db.session.commit()
-    session[sent_key] = True
-    return redirect(url_for(sent_endpoint), code=303)
+
+    def send():
+        send_link(form.email.data, created_ip=request.remote_addr)
+        session[sent_key] = True
+        return url_for(sent_endpoint)
+
+    return submit_once(form, send)
 
 
 def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint: str):

@@ -1,5 +1,7 @@
 """/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
@@ -22,10 +24,12 @@ from app.directory.organisations import (
     create_organisation,
     update_organisation,
 )
+from app.directory.moderation import rejection_reasons
 from app.directory.records import organisation_record
 from app.extensions import db, limiter
 from app.models import Organisation
 from app.platform.ratelimit import per_address
+from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("accounts", __name__)
 
@@ -68,10 +72,12 @@ def use_link(token: str):
 def my_organisations():
     """The organisations the signed-in address may edit."""
     user = current_user()
+    organisations = organisations_of_contact(user.email)
     return render_template(
         "accounts/my_organisations.html",
         email=user.email,
-        organisations=organisations_of_contact(user.email),
+        organisations=organisations,
+        rejection_reasons=rejection_reasons([o.id for o in organisations if o.status == "rejected"]),
         sign_out_form=SignOutForm(),
         confirm_form=ConfirmCurrentForm(),
     )
@@ -81,6 +87,8 @@ def my_organisations():
 @sign_in_required("contact")
 def add_organisation():
     """A new organisation: it waits for staff approval, and staff are told by mail."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     user = current_user()
     form = OrganisationForm.for_request(contacts=[user.email])
     if not form.validate_on_submit():
@@ -88,9 +96,12 @@ def add_organisation():
     data = form.to_data()
     if user.email not in data.contacts:
         data.contacts.insert(0, user.email)
-    organisation = create_organisation(data, user.email, notify_email=current_app.config["STAFF_NOTIFY_EMAIL"] or None)
-    db.session.commit()
-    return redirect(url_for(".organisation_added", organisation_id=organisation.id), code=303)
+
+    def create():
+        organisation = create_organisation(data, user.email)
+        return url_for(".organisation_added", organisation_id=organisation.id)
+
+    return submit_once(form, create)
 
 
 @bp.get("/omat/<int:organisation_id>/lisatty")
@@ -112,9 +123,12 @@ def edit_organisation(organisation_id: int):
         return _form_page(form, organisation, 422 if form.is_submitted() else 200)
     data = form.to_data()
     try:
-        changed = update_organisation(
+        saved = update_organisation(
             organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
         )
+        if not saved.changed and organisation.status != "rejected":
+            # The button says so: saving the form unchanged confirms the details are current.
+            confirm_organisation(organisation, user.email)
         db.session.commit()
     except VersionConflict:
         db.session.rollback()
@@ -123,17 +137,35 @@ def edit_organisation(organisation_id: int):
         conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
         form.start_from(organisation)
         return _form_page(form, organisation, 409, conflicts=conflicts)
-    if not changed:
-        flash(_("Tietoihin ei tehty muutoksia, joten mitään ei tallennettu."))
+    if not saved.changed and organisation.status == "rejected":
+        flash(_("Et muuttanut tietoja. Korjaa ne perustelun mukaan, niin ne lähtevät ylläpidolle uudelleen "
+                "hyväksyttäviksi."))
+    elif not saved.changed:
+        flash(_("Tietoihin ei tehty muutoksia. Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.",
+                name=organisation.name))
     elif user.email not in data.contacts:
         flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
                 "järjestön %(name)s tietoja.", name=organisation.name))
+    elif saved.resubmitted:
+        flash(_("Korjatut tiedot on lähetetty ylläpidolle. Järjestö %(name)s julkaistaan, kun ylläpito on "
+                "hyväksynyt sen.", name=organisation.name))
     elif organisation.is_published:
         flash(_("Järjestön %(name)s tiedot tallennettu. Muutokset näkyvät palvelussa heti.", name=organisation.name))
     else:
         flash(_("Järjestön %(name)s tiedot tallennettu. Järjestö julkaistaan, kun ylläpito on hyväksynyt sen.",
                 name=organisation.name))
     return redirect(url_for(".my_organisations"), code=303)
+
+
+@bp.get("/omat/<int:organisation_id>/tarkista")
+@sign_in_required("contact")
+def check_organisation(organisation_id: int):
+    """The entry as the public sees it, with "Tiedot ovat ajan tasalla" and "Muokkaa tietoja"."""
+    organisation = _own_organisation_or_404(organisation_id)
+    return render_template(
+        "accounts/check.html", organisation=organisation, today=date.today(), confirm_form=ConfirmCurrentForm(),
+        rejection_reason=rejection_reasons([organisation.id]).get(organisation.id, ""),
+    )
 
 
 @bp.post("/omat/<int:organisation_id>/ajan-tasalla")

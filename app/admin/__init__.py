@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the views (staff views to the admin blueprint) and register the blueprint."""
-    from app.admin import access, audit, dashboard, erasure, statistics, taxonomy  # noqa: F401
+    from app.admin import access, audit, dashboard, erasure, profile, statistics, taxonomy  # noqa: F401
     from app.admin.blueprint import bp
 
     app.register_blueprint(bp, url_prefix="/yllapito")

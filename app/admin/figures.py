@@ -281,10 +281,21 @@ def _next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
-def _period(first: date, last: date):
+def _period(first: date, last: date, column=ContactRequest.created_at):
+    """Whole months from `first`'s month to `last`'s month."""
     start = datetime(first.year, first.month, 1)
     end = datetime.combine(_next_month(last), datetime.min.time())
-    return and_(ContactRequest.created_at >= start, ContactRequest.created_at < end)
+    return and_(column >= start, column < end)
+
+
+def statistics_years(today: date) -> list[int]:
+    """The years with contact requests or workshop orders, newest first; this year always."""
+    firsts = [
+        db.session.scalar(select(func.min(ContactRequest.created_at))),
+        db.session.scalar(select(func.min(WorkshopOrder.created_at))),
+    ]
+    first_year = min([moment.year for moment in firsts if moment is not None] + [today.year])
+    return list(range(today.year, first_year - 1, -1))
 
 
 def contact_requests_per_month(first: date, last: date) -> list[MonthCount]:
@@ -339,17 +350,23 @@ WORKSHOP_STATUS_LABELS = {
 }
 
 
-def workshop_orders_by_status() -> list[Count]:
-    """Workshop orders in each status, in the order an order moves through them."""
-    counts = dict(db.session.execute(select(WorkshopOrder.status, func.count()).group_by(WorkshopOrder.status)).all())
+def workshop_orders_by_status(first: date | None = None, last: date | None = None) -> list[Count]:
+    """Workshop orders (made in the months from `first` to `last`, or ever) in each status, in
+    the order an order moves through them."""
+    statement = select(WorkshopOrder.status, func.count()).group_by(WorkshopOrder.status)
+    if first is not None:
+        statement = statement.where(_period(first, last, WorkshopOrder.created_at))
+    counts = dict(db.session.execute(statement).all())
     return [Count(str(WORKSHOP_STATUS_LABELS[status]), counts.get(status, 0)) for status in WORKSHOP_STATUSES]
 
 
-def workshop_orders_by_theme() -> list[Count]:
-    """Workshop orders per theme (every theme, in its own order), then orders with an own proposal."""
-    counts = dict(
-        db.session.execute(select(WorkshopOrder.theme_id, func.count()).group_by(WorkshopOrder.theme_id)).all()
-    )
+def workshop_orders_by_theme(first: date | None = None, last: date | None = None) -> list[Count]:
+    """Workshop orders (made in the months from `first` to `last`, or ever) per theme (every
+    theme, in its own order), then orders with an own proposal."""
+    statement = select(WorkshopOrder.theme_id, func.count()).group_by(WorkshopOrder.theme_id)
+    if first is not None:
+        statement = statement.where(_period(first, last, WorkshopOrder.created_at))
+    counts = dict(db.session.execute(statement).all())
     themes = db.session.execute(
         select(WorkshopTheme.id, WorkshopTheme.name).order_by(WorkshopTheme.position, WorkshopTheme.name)
     ).all()

@@ -1,13 +1,12 @@
 """Forms of the staff pages. CSRF comes with FlaskForm on every POST."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, TextAreaField
-from wtforms.validators import ValidationError as FieldError
+from wtforms import BooleanField, HiddenField, TextAreaField
 
 from app.directory.edit_requests import MESSAGE_MAX_LENGTH
 from app.directory.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
-from app.platform.form_fields import DateTextField, single_line, text_limit, unix_newlines
-from app.platform.validation import ValidationError, database_ids, normalise_email
+from app.platform.form_fields import DateTextField, EmailAddressField, single_line, text_limit, unix_newlines
+from app.platform.validation import database_ids
 
 
 class ActionForm(FlaskForm):
@@ -58,15 +57,21 @@ class EditRequestForm(FlaskForm):
 class ErasureForm(FlaskForm):
     """The address whose data is erased; `confirmed` is set by the confirm step's button."""
 
-    email = EmailField(
+    # No "did you mean": the address to erase may well be the mistyped one.
+    email = EmailAddressField(
         _l("Sähköpostiosoite"),
         description=_l("Henkilön osoite, jota pyyntö koskee. Ensin näytetään, mitä poistetaan."),
-        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 254, "required": True},
+        suggest=False,
+        render_kw={"autocomplete": "off", "required": True},
     )
     confirmed = HiddenField()
 
-    def validate_email(self, field):
-        try:
-            field.data = normalise_email(field.data)
-        except ValidationError as problem:
-            raise FieldError(problem.message) from None
+
+class ProfileForm(FlaskForm):
+    """What a staff member chooses for themselves."""
+
+    receives_notices = BooleanField(
+        _l("Lähetä minulle ilmoitukset sähköpostilla"),
+        description=_l("Uudet ja korjatut järjestöt sekä työpajatilaukset. Ilmoitukset menevät jokaiselle "
+                       "ylläpitäjälle, joka ei ole ottanut niitä pois."),
+    )

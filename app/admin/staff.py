@@ -52,6 +52,12 @@ def deactivate_staff(email: str) -> StaffUser | None:
     return staff
 
 
+def set_notices(staff: StaffUser, receives: bool) -> None:
+    """Turn the staff notices on or off for this member (app/platform/staff_notices.py); flush, no commit."""
+    staff.receives_notices = receives
+    db.session.flush()
+
+
 def active_staff(email: str) -> StaffUser | None:
     return db.session.scalar(
         select(StaffUser).where(StaffUser.email == email_key(email), StaffUser.active.is_(True))

@@ -1,7 +1,8 @@
 """Staff views: statistics (chart, table and CSV of each figure) and the CSV export of all organisations."""
+from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.accounts.sessions import current_user
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.platform.audit import record_audit
 from app.platform.charts import dot_matrix, grouped_bars, horizontal_bars
 from app.platform.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
+from app.platform.validation import whole_number
 
 MONTHS = (
     _l("tammikuu"), _l("helmikuu"), _l("maaliskuu"), _l("huhtikuu"), _l("toukokuu"), _l("kesäkuu"),
@@ -27,11 +29,39 @@ def contact_period(today: date) -> tuple[date, date]:
     return date(months_back // 12, months_back % 12 + 1, 1), today
 
 
+@dataclass(frozen=True)
+class Period:
+    """The months the time-bound figures (contact requests, workshop orders) cover."""
+
+    first: date
+    last: date
+    year: int | None  # None: the last CONTACT_MONTHS months
+
+    @property
+    def label(self) -> str:
+        if self.year is None:
+            return _("viimeiset %(months)d kuukautta", months=CONTACT_MONTHS)
+        return _("vuosi %(year)d", year=self.year)
+
+    @property
+    def args(self) -> dict:
+        return {"vuosi": self.year} if self.year is not None else {}
+
+
+def chosen_period(value: str | None, today: date, years: list[int]) -> Period:
+    """`?vuosi=2025` as that calendar year (up to today), anything else as the last 12 months."""
+    year = whole_number(value)
+    if year in years:
+        return Period(date(year, 1, 1), min(date(year, 12, 31), today), year)
+    first, last = contact_period(today)
+    return Period(first, last, None)
+
+
 def month_label(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
-def municipalities_report() -> Report:
+def municipalities_report(_period: Period) -> Report:
     title = _("Järjestöt kunnittain")
     rows = stats.organisations_per_municipality()
     table = StatTable.from_counts("jarjestot-kunnittain", title, [_("Kunta"), _("Järjestöjä")], rows)
@@ -42,7 +72,7 @@ def municipalities_report() -> Report:
     )
 
 
-def activities_report() -> Report:
+def activities_report(_period: Period) -> Report:
     title = _("Toimintamuodot kunnittain")
     matrix = stats.activities_by_municipality()
     table = StatTable(
@@ -56,7 +86,7 @@ def activities_report() -> Report:
     return Report(table, chart, note, wide=True)
 
 
-def gaps_report() -> Report:
+def gaps_report(_period: Period) -> Report:
     title = _("Tarpeet, joihin on vähän tai ei lainkaan järjestöjä")
     gaps = stats.need_gaps(max_count=2)
     table = StatTable(
@@ -92,35 +122,40 @@ def _figures_report(name: str, title: str, label: str, rows: list[stats.FigureRo
     return Report(table, chart, note)
 
 
-def sector_figures_report() -> Report:
+def sector_figures_report(_period: Period) -> Report:
     return _figures_report(
         "vapaaehtoiset-toimialoittain", _("Vapaaehtoiset, jäsenet ja vapaaehtoistunnit toimialoittain"),
         _("Toimiala"), stats.admin_figures_by_sector(), "kaavio-toimialat",
     )
 
 
-def municipality_figures_report() -> Report:
+def municipality_figures_report(_period: Period) -> Report:
     return _figures_report(
         "vapaaehtoiset-kunnittain", _("Vapaaehtoiset, jäsenet ja vapaaehtoistunnit kunnittain"),
         _("Kunta"), stats.admin_figures_by_municipality(), "kaavio-vapaaehtoiset-kunnat",
     )
 
 
-def contact_months_report() -> Report:
+def contact_months_report(period: Period) -> Report:
     title = _("Yhteydenottopyynnöt kuukausittain")
-    first, last = contact_period(date.today())
-    rows = [[month_label(row.month), row.sent, row.handled] for row in stats.contact_requests_per_month(first, last)]
+    rows = [
+        [month_label(row.month), row.sent, row.handled]
+        for row in stats.contact_requests_per_month(period.first, period.last)
+    ]
     series = [_("Lähetetty"), _("Käsitelty")]
     table = StatTable("yhteydenotot-kuukausittain", title, [_("Kuukausi"), *series], rows)
     chart = grouped_bars([(row[0], row[1:]) for row in rows], series=series, title=title, chart_id="kaavio-kuukaudet")
-    note = _("Käsitelty: saman kuukauden pyynnöistä ne, jotka järjestö on merkinnyt hoidetuiksi.")
+    note = _("Ajanjakso: %(period)s. Käsitelty: saman kuukauden pyynnöistä ne, jotka järjestö on merkinnyt "
+             "hoidetuiksi.", period=period.label)
     return Report(table, chart, note)
 
 
-def contact_organisations_report() -> Report:
+def contact_organisations_report(period: Period) -> Report:
     title = _("Yhteydenottopyynnöt järjestöittäin")
-    first, last = contact_period(date.today())
-    rows = [[row.name, row.sent, row.handled] for row in stats.contact_requests_per_organisation(first, last)]
+    rows = [
+        [row.name, row.sent, row.handled]
+        for row in stats.contact_requests_per_organisation(period.first, period.last)
+    ]
     series = [_("Lähetetty"), _("Käsitelty")]
     table = StatTable("yhteydenotot-jarjestoittain", title, [_("Järjestö"), *series], rows)
     chart = grouped_bars(
@@ -130,25 +165,27 @@ def contact_organisations_report() -> Report:
         chart_id="kaavio-jarjestot",
     )
     note = _(
-        "Viimeiset %(months)d kuukautta. Kaaviossa on %(count)d eniten pyyntöjä saanutta järjestöä, taulukossa kaikki.",
-        months=CONTACT_MONTHS,
+        "Ajanjakso: %(period)s. Kaaviossa on %(count)d eniten pyyntöjä saanutta järjestöä, taulukossa kaikki.",
+        period=period.label,
         count=CHART_ORGANISATIONS,
     )
     return Report(table, chart, note)
 
 
-def workshop_status_report() -> Report:
+def workshop_status_report(period: Period) -> Report:
     title = _("Työpajatilaukset tilan mukaan")
-    rows = stats.workshop_orders_by_status()
+    rows = stats.workshop_orders_by_status(period.first, period.last)
     table = StatTable.from_counts("tyopajat-tiloittain", title, [_("Tila"), _("Tilauksia")], rows)
-    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajatilat"))
+    note = _("Ajanjaksolla %(period)s tehdyt tilaukset.", period=period.label)
+    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajatilat"), note)
 
 
-def workshop_theme_report() -> Report:
+def workshop_theme_report(period: Period) -> Report:
     title = _("Työpajatilaukset teemoittain")
-    rows = stats.workshop_orders_by_theme()
+    rows = stats.workshop_orders_by_theme(period.first, period.last)
     table = StatTable.from_counts("tyopajat-teemoittain", title, [_("Teema"), _("Tilauksia")], rows)
-    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajateemat"))
+    note = _("Ajanjaksolla %(period)s tehdyt tilaukset.", period=period.label)
+    return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajateemat"), note)
 
 
 REPORTS = {
@@ -171,11 +208,18 @@ def csv_download(text: str, filename: str) -> Response:
     return response
 
 
+def _requested_period() -> tuple[Period, list[int]]:
+    today = date.today()
+    years = stats.statistics_years(today)
+    return chosen_period(request.args.get("vuosi"), today, years), years
+
+
 @bp.get("/tilastot")
 def statistics():
-    """Every figure as a chart, a table and a CSV link."""
-    reports = [builder() for builder in REPORTS.values()]
-    return render_template("admin/statistics.html", reports=reports)
+    """Every figure as a chart, a table and a CSV link; `?vuosi=` limits the time-bound ones to a year."""
+    period, years = _requested_period()
+    reports = [builder(period) for builder in REPORTS.values()]
+    return render_template("admin/statistics.html", reports=reports, period=period, years=years)
 
 
 @bp.get("/tilastot/<name>.csv")
@@ -183,10 +227,12 @@ def statistics_csv(name: str):
     """One statistics table as CSV, the same rows as on the page."""
     if name not in REPORTS:
         abort(404)
-    table = REPORTS[name]().table
-    record_audit(current_user().email, "export", "statistics", None, file=f"{name}.csv", rows=len(table.rows))
+    period = _requested_period()[0]
+    table = REPORTS[name](period).table
+    filename = f"{name}-{period.year}.csv" if period.year else f"{name}.csv"
+    record_audit(current_user().email, "export", "statistics", None, file=filename, rows=len(table.rows))
     db.session.commit()
-    return csv_download(table_csv(table), f"{name}.csv")
+    return csv_download(table_csv(table), filename)
 
 
 @bp.get("/vienti/jarjestot.csv")

@@ -1,17 +1,17 @@
 """The contact-request form, shared by the organisation page and the tray."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, StringField, TelField, TextAreaField
 
 from app.contact.requests import ContactDetails
 from app.platform.i18n import current_language
-from app.platform.form_fields import RadioField, optional_normalised, options, text_limit
-from app.platform.validation import clean_text, normalise_email, normalise_phone
+from app.platform.form_fields import EmailAddressField, RadioField, optional_normalised, options, text_limit
+from app.platform.submissions import OnceForm
+from app.platform.validation import clean_text, normalise_phone
 
 MESSAGE_MAX = 500
 
 
-class ContactRequestForm(FlaskForm):
+class ContactRequestForm(OnceForm):
     name = StringField(
         _l("Nimi"),
         validators=[text_limit(120, required=True)],
@@ -23,11 +23,10 @@ class ContactRequestForm(FlaskForm):
         description=_l("Anna puhelinnumero tai sähköpostiosoite, tai molemmat."),
         render_kw={"autocomplete": "tel", "maxlength": 30, "inputmode": "tel"},
     )
-    email = EmailField(
+    email = EmailAddressField(
         _l("Sähköpostiosoite"),
-        validators=[optional_normalised(normalise_email)],
+        required=False,
         description=_l("Jos annat sähköpostiosoitteen, saat kopion pyynnöstä."),
-        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
     )
     preferred_channel = RadioField(
         _l("Miten haluat, että sinuun otetaan yhteyttä?"),
@@ -101,7 +100,7 @@ class ContactRequestForm(FlaskForm):
         return ContactDetails(
             name=clean_text(self.name.data, 120),
             phone=normalise_phone(self.phone.data) if _given(self.phone.data) else "",
-            email=normalise_email(self.email.data) if _given(self.email.data) else "",
+            email=self.email.data,
             preferred_channel=self.preferred_channel.data or "puhelin",
             preferred_time=clean_text(self.preferred_time.data, 120),
             message=clean_text(self.message.data, MESSAGE_MAX, multiline=True),

@@ -1,6 +1,6 @@
 """Contact requests: from one organisation's page or to everyone on the tray."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_wtf import FlaskForm
 
 from app.contact import tray
@@ -14,6 +14,7 @@ from app.contact.requests import (
 from app.contact.tray_session import tray_ids
 from app.directory.reads import published_organisation_or_404
 from app.extensions import db, limiter
+from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("contact", __name__)
 
@@ -22,24 +23,32 @@ CONTACT_RATE_LIMIT = "20 per hour"
 
 
 def _send(form: ContactRequestForm, organisation_ids: list[int]):
-    """Store and queue the request; answer with the confirmation page."""
+    """Store and queue the request once; answer with the confirmation page, or None
+    when it could go to none of the organisations."""
     if form.is_spam:
         # Answer as if sent, so the bot learns nothing; nothing is stored.
         return redirect(url_for("contact.contact_sent", batch="-"), code=303)
-    outcome = send_contact_request(form.details(), organisation_ids)
-    db.session.commit()
-    missing = len(outcome.unavailable_ids)
-    if missing:
-        flash(
-            _(
-                "%(count)d valitsemistasi järjestöistä ei ole enää mukana palvelussa tai ei voi vastaanottaa "
-                "pyyntöjä, joten pyyntöä ei lähetetty niille.",
-                count=missing,
+    if (earlier := earlier_answer()) is not None:
+        return earlier
+
+    def send():
+        outcome = send_contact_request(form.details(), organisation_ids)
+        missing = len(outcome.unavailable_ids)
+        if missing:
+            flash(
+                ngettext(
+                    "%(num)d valitsemistasi järjestöistä ei ole enää mukana palvelussa tai ei voi vastaanottaa "
+                    "pyyntöjä, joten pyyntöä ei lähetetty sille.",
+                    "%(num)d valitsemistasi järjestöistä ei ole enää mukana palvelussa tai ei voi vastaanottaa "
+                    "pyyntöjä, joten pyyntöä ei lähetetty niille.",
+                    missing,
+                )
             )
-        )
-    if not outcome.sent_to:
-        return None
-    return redirect(url_for("contact.contact_sent", batch=outcome.batch), code=303)
+        if not outcome.sent_to:
+            return None
+        return url_for("contact.contact_sent", batch=outcome.batch)
+
+    return submit_once(form, send)
 
 
 @bp.post("/jarjestot/<int:organisation_id>/yhteydenotto")

@@ -6,10 +6,10 @@ the contact in and takes them straight to that organisation's form.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AuditEvent, Organisation, utcnow
+from app.models import AuditEvent, Organisation, Revision, StaffUser, utcnow
 from app.platform.audit import record_audit
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
@@ -55,6 +55,7 @@ class EditRequestResult:
     organisation_id: int
     name: str
     sent: int  # messages queued; 0 means the organisation has no contacts
+    answered: bool = False  # a contact has saved or confirmed the details since
 
 
 def send_edit_requests(
@@ -85,4 +86,23 @@ def send_edit_requests(
 
 
 def results_of(event: AuditEvent) -> list[EditRequestResult]:
-    return [EditRequestResult(item["id"], item["name"], item["sent"]) for item in event.detail.get("results", [])]
+    """Each organisation's result, and whether it has answered since the request."""
+    items = event.detail.get("results", [])
+    answered = answered_since([item["id"] for item in items], event.created_at)
+    return [
+        EditRequestResult(item["id"], item["name"], item["sent"], item["id"] in answered) for item in items
+    ]
+
+
+def answered_since(organisation_ids: list[int], since: datetime) -> set[int]:
+    """The organisations a contact (not staff) has saved or confirmed since `since`."""
+    if not organisation_ids:
+        return set()
+    staff = select(StaffUser.email)
+    return set(db.session.scalars(
+        select(Revision.organisation_id).distinct().where(
+            Revision.organisation_id.in_(organisation_ids),
+            Revision.created_at >= since,
+            Revision.author.not_in(staff),
+        )
+    ))

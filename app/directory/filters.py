@@ -82,7 +82,8 @@ def filtered_query(selection: OrganisationFilter, *, now: datetime | None = None
             )
         )
     if selection.stale:
-        query = query.where(stale_condition(now or utcnow()))
+        # Only published entries can be stale: reminders go to those alone.
+        query = query.where(Organisation.status == "published", stale_condition(now or utcnow()))
     if selection.text:
         pattern = contains_pattern(selection.text)
         query = query.where(

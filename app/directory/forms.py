@@ -5,9 +5,10 @@ same.  The form validates and turns the input into OrganisationData; saving is
 app/directory/organisations.py.  Two hidden fields carry what the person started
 from (the version and a signed copy of the record) for the conflict check.
 """
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -22,6 +23,7 @@ from app.platform.form_fields import (
     CheckboxListField,
     CountField,
     DateTextField,
+    EmailAddressField,
     RadioField,
     SelectField,
     optional_normalised,
@@ -30,6 +32,7 @@ from app.platform.form_fields import (
     text_limit,
 )
 from app.platform.i18n import current_language
+from app.platform.submissions import OnceForm
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
 from app.platform.validation import (
     ValidationError,
@@ -84,7 +87,7 @@ def _phone_row(index: int) -> tuple[StringField, StringField]:
     return number, role
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(OnceForm):
     # (a) Public details
     name = StringField(_l("Järjestön tai ryhmän nimi"), validators=[single_line, text_limit(200, required=True)],
                        render_kw={"autocomplete": "organization"})
@@ -117,10 +120,9 @@ class OrganisationForm(FlaskForm):
     postal_code = StringField(_l("Postinumero"), validators=[single_line, optional_normalised(normalise_postal_code)],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     post_office = StringField(_l("Postitoimipaikka"), validators=[single_line, text_limit(80)])
-    email = StringField(
+    email = EmailAddressField(
         _l("Sähköposti"), description=_l("Julkinen osoite, johon asukkaat ja ammattilaiset voivat kirjoittaa."),
-        validators=[single_line, optional_normalised(normalise_email)],
-        render_kw={"type": "email", "spellcheck": "false"},
+        required=False, render_kw={"autocomplete": "off"},
     )
     website = StringField(
         _l("Verkkosivut"), description=_l("Esimerkiksi https://www.yhdistys.fi"),
@@ -201,6 +203,8 @@ class OrganisationForm(FlaskForm):
         self.organisation = organisation
         if not staff:
             del self.status
+        if organisation is not None:
+            del self.submission_key
         taxonomy = taxonomy_choices(current_language())
         self.need_groups = [(group, [str(need.id) for need in needs]) for group, needs in taxonomy.need_groups]
         self.needs.choices = options((need.id, need.label) for _group, needs in taxonomy.need_groups for need in needs)
@@ -240,6 +244,14 @@ class OrganisationForm(FlaskForm):
         self.version.data = str(organisation.version)
         self.base_record.data = sign_record(organisation_record(organisation))
 
+    def validate_paused_until(self, field):
+        # A pause that has already ended is refused, unless it is the one already saved:
+        # an entry whose pause ran out must still save without the field being cleared.
+        saved = self.organisation.paused_until if self.organisation is not None else None
+        if field.date is not None and field.date < date.today() and field.date != saved:
+            raise StopValidation(_("Tauon päättymispäivä ei voi olla menneisyydessä. Jätä kenttä tyhjäksi, "
+                                   "jos toiminta ei ole tauolla."))
+
     def validate_keywords(self, field):
         words = _split_keywords(field.data)
         too_long = [word for word in words if len(word) > MAX_KEYWORD_LENGTH]
@@ -274,7 +286,7 @@ class OrganisationForm(FlaskForm):
             street_address=clean_text(self.street_address.data, 200),
             postal_code=_optional(normalise_postal_code, self.postal_code.data),
             post_office=clean_text(self.post_office.data, 80),
-            email=_optional(normalise_email, self.email.data),
+            email=self.email.data,
             website=_optional(normalise_website, self.website.data),
             phones=[
                 (normalise_phone(number.data), clean_text(role.data, 120))

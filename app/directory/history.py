@@ -15,7 +15,7 @@ from app.directory.records import ADMIN_KEYS, RECORD_KEYS
 from app.extensions import db
 from app.models import Organisation, Revision
 from app.platform.audit import record_audit
-from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS
+from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi
 from app.platform.validation import format_phone_fi
 
 
@@ -110,6 +110,10 @@ def diff_snapshots(old: dict | None, new: dict) -> list[FieldChange]:
                 change.old, change.new = ", ".join(old_items), ", ".join(new_items)
         else:
             change.old, change.new = format_value(key, old_value), format_value(key, new_value)
+            if change.old == change.new:
+                # Different only below what is shown (seconds of a confirmation time):
+                # a row "7.42 → 7.42" would tell the reader nothing.
+                continue
         changes.append(change)
     return changes
 
@@ -173,6 +177,16 @@ class RevisionChanges:
     revision: Revision
     changes: list[FieldChange]
     is_first: bool
+    number: int  # the organisation's own version number: 1, 2, 3 …
+
+
+def revision_number(revision: Revision) -> int:
+    """Which of its organisation's revisions this is, counting from 1."""
+    return db.session.scalar(
+        select(func.count()).select_from(Revision).where(
+            Revision.organisation_id == revision.organisation_id, Revision.id <= revision.id
+        )
+    )
 
 
 def organisation_history(organisation: Organisation) -> list[RevisionChanges]:
@@ -184,8 +198,8 @@ def organisation_history(organisation: Organisation) -> list[RevisionChanges]:
     )
     history = []
     previous = None
-    for revision in revisions:
-        history.append(RevisionChanges(revision, diff_snapshots(previous, revision.snapshot), previous is None))
+    for number, revision in enumerate(revisions, start=1):
+        history.append(RevisionChanges(revision, diff_snapshots(previous, revision.snapshot), previous is None, number))
         previous = revision.snapshot
     return list(reversed(history))
 
@@ -214,7 +228,18 @@ def _with_changes(revision: Revision) -> RevisionChanges:
             ).scalar_subquery()
         )
     )
-    return RevisionChanges(revision, diff_snapshots(previous, revision.snapshot), previous is None)
+    return RevisionChanges(
+        revision, diff_snapshots(previous, revision.snapshot), previous is None, revision_number(revision)
+    )
+
+
+def restore_preview(organisation: Organisation, revision: Revision) -> RevisionChanges:
+    """What restoring `revision` would change in the organisation as it is now."""
+    current = db.session.scalar(
+        select(Revision.snapshot).where(Revision.organisation_id == organisation.id).order_by(Revision.id.desc()).limit(1)
+    )
+    target = {**revision.snapshot, **{key: (current or {}).get(key) for key in NOT_RESTORED}}
+    return RevisionChanges(revision, diff_snapshots(current, target), False, revision_number(revision))
 
 
 def data_from_record(record: dict, organisation: Organisation) -> tuple[OrganisationData, list[str]]:
@@ -262,11 +287,11 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     Returns (changed?, problems) — see data_from_record for the problems.
     """
     data, problems = data_from_record(revision.snapshot, organisation)
-    summary = _("Palautettu versioon %(number)d (%(date)s)", number=revision.id,
-                date=f"{revision.created_at.day}.{revision.created_at.month}.{revision.created_at.year}")
+    summary = _("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
+                date=date_fi(revision.created_at))
     changed = update_organisation(
         organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary
-    )
+    ).changed
     if changed:
         record_audit(actor, "restore_revision", "organisation", organisation.id, name=organisation.name,
                      revision_id=revision.id, problems=problems)

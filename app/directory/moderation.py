@@ -7,13 +7,15 @@ they need to know.
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.directory.records import record_revision
 from app.extensions import db
-from app.models import Organisation, utcnow
+from app.models import AuditEvent, Organisation, utcnow
 from app.platform.audit import record_audit
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
+from app.platform.templating import date_fi
 from app.platform.tokens import link_url
 from app.platform.validation import ValidationError, clean_text
 from app.search.index import index_organisation, remove_from_index
@@ -94,6 +96,20 @@ def reject(organisation: Organisation, actor: str, reason: str) -> None:
     _mail_contacts(organisation, "staff_rejected", reason=reason)
 
 
+def rejection_reasons(organisation_ids: list[int]) -> dict[int, str]:
+    """The reason of each rejected organisation's latest rejection, for its contacts to read."""
+    if not organisation_ids:
+        return {}
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "reject", AuditEvent.object_type == "organisation",
+               AuditEvent.object_id.in_(organisation_ids))
+        .order_by(AuditEvent.id)
+    )
+    # Later rejections overwrite earlier ones.
+    return {event.object_id: event.detail.get("reason", "") for event in events}
+
+
 def hide(organisation: Organisation, actor: str) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "published", _("Vain julkaistun järjestön voi piilottaa."))
@@ -122,7 +138,7 @@ def pause(organisation: Organisation, actor: str, until: date | None, note: str,
         except ValidationError as problem:
             raise ModerationError(_("Tiedote: %(problem)s", problem=problem.message)) from None
         organisation.paused_until, organisation.paused_note = until, note
-        action, summary = "pause", _("Toiminta tauolla %(date)s asti", date=f"{until.day}.{until.month}.{until.year}")
+        action, summary = "pause", _("Toiminta tauolla %(date)s asti", date=date_fi(until))
     db.session.flush()
     _record(
         organisation, actor, action, summary,

@@ -1,7 +1,7 @@
 """The write side of organisations: create, update and confirm, used by contacts and staff alike.
 
 Every change writes a revision, reindexes the organisation and counts as a
-confirmation that the details are current.  Saves are optimistically locked:
+confirmation that the details are current.  A rejected entry that its contacts correct goes back to staff for approval.  Saves are optimistically locked:
 the caller says which version (and which record) the person started from, and
 a save is refused when someone else has changed one of the same fields since.
 """
@@ -29,6 +29,8 @@ from app.models import (
 )
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
+from app.platform.staff_notices import notify_staff
+from app.platform.tokens import link_url
 from app.search.index import index_organisation
 
 # Columns copied as they are from OrganisationData to the organisation.
@@ -98,10 +100,19 @@ class VersionConflict(Exception):
     """Someone else saved the organisation after this person started editing it."""
 
 
-def create_organisation(data: OrganisationData, author: str, *, notify_email: str | None = None) -> Organisation:
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: `changed` details, and whether a rejected entry went back to staff."""
+
+    changed: bool
+    resubmitted: bool = False
+
+
+def create_organisation(data: OrganisationData, author: str) -> Organisation:
     """A new organisation, pending unless `data.status` says otherwise; flush, no commit.
 
-    `notify_email` (staff) gets a mail through the outbox saying it waits for approval.
+    A pending one is announced to staff (app/platform/staff_notices.py) and its
+    author gets a receipt, both through the outbox.
     """
     organisation = Organisation(name=data.name, status=data.status or "pending")
     db.session.add(organisation)
@@ -111,10 +122,10 @@ def create_organisation(data: OrganisationData, author: str, *, notify_email: st
     db.session.flush()
     record_revision(organisation, author, _("Järjestö lisätty"))
     index_organisation(organisation)
-    if notify_email:
-        # The centre's staff work in Finnish, whatever language the organisation joined in.
-        with in_language(DEFAULT_LANGUAGE):
-            queue_mail(notify_email, "new_organisation_staff", organisation=organisation, author=author)
+    if organisation.status == "pending":
+        notify_staff("new_organisation_staff", organisation=organisation, author=author, resubmitted=False)
+        queue_mail(author, "organisation_received", organisation_name=organisation.name,
+                   own_url=link_url("accounts.my_organisations"))
     return organisation
 
 
@@ -126,15 +137,18 @@ def update_organisation(
     base_version: int | None,
     base_record: dict | None,
     summary: str | None = None,
-) -> bool:
-    """Save `data` over `organisation`; flush, no commit.  False when nothing changed.
+) -> SaveResult:
+    """Save `data` over `organisation`; flush, no commit.
 
     `base_version` and `base_record` are what the person saw when they opened the
     form.  When the organisation has moved on since, the save goes ahead only if
     none of the fields it writes changed in between; otherwise VersionConflict.
     A concurrent save that lands between this check and the flush raises
     StaleDataError in the flush, also reported as VersionConflict (the caller
-    must roll back).  An empty save writes nothing and does not confirm.
+    must roll back).  A save that changes nothing writes nothing; whether it
+    confirms is the caller's decision (a contact's form says so on its button).
+    A contact's save (`data.status` None) that
+    changes a rejected entry sends it back to staff for approval.
     """
     if organisation.version != base_version:
         if base_record is None or changed_keys(base_record, organisation_record(organisation), data.saved_keys):
@@ -143,7 +157,10 @@ def update_organisation(
     with db.session.no_autoflush:
         _apply(organisation, data)
     if organisation_record(organisation) == before:
-        return False
+        return SaveResult(changed=False)
+    resubmitted = organisation.status == "rejected" and data.status is None
+    if resubmitted:
+        organisation.status = "pending"
     now = utcnow()
     organisation.confirmed_at = now
     # Always an UPDATE of the row, so the version moves even when only links changed.
@@ -152,9 +169,12 @@ def update_organisation(
         db.session.flush()
     except StaleDataError as error:
         raise VersionConflict() from error
-    record_revision(organisation, author, summary or _("Tiedot päivitetty"))
+    record_revision(organisation, author, summary or (
+        _("Korjattu ja lähetetty uudelleen hyväksyttäväksi") if resubmitted else _("Tiedot päivitetty")))
     index_organisation(organisation)
-    return True
+    if resubmitted:
+        notify_staff("new_organisation_staff", organisation=organisation, author=author, resubmitted=True)
+    return SaveResult(changed=True, resubmitted=resubmitted)
 
 
 def confirm_organisation(organisation: Organisation, author: str) -> None:

@@ -133,7 +133,7 @@ def edit_organisation(organisation_id: int):
     try:
         changed = update_organisation(
             organisation, data, actor(), base_version=form.base_version, base_record=form.started_from
-        )
+        ).changed
         if changed:
             record_audit(actor(), "edit", "organisation", organisation.id, name=organisation.name)
         db.session.commit()

@@ -58,7 +58,7 @@ def seed_demo_events(*, now: datetime | None = None) -> int:
                 organisation_name=organisation.name if organisation else "Esimerkkiyhdistys ry",
                 organisation_id=organisation.id if organisation else None,
                 email=f"{name.split()[0].lower()}.{number}.{event.id}@example.fi", consent_at=now,
-                submission_key=f"demo-{event.id}-{number}", created_at=now,
+                created_at=now,
                 dietary_needs="Gluteeniton" if number == 1 else "",
             )
             new_manage_link(signup)

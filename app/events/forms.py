@@ -1,18 +1,14 @@
 """The public forms: the list's filter (GET), signing up, and the private page's change and cancel."""
-import re
-import secrets
-
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, StringField, TelField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError as FieldError
 
 from app.events.signups import SignupDetails
 from app.platform.i18n import current_language
-from app.platform.form_fields import text_limit, unix_newlines
-from app.platform.validation import ValidationError, clean_text, normalise_email, normalise_phone
-
-SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+from app.platform.form_fields import EmailAddressField, text_limit, unix_newlines
+from app.platform.submissions import OnceForm
+from app.platform.validation import ValidationError, clean_text, normalise_phone
 
 
 class SignupChangeForm(FlaskForm):
@@ -58,36 +54,14 @@ class SignupChangeForm(FlaskForm):
         )
 
 
-class SignupForm(SignupChangeForm):
-    email = EmailField(_l("Sähköpostiosoite"), description=_l("Vahvistus ja muutoslinkki lähetetään tähän osoitteeseen."),
-                       render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": 254})
+class SignupForm(OnceForm, SignupChangeForm):
+    email = EmailAddressField(_l("Sähköpostiosoite"),
+                              description=_l("Vahvistus ja muutoslinkki lähetetään tähän osoitteeseen."))
     consent = BooleanField(_l("Hyväksyn, että tietojani käsitellään tietosuojaselosteen mukaisesti."))
-    # One key per opened form: the same form sent twice makes one sign-up.
-    submission = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_submitted():
-            self.submission.data = secrets.token_urlsafe(32)
-
-    def validate_email(self, field):
-        try:
-            field.data = normalise_email(field.data)
-        except ValidationError as problem:
-            raise FieldError(problem.message) from None
 
     def validate_consent(self, field):
         if not field.data:
             raise FieldError(_("Hyväksy tietojen käsittely, jotta voimme ottaa ilmoittautumisen vastaan."))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if not SUBMISSION_KEY.fullmatch(self.submission.data or ""):
-            # A form from an old page or a crafted request: the answer carries a fresh key.
-            self.submission.data = secrets.token_urlsafe(32)
-            self.form_errors.append(_("Lomake oli vanhentunut. Tarkista tiedot ja lähetä uudelleen."))
-            return False
-        return valid
 
 
 class CancelSignupForm(FlaskForm):

@@ -22,6 +22,7 @@ from app.events.signups import (
 from app.directory.reads import published_organisation_names
 from app.extensions import db, limiter
 from app.models import Event, utcnow
+from app.platform.submissions import earlier_answer, submit_once
 from app.platform.templating import render_page
 from app.platform.validation import whole_number
 
@@ -105,23 +106,27 @@ def _signup_page(event: Event, form: SignupForm, status: int = 200):
 @limiter.limit(SIGNUPS_PER_IP, methods=["POST"])
 def signup(event_id: int):
     """The sign-up form; invalid input comes back marked (422), a closed sign-up says so."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     event = _event_or_404(event_id)
     form = SignupForm()
     if not signup_is_open(event):
         return render_template("events/signup_closed.html", event=event, **template_labels()), 410 if form.is_submitted() else 200
     if not form.validate_on_submit():
         return _signup_page(event, form, 422 if form.is_submitted() else 200)
-    event = locked_event(event_id)
+
+    def sign_up_once():
+        made = sign_up(locked_event(event_id), form.details(form.email.data))
+        session[SIGNED_UP_KEY] = made.id
+        return url_for(".signed_up", event_id=event_id)
+
     try:
-        made, _created = sign_up(event, form.details(form.email.data), form.submission.data)
+        return submit_once(form, sign_up_once)
     except SignupError as problem:
         db.session.rollback()
         target = form[problem.field].errors if problem.field else form.form_errors
         target.append(problem.message)
         return _signup_page(_event_or_404(event_id), form, 409)
-    db.session.commit()
-    session[SIGNED_UP_KEY] = made.id
-    return redirect(url_for(".signed_up", event_id=event_id), code=303)
 
 
 @bp.get("/<int:event_id>/ilmoittauduttu")

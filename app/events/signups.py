@@ -78,17 +78,13 @@ def has_ended(event: Event, now: datetime | None = None) -> bool:
     return event.ends_at <= helsinki_time(now)
 
 
-def sign_up(event: Event, details: SignupDetails, submission_key: str,
-            *, now: datetime | None = None) -> tuple[EventSignup, bool]:
-    """Store the sign-up and queue its mail: (sign-up, whether this call made it).
+def sign_up(event: Event, details: SignupDetails, *, now: datetime | None = None) -> EventSignup:
+    """Store the sign-up and queue its mail; flush, no commit.
 
-    The same form sent again (same `submission_key`) returns the first
-    sign-up unchanged and sends nothing.
+    The same form sent twice is caught before this by its submission key
+    (app/platform/submissions.py).
     """
     now = now or utcnow()
-    earlier = _by_submission(submission_key)
-    if earlier is not None:
-        return earlier, False
     if not signup_is_open(event, now):
         raise SignupError(_("Ilmoittautuminen tähän tapahtumaan on päättynyt."))
     existing = db.session.scalar(
@@ -104,26 +100,18 @@ def sign_up(event: Event, details: SignupDetails, submission_key: str,
     _fill(signup, details, now)
     signup.status = "confirmed" if places_left(event) > 0 else "waiting"
     new_manage_link(signup)
-    signup.submission_key = submission_key
     signup.consent_at, signup.reminded_at = now, None
     try:
         with db.session.begin_nested():
             db.session.add(signup)
             db.session.flush()
     except IntegrityError:
-        # The same form or the same address sent at the same moment: the other request won.
+        # The same address sent at the same moment from another form: the other request won.
         db.session.expire_all()
-        earlier = _by_submission(submission_key)
-        if earlier is not None:
-            return earlier, False
         raise SignupError(_("Tällä sähköpostiosoitteella on jo ilmoittauduttu tähän tapahtumaan."), "email") from None
     template = "event_signup_confirmed" if signup.status == "confirmed" else "event_signup_waiting"
     _mail(signup, template, now, with_invitation=signup.status == "confirmed")
-    return signup, True
-
-
-def _by_submission(submission_key: str) -> EventSignup | None:
-    return db.session.scalar(select(EventSignup).where(EventSignup.submission_key == submission_key))
+    return signup
 
 
 def _organisation_taken(event: Event, organisation_name: str) -> bool:

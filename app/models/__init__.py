@@ -22,6 +22,7 @@ from app.models.ratelimit import RateLimitCounter
 from app.models.revision import Revision
 from app.models.search import SearchDocument, SearchMeta
 from app.models.staff import AuditEvent, StaffUser
+from app.models.submission import FormSubmission
 from app.models.taxonomy import Activity, Municipality, Need, Sector
 from app.models.workshop import (
     FeedbackResponse,
@@ -33,6 +34,7 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "FormSubmission",
     "RateLimitCounter",
     "ContactRequest", "PREFERRED_CHANNELS", "SharedTray",
     "Activity", "Base", "LANGUAGES", "LoginToken", "Municipality", "Need", "ORG_TYPES",

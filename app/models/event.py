@@ -84,9 +84,7 @@ class EventSession(Base):
 class EventSignup(Base):
     """One person's sign-up; one row per person, so attendance can be marked on it.
 
-    `email` is normalised and unique per event (NULL once anonymised);
-    `submission_key` is the sign-up form's one-time key, so the same form sent
-    twice makes one sign-up.
+    `email` is normalised and unique per event (NULL once anonymised).
     """
 
     __tablename__ = "event_signup"
@@ -112,7 +110,6 @@ class EventSignup(Base):
     # token's SHA-256 finds the row.
     manage_nonce: Mapped[str] = mapped_column(String(32))
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -16,6 +16,9 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Notices of new entries, claims, error reports and workshop orders reach every
+    # active staff member unless they turn them off in their profile.
+    receives_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -20,13 +20,22 @@ TEXT_COLOUR = "#1a1a1a"
 AXIS_COLOUR = "#6b6b6b"
 
 
-def _svg_start(chart_id: str, width: int, height: int | float, title: str, summary: str) -> list[Markup]:
-    """The opening <svg> of a chart, labelled by its <title> and by a <desc> that says the numbers."""
+def _svg_start(
+    chart_id: str, width: int, height: int | float, title: str, summary: str, *, full_size: bool = False
+) -> list[Markup]:
+    """The opening <svg> of a chart, labelled by its <title> and by a <desc> that says the numbers.
+
+    A `full_size` chart is drawn at its own width (its container scrolls), so its
+    labels keep their font size instead of shrinking with a narrow screen.
+    """
     return [
         Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="kaavio" role="img" viewBox="0 0 {w} {h}" '
-            'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
-        ).format(w=width, h=height, id=chart_id),
+            '<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" viewBox="0 0 {w} {h}" '
+            'width="{width}" preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-otsikko {id}-kuvaus">'
+        ).format(
+            cls="kaavio kaavio-taysikokoinen" if full_size else "kaavio",
+            w=width, h=height, width=width if full_size else "100%", id=chart_id,
+        ),
         Markup('<title id="{}-otsikko">{}</title>').format(chart_id, title),
         Markup('<desc id="{}-kuvaus">{}</desc>').format(chart_id, summary),
     ]
@@ -213,7 +222,7 @@ def dot_matrix(
         f"{label}: " + (", ".join(f"{column} {value}" for column, value in zip(column_labels, row) if value) or "0")
         for label, row in zip(row_labels, values)
     )
-    parts = _svg_start(chart_id, width, height, title, summary)
+    parts = _svg_start(chart_id, width, height, title, summary, full_size=True)
     for index, column in enumerate(column_labels):
         x = LABEL_WIDTH + index * MATRIX_CELL + MATRIX_CELL / 2
         parts.append(

@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.platform.validation import ValidationError, clean_text, whole_number
+from app.platform.email_typos import suggest_email
+from app.platform.validation import ValidationError, clean_text, normalise_email, whole_number
 
 # Admin-only counts live in 32-bit integer columns; nobody has more than this.
 MAX_COUNT = 10_000_000
@@ -107,6 +108,48 @@ class DateTextField(wtforms.StringField):
             except ValueError:
                 continue
         return None
+
+
+class EmailAddressField(wtforms.EmailField):
+    """The one e-mail field of every form: normalise_email's verdict next to the field,
+    the stored form of the address put back in the field, and "did you mean" for a
+    mistyped common domain.
+
+    The suggestion stops the form once; sending the same address again (the field
+    macro keeps it in `<name>-tarkistettu`) accepts it as typed.
+    """
+
+    def __init__(self, *args, required: bool = True, suggest: bool = True, **kwargs):
+        render_kw = {"autocomplete": "email", "spellcheck": "false", "maxlength": 254, **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+        self.is_required = required
+        self.suggest = suggest
+        self.suggestion = ""
+        self.checked = ""
+
+    @property
+    def checked_name(self) -> str:
+        return f"{self.name}-tarkistettu"
+
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        if formdata is not None:
+            self.checked = formdata.get(self.checked_name, "")
+
+    def pre_validate(self, form):
+        if not self.is_required and not (self.data or "").strip():
+            self.data = ""
+            return
+        single_line(form, self)
+        try:
+            self.data = normalise_email(self.data)
+        except ValidationError as problem:
+            raise StopValidation(problem.message) from None
+        suggestion = suggest_email(self.data) if self.suggest else None
+        if suggestion and self.checked != self.data:
+            self.suggestion = suggestion
+            raise StopValidation(_("Tarkoititko %(suggestion)s? Korjaa osoite, tai jos se on oikein, lähetä "
+                                   "lomake uudelleen sellaisenaan.", suggestion=suggestion))
 
 
 def text_limit(max_length: int, *, required: bool = False, multiline: bool = False):

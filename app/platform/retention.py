@@ -14,6 +14,7 @@ from app.models import LoginToken, Organisation, OutboxMessage, UserSession, Wor
 from app.platform.calendar import helsinki_time
 from app.platform.erasure import anonymise_workshop_orders
 from app.platform.ratelimit import purge_expired_counters
+from app.platform.submissions import purge_old_submissions
 from app.search.index import remove_from_index
 
 SENT_MAIL_RETENTION = timedelta(days=90)
@@ -35,6 +36,7 @@ class PurgeReport:
     contact_requests: int
     shared_trays: int
     rate_limit_counters: int
+    submission_keys: int
 
 
 def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
@@ -110,6 +112,7 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         ),
         shared_trays=purge_expired_shares(now=now),
         rate_limit_counters=purge_expired_counters(),
+        submission_keys=purge_old_submissions(now=now),
     )
     db.session.flush()
     return report

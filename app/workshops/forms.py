@@ -6,18 +6,18 @@ from datetime import date, timedelta
 from flask import request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import DateInput, NumberInput
 
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
-from app.platform.form_fields import CheckboxListField
+from app.platform.form_fields import CheckboxListField, EmailAddressField
 from app.platform.i18n import current_language
+from app.platform.submissions import OnceForm
 from app.platform.validation import (
     ValidationError,
     clean_text,
-    normalise_email,
     normalise_phone,
     whole_number,
 )
@@ -62,14 +62,14 @@ def parse_date(text: str) -> date:
         raise ValidationError(_("Päivämäärä ei kelpaa. Kirjoita se muodossa 12.5.2026.")) from None
 
 
-class WorkshopOrderForm(FlaskForm):
+class WorkshopOrderForm(OnceForm):
     organisation_name = StringField(
         _l("Järjestö tai ryhmä"),
         description=_l("Kirjoita järjestön nimi. Voit valita sen ehdotuksista tai kirjoittaa vapaasti."),
         render_kw={"autocomplete": "organization", "maxlength": 200, "list": "jarjestoehdotukset"},
     )
     contact_person = StringField(_l("Yhteyshenkilö"), render_kw={"autocomplete": "name", "maxlength": 120})
-    email = EmailField(_l("Sähköpostiosoite"), render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": 254})
+    email = EmailAddressField(_l("Sähköpostiosoite"))
     phone = TelField(_l("Puhelinnumero"), description=_l("Esimerkiksi 040 123 4567."),
                      render_kw={"autocomplete": "tel", "maxlength": 30})
     audience = CheckboxListField(
@@ -159,12 +159,6 @@ class WorkshopOrderForm(FlaskForm):
 
     def validate_contact_person(self, field):
         _text(field, 120, required=True, message=_("Kirjoita yhteyshenkilön nimi."))
-
-    def validate_email(self, field):
-        try:
-            field.data = normalise_email(field.data)
-        except ValidationError as problem:
-            raise FieldError(problem.message) from None
 
     def validate_phone(self, field):
         try:
@@ -315,7 +309,7 @@ def _statement(key: str) -> RadioField:
     )
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(OnceForm):
     """The four statements of feedback.STATEMENTS on the four-point scale, and one open question."""
 
     need = _statement("need")

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app.extensions import db, limiter
 from app.models import WorkshopOrder, utcnow
+from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
 from app.workshops.booking import free_slots
@@ -65,23 +66,28 @@ def index():
 @limiter.limit(ORDERS_PER_IP, methods=["POST"])
 def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     form = WorkshopOrderForm(themes=active_themes(), slots=_offered_slots())
     form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
                                         'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("workshops/order.html", form=form), status
-    try:
+
+    def place():
         placed, _token = place_order(form.order_details())
+        session[ORDERED_KEY] = placed.id
+        return url_for(".ordered")
+
+    try:
+        return submit_once(form, place)
     except SlotTaken as problem:
         # Another order took the slot a moment earlier: everything typed stays, the slot list is fresh.
         db.session.rollback()
         form.offer_slots(_offered_slots())
         form.slot.errors = [problem.message]
         return render_template("workshops/order.html", form=form), 409
-    db.session.commit()
-    session[ORDERED_KEY] = placed.id
-    return redirect(url_for(".ordered"), code=303)
 
 
 def _offered_slots():
@@ -169,6 +175,8 @@ def _status_page(found: WorkshopOrder, token: str, *, cancel_form: CancelOrderFo
 @limiter.limit(FEEDBACK_PER_IP, methods=["POST"])
 def feedback(token: str):
     """The anonymous survey: one answer per browser session while the survey is open."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     survey = survey_for_token(token)
     if survey is None:
         abort(404)
@@ -181,10 +189,13 @@ def feedback(token: str):
         status_code = 422 if form.is_submitted() else 200
         body = render_template("workshops/feedback.html", form=form, token=token)
         return _private(make_response(body, status_code))
-    record_response(survey, form.answers(), form.open_answer.data)
-    db.session.commit()
-    session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), survey.id]
-    return redirect(url_for(".feedback", token=token), code=303)
+
+    def answer():
+        record_response(survey, form.answers(), form.open_answer.data)
+        session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), survey.id]
+        return url_for(".feedback", token=token)
+
+    return submit_once(form, answer)
 
 
 def _private(response):

@@ -24,6 +24,7 @@ from app.models.workshop import ORDERER, WORKSHOP_LENGTH
 from app.config import DEFAULT_LANGUAGE
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
+from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
 from app.platform.calendar import CalendarEvent, invitation
@@ -108,10 +109,7 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     with in_language(order.language):
         status_url = link_url("workshops.status", token=token)
         queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
-    staff_address = current_app.config.get("STAFF_NOTIFY_EMAIL")
-    if staff_address:
-        with in_language(DEFAULT_LANGUAGE):
-            queue_mail(staff_address, "workshop_order_staff", order=order, **template_labels())
+    notify_staff("workshop_order_staff", order=order, **template_labels())
     return order, token
 
 

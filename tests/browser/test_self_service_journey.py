@@ -93,7 +93,7 @@ def test_secretary_adds_and_edits_an_organisation(new_page, live_server, expect,
     page.get_by_role("link", name=f"Muokkaa {name}").click()
     expect(page.get_by_label("Puhelinnumero 1")).to_have_value("040 123 4567")
     page.get_by_label("Kokoontumisajat").fill("Joka toinen torstai klo 13.")
-    page.get_by_role("button", name="Tallenna muutokset").click()
+    page.get_by_role("button", name="Tallenna ja vahvista tiedot ajan tasalle").click()
     expect(page.locator(".tiedotteet")).to_contain_text("Muutokset näkyvät palvelussa heti")
 
     page.goto(f"/jarjestot/{organisation_id}")
@@ -130,7 +130,7 @@ def test_join_confirm_and_edit_pages_pass_axe(new_page, live_server):
     problems["edit"] = axe_violations(page)
     page.get_by_label("Puhelinnumero 1").fill("123")
     page.get_by_label("Verkkosivut").fill("javascript:alert(1)")
-    page.get_by_role("button", name="Tallenna muutokset").click()
+    page.get_by_role("button", name="Tallenna ja vahvista tiedot ajan tasalle").click()
     assert re.search("Tarkista seuraavat kohdat", page.content())
     problems["edit with errors"] = axe_violations(page)
     page.goto("/jarjestoille/omat/uusi")
