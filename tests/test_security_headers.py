@@ -74,7 +74,8 @@ def test_full_page_loads_htmx_and_our_script_only_from_files(client, published):
     finder.feed(body)
     # Static files are served under content-hashed names (app/platform/assets.py).
     unhashed = [re.sub(r"\.[0-9a-f]{8}\.js$", ".js", s["src"]) for s in finder.scripts]
-    assert unhashed == ["/static/vendor/htmx.min.js", "/static/js/app.js", "/static/js/search.js"]
+    assert unhashed == ["/static/vendor/htmx.min.js", "/static/js/app.js", "/static/js/submit-once.js",
+                        "/static/js/search.js"]
     assert all("defer" in s for s in finder.scripts)
     assert '"allowEval":false' in body and '"allowScriptTags":false' in body
     assert '"historyCacheSize":0' in body and '"selfRequestsOnly":true' in body

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 from tests.admin_support import make_staff, sign_in_staff
+from tests.clients import once
 from tests.test_workshops_helpers import CSRF, STATUS_LINK, order_form, seed_themes, today, weekday_from
 
 from app.extensions import db
@@ -53,7 +54,7 @@ def slot_order_form(theme_id, slot_id, **changes):
 
 def post_order(client, data):
     page = client.get("/tyopajat/tilaa")
-    return client.post("/tyopajat/tilaa", data={**data, "csrf_token": csrf_of(page)})
+    return client.post("/tyopajat/tilaa", data=once(data, csrf_token=csrf_of(page)))
 
 
 def status_path(mailbox, order) -> str:
@@ -195,8 +196,8 @@ def test_a_slot_taken_a_moment_earlier_keeps_the_orderers_input(client, themes):
     other, _token = services.place_order(_details(themes[0].id, slot_id=slot.id))
     db.session.commit()
 
-    answer = client.post("/tyopajat/tilaa", data={**slot_order_form(themes[0].id, slot.id),
-                                                 "csrf_token": csrf_of(page)})
+    answer = client.post("/tyopajat/tilaa", data=once(slot_order_form(themes[0].id, slot.id),
+                                                     csrf_token=csrf_of(page)))
 
     assert answer.status_code in (409, 422)
     assert "Valitse" in answer.text
