@@ -21,7 +21,8 @@ from app.platform.validation import (
     whole_number,
 )
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
-from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
+from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
+from app.workshops.feedback import STATEMENTS
 from app.workshops.services import (
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,
@@ -267,16 +268,8 @@ class CancelOrderForm(FlaskForm):
         _text(field, 1000)
 
 
-def _statement_answer(form, field):
-    if field.data not in {str(point) for point in SCALE}:
-        raise FieldError(_("Valitse yksi neljästä vaihtoehdosta."))
-
-
-def _statement(key: str) -> RadioField:
-    return RadioField(
-        STATEMENTS[key], choices=[SelectChoice(str(point), label) for point, label in SCALE.items()],
-        validate_choice=False, validators=[_statement_answer],
-    )
+def _statement(key: str):
+    return statement_field(STATEMENTS[key])
 
 
 class FeedbackForm(FlaskForm):
