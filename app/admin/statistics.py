@@ -1,16 +1,19 @@
 """Staff views: statistics (chart, table and CSV of each figure) and the CSV export of all organisations."""
 from datetime import date
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.accounts.sessions import current_user
 from app.admin import figures as stats
+from app.admin import impact
+from app.admin.impact_figures import report_years
 from app.admin.blueprint import bp
 from app.extensions import db
 from app.platform.audit import record_audit
 from app.platform.charts import dot_matrix, grouped_bars, horizontal_bars
 from app.platform.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
+from app.platform.validation import whole_number
 
 MONTHS = (
     _l("tammikuu"), _l("helmikuu"), _l("maaliskuu"), _l("huhtikuu"), _l("toukokuu"), _l("kesäkuu"),
@@ -171,22 +174,36 @@ def csv_download(text: str, filename: str) -> Response:
     return response
 
 
+def chosen_year(years: list[int]) -> int:
+    """The year of the impact reports (`vuosi`): one of `years`, by default the newest."""
+    year = whole_number(request.args.get("vuosi"))
+    return year if year in years else years[0]
+
+
 @bp.get("/tilastot")
 def statistics():
-    """Every figure as a chart, a table and a CSV link."""
-    reports = [builder() for builder in REPORTS.values()]
-    return render_template("admin/statistics.html", reports=reports)
+    """Every figure as a chart, a table and a CSV link; the impact figures for the chosen year."""
+    years = report_years(date.today().year)
+    year = chosen_year(years)
+    return render_template(
+        "admin/statistics.html", reports=[builder() for builder in REPORTS.values()],
+        impact_reports=[builder(year) for builder in impact.REPORTS.values()], years=years, year=year,
+    )
 
 
 @bp.get("/tilastot/<name>.csv")
 def statistics_csv(name: str):
-    """One statistics table as CSV, the same rows as on the page."""
-    if name not in REPORTS:
+    """One statistics table as CSV, the same rows as on the page (an impact table of the year `vuosi`)."""
+    if name in REPORTS:
+        table, filename = REPORTS[name]().table, f"{name}.csv"
+    elif name in impact.REPORTS:
+        year = chosen_year(report_years(date.today().year))
+        table, filename = impact.REPORTS[name](year).table, f"{name}-{year}.csv"
+    else:
         abort(404)
-    table = REPORTS[name]().table
-    record_audit(current_user().email, "export", "statistics", None, file=f"{name}.csv", rows=len(table.rows))
+    record_audit(current_user().email, "export", "statistics", None, file=filename, rows=len(table.rows))
     db.session.commit()
-    return csv_download(table_csv(table), f"{name}.csv")
+    return csv_download(table_csv(table), filename)
 
 
 @bp.get("/vienti/jarjestot.csv")
