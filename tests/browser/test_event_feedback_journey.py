@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 from tests.browser.conftest import AXE_SCRIPT, skip_or_fail
-from tests.browser.test_admin_journey import axe_violations, sign_in
+from tests.browser.test_admin_journey import axe_violations, sign_in, staff_link  # noqa: F401 (a fixture)
 from tests.browser.test_event_journey import PHONE, phone_page  # noqa: F401 (a fixture)
 
 from app.extensions import db
@@ -16,19 +16,6 @@ pytestmark = pytest.mark.browser
 
 FEEDBACK_PATH = re.compile(r"/tapahtumat/palaute/[A-Za-z0-9_\-]+")
 STATEMENTS = ("Tapahtuma vastasi odotuksiani", "Järjestelyt toimivat hyvin")
-
-
-@pytest.fixture
-def staff_link(live_server):
-    from app.admin.staff import add_staff
-    from app.platform.tokens import issue_link_token
-
-    with live_server.app.app_context():
-        add_staff("palaute@keskus.example", "Palautteen Ylläpitäjä")
-        token = issue_link_token("palaute@keskus.example", "staff_sign_in")
-        db.session.commit()
-        db.session.remove()
-    return f"/yllapito/kirjaudu/{token}"
 
 
 def held_event(live_server, title: str, people: tuple[str, ...]) -> int:
@@ -78,7 +65,7 @@ def feedback_path_of(live_server, address: str) -> str:
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["javascript off", "javascript on"])
 def test_staff_mark_who_came_and_the_participant_answers_on_a_phone(
-        new_page, phone_page, live_server, staff_link, expect, javascript):  # noqa: F811
+        new_page, phone_page, live_server, staff_link, expect, javascript):  # noqa: F811 (fixtures)
     suffix = "js" if javascript else "nojs"
     event_id = held_event(live_server, f"Palautetilaisuus {suffix}", ("Aino Tuli", "Eero Poissa"))
 
@@ -119,7 +106,7 @@ def test_staff_mark_who_came_and_the_participant_answers_on_a_phone(
     expect(staff.get_by_text("Hyvä tilaisuus.")).to_be_visible()
 
 
-def test_axe_finds_nothing_on_the_feedback_pages(new_page, live_server, staff_link, expect):
+def test_axe_finds_nothing_on_the_feedback_pages(new_page, live_server, staff_link, expect):  # noqa: F811
     if not AXE_SCRIPT.exists():
         skip_or_fail(f"axe-core is missing at {AXE_SCRIPT}; `make test` installs it")
     event_id = held_event(live_server, "Saavutettava palautetilaisuus", ("Helmi Vastaaja", "Olli Toinen"))
