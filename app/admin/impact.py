@@ -26,10 +26,10 @@ def held_report(year: int) -> Report:
         [[quarter_label(row.quarter), row.events, row.event_participants, row.workshops, row.workshop_participants]
          for row in rows],
     )
-    series = [_("Tapahtumien osallistujia"), _("Työpajojen osallistujia")]
+    # Short series names: the legend has room for two words.
     chart = grouped_bars(
         [(quarter_label(row.quarter), [row.event_participants, row.workshop_participants]) for row in rows],
-        series=series, title=_("Osallistujia neljännesvuosittain %(year)d", year=year), chart_id="kaavio-neljannekset",
+        series=[_("Tapahtumat"), _("Työpajat")], title=_("Osallistujia neljännesvuosittain %(year)d", year=year), chart_id="kaavio-neljannekset",
     )
     note = _("Pidetyt tapahtumat (ei peruttuja) ja pidetyiksi merkityt työpajat. Tapahtuman osallistujat ovat ne, "
              "jotka ylläpito on merkinnyt paikalla olleiksi, tai paikan saaneet, jos ketään ei ole merkitty. "
