@@ -251,6 +251,22 @@ def workshops_remind_command():
     click.echo(f"workshop reminders queued: {sent}")
 
 
+@events_cli.command("feedback")
+def events_feedback_command():
+    """Queue the feedback link to everyone marked as came, from the day after the event (once each).
+
+    Run it from cron, e.g. daily in the morning; `flask outbox deliver` sends them.
+    """
+    from app.events.feedback import send_feedback_requests
+    from app.platform.audit import record_audit
+
+    sent = send_feedback_requests()
+    if sent:
+        record_audit("cli", "event_feedback_requests", messages=sent)
+    db.session.commit()
+    click.echo(f"event feedback requests queued: {sent}")
+
+
 @click.command("purge")
 def purge_command():
     """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""

@@ -227,6 +227,27 @@ def test_feedback_figures_per_theme(app, staff, themes):
     assert rows[1][1:6] == ["0", "1", "0", "0", "1"]
 
 
+def test_feedback_figures_of_own_proposals(app, staff, themes):
+    """"Oma ehdotus" is a choice of the feedback filter: the orders without a theme."""
+    themed = order_through_the_form(app, themes)
+    own = order_through_the_form(app, themes, theme="oma", own_proposal="Hallituksen vuosikello")
+    for held_order, answers in ((themed, ANSWERS[0][0]), (own, ANSWERS[1][0])):
+        confirm_in_the_past(staff, held_order)
+        assert staff.post(f"/yllapito/tyopajat/{held_order.id}/pidetty").status_code == 303
+        link = FEEDBACK_LINK.search(staff.get(f"/yllapito/tyopajat/{held_order.id}").text).group(0)
+        assert app.test_client().post(link.removeprefix("http://portal.test"), data=answers).status_code == 303
+
+    assert '<option value="oma">Oma ehdotus</option>' in staff.get("/yllapito/tyopajat/palaute").text
+    own_only = staff.get("/yllapito/tyopajat/palaute?teema=oma")
+    assert '<option value="oma" selected>Oma ehdotus</option>' in own_only.text
+    assert "Teema: Oma ehdotus" in own_only.text
+    assert page_table(own_only.text, "palaute-taulukko")[1][1:6] == ["0", "1", "0", "0", "1"]
+    download = staff.get("/yllapito/tyopajat/palaute.csv?teema=oma")
+    assert 'filename="palaute-oma-ehdotus.csv"' in download.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8").removeprefix(BOM)), delimiter=";"))
+    assert rows[1][1:6] == ["0", "1", "0", "0", "1"]
+
+
 def confirm_in_the_past(staff, order: WorkshopOrder) -> None:
     """Confirm through the page, then let the workshop's day pass."""
     answer = staff.post(f"/yllapito/tyopajat/{order.id}/vahvista", data=schedule_form(future_weekday()))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tests.admin_support import make_staff, sign_in_contact, sign_in_staff
 from tests.events_support import calendars_of, make_event, signup_form
 
+from app.events.feedback import DEFAULT_STATEMENTS
 from app.extensions import db
 from app.models import Event, EventSignup, utcnow
 from app.platform.calendar import helsinki_time
@@ -20,6 +21,7 @@ def event_form(**fields) -> dict:
         "municipality": "", "accessibility": "", "remote_link": "", "capacity": "2",
         "deadline_date": (day - timedelta(days=5)).isoformat(), "deadline_time": "16.00",
         "several_per_organisation": "y", "date_1": day.isoformat(), "start_1": "10.00", "end_1": "14.00",
+        "feedback_statements": "\n".join(DEFAULT_STATEMENTS),
     }
     data.update(fields)
     return data

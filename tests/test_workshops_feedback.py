@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import FeedbackResponse, utcnow
 from app.workshops.display import helsinki_time
-from app.workshops.feedback import SCALE, STATEMENTS, feedback_summary, record_response
+from app.platform.surveys import SCALE
+from app.workshops.feedback import STATEMENTS, feedback_summary, record_response
 from app.workshops.services import (
     OrderDetails,
     PreferredTime,

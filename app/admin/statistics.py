@@ -7,6 +7,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.accounts.sessions import current_user
 from app.admin import figures as stats
+from app.admin import impact
+from app.admin.impact_figures import report_years
 from app.admin.blueprint import bp
 from app.extensions import db
 from app.platform.audit import record_audit
@@ -209,27 +211,39 @@ def csv_download(text: str, filename: str) -> Response:
 
 
 def _requested_period() -> tuple[Period, list[int]]:
+    """The period of `?vuosi=` and the years to choose from: any with contact requests, orders or events."""
     today = date.today()
-    years = stats.statistics_years(today)
+    years = sorted(set(stats.statistics_years(today)) | set(report_years(today.year)), reverse=True)
     return chosen_period(request.args.get("vuosi"), today, years), years
 
 
 @bp.get("/tilastot")
 def statistics():
-    """Every figure as a chart, a table and a CSV link; `?vuosi=` limits the time-bound ones to a year."""
+    """Every figure as a chart, a table and a CSV link; `?vuosi=` limits them to a year.
+
+    The impact figures (events, workshops, feedback) are by calendar year: the chosen
+    one, or this year when the period is the last 12 months.
+    """
     period, years = _requested_period()
-    reports = [builder(period) for builder in REPORTS.values()]
-    return render_template("admin/statistics.html", reports=reports, period=period, years=years)
+    year = period.year or years[0]
+    return render_template(
+        "admin/statistics.html", reports=[builder(period) for builder in REPORTS.values()],
+        impact_reports=[builder(year) for builder in impact.REPORTS.values()], period=period, years=years, year=year,
+    )
 
 
 @bp.get("/tilastot/<name>.csv")
 def statistics_csv(name: str):
-    """One statistics table as CSV, the same rows as on the page."""
-    if name not in REPORTS:
+    """One statistics table as CSV, the same rows as on the page (an impact table of the year `vuosi`)."""
+    period, years = _requested_period()
+    if name in REPORTS:
+        table = REPORTS[name](period).table
+        filename = f"{name}-{period.year}.csv" if period.year else f"{name}.csv"
+    elif name in impact.REPORTS:
+        year = period.year or years[0]
+        table, filename = impact.REPORTS[name](year).table, f"{name}-{year}.csv"
+    else:
         abort(404)
-    period = _requested_period()[0]
-    table = REPORTS[name](period).table
-    filename = f"{name}-{period.year}.csv" if period.year else f"{name}.csv"
     record_audit(current_user().email, "export", "statistics", None, file=filename, rows=len(table.rows))
     db.session.commit()
     return csv_download(table_csv(table), filename)

@@ -11,7 +11,16 @@ from sqlalchemy.orm import selectinload
 
 from app.events.calendar_files import signup_attachments
 from app.events.display import SIGNUP_STATUS_LABELS
-from app.events.signups import ACTIVE, SignupError, confirmed_count, mail_context, manage_token, promote_waiting
+from app.events.feedback import DEFAULT_STATEMENTS
+from app.events.signups import (
+    ACTIVE,
+    SignupError,
+    confirmed_count,
+    mail_context,
+    manage_token,
+    promote_waiting,
+    session_bounds,
+)
 from app.extensions import db
 from app.models import Event, EventSession, EventSignup, Municipality, utcnow
 from app.platform.calendar import helsinki_time
@@ -40,11 +49,12 @@ class EventDetails:
     signup_deadline: datetime | None  # None only in a copy, whose times are set anew
     several_per_organisation: bool
     sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    feedback_statements: list[str] = field(default_factory=lambda: list(DEFAULT_STATEMENTS))
 
 
 DETAIL_FIELDS = (
     "title", "description", "kind", "audience", "remote", "place_name", "address", "municipality_id",
-    "accessibility", "remote_link", "capacity", "signup_deadline", "several_per_organisation",
+    "accessibility", "remote_link", "capacity", "signup_deadline", "several_per_organisation", "feedback_statements",
 )
 # What makes the calendar entries people already have out of date.
 CALENDAR_FIELDS = ("title", "remote", "place_name", "address", "municipality_id", "remote_link")
@@ -106,6 +116,7 @@ def _apply(event: Event, details: EventDetails, now: datetime) -> None:
 
 def event_details(event: Event) -> EventDetails:
     values = {name: getattr(event, name) for name in DETAIL_FIELDS}
+    values["feedback_statements"] = list(event.feedback_statements)
     return EventDetails(**values, sessions=[(s.starts_at, s.ends_at) for s in event.sessions])
 
 
@@ -160,19 +171,11 @@ def _tell(signup: EventSignup, template: str, now: datetime, *, invitation: str)
 
 # ---- reads ---------------------------------------------------------------
 
-def _last_end():
-    return (
-        select(EventSession.event_id, func.max(EventSession.ends_at).label("ends_at"),
-               func.min(EventSession.starts_at).label("starts_at"))
-        .group_by(EventSession.event_id).subquery()
-    )
-
-
 def list_events(*, past: bool, kind: str = "", municipality_id: int | None = None,
                 now: datetime | None = None) -> list[Event]:
     """Upcoming events soonest first, or past events latest first; cancelled ones included and marked."""
     local_now = helsinki_time(now)
-    bounds = _last_end()
+    bounds = session_bounds()
     query = (
         select(Event).join(bounds, bounds.c.event_id == Event.id)
         .options(selectinload(Event.sessions), selectinload(Event.municipality))

@@ -201,34 +201,48 @@ def promote_waiting(event: Event, *, now: datetime | None = None) -> list[EventS
     return promoted
 
 
+def session_bounds():
+    """Each event's first start and last end (Helsinki, naive), as a subquery to join on event_id."""
+    return (
+        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"),
+               func.max(EventSession.ends_at).label("ends_at"))
+        .group_by(EventSession.event_id).subquery()
+    )
+
+
+def mail_due(bounds, stamp, *conditions) -> list[EventSignup]:
+    """Confirmed sign-ups with an address, in published events, whose `stamp` column is still empty.
+
+    `conditions` may use `bounds` (session_bounds()) to pick the events by time.
+    """
+    return list(db.session.scalars(
+        select(EventSignup)
+        .join(Event, Event.id == EventSignup.event_id)
+        .join(bounds, bounds.c.event_id == Event.id)
+        .where(Event.status == "published", EventSignup.status == "confirmed", EventSignup.email.is_not(None),
+               stamp.is_(None), *conditions)
+        .order_by(EventSignup.id)
+        .options(selectinload(EventSignup.event).selectinload(Event.sessions))
+    ))
+
+
+def claim(signup: EventSignup, stamp, **values) -> bool:
+    """Set `values` on the row only while `stamp` is empty: of two runners at the same time, one wins."""
+    return db.session.execute(
+        update(EventSignup).where(EventSignup.id == signup.id, stamp.is_(None)).values(**values)
+    ).rowcount == 1
+
+
 def send_reminders(*, now: datetime | None = None) -> int:
     """Remind each confirmed participant once when the event starts within two days; returns how many."""
     now = now or utcnow()
     local_now = helsinki_time(now)
-    first_start = (
-        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"))
-        .group_by(EventSession.event_id).subquery()
-    )
-    due = list(db.session.scalars(
-        select(EventSignup)
-        .join(Event, Event.id == EventSignup.event_id)
-        .join(first_start, first_start.c.event_id == Event.id)
-        .where(
-            Event.status == "published", EventSignup.status == "confirmed", EventSignup.reminded_at.is_(None),
-            EventSignup.email.is_not(None),
-            first_start.c.starts_at > local_now, first_start.c.starts_at <= local_now + REMINDER_AHEAD,
-        )
-        .order_by(EventSignup.id)
-        .options(selectinload(EventSignup.event).selectinload(Event.sessions))
-    ))
+    bounds = session_bounds()
+    due = mail_due(bounds, EventSignup.reminded_at,
+                   bounds.c.starts_at > local_now, bounds.c.starts_at <= local_now + REMINDER_AHEAD)
     sent = 0
     for signup in due:
-        # Only this run may claim the row: a second runner at the same time changes nothing.
-        claimed = db.session.execute(
-            update(EventSignup).where(EventSignup.id == signup.id, EventSignup.reminded_at.is_(None))
-            .values(reminded_at=now)
-        ).rowcount
-        if claimed:
+        if claim(signup, EventSignup.reminded_at, reminded_at=now):
             _mail(signup, "event_reminder", now)
             sent += 1
     return sent

@@ -10,6 +10,7 @@ from wtforms.widgets import NumberInput
 
 from app.events.display import KIND_LABELS
 from app.events.events import EventDetails
+from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
 from app.platform.form_fields import DateTextField, RadioField, SelectField, options, text_limit, unix_newlines
 from app.platform.validation import clean_text, whole_number
 
@@ -57,6 +58,12 @@ class EventForm(FlaskForm):
     deadline_time = StringField(_l("Ilmoittautuminen päättyy: kellonaika"), description=_l("Esimerkiksi 16.00."),
                                 render_kw={"inputmode": "numeric", "maxlength": 5})
     several_per_organisation = BooleanField(_l("Samasta järjestöstä voi tulla useampi henkilö"))
+    feedback_statements = TextAreaField(
+        _l("Palautekyselyn väittämät"),
+        description=_l("Yksi väittämä riville, enintään %(count)d. Osallistuneet vastaavat niihin asteikolla "
+                       "täysin eri mieltä – täysin samaa mieltä tapahtumaa seuraavana päivänä.", count=MAX_STATEMENTS),
+        filters=[unix_newlines], render_kw={"rows": 6, "maxlength": MAX_STATEMENTS * (STATEMENT_MAX_LENGTH + 1)},
+    )
 
     def __init__(self, *args, municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +105,22 @@ class EventForm(FlaskForm):
         if link and (not link.startswith("https://") or any(c.isspace() for c in link)):
             raise FieldError(_("Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä."))
         text_limit(500)(self, field)
+
+    def validate_feedback_statements(self, field):
+        statements = self.statement_list()
+        if not statements:
+            raise FieldError(_("Kirjoita vähintään yksi väittämä."))
+        if len(statements) > MAX_STATEMENTS:
+            raise FieldError(_("Väittämiä voi olla enintään %(count)d.", count=MAX_STATEMENTS))
+        if any(len(statement) > STATEMENT_MAX_LENGTH for statement in statements):
+            raise FieldError(_("Väittämä voi olla enintään %(count)d merkkiä pitkä.", count=STATEMENT_MAX_LENGTH))
+        if len(set(statements)) != len(statements):
+            raise FieldError(_("Sama väittämä on kahdesti."))
+
+    def statement_list(self) -> list[str]:
+        """One statement a line, blank lines left out."""
+        return [clean_text(line, len(line)) for line in (self.feedback_statements.data or "").split("\n")
+                if line.strip()]
 
     def validate_capacity(self, field):
         number = whole_number(field.data)
@@ -167,6 +190,7 @@ class EventForm(FlaskForm):
             remote_link=(self.remote_link.data or "").strip() if remote else "",
             capacity=whole_number(self.capacity.data), signup_deadline=self.deadline,
             several_per_organisation=bool(self.several_per_organisation.data), sessions=self.sessions(),
+            feedback_statements=self.statement_list(),
         )
 
     def fill_from(self, details: EventDetails) -> None:
@@ -175,6 +199,7 @@ class EventForm(FlaskForm):
                      "remote_link", "several_per_organisation"):
             self[name].data = getattr(details, name)
         self.place_kind.data = "eta" if details.remote else "paikka"
+        self.feedback_statements.data = "\n".join(details.feedback_statements)
         self.municipality.data = str(details.municipality_id or "")
         self.capacity.data = str(details.capacity)
         if details.signup_deadline is not None:

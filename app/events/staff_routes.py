@@ -1,5 +1,5 @@
 """Staff views under /yllapito/tapahtumat: create, edit, copy and cancel events; participants,
-CSV, the printable sign-in sheet and a message to everyone signed up.
+CSV, the printable sign-in sheet, a message to everyone signed up; attendance and feedback.
 
 The admin blueprint's before_request lets only signed-in staff in; every
 write is a POST with the CSRF token (FlaskForm).
@@ -11,13 +11,17 @@ from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.statistics import csv_download
 from app.events import events as service
-from app.events.display import template_labels
+from app.events import feedback
+from app.events.display import KIND_LABELS, template_labels
+from app.events.feedback import DEFAULT_STATEMENTS
+from app.events.feedback_forms import AttendanceForm
 from app.events.signups import SignupError, locked_event, places_left
 from app.events.staff_forms import CancelEventForm, EventForm, MessageForm
 from app.extensions import db
 from app.models import Event
 from app.platform.audit import record_audit
 from app.platform.calendar import helsinki_time
+from app.platform.surveys import SCALE
 from app.platform.validation import clean_text, whole_number
 
 
@@ -44,6 +48,7 @@ def new_event():
             form.fill_from(service.copy_details(template))
         else:
             form.place_kind.data, form.several_per_organisation.data = "paikka", True
+            form.feedback_statements.data = "\n".join(DEFAULT_STATEMENTS)
         return _form_page(form, None)
     if not form.validate():
         return _form_page(form, None, 422)
@@ -78,12 +83,17 @@ def edit_event(event_id: int):
     return redirect(url_for(".event", event_id=event.id), code=303)
 
 
-def _event_page(event: Event, *, cancel_form=None, message_form=None, status: int = 200):
+def _event_page(event: Event, *, cancel_form=None, message_form=None, attendance_form=None, status: int = 200):
+    summary = service.participant_summary(event)
     return render_template(
-        "events/staff/event.html", event=event, summary=service.participant_summary(event),
+        "events/staff/event.html", event=event, summary=summary,
         places_left=places_left(event), municipality_of=service.participant_municipality,
         cancel_form=cancel_form or CancelEventForm(formdata=None),
         message_form=message_form or MessageForm(formdata=None),
+        attendance_form=attendance_form or AttendanceForm(formdata=None, signups=summary.confirmed),
+        can_mark_attendance=feedback.attendance_can_be_marked(event),
+        progress=feedback.feedback_progress(event), feedback_summary=feedback.feedback_summary(event), scale=SCALE,
+        feedback_closes_at=feedback.feedback_closes_at(event),
         has_started=event.starts_at <= helsinki_time(), **template_labels(),
     ), status
 
@@ -147,3 +157,57 @@ def event_sign_in_sheet(event_id: int):
     event = db.get_or_404(Event, event_id)
     return render_template("events/staff/sign_in_sheet.html", event=event,
                            summary=service.participant_summary(event), **template_labels())
+
+
+@bp.post("/tapahtumat/<int:event_id>/osallistuneet")
+def mark_event_attendance(event_id: int):
+    """Who came, from the participants list in one POST; they get the feedback link the day after."""
+    event = locked_event(event_id) or db.get_or_404(Event, event_id)
+    form = AttendanceForm(signups=service.participant_summary(event).confirmed)
+    if not form.validate_on_submit():
+        return _event_page(event, attendance_form=form, status=422)
+    try:
+        came, absent = feedback.mark_attendance(event, set(form.came.ids))
+    except SignupError as problem:
+        db.session.rollback()
+        flash(problem.message)
+        return redirect(url_for(".event", event_id=event_id), code=303)
+    record_audit(actor(), "event_attendance", "event", event.id, came=came, absent=absent)
+    db.session.commit()
+    flash(_("Osallistuneet on tallennettu: paikalla %(came)d, poissa %(absent)d.", came=came, absent=absent))
+    return redirect(url_for(".event", event_id=event_id, _anchor="osallistuneet"), code=303)
+
+
+@bp.get("/tapahtumat/<int:event_id>/palaute.csv")
+def event_feedback_csv(event_id: int):
+    """One event's feedback as CSV: the same numbers as the table on its page."""
+    event = db.get_or_404(Event, event_id)
+    filename = f"palaute-tapahtuma-{event.id}.csv"
+    text = feedback.feedback_csv(event)
+    record_audit(actor(), "export", "event", event.id, file=filename)
+    db.session.commit()
+    return csv_download(text, filename)
+
+
+def _chosen_kind() -> str:
+    kind = request.args.get("laji", "")
+    return kind if kind in KIND_LABELS else ""
+
+
+@bp.get("/tapahtumat/palaute")
+def event_feedback():
+    """Feedback of every event, or of one kind of event: charts, table, open answers."""
+    kind = _chosen_kind()
+    return render_template("events/staff/feedback.html", kind=kind, summary=feedback.feedback_summary(kind=kind),
+                           scale=SCALE, **template_labels())
+
+
+@bp.get("/tapahtumat/palaute.csv")
+def all_event_feedback_csv():
+    """The feedback table of every event (or of one kind, `laji`) as CSV."""
+    kind = _chosen_kind()
+    filename = f"palaute-tapahtumat-{kind or 'kaikki'}.csv"
+    text = feedback.feedback_csv(kind=kind)
+    record_audit(actor(), "export", "event_feedback", None, file=filename)
+    db.session.commit()
+    return csv_download(text, filename)

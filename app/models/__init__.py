@@ -2,7 +2,7 @@
 from app.models.account import LoginToken, UserSession
 from app.models.base import Base, utcnow
 from app.models.contact import PREFERRED_CHANNELS, ContactRequest, SharedTray
-from app.models.event import Event, EventSession, EventSignup
+from app.models.event import Event, EventFeedbackResponse, EventSession, EventSignup
 from app.models.mail import OutboxMessage
 from app.models.organisation import (
     LANGUAGES,
@@ -43,6 +43,6 @@ __all__ = [
     "SearchDocument", "SearchMeta", "Sector", "TRISTATE", "organisation_activity", "organisation_municipality",
     "organisation_need", "sort_key", "utcnow",
     "AuditEvent", "StaffUser",
-    "Event", "EventSession", "EventSignup",
+    "Event", "EventFeedbackResponse", "EventSession", "EventSignup",
     "FeedbackResponse", "FeedbackSurvey", "WorkshopOrder", "WorkshopSlot", "WorkshopStatusChange", "WorkshopTheme",
 ]

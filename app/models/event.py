@@ -1,7 +1,7 @@
 """The centre's own events (Pienmarkkinat, regional meetings, forums, trainings) and their sign-ups."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_LANGUAGE
@@ -45,6 +45,8 @@ class Event(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # iCalendar SEQUENCE of the invitations last sent; a change of time or place or a cancellation raises it.
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The statements of the feedback survey sent after the event, in the order asked.
+    feedback_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -113,6 +115,12 @@ class EventSignup(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Marked by staff from the participants list: True came, False did not, None not marked.
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    # The feedback link mailed the day after: only its SHA-256 is kept; answering spends it.
+    feedback_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feedback_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    feedback_answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     event: Mapped[Event] = relationship(back_populates="signups")
@@ -120,3 +128,21 @@ class EventSignup(Base):
 
     def __repr__(self) -> str:
         return f"<EventSignup {self.id} event={self.event_id} {self.status}>"
+
+
+class EventFeedbackResponse(Base):
+    """One participant's anonymous answers: {statement: 1..4} and an optional open answer.
+
+    Keyed by the statement's text as it was asked, so answers stay readable
+    when staff later change the statements; not linked to the sign-up.
+    """
+
+    __tablename__ = "event_feedback_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, int]] = mapped_column(JSON)
+    open_answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    event: Mapped[Event] = relationship()

@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "event_cancel": _l("Tapahtuman peruutus"),
     "event_message": _l("Viesti tapahtuman osallistujille"),
     "event_reminders": _l("Tapahtumamuistutukset"),
+    "event_attendance": _l("Tapahtuman osallistujien merkintä"),
+    "event_feedback_requests": _l("Tapahtumien palautekyselyt"),
     "approve": _l("Hyväksyntä"),
     "reject": _l("Hylkäys"),
     "edit": _l("Muokkaus"),

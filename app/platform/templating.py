@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from app.config import HTMX_VERSION
 from app.platform.assets import asset
+from app.platform.surveys import format_mean
 from app.platform.validation import format_phone_fi
 
 HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
@@ -92,6 +93,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_fi"] = date_fi
     app.jinja_env.filters["phone_fi"] = format_phone_fi
     app.jinja_env.filters["excerpt"] = excerpt
+    app.jinja_env.filters["mean_fi"] = format_mean
     app.jinja_env.globals["ORG_TYPE_LABELS"] = ORG_TYPE_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = LANGUAGE_LABELS
     app.jinja_env.globals["TRISTATE_LABELS"] = TRISTATE_LABELS

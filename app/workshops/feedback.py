@@ -6,35 +6,31 @@ staff can show or mail the same link again; only the token's SHA-256 is used
 to look the survey up.  Changing SECRET_KEY therefore changes open surveys'
 links (the old ones stop working).
 """
-import csv
-import io
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FeedbackResponse, FeedbackSurvey, WorkshopOrder, WorkshopTheme, utcnow
-from app.platform.charts import horizontal_bars
+from app.platform.surveys import (
+    OPEN_ANSWER_MAX,
+    Answered,
+    FeedbackSummary,
+    check_answers,
+    summarise,
+    summary_csv,
+)
 from app.platform.tokens import derived_token, hash_token, link_url
 
 SURVEY_OPEN_FOR = timedelta(days=30)
-OPEN_ANSWER_MAX = 2000
 # key → statement; keys are stored in FeedbackResponse.answers, so never renamed.
 STATEMENTS = {
     "need": _l("Työpaja vastasi tarpeeseemme"),
     "tools": _l("Saimme työkaluja, joita käytämme"),
     "facilitation": _l("Ohjaus toimi hyvin"),
     "recommend": _l("Suosittelisin työpajaa muille"),
-}
-SCALE = {
-    1: _l("täysin eri mieltä"),
-    2: _l("jokseenkin eri mieltä"),
-    3: _l("jokseenkin samaa mieltä"),
-    4: _l("täysin samaa mieltä"),
 }
 
 
@@ -77,8 +73,7 @@ def record_response(
     now = now or utcnow()
     if not survey_is_open(survey, now):
         raise ValueError("the survey is closed")
-    if set(answers) != set(STATEMENTS) or any(value not in SCALE for value in answers.values()):
-        raise ValueError("every statement needs an answer from 1 to 4")
+    check_answers(answers, STATEMENTS)
     response = FeedbackResponse(
         survey=survey,
         answers={key: answers[key] for key in STATEMENTS},
@@ -90,49 +85,12 @@ def record_response(
     return response
 
 
-@dataclass
-class StatementSummary:
-    key: str
-    text: str
-    counts: dict[int, int]  # scale point → answers
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def mean(self) -> float | None:
-        if not self.total:
-            return None
-        return sum(point * count for point, count in self.counts.items()) / self.total
-
-    def chart(self, chart_id: str) -> Markup:
-        return horizontal_bars(
-            [(str(SCALE[point]), count) for point, count in self.counts.items()],
-            title=str(self.text),
-            chart_id=chart_id,
-            max_value=max(self.total, 1),
-        )
-
-
-@dataclass
-class OpenAnswer:
-    text: str
-    reference: str
-    created_at: datetime
-
-
-@dataclass
-class FeedbackSummary:
-    response_count: int
-    statements: list[StatementSummary]
-    open_answers: list[OpenAnswer] = field(default_factory=list)
-
-
-def feedback_summary(order: WorkshopOrder | None = None, theme: WorkshopTheme | None = None) -> FeedbackSummary:
+def feedback_summary(order: WorkshopOrder | None = None, theme: WorkshopTheme | None = None,
+                     *, own_proposals: bool = False) -> FeedbackSummary:
     """Per statement, how many answered each point of the scale; and the open answers.
 
-    One order, one theme's orders, or (neither given) every workshop.
+    One order, one theme's orders, the orders with an own proposal instead of
+    a theme, or (none of these given) every workshop.
     """
     query = (
         select(FeedbackResponse, WorkshopOrder.reference)
@@ -142,34 +100,18 @@ def feedback_summary(order: WorkshopOrder | None = None, theme: WorkshopTheme | 
     )
     if order is not None:
         query = query.where(WorkshopOrder.id == order.id)
+    if own_proposals:
+        query = query.where(WorkshopOrder.theme_id.is_(None))
     if theme is not None:
         query = query.where(WorkshopOrder.theme_id == theme.id)
-    rows = db.session.execute(query).all()
-    statements = [StatementSummary(key, text, {point: 0 for point in SCALE}) for key, text in STATEMENTS.items()]
-    open_answers = []
-    for response, reference in rows:
-        for statement in statements:
-            point = response.answers.get(statement.key)
-            if point in SCALE:
-                statement.counts[point] += 1
-        if response.open_answer:
-            open_answers.append(OpenAnswer(response.open_answer, reference, response.created_at))
-    return FeedbackSummary(len(rows), statements, open_answers)
-
-
-def feedback_csv(order: WorkshopOrder | None = None, theme: WorkshopTheme | None = None) -> str:
-    """The summary as CSV for a spreadsheet: one row per statement, counts per scale point.
-
-    Semicolons and decimal commas, as Finnish spreadsheet programs expect.
-    """
-    summary = feedback_summary(order, theme)
-    output = io.StringIO()
-    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [str(_l("Väittämä"))] + [f"{point} {SCALE[point]}" for point in SCALE]
-        + [str(_l("Vastauksia")), str(_l("Keskiarvo"))]
+    responses = (
+        Answered(response.answers, response.open_answer, reference, response.created_at)
+        for response, reference in db.session.execute(query)
     )
-    for statement in summary.statements:
-        mean = "" if statement.mean is None else f"{statement.mean:.2f}".replace(".", ",")
-        writer.writerow([str(statement.text), *statement.counts.values(), statement.total, mean])
-    return output.getvalue()
+    return summarise(list(STATEMENTS.items()), responses)
+
+
+def feedback_csv(order: WorkshopOrder | None = None, theme: WorkshopTheme | None = None,
+                 *, own_proposals: bool = False) -> str:
+    """The summary as CSV: one row per statement, counts per scale point, the mean."""
+    return summary_csv(feedback_summary(order, theme, own_proposals=own_proposals))

@@ -23,7 +23,8 @@ from app.platform.validation import (
 )
 from app.workshops.booking import slot_label
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
-from app.workshops.feedback import OPEN_ANSWER_MAX, SCALE, STATEMENTS
+from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
+from app.workshops.feedback import STATEMENTS
 from app.workshops.services import (
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,
@@ -297,16 +298,8 @@ class ChangeRequestForm(FlaskForm):
         _text(field, 1000, required=True, message=_("Kerro, mitä haluat muuttaa."))
 
 
-def _statement_answer(form, field):
-    if field.data not in {str(point) for point in SCALE}:
-        raise FieldError(_("Valitse yksi neljästä vaihtoehdosta."))
-
-
-def _statement(key: str) -> RadioField:
-    return RadioField(
-        STATEMENTS[key], choices=[SelectChoice(str(point), label) for point, label in SCALE.items()],
-        validate_choice=False, validators=[_statement_answer],
-    )
+def _statement(key: str):
+    return statement_field(STATEMENTS[key])
 
 
 class FeedbackForm(OnceForm):

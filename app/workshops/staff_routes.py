@@ -20,12 +20,12 @@ from app.extensions import db
 from app.models import WorkshopOrder, WorkshopTheme
 from app.models.workshop import WORKSHOP_STATUSES
 from app.platform.audit import record_audit
-from app.platform.csv_export import BOM
 from app.platform.validation import contains_pattern, whole_number
 from app.workshops import services
+from app.platform.surveys import SCALE
 from app.workshops.booking import BookingError
 from app.workshops.display import helsinki_time, history_label, template_labels
-from app.workshops.feedback import SCALE, feedback_csv, feedback_link, feedback_summary, survey_is_open
+from app.workshops.feedback import feedback_csv, feedback_link, feedback_summary, survey_is_open
 from app.workshops.staff_forms import (
     OWN_PROPOSAL,
     NotesForm,
@@ -243,39 +243,39 @@ def workshop_feedback_csv(order_id: int):
     text = feedback_csv(order)
     record_audit(actor(), "export", "workshop_order", order.id, file=filename)
     db.session.commit()
-    return csv_download(BOM + text, filename)
+    return csv_download(text, filename)
 
 
-def _chosen_theme() -> WorkshopTheme | None:
-    theme_id = whole_number(request.args.get("teema"))
-    return db.session.get(WorkshopTheme, theme_id) if theme_id is not None else None
+def _chosen_theme() -> tuple[WorkshopTheme | None, bool]:
+    """The feedback filter `teema`: (a theme, or None; whether it asks for the own proposals)."""
+    value = request.args.get("teema", "")
+    if value == OWN_PROPOSAL:
+        return None, True
+    theme_id = whole_number(value)
+    return (db.session.get(WorkshopTheme, theme_id) if theme_id is not None else None), False
 
 
 @bp.get("/tyopajat/palaute")
 def workshop_feedback():
-    """Feedback of every workshop, or of one theme's workshops: charts, table, open answers."""
-    theme = _chosen_theme()
+    """Feedback of every workshop, of one theme's workshops or of those with an own proposal."""
+    theme, own_proposals = _chosen_theme()
     return render_template(
         "workshops/staff/feedback.html",
         theme=theme,
+        own_proposals=own_proposals,
+        own_proposal=OWN_PROPOSAL,
         themes=all_themes(),
-        summary=feedback_summary(theme=theme),
+        summary=feedback_summary(theme=theme, own_proposals=own_proposals),
         scale=SCALE,
     )
 
 
 @bp.get("/tyopajat/palaute.csv")
 def all_workshop_feedback_csv():
-    """The feedback table of every workshop (or of one theme, `teema`) as CSV."""
-    theme = _chosen_theme()
-    filename = f"palaute-teema-{theme.id}.csv" if theme else "palaute-kaikki.csv"
-    text = feedback_csv(theme=theme)
+    """The feedback table of every workshop (or of one theme or the own proposals, `teema`) as CSV."""
+    theme, own_proposals = _chosen_theme()
+    filename = "palaute-oma-ehdotus.csv" if own_proposals else f"palaute-teema-{theme.id}.csv" if theme else "palaute-kaikki.csv"
+    text = feedback_csv(theme=theme, own_proposals=own_proposals)
     record_audit(actor(), "export", "workshop_feedback", theme.id if theme else None, file=filename)
     db.session.commit()
-    return csv_download(BOM + text, filename)
-
-
-@bp.app_template_filter("mean_fi")
-def mean_fi(value: float | None) -> str:
-    """A mean with two decimals and a decimal comma, as the CSV has it; – when nobody answered."""
-    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+    return csv_download(text, filename)
