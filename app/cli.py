@@ -1,6 +1,7 @@
 """Command-line interface: `flask --app wsgi <group> <command>`."""
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -219,6 +220,17 @@ def reminders_send_command():
     )
 
 
+def _queue_and_audit(send: Callable[[], int], action: str, label: str) -> None:
+    """Run a mail-queuing job from cron: audit it when it queued anything, commit, say how many."""
+    from app.platform.audit import record_audit
+
+    sent = send()
+    if sent:
+        record_audit("cli", action, messages=sent)
+    db.session.commit()
+    click.echo(f"{label}: {sent}")
+
+
 @events_cli.command("remind")
 def events_remind_command():
     """Queue a reminder to everyone with a place in an event that starts within two days (once each).
@@ -226,13 +238,8 @@ def events_remind_command():
     Run it from cron, e.g. hourly; `flask outbox deliver` sends them.
     """
     from app.events.signups import send_reminders
-    from app.platform.audit import record_audit
 
-    sent = send_reminders()
-    if sent:
-        record_audit("cli", "event_reminders", messages=sent)
-    db.session.commit()
-    click.echo(f"event reminders queued: {sent}")
+    _queue_and_audit(send_reminders, "event_reminders", "event reminders queued")
 
 
 @workshops_cli.command("remind")
@@ -241,14 +248,9 @@ def workshops_remind_command():
 
     Run it from cron, e.g. hourly; `flask outbox deliver` sends them.
     """
-    from app.platform.audit import record_audit
     from app.workshops.services import send_reminders
 
-    sent = send_reminders()
-    if sent:
-        record_audit("cli", "workshop_reminders", messages=sent)
-    db.session.commit()
-    click.echo(f"workshop reminders queued: {sent}")
+    _queue_and_audit(send_reminders, "workshop_reminders", "workshop reminders queued")
 
 
 @events_cli.command("feedback")
