@@ -4,10 +4,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.contact.followup import overdue_requests
 from app.directory.freshness import stale_condition, stale_organisations
 from app.directory.history import RevisionChanges, latest_changes
 from app.extensions import db
-from app.models import ContactRequest, Organisation, OutboxMessage, WorkshopOrder, utcnow
+from app.models import ContactRequest, ErrorReport, Organisation, OutboxMessage, WorkshopOrder, utcnow
 
 LIST_LENGTH = 10
 
@@ -22,6 +23,8 @@ class Dashboard:
     stale: list[Organisation]
     stale_count: int
     contact_requests_this_month: int
+    overdue_requests: list[ContactRequest]
+    open_error_reports: list[ErrorReport]
 
 
 def dashboard(*, now: datetime | None = None) -> Dashboard:
@@ -55,4 +58,8 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         contact_requests_this_month=db.session.scalar(
             select(func.count()).select_from(ContactRequest).where(ContactRequest.created_at >= month_start)
         ),
+        overdue_requests=overdue_requests(now=now, limit=LIST_LENGTH),
+        open_error_reports=list(db.session.scalars(
+            select(ErrorReport).where(ErrorReport.status == "open").order_by(ErrorReport.created_at, ErrorReport.id)
+        )),
     )

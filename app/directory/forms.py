@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from app.directory.organisations import OrganisationData, parent_candidates, sectors
@@ -341,3 +341,29 @@ def _unique(values) -> list[str]:
 
 def _optional(normalise, value: str | None) -> str:
     return normalise(value) if (value or "").strip() else ""
+
+
+ERROR_REPORT_MAX = 1000
+
+
+class ErrorReportForm(FlaskForm):
+    """"Ilmoita virheestä" on an organisation page."""
+
+    # Named apart from the contact form's fields: both forms are on the organisation page.
+    report_text = TextAreaField(
+        _l("Mikä tiedoissa on väärin?"),
+        description=_l("Esimerkiksi vanhentunut puhelinnumero tai kokoontumisaika. Älä kirjoita terveystietoja."),
+        validators=[text_limit(ERROR_REPORT_MAX, required=True, multiline=True)],
+        render_kw={"maxlength": ERROR_REPORT_MAX, "rows": 4},
+    )
+    report_email = EmailField(
+        _l("Sähköpostiosoitteesi (vapaaehtoinen)"),
+        description=_l("Jos haluat, että voimme kysyä lisää."),
+        validators=[optional_normalised(normalise_email)],
+        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
+    )
+
+    def cleaned(self) -> tuple[str, str]:
+        """The description and the e-mail address as stored; only after validate() passed."""
+        email = (self.report_email.data or "").strip()
+        return clean_text(self.report_text.data, ERROR_REPORT_MAX, multiline=True), normalise_email(email) if email else ""

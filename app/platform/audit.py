@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "event_cancel": _l("Tapahtuman peruutus"),
     "event_message": _l("Viesti tapahtuman osallistujille"),
     "event_reminders": _l("Tapahtumamuistutukset"),
+    "contact_reminders": _l("Yhteydenottopyyntöjen muistutukset"),
+    "error_report_done": _l("Virheilmoitus korjattu"),
     "approve": _l("Hyväksyntä"),
     "reject": _l("Hylkäys"),
     "edit": _l("Muokkaus"),
