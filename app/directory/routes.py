@@ -56,7 +56,9 @@ def report_organisation_error(organisation_id: int):
     report_error(found, description, email, notify_email=current_app.config["STAFF_NOTIFY_EMAIL"] or None)
     db.session.commit()
     flash(_("Kiitos! Ilmoitus on välitetty ylläpidolle ja järjestölle."))
-    return redirect(url_for("directory.organisation", organisation_id=found.id) + "#virheilmoitus", code=303)
+    # organisation_id, not found.id: reading an expired attribute after the commit would begin
+    # a write transaction that the limiter's count after the answer waits for on SQLite.
+    return redirect(url_for("directory.organisation", organisation_id=organisation_id) + "#virheilmoitus", code=303)
 
 @bp.get("/jarjestot")
 def organisations():

@@ -76,6 +76,8 @@ def submission_limits(scope: str, rerender: Callable[[str], str] | None = None):
 
     `rerender(wait)` gives the form page again with what was typed and how long
     to wait, so a refused submission loses nothing; without it the 429 page shows.
+    The count comes after the answer, so the view must not query after its commit:
+    on SQLite that would begin a write transaction the count then waits for.
     """
 
     def on_breach(request_limit: RequestLimit):
