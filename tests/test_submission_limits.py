@@ -6,6 +6,7 @@ from tests.clients import OwnBrowserClient
 from tests.test_contact_requests import VALID
 
 from app.extensions import db
+from app.models import SharedTray
 from app.platform.ratelimit import SUBMISSIONS_PER_SESSION
 
 
@@ -84,3 +85,17 @@ def test_a_view_without_its_own_form_page_shows_what_was_typed(client, make_orga
     page = refused.get_data(as_text=True)
     assert "Kokoontumisaika on muuttunut." in page
     assert "minuuttia ja yritä sitten uudelleen" in page
+
+
+def test_mailing_a_shared_list_is_limited_and_keeps_the_address(client, db, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    post(client, "/tarjotin/lisaa", {"organisation_id": organisation_id})
+    post(client, "/tarjotin/jaa", {})
+    code = db.session.scalar(db.select(SharedTray.code))
+    for attempt in range(PER_SESSION):
+        assert post(client, f"/lista/{code}/laheta", {"list_address": f"a{attempt}@example.fi"}).status_code == 303
+
+    refused = post(client, f"/lista/{code}/laheta", {"list_address": "viimeinen@example.fi"})
+
+    assert refused.status_code == 429
+    assert 'value="viimeinen@example.fi"' in refused.get_data(as_text=True)

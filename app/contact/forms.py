@@ -143,3 +143,16 @@ def _given(value: str | None) -> str:
 
 def _normalised(value: str | None, normalise) -> str:
     return normalise(value) if _given(value) else ""
+
+
+class MailListForm(FlaskForm):
+    """"Lähetä sähköpostilla" of a shared list: one address, kept only in the outbox message."""
+
+    list_address = EmailField(
+        _l("Sähköpostiosoite, johon lista lähetetään"),
+        validators=[text_limit(254, required=True), optional_normalised(normalise_email)],
+        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
+    )
+
+    def address(self) -> str:
+        return normalise_email(self.list_address.data)
