@@ -16,7 +16,7 @@ from app.platform.csv_export import BOM, SUPPRESSED_MARK, csv_text
 
 REPORT_NAMES = (
     "jarjestot-kunnittain", "toiminta-kunnittain", "tarpeiden-aukot", "vapaaehtoiset-toimialoittain",
-    "vapaaehtoiset-kunnittain", "yhteydenotot-kuukausittain", "yhteydenotot-jarjestoittain",
+    "vapaaehtoiset-kunnittain", "yhteydenotot-kuukausittain", "yhteydenotot-jarjestoittain", "kasittelyajat-jarjestoittain",
     "tyopajat-tiloittain", "tyopajat-teemoittain",
 )
 
