@@ -19,6 +19,7 @@ staff_cli = AppGroup("staff", help="Staff accounts for /yllapito.")
 reminders_cli = AppGroup("reminders", help="Freshness reminders to organisations.")
 events_cli = AppGroup("events", help="The centre's events.")
 workshops_cli = AppGroup("workshops", help="Two-hour workshops ordered by associations.")
+contact_cli = AppGroup("contact", help="Contact requests sent to organisations.")
 
 
 @seed_cli.command("taxonomy")
@@ -269,6 +270,22 @@ def events_feedback_command():
     click.echo(f"event feedback requests queued: {sent}")
 
 
+@contact_cli.command("remind")
+def contact_remind_command():
+    """Queue one reminder to each organisation with a request unhandled for three working days.
+
+    Run it from cron, e.g. daily; a request is reminded once; `flask outbox deliver` sends them.
+    """
+    from app.contact.followup import send_reminders
+    from app.platform.audit import record_audit
+
+    sent = send_reminders()
+    if sent:
+        record_audit("cli", "contact_reminders", requests=sent)
+    db.session.commit()
+    click.echo(f"contact request reminders: {sent}")
+
+
 @click.command("purge")
 def purge_command():
     """Remove data past its retention period (deleted organisations, old links, sent mail, sessions…)."""
@@ -319,7 +336,7 @@ def backup_command(path: Path):
 
 def register_commands(app: Flask) -> None:
     for group in (seed_cli, import_cli, export_cli, search_cli, outbox_cli, staff_cli, reminders_cli, events_cli,
-                  workshops_cli):
+                  workshops_cli, contact_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge_command)
     app.cli.add_command(erase_command)

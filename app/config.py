@@ -3,6 +3,7 @@
 Every variable is documented in the README's configuration table.
 """
 import os
+from datetime import timedelta
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
 
@@ -119,6 +120,8 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The tray is kept across browser restarts (privacy notice); sign-in sessions end server-side sooner.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
     }
 
 

@@ -237,15 +237,3 @@ def test_statistics_count_sent_and_handled_apart(client, db, mailbox, make_organ
     [count] = contact_requests_per_organisation(utcnow().date(), utcnow().date())
 
     assert (count.name, count.sent, count.handled) == ("Laskettava ry", 2, 1)
-
-
-class TestRateLimit:
-    @pytest.fixture
-    def app_config(self):
-        return {"RATELIMIT_ENABLED": True}
-
-    def test_requests_are_limited_per_address(self, client, make_organisation):
-        organisation = make_organisation(email="info@esimerkki.fi")
-        statuses = [post_contact(client, organisation.id, consent=None).status_code for _ in range(21)]
-        assert statuses[:20] == [422] * 20
-        assert statuses[20] == 429

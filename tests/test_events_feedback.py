@@ -41,7 +41,7 @@ def held_event(client, people: int = 3, *, ended_days_ago: int = 1, **event_opti
     for number in range(people):
         answer = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(
             f"osallistuja{number}@example.fi", name=f"Osallistuja {number}", organisation_name=f"Yhdistys {number} ry",
-            submission=f"{event.id}-{number}".ljust(43, "x")))
+            submission_key=f"{event.id}-{number}".ljust(43, "x")))
         assert answer.status_code == 303, answer.text
     day = helsinki_time().date() - timedelta(days=ended_days_ago)
     for session in event.sessions:

@@ -6,6 +6,7 @@ from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.admin.summary import dashboard as dashboard_summary
+from app.directory.error_reports import mark_done
 from app.extensions import db
 from app.platform.audit import record_audit
 from app.platform.outbox import retry_failed
@@ -13,7 +14,7 @@ from app.platform.outbox import retry_failed
 
 @bp.get("/")
 def dashboard():
-    """Waiting approvals, latest changes, failed mail, workshop orders, stale entries."""
+    """Waiting approvals, latest changes, failed mail, workshop orders, stale entries, overdue requests, error reports."""
     return render_template("admin/dashboard.html", board=dashboard_summary(), action_form=ActionForm())
 
 
@@ -30,3 +31,18 @@ def retry_mail(message_id: int):
         flash(_("Viesti osoitteeseen %(to)s on jonossa uudelleen.", to=message.to))
     db.session.commit()
     return redirect(url_for(".dashboard"), code=303)
+
+
+@bp.post("/virheilmoitukset/<int:report_id>/korjattu")
+def error_report_done(report_id: int):
+    """"Merkitse korjatuksi": the reported error is dealt with and leaves the dashboard."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".dashboard"), code=303)
+    report = mark_done(report_id, actor())
+    if report is None:
+        flash(_("Avointa virheilmoitusta ei löytynyt."))
+    else:
+        record_audit(actor(), "error_report_done", "error_report", report.id, organisation=report.organisation_name)
+        flash(_("Virheilmoitus (%(name)s) on merkitty korjatuksi.", name=report.organisation_name))
+    db.session.commit()
+    return redirect(url_for(".dashboard") + "#virheilmoitukset", code=303)

@@ -174,6 +174,29 @@ def contact_organisations_report(period: Period) -> Report:
     return Report(table, chart, note)
 
 
+def handling_times_report(period: Period) -> Report:
+    title = _("Yhteydenottopyyntöjen käsittelyaika järjestöittäin")
+    rows = [
+        [row.name, row.handled, row.median_days]
+        for row in stats.handling_times_per_organisation(period.first, period.last)
+    ]
+    table = StatTable(
+        "kasittelyajat-jarjestoittain", title, [_("Järjestö"), _("Hoidettu"), _("Mediaani, päivää")], rows
+    )
+    chart = horizontal_bars(
+        [(row[0], row[2]) for row in rows[:CHART_ORGANISATIONS]],
+        title=_("%(title)s: %(count)d hitainta", title=title, count=CHART_ORGANISATIONS),
+        chart_id="kaavio-kasittelyajat",
+        unit=" " + _("pv"),
+    )
+    note = _(
+        "Ajanjakso: %(period)s. Hoidetuiksi merkityt pyynnöt: aika lähettämisestä siihen, kun järjestö "
+        "merkitsi pyynnön hoidetuksi. Hitain ensin.",
+        period=period.label,
+    )
+    return Report(table, chart, note)
+
+
 def workshop_status_report(period: Period) -> Report:
     title = _("Työpajatilaukset tilan mukaan")
     rows = stats.workshop_orders_by_status(period.first, period.last)
@@ -198,6 +221,7 @@ REPORTS = {
     "vapaaehtoiset-kunnittain": municipality_figures_report,
     "yhteydenotot-kuukausittain": contact_months_report,
     "yhteydenotot-jarjestoittain": contact_organisations_report,
+    "kasittelyajat-jarjestoittain": handling_times_report,
     "tyopajat-tiloittain": workshop_status_report,
     "tyopajat-teemoittain": workshop_theme_report,
 }

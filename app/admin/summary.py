@@ -4,10 +4,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.contact.followup import overdue_requests
 from app.directory.freshness import stale_condition, stale_organisations
 from app.directory.history import RevisionChanges, latest_changes
 from app.extensions import db
-from app.models import ContactRequest, Organisation, OutboxMessage, WorkshopOrder, utcnow
+from app.models import ContactRequest, ErrorReport, Organisation, OutboxMessage, WorkshopOrder, utcnow
 from app.search.analysis import FALLBACK, analyser_name
 
 LIST_LENGTH = 10
@@ -25,6 +26,8 @@ class Dashboard:
     contact_requests_this_month: int
     # Voikko is missing: search runs on the weaker fallback analyser.
     weak_search: bool
+    overdue_requests: list[ContactRequest]
+    open_error_reports: list[ErrorReport]
 
 
 def dashboard(*, now: datetime | None = None) -> Dashboard:
@@ -59,4 +62,8 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
             select(func.count()).select_from(ContactRequest).where(ContactRequest.created_at >= month_start)
         ),
         weak_search=analyser_name() == FALLBACK,
+        overdue_requests=overdue_requests(now=now, limit=LIST_LENGTH),
+        open_error_reports=list(db.session.scalars(
+            select(ErrorReport).where(ErrorReport.status == "open").order_by(ErrorReport.created_at, ErrorReport.id)
+        )),
     )

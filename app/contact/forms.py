@@ -61,6 +61,21 @@ class ContactRequestForm(OnceForm):
         validators=[text_limit(200)],
         render_kw={"maxlength": 200},
     )
+    professional_phone = TelField(
+        _l("Puhelinnumerosi takaisinsoittoa varten"),
+        validators=[optional_normalised(normalise_phone)],
+        description=_l("Anna oma puhelinnumerosi tai sähköpostiosoitteesi, tai molemmat: järjestö voi kysyä sinulta lisää."),
+        render_kw={"autocomplete": "work tel", "maxlength": 30, "inputmode": "tel"},
+    )
+    professional_email = EmailAddressField(
+        _l("Sähköpostiosoitteesi"),
+        required=False,
+        description=_l("Saat tähän osoitteeseen tiedon, kun järjestö on ollut yhteydessä asiakkaaseen."),
+        render_kw={"autocomplete": "work email"},
+    )
+    client_consent = BooleanField(
+        _l("Asiakas on antanut suostumuksensa siihen, että hänen tietonsa lähetetään järjestölle yhteydenottoa varten.")
+    )
     consent = BooleanField(_l("Suostumus"))
     # Honeypot: hidden from people by CSS and from assistive technology; bots fill it.
     kotisivu = StringField(_l("Jätä tämä kenttä tyhjäksi"), render_kw={"autocomplete": "off", "tabindex": "-1"})
@@ -85,6 +100,15 @@ class ContactRequestForm(OnceForm):
             if not _given(self.professional_org.data) and not self.professional_org.errors:
                 self.professional_org.errors.append(_l("Kirjoita organisaatiosi, kun teet pyynnön asiakkaan puolesta."))
                 valid = False
+            if (not _given(self.professional_phone.data) and not _given(self.professional_email.data)
+                    and not self.professional_phone.errors and not self.professional_email.errors):
+                self.professional_phone.errors.append(
+                    _l("Anna oma puhelinnumerosi tai sähköpostiosoitteesi, kun teet pyynnön asiakkaan puolesta.")
+                )
+                valid = False
+            if not self.client_consent.data:
+                self.client_consent.errors.append(_l("Vahvista, että asiakas on antanut suostumuksensa."))
+                valid = False
         if not self.consent.data:
             self.consent.errors.append(_l("Pyyntöä ei voi lähettää ilman suostumustasi."))
             valid = False
@@ -99,7 +123,7 @@ class ContactRequestForm(OnceForm):
         on_behalf = bool(self.on_behalf_of_client.data)
         return ContactDetails(
             name=clean_text(self.name.data, 120),
-            phone=normalise_phone(self.phone.data) if _given(self.phone.data) else "",
+            phone=_normalised(self.phone.data, normalise_phone),
             email=self.email.data,
             preferred_channel=self.preferred_channel.data or "puhelin",
             preferred_time=clean_text(self.preferred_time.data, 120),
@@ -107,9 +131,25 @@ class ContactRequestForm(OnceForm):
             on_behalf_of_client=on_behalf,
             professional_name=clean_text(self.professional_name.data, 120) if on_behalf else "",
             professional_org=clean_text(self.professional_org.data, 200) if on_behalf else "",
+            professional_phone=_normalised(self.professional_phone.data, normalise_phone) if on_behalf else "",
+            professional_email=self.professional_email.data if on_behalf else "",
+            client_consent=on_behalf and bool(self.client_consent.data),
             language=current_language(),
         )
 
 
 def _given(value: str | None) -> str:
     return (value or "").strip()
+
+
+def _normalised(value: str | None, normalise) -> str:
+    return normalise(value) if _given(value) else ""
+
+
+class MailListForm(OnceForm):
+    """"Lähetä sähköpostilla" of a shared list: one address, kept only in the outbox message."""
+
+    list_address = EmailAddressField(_l("Sähköpostiosoite, johon lista lähetetään"))
+
+    def address(self) -> str:
+        return self.list_address.data

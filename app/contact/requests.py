@@ -39,6 +39,10 @@ class ContactDetails:
     professional_org: str = ""
     # The portal language the person used: their copy is in it, and the organisation is told it.
     language: str = DEFAULT_LANGUAGE
+    professional_phone: str = ""
+    professional_email: str = ""
+    # The professional states that the client agreed; recorded with their name and the time.
+    client_consent: bool = False
 
 
 @dataclass
@@ -97,6 +101,10 @@ def _send_to_organisation(details: ContactDetails, organisation: Organisation, b
         professional_name=details.professional_name,
         professional_org=details.professional_org,
         language=details.language,
+        professional_phone=details.professional_phone,
+        professional_email=details.professional_email,
+        client_consent_by=details.professional_name if details.client_consent else "",
+        client_consent_at=now if details.client_consent else None,
         consent_at=now,
         created_at=now,
         handled_token_id=token_id,
@@ -136,8 +144,18 @@ def mark_handled(raw: str, *, now: datetime | None = None) -> ContactRequest | N
     request = _request_by_token(raw)
     if request is not None and request.handled_at is None:
         request.handled_at = now
+        address = requester_address(request)
+        if address:
+            queue_mail(address, "contact_request_handled", contact_request=request)
     db.session.flush()
     return request
+
+
+def requester_address(request: ContactRequest) -> str:
+    """Who is told that the organisation has been in touch: the professional who sent it, else the person."""
+    if request.on_behalf_of_client:
+        return request.professional_email
+    return request.email
 
 
 def _request_by_token(raw: str) -> ContactRequest | None:
@@ -151,7 +169,8 @@ def _request_by_token(raw: str) -> ContactRequest | None:
 # The personal fields of a request and their erased values; the organisation and the dates stay for the counts.
 ERASED_FIELDS = {
     "requester_name": "", "phone": "", "email": "", "preferred_time": "", "message": "",
-    "professional_name": "", "professional_org": "",
+    "professional_name": "", "professional_org": "", "professional_phone": "", "professional_email": "",
+    "client_consent_by": "",
 }
 
 

@@ -13,13 +13,27 @@ from app.contact.requests import (
 )
 from app.contact.tray_session import tray_ids
 from app.directory.reads import published_organisation_or_404
-from app.extensions import db, limiter
+from app.extensions import db
+from app.platform.ratelimit import submission_limits
 from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("contact", __name__)
 
-# Per IP; generous enough for a nurse sending several referrals in a row.
-CONTACT_RATE_LIMIT = "20 per hour"
+
+def _form_again(organisations, wait: str = "") -> str:
+    """The contact form with what was posted; `wait` says how long a refused visitor waits."""
+    return render_template(
+        "contact/contact.html", form=ContactRequestForm(), organisations=organisations, action=request.path,
+        rate_limit_wait=wait,
+    )
+
+
+def _organisation_form_again(wait: str) -> str:
+    return _form_again([published_organisation_or_404(request.view_args["organisation_id"])], wait)
+
+
+def _tray_form_again(wait: str) -> str:
+    return _form_again(tray.published_on_tray(tray_ids()), wait)
 
 
 def _send(form: ContactRequestForm, organisation_ids: list[int]):
@@ -52,7 +66,7 @@ def _send(form: ContactRequestForm, organisation_ids: list[int]):
 
 
 @bp.post("/jarjestot/<int:organisation_id>/yhteydenotto")
-@limiter.limit(CONTACT_RATE_LIMIT)
+@submission_limits("contact", rerender=_organisation_form_again)
 def contact_organisation(organisation_id: int):
     """Ask one organisation to contact you."""
     form = ContactRequestForm()
@@ -74,7 +88,7 @@ def contact_organisation_form(organisation_id: int):
 
 
 @bp.route("/tarjotin/yhteydenotto", methods=["GET", "POST"])
-@limiter.limit(CONTACT_RATE_LIMIT, methods=["POST"])
+@submission_limits("contact", rerender=_tray_form_again)
 def contact_tray():
     """One contact request to every organisation on the tray."""
     organisations = tray.published_on_tray(tray_ids())

@@ -6,11 +6,14 @@ return the new one, so they stay callable without a request.
 import secrets
 from datetime import datetime, timedelta
 
+import segno
+from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import Organisation, utcnow
 from app.models.contact import SharedTray
+from app.platform.outbox import queue_mail
 
 TRAY_LIMIT = 30
 SHARE_LIFETIME = timedelta(days=90)
@@ -99,3 +102,14 @@ def _is_published(organisation_id: int) -> bool:
         )
         is not None
     )
+
+
+def qr_svg(url: str, title: str) -> Markup:
+    """The share link as a QR code in inline SVG: printed with the list, no JavaScript, no image request."""
+    # segno writes the SVG itself: no text of ours reaches it but the escaped title.
+    return Markup(segno.make(url, error="m").svg_inline(scale=3, title=title, svgclass="qr-koodi"))
+
+
+def mail_list(address: str, share_url: str, organisations: list[Organisation]) -> None:
+    """Queue the shared list to an address; the address lives only in the outbox message. Flush, no commit."""
+    queue_mail(address, "shared_tray", share_url=share_url, organisations=organisations)

@@ -1,15 +1,19 @@
 """The tray (tarjotin): add and remove organisations, view, print, share."""
+from datetime import date
+
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.contact import tray
-from app.contact.forms import ContactRequestForm
+from app.contact.forms import ContactRequestForm, MailListForm
 from app.contact.routes import bp
 from app.contact.tray_session import save_tray, tray_ids, tray_template_context
 from app.extensions import db
 from app.models import Organisation
 from app.platform.database import reads_only
+from app.platform.ratelimit import submission_limits
 from app.platform.security import local_path
+from app.platform.submissions import submit_once
 from app.platform.templating import wants_partial
 from app.platform.tokens import link_url
 from app.platform.validation import whole_number
@@ -86,6 +90,7 @@ def tray_page():
             organisations=organisations,
             dropped=len(ids) - len(still_there),
             form=ContactRequestForm(),
+            printed_on=date.today(),
         )
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -104,16 +109,51 @@ def tray_share():
     return redirect(url_for("contact.shared_tray", code=shared.code, uusi=1), code=303)
 
 
-@bp.get("/lista/<code>")
-def shared_tray(code: str):
-    """A list a professional shared with a client: public details only, no personal data."""
+def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = False, wait: str = "",
+                 status: int = 200) -> tuple[str, int]:
     shared = tray.shared_list(code)
     if shared is None:
         return render_template("contact/shared_tray_missing.html"), 404
+    share_url = link_url("contact.shared_tray", code=code)
     return render_template(
         "contact/shared_tray.html",
         shared=shared,
         organisations=tray.published_on_tray(shared.organisation_ids),
-        share_url=link_url("contact.shared_tray", code=code),
-        just_created=request.args.get("uusi") == "1",
-    )
+        share_url=share_url,
+        qr=tray.qr_svg(share_url, _("QR-koodi: %(url)s", url=share_url)),
+        mail_form=mail_form,
+        just_created=just_created,
+        printed_on=date.today(),
+        rate_limit_wait=wait,
+    ), status
+
+
+@bp.get("/lista/<code>")
+def shared_tray(code: str):
+    """A list a professional shared with a client: public details only, no personal data."""
+    return _shared_page(code, MailListForm(formdata=None), just_created=request.args.get("uusi") == "1")
+
+
+def _mail_form_again(wait: str) -> str:
+    return _shared_page(request.view_args["code"], MailListForm(), wait=wait)[0]
+
+
+@bp.post("/lista/<code>/laheta")
+@submission_limits("shared-list-mail", rerender=_mail_form_again)
+def mail_shared_tray(code: str):
+    """"Lähetä sähköpostilla": the list's link and organisations to an address, through the outbox."""
+    shared = tray.shared_list(code)
+    if shared is None:
+        return render_template("contact/shared_tray_missing.html"), 404
+    form = MailListForm()
+    if not form.validate_on_submit():
+        return _shared_page(code, form, status=422)
+
+    def send():
+        tray.mail_list(
+            form.address(), link_url("contact.shared_tray", code=code), tray.published_on_tray(shared.organisation_ids)
+        )
+        flash(_("Lista on lähetetty sähköpostilla. Osoitetta ei tallenneta palveluun."))
+        return url_for("contact.shared_tray", code=code)
+
+    return submit_once(form, send)

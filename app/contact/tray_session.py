@@ -14,6 +14,8 @@ def tray_ids() -> list[int]:
 
 def save_tray(ids: list[int]) -> None:
     session[SESSION_KEY] = ids
+    # The tray survives closing the browser: the cookie lasts PERMANENT_SESSION_LIFETIME (30 days).
+    session.permanent = True
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from app.directory.organisations import OrganisationData, parent_candidates, sec
 from app.directory.reads import taxonomy_choices
 from app.directory.records import organisation_record
 from app.models import LANGUAGES, ORG_TYPES, STATUSES, TRISTATE, Organisation
-from app.models.base import current_language
 from app.platform.form_fields import (
     CheckboxListField,
     CountField,
@@ -376,3 +375,27 @@ def _unique(values) -> list[str]:
 
 def _optional(normalise, value: str | None) -> str:
     return normalise(value) if (value or "").strip() else ""
+
+
+ERROR_REPORT_MAX = 1000
+
+
+class ErrorReportForm(OnceForm):
+    """"Ilmoita virheestä" on an organisation page."""
+
+    # Named apart from the contact form's fields: both forms are on the organisation page.
+    report_text = TextAreaField(
+        _l("Mikä tiedoissa on väärin?"),
+        description=_l("Esimerkiksi vanhentunut puhelinnumero tai kokoontumisaika. Älä kirjoita terveystietoja."),
+        validators=[text_limit(ERROR_REPORT_MAX, required=True, multiline=True)],
+        render_kw={"maxlength": ERROR_REPORT_MAX, "rows": 4},
+    )
+    report_email = EmailAddressField(
+        _l("Sähköpostiosoitteesi (vapaaehtoinen)"),
+        required=False,
+        description=_l("Jos haluat, että voimme kysyä lisää."),
+    )
+
+    def cleaned(self) -> tuple[str, str]:
+        """The description and the e-mail address as stored; only after validate() passed."""
+        return clean_text(self.report_text.data, ERROR_REPORT_MAX, multiline=True), self.report_email.data or ""

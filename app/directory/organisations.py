@@ -27,7 +27,6 @@ from app.models import (
     sort_key,
     utcnow,
 )
-from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import link_url

@@ -2,10 +2,14 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.contact.forms import ContactRequestForm
 from app.contact.requests import recipients
+from app.directory.error_reports import report_error
+from app.directory.freshness import STALE_AFTER
+from app.directory.forms import ErrorReportForm
 from app.directory.reads import (
     filter_choices,
     organisations_a_to_z,
@@ -13,6 +17,9 @@ from app.directory.reads import (
     published_organisation_or_404,
     published_parent,
 )
+from app.models import utcnow
+from app.platform.ratelimit import submission_limits
+from app.platform.submissions import submit_once
 from app.platform.validation import database_ids
 from app.search.index import directory_version
 from app.search.page import search_to_return_to, search_url
@@ -20,10 +27,7 @@ from app.search.page import search_to_return_to, search_url
 bp = Blueprint("directory", __name__)
 
 
-@bp.get("/jarjestot/<int:organisation_id>")
-def organisation(organisation_id: int):
-    """Everything public about one organisation."""
-    found = published_organisation_or_404(organisation_id)
+def _organisation_page(found, error_form: ErrorReportForm, status: int = 200):
     search_args = search_to_return_to(request.args.get("haku"), request.referrer, request.host)
     return render_template(
         "directory/organisation.html",
@@ -35,11 +39,39 @@ def organisation(organisation_id: int):
         parent=published_parent(found),
         members=published_members(found),
         today=date.today(),
+        details_stale=found.confirmed_at is None or found.confirmed_at < utcnow() - STALE_AFTER,
         can_receive_requests=bool(recipients(found)),
         form=ContactRequestForm(),
+        error_form=error_form,
         organisations=[found],
         action=url_for("contact.contact_organisation", organisation_id=found.id),
-    )
+    ), status
+
+
+@bp.get("/jarjestot/<int:organisation_id>")
+def organisation(organisation_id: int):
+    """Everything public about one organisation."""
+    return _organisation_page(published_organisation_or_404(organisation_id), ErrorReportForm(formdata=None))
+
+
+@bp.post("/jarjestot/<int:organisation_id>/virheilmoitus")
+@submission_limits("error-report")
+def report_organisation_error(organisation_id: int):
+    """"Ilmoita virheestä": a task for staff and a mail to the organisation's contacts."""
+    found = published_organisation_or_404(organisation_id)
+    form = ErrorReportForm()
+    if not form.validate_on_submit():
+        return _organisation_page(found, form, 422)
+    description, email = form.cleaned()
+
+    def report():
+        report_error(found, description, email)
+        flash(_("Kiitos! Ilmoitus on välitetty ylläpidolle ja järjestölle."))
+        # organisation_id, not found.id: reading an expired attribute after the commit would begin
+        # a write transaction that the limiter's count after the answer waits for on SQLite.
+        return url_for("directory.organisation", organisation_id=organisation_id) + "#virheilmoitus"
+
+    return submit_once(form, report)
 
 
 @bp.get("/jarjestot")

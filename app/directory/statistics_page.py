@@ -3,7 +3,7 @@ from flask import render_template
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.admin import figures as stats
-from app.models.base import current_language
+from app.platform.i18n import current_language
 from app.directory.routes import bp
 from app.platform.charts import horizontal_bars
 from app.platform.csv_export import Report, StatTable

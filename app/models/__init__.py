@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic needs them all loaded)."""
 from app.models.account import LoginToken, UserSession
 from app.models.base import Base, utcnow
-from app.models.contact import PREFERRED_CHANNELS, ContactRequest, SharedTray
+from app.models.contact import ERROR_REPORT_STATUSES, PREFERRED_CHANNELS, ContactRequest, ErrorReport, SharedTray
 from app.models.event import Event, EventFeedbackResponse, EventSession, EventSignup
 from app.models.mail import OutboxMessage
 from app.models.organisation import (
@@ -36,7 +36,7 @@ from app.models.workshop import (
 __all__ = [
     "FormSubmission",
     "RateLimitCounter",
-    "ContactRequest", "PREFERRED_CHANNELS", "SharedTray",
+    "ContactRequest", "ERROR_REPORT_STATUSES", "ErrorReport", "PREFERRED_CHANNELS", "SharedTray",
     "Activity", "Base", "LANGUAGES", "LoginToken", "Municipality", "Need", "ORG_TYPES",
     "Organisation", "OutboxMessage", "UserSession",
     "OrganisationContact", "OrganisationKeyword", "OrganisationPhone", "Revision", "STATUSES",

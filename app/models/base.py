@@ -3,9 +3,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask_babel import get_locale
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.platform.i18n import current_language
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,12 +38,6 @@ class PublicIdMixin:
 
 # The languages of the portal; Finnish is the one every text has.
 TEXT_LANGUAGES = ("fi", "sv", "en")
-
-
-def current_language() -> str:
-    """The visitor's language as Flask-Babel selected it, Finnish outside a request."""
-    locale = get_locale()
-    return locale.language if locale is not None and locale.language in TEXT_LANGUAGES else "fi"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class ContactRequest(Base):
     professional_org: Mapped[str] = mapped_column(String(200), default="")
     # The portal language the request was sent in; the organisation's mail names it.
     language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE)
+    # The professional's own callback details, so the organisation can reach the referrer.
+    professional_phone: Mapped[str] = mapped_column(String(20), default="")
+    professional_email: Mapped[str] = mapped_column(String(254), default="")
+    # The client's consent, stated by the professional: who recorded it and when.
+    client_consent_by: Mapped[str] = mapped_column(String(120), default="")
+    client_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -46,6 +52,8 @@ class ContactRequest(Base):
         ForeignKey("login_token.id", ondelete="SET NULL"), index=True
     )
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The one reminder to the organisation when the request stays unhandled.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -60,3 +68,27 @@ class SharedTray(Base):
     organisation_ids: Mapped[list[int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+ERROR_REPORT_STATUSES = ("open", "done")
+
+
+class ErrorReport(Base):
+    """A visitor's note that an organisation's details are wrong: a task for staff."""
+
+    __tablename__ = "error_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(1000))
+    # Optional, for a question back; erased with the report by the retention purge.
+    email: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done_by: Mapped[str] = mapped_column(String(254), default="")
+
+    organisation: Mapped[Organisation | None] = relationship()

@@ -4,7 +4,7 @@ They are seeded from app/data/*.csv and later edited by staff.  Every text is
 Finnish in its own column, with Swedish and English beside it (`_sv`, `_en`);
 `label` and `translated()` give the visitor's language, falling back to Finnish.
 """
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, PublicIdMixin, Translated

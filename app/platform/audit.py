@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "event_reminders": _l("Tapahtumamuistutukset"),
     "event_attendance": _l("Tapahtuman osallistujien merkintä"),
     "event_feedback_requests": _l("Tapahtumien palautekyselyt"),
+    "contact_reminders": _l("Yhteydenottopyyntöjen muistutukset"),
+    "error_report_done": _l("Virheilmoitus korjattu"),
     "approve": _l("Hyväksyntä"),
     "reject": _l("Hylkäys"),
     "edit": _l("Muokkaus"),

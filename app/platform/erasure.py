@@ -3,8 +3,10 @@
 One function finds what the portal holds about an address and one removes or
 anonymises it; the staff page and the CLI call them.  What happens to each kind:
 
-- contact requests they sent: personal fields blanked, as the retention does
-  (the organisation and the dates stay for the monthly counts);
+- contact requests they sent, or sent for a client as the professional: personal
+  fields blanked, as the retention does (the organisation and the dates stay for
+  the monthly counts);
+- error reports they left an address on: the address blanked, the report stays;
 - workshop orders they made: contact person, e-mail, phone and free text
   blanked and the status link revoked; the order itself stays for the centre's
   records (feedback surveys and answers are anonymous and are not touched);
@@ -37,6 +39,7 @@ from app.events.signups import anonymise_signups
 from app.extensions import db
 from app.models import (
     ContactRequest,
+    ErrorReport,
     EventSignup,
     LoginToken,
     Organisation,
@@ -62,6 +65,7 @@ class ErasureReport:
     """What was found (before) or done (after) for one address: counts and organisation names only."""
 
     contact_requests: int = 0
+    error_reports: int = 0
     workshop_orders: int = 0
     event_signups: int = 0
     outbox_messages: int = 0
@@ -89,7 +93,8 @@ def find_personal_data(email: str) -> ErasureReport:
         return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
 
     return ErasureReport(
-        contact_requests=count(ContactRequest, _same(ContactRequest.email, email), ContactRequest.erased_at.is_(None)),
+        contact_requests=count(ContactRequest, _their_contact_requests(email), ContactRequest.erased_at.is_(None)),
+        error_reports=count(ErrorReport, _same(ErrorReport.email, email)),
         workshop_orders=count(WorkshopOrder, _same(WorkshopOrder.email, email), WorkshopOrder.email != ""),
         event_signups=count(EventSignup, _same(EventSignup.email, email)),
         outbox_messages=count(OutboxMessage, _outbox_about(email)),
@@ -108,9 +113,10 @@ def erase_person(email: str, actor: str) -> ErasureReport:
     now = utcnow()
     db.session.execute(
         update(ContactRequest)
-        .where(_same(ContactRequest.email, email), ContactRequest.erased_at.is_(None))
+        .where(_their_contact_requests(email), ContactRequest.erased_at.is_(None))
         .values(**ERASED_FIELDS, erased_at=now)
     )
+    db.session.execute(update(ErrorReport).where(_same(ErrorReport.email, email)).values(email=""))
     anonymise_workshop_orders(_same(WorkshopOrder.email, email))
     anonymise_signups(_same(EventSignup.email, email), now=now)
     db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))
@@ -139,6 +145,10 @@ def anonymise_workshop_orders(*conditions) -> int:
 
 def _same(column, email: str):
     return func.lower(column) == email.lower()
+
+
+def _their_contact_requests(email: str):
+    return or_(_same(ContactRequest.email, email), _same(ContactRequest.professional_email, email))
 
 
 def _outbox_about(email: str):

@@ -43,6 +43,25 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", title=str(title), message=str(message), status=status), status
 
 
+# Posted fields never shown back: the CSRF token and the forms' honeypot.
+HIDDEN_FIELDS = {"csrf_token", "kotisivu"}
+
+
+def _rate_limited_page() -> str:
+    """The 429 page: how long to wait, and any typed text shown back so it can be copied."""
+    from app.extensions import limiter
+    from app.platform.ratelimit import wait_text
+
+    posted = [
+        (name, value) for name, value in request.form.items(multi=True)
+        if name not in HIDDEN_FIELDS and value.strip()
+    ] if request.method == "POST" else []
+    return render_template(
+        "errors/rate_limited.html", title=_(MESSAGES[429][0]), status=429,
+        rate_limit_wait=wait_text(limiter.current_limit), posted=posted,
+    )
+
+
 def refuse_long_urls() -> None:
     """Before anything else: a URL over MAX_URL_LENGTH gets the 414 page (or JSON) of the app."""
     if len(request.environ.get("RAW_URI") or request.full_path) > MAX_URL_LENGTH:
@@ -52,7 +71,13 @@ def refuse_long_urls() -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        body, status = render_error(error.code or 500)
+        if error.response is not None:
+            # A page the view prepared for this refusal, e.g. a form kept with what was typed.
+            return error.response
+        if error.code == 429 and not _wants_json():
+            body, status = _rate_limited_page(), 429
+        else:
+            body, status = render_error(error.code or 500)
         # What the exception says besides its own body, e.g. a 405's Allow.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         return body, status, headers

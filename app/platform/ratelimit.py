@@ -7,15 +7,20 @@ using one atomic upsert per counted request on SQLite or PostgreSQL.  Each
 call runs in a short transaction of its own, so a rolled-back request still
 counts.
 """
+import math
+import secrets
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
-from flask import request
+from flask import make_response, request, session
+from flask_babel import format_timedelta
+from flask_limiter import RequestLimit
 from limits.storage import Storage
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models.ratelimit import RateLimitCounter
 from app.platform.validation import email_key
 
@@ -35,6 +40,59 @@ _INCREMENT = text(
 def per_address(scope: str) -> Callable[[], str]:
     """A limit's key function: the form's e-mail address as the mail would go to it."""
     return lambda: f"{scope}:{email_key(request.form.get('email', ''))}"
+
+
+# A health centre sends from one address: the address limit leaves room for many nurses,
+# the session limit stops one browser (or bot keeping its cookie) from flooding.
+SUBMISSIONS_PER_ADDRESS = "60 per hour"
+SUBMISSIONS_PER_SESSION = "10 per 10 minutes"
+SESSION_KEY = "limit_id"
+
+
+def accepted(response) -> bool:
+    """Only a submission that went through counts: those views answer it with 303 See Other."""
+    return response.status_code == 303
+
+
+def per_session(scope: str) -> Callable[[], str]:
+    """A limit's key function: a random id kept in the visitor's session cookie."""
+
+    def key() -> str:
+        if SESSION_KEY not in session:
+            session[SESSION_KEY] = secrets.token_urlsafe(12)
+        return f"{scope}:{session[SESSION_KEY]}"
+
+    return key
+
+
+def wait_text(request_limit: RequestLimit | None) -> str:
+    """How long until the limit lets the visitor send again, in the visitor's language."""
+    seconds = request_limit.reset_at - time.time() if request_limit is not None else 60
+    return format_timedelta(timedelta(minutes=max(1, math.ceil(seconds / 60))), granularity="minute", threshold=1)
+
+
+def submission_limits(scope: str, rerender: Callable[[str], str] | None = None):
+    """Per address and per session, counting only accepted submissions.
+
+    `rerender(wait)` gives the form page again with what was typed and how long
+    to wait, so a refused submission loses nothing; without it the 429 page shows.
+    The count comes after the answer, so the view must not query after its commit:
+    on SQLite that would begin a write transaction the count then waits for.
+    """
+
+    def on_breach(request_limit: RequestLimit):
+        if rerender is not None:
+            return make_response(rerender(wait_text(request_limit)), 429)
+        return None
+
+    def decorate(view):
+        view = limiter.limit(
+            SUBMISSIONS_PER_SESSION, methods=["POST"], key_func=per_session(scope), deduct_when=accepted,
+            on_breach=on_breach,
+        )(view)
+        return limiter.limit(SUBMISSIONS_PER_ADDRESS, methods=["POST"], deduct_when=accepted, on_breach=on_breach)(view)
+
+    return decorate
 
 
 class DatabaseStorage(Storage):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select
 from app.accounts.sessions import SESSION_LIMITS
 from app.contact.requests import erase_personal_data
 from app.contact.tray import purge_expired_shares
+from app.directory.error_reports import forget_reporter_addresses
 from app.events.signups import anonymise_signups, ended_before
 from app.extensions import db
 from app.models import LoginToken, Organisation, OutboxMessage, UserSession, WorkshopOrder, utcnow
@@ -34,6 +35,7 @@ class PurgeReport:
     event_signups: int
     sessions: int
     contact_requests: int
+    error_report_addresses: int
     shared_trays: int
     rate_limit_counters: int
     submission_keys: int
@@ -108,6 +110,10 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         event_signups=anonymise_old_event_signups(int(config["EVENT_SIGNUP_RETENTION_DAYS"]), now=now),
         sessions=purge_expired_sessions(now=now),
         contact_requests=erase_personal_data(
+            int(config["CONTACT_REQUEST_RETENTION_DAYS"]), now=now
+        ),
+        # A reply address is as personal as a contact request and kept as long.
+        error_report_addresses=forget_reporter_addresses(
             int(config["CONTACT_REQUEST_RETENTION_DAYS"]), now=now
         ),
         shared_trays=purge_expired_shares(now=now),

@@ -8,7 +8,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.directory.reads import FilterChoices, filter_choices, text_without_municipality
-from app.models import Municipality
 from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
 from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
 from app.search.query import (

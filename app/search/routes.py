@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, request
 
-from app.models.base import current_language
+from app.platform.i18n import current_language
 from app.platform.templating import render_page
 from app.search.engine import SearchQuery, search as run_search
 from app.search.page import search_page_context

@@ -1,0 +1,48 @@
+"""Visitors' reports of wrong details on an organisation page.
+
+A report is a task on the staff dashboard until staff mark it done; the
+organisation's contacts get it by mail so they can fix the entry themselves.
+"""
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import ErrorReport, Organisation, utcnow
+from app.platform.outbox import queue_mail
+from app.platform.staff_notices import notice_recipients, notify_staff
+
+
+def report_error(
+    organisation: Organisation, description: str, email: str = "", *, now: datetime | None = None,
+) -> ErrorReport:
+    """Store the report and mail it to the organisation's contacts and to staff; flush, no commit."""
+    report = ErrorReport(
+        organisation_id=organisation.id, organisation_name=organisation.name,
+        description=description, email=email, status="open", created_at=now or utcnow(),
+    )
+    db.session.add(report)
+    db.session.flush()
+    addresses = {contact.email for contact in organisation.contacts} or {organisation.email} - {""}
+    for address in sorted(addresses - set(notice_recipients())):
+        queue_mail(address, "error_report", report=report)
+    notify_staff("error_report", report=report)
+    return report
+
+
+def mark_done(report_id: int, by: str, *, now: datetime | None = None) -> ErrorReport | None:
+    """Close an open report; None when there is no such open report. Flush, no commit."""
+    report = db.session.get(ErrorReport, report_id)
+    if report is None or report.status != "open":
+        return None
+    report.status, report.done_at, report.done_by = "done", now or utcnow(), by
+    db.session.flush()
+    return report
+
+
+def forget_reporter_addresses(retention_days: int, *, now: datetime | None = None) -> int:
+    """Blank the optional reply address of reports older than the retention period; the reports stay."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    return db.session.execute(
+        update(ErrorReport).where(ErrorReport.created_at < cutoff, ErrorReport.email != "").values(email="")
+    ).rowcount

@@ -1,0 +1,77 @@
+"""Trust on the organisation page: when the details were checked, and "Ilmoita virheestä"."""
+from datetime import timedelta
+
+from tests.admin_support import add_contacts, make_staff, sign_in_staff
+from tests.clients import once
+
+from app.models import ErrorReport, utcnow
+
+STALE_NOTICE = "Tietoja ei ole tarkistettu yli vuoteen"
+
+
+def test_the_checked_date_is_near_the_top_and_an_old_one_is_flagged(client, make_organisation):
+    fresh = make_organisation("Tuore ry", confirmed_at=utcnow() - timedelta(days=30))
+    old = make_organisation("Vanha ry", confirmed_at=utcnow() - timedelta(days=400))
+
+    fresh_page = client.get(f"/jarjestot/{fresh.id}").get_data(as_text=True)
+    old_page = client.get(f"/jarjestot/{old.id}").get_data(as_text=True)
+
+    assert fresh_page.index("Tiedot tarkistettu") < fresh_page.index('id="yhteystiedot"')
+    assert STALE_NOTICE not in fresh_page
+    assert old_page.index(STALE_NOTICE) < old_page.index('id="yhteystiedot"')
+
+
+def test_a_report_reaches_the_contacts_and_the_staff_dashboard(client, db, mailbox, make_organisation):
+    organisation = make_organisation("Virheellinen ry", email="info@virhe.example")
+    add_contacts(organisation, "sihteeri@virhe.example")
+
+    response = client.post(
+        f"/jarjestot/{organisation.id}/virheilmoitus",
+        data=once(report_text="Puhelinnumero ei ole enää käytössä.", report_email="Kayttaja@Example.fi"),
+    )
+
+    assert response.status_code == 303
+    assert "Kiitos! Ilmoitus on välitetty" in client.get(response.headers["Location"]).get_data(as_text=True)
+    [report] = db.session.scalars(db.select(ErrorReport)).all()
+    assert (report.status, report.email) == ("open", "kayttaja@example.fi")
+    [message] = mailbox.messages
+    assert message["To"] == "sihteeri@virhe.example"
+    text, _html = mailbox.bodies(message)
+    assert "Puhelinnumero ei ole enää käytössä." in text
+
+    make_staff()
+    sign_in_staff(client)
+    board = client.get("/yllapito/").get_data(as_text=True)
+    assert "Puhelinnumero ei ole enää käytössä." in board
+    done = client.post(f"/yllapito/virheilmoitukset/{report.id}/korjattu", data={})
+    assert done.status_code == 303
+    db.session.refresh(report)
+    assert report.status == "done"
+    assert "Puhelinnumero ei ole enää käytössä." not in client.get("/yllapito/").get_data(as_text=True)
+
+
+def test_an_empty_report_gets_a_message_and_keeps_the_address(client, db, make_organisation):
+    organisation = make_organisation(email="info@virhe.example")
+
+    response = client.post(
+        f"/jarjestot/{organisation.id}/virheilmoitus", data=once(report_text=" ", report_email="a@example.fi")
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Mikä tiedoissa on väärin?" in page
+    assert 'value="a@example.fi"' in page
+    assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 0
+
+
+def test_a_double_click_files_one_report(client, db, mailbox, make_organisation):
+    organisation = make_organisation(email="info@virhe.example")
+    form = once(report_text="Kokoontumisaika on muuttunut.")
+
+    first = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=form)
+    second = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=form)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 1
+    assert len(mailbox.messages) == 1

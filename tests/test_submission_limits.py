@@ -1,0 +1,102 @@
+"""Submission limits that fit a health centre, on the production storage (database://):
+only accepted submissions count, a burst per session and per address, and a refused
+visitor keeps what was typed and learns how long to wait."""
+import pytest
+from tests.clients import OwnBrowserClient, once
+from tests.test_contact_requests import VALID
+
+from app.extensions import db
+from app.models import SharedTray
+from app.platform.ratelimit import SUBMISSIONS_PER_SESSION
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "database://"}
+
+
+def post(client, path, data):
+    """A POST, then the session's end a real server's teardown gives: the test shares one app
+    context with the requests, and an open SQLite transaction would block the limiter's own.
+    Each call is a newly rendered form: its own one-time key."""
+    db.session.remove()
+    response = client.post(path, data=once(data))
+    db.session.remove()
+    return response
+
+
+def post_contact(client, organisation_id, **changes):
+    data = {key: value for key, value in {**VALID, **changes}.items() if value is not None}
+    return post(client, f"/jarjestot/{organisation_id}/yhteydenotto", data)
+
+
+def browser(app):
+    """Another browser behind the same address: a session of its own."""
+    app.test_client_class = OwnBrowserClient
+    return app.test_client()
+
+
+PER_SESSION = int(SUBMISSIONS_PER_SESSION.split()[0])
+
+
+def test_refused_forms_do_not_count(client, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    statuses = [post_contact(client, organisation_id, consent=None).status_code for _ in range(PER_SESSION + 5)]
+    assert statuses == [422] * (PER_SESSION + 5)
+    assert post_contact(client, organisation_id).status_code == 303
+
+
+def test_one_session_gets_a_burst_and_then_the_form_back_with_the_wait(client, app, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    statuses = [post_contact(client, organisation_id).status_code for _ in range(PER_SESSION)]
+    assert statuses == [303] * PER_SESSION
+
+    refused = post_contact(client, organisation_id, name="Viimeinen Asiakas", message="Tämä ei saa kadota.")
+
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert 'value="Viimeinen Asiakas"' in page
+    assert "Tämä ei saa kadota." in page
+    assert "minuuttia ja lähetä sitten uudelleen" in page
+    # A colleague at the same health centre is not held up.
+    assert post_contact(browser(app), organisation_id).status_code == 303
+
+
+def test_the_tray_form_is_kept_too(client, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    post(client, "/tarjotin/lisaa", {"organisation_id": organisation_id})
+    for _ in range(PER_SESSION):
+        assert post(client, "/tarjotin/yhteydenotto", VALID).status_code == 303
+
+    refused = post(client, "/tarjotin/yhteydenotto", {**VALID, "name": "Tarjottimen Asiakas"})
+
+    assert refused.status_code == 429
+    assert 'value="Tarjottimen Asiakas"' in refused.get_data(as_text=True)
+
+
+def test_a_view_without_its_own_form_page_shows_what_was_typed(client, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    path = f"/jarjestot/{organisation_id}/virheilmoitus"
+    for _ in range(PER_SESSION):
+        assert post(client, path, {"report_text": "Puhelinnumero on vanha."}).status_code == 303
+
+    refused = post(client, path, {"report_text": "Kokoontumisaika on muuttunut."})
+
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "Kokoontumisaika on muuttunut." in page
+    assert "minuuttia ja yritä sitten uudelleen" in page
+
+
+def test_mailing_a_shared_list_is_limited_and_keeps_the_address(client, db, make_organisation):
+    organisation_id = make_organisation(email="info@esimerkki.fi").id
+    post(client, "/tarjotin/lisaa", {"organisation_id": organisation_id})
+    post(client, "/tarjotin/jaa", {})
+    code = db.session.scalar(db.select(SharedTray.code))
+    for attempt in range(PER_SESSION):
+        assert post(client, f"/lista/{code}/laheta", {"list_address": f"a{attempt}@example.fi"}).status_code == 303
+
+    refused = post(client, f"/lista/{code}/laheta", {"list_address": "viimeinen@example.fi"})
+
+    assert refused.status_code == 429
+    assert 'value="viimeinen@example.fi"' in refused.get_data(as_text=True)

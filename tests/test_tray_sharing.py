@@ -1,0 +1,78 @@
+"""Sharing a list with a client: copy, e-mail, print with a QR code; a tray kept for 30 days."""
+from datetime import timedelta
+
+from tests.clients import once
+
+from app.models import OutboxMessage, SharedTray, utcnow
+
+
+def share(client, db, make_organisation):
+    organisation = make_organisation("Jaettava yhdistys ry", confirmed_at=utcnow() - timedelta(days=10))
+    client.post("/tarjotin/lisaa", data={"organisation_id": organisation.id})
+    client.post("/tarjotin/jaa")
+    return db.session.scalar(db.select(SharedTray.code))
+
+
+def test_the_printout_is_titled_for_the_client_with_dates_and_a_qr_code(client, db, make_organisation):
+    code = share(client, db, make_organisation)
+
+    page = client.get(f"/lista/{code}").get_data(as_text=True)
+
+    assert "Järjestöt asiakkaalle" in page
+    assert "Tulostettu " in page
+    assert "Tiedot tarkistettu" in page
+    assert '<svg' in page and 'class="qr-koodi"' in page
+    assert f"QR-koodi: http://portal.test/lista/{code}" in page
+    assert "<script>" not in page  # the copy button comes from a static file
+
+
+def test_the_copy_button_is_progressive_and_the_link_is_text(client, db, make_organisation):
+    code = share(client, db, make_organisation)
+    page = client.get(f"/lista/{code}").get_data(as_text=True)
+    assert f'<p class="linkki-osoite" id="jaettava-linkki">http://portal.test/lista/{code}</p>' in page
+    assert 'data-kopioi="jaettava-linkki"' in page
+    assert "hidden" in page.split('data-kopioi="jaettava-linkki"')[0].rsplit("<button", 1)[1]
+    assert "/static/js/copy-link" in page
+
+
+def test_the_list_is_mailed_through_the_outbox_and_the_address_is_kept_nowhere_else(
+    client, db, mailbox, make_organisation
+):
+    code = share(client, db, make_organisation)
+
+    response = client.post(f"/lista/{code}/laheta", data=once(list_address="Asiakas@Example.fi"))
+
+    assert response.status_code == 303
+    [message] = mailbox.messages
+    assert message["To"] == "asiakas@example.fi"
+    text, _html = mailbox.bodies(message)
+    assert "Jaettava yhdistys ry" in text
+    assert f"http://portal.test/lista/{code}" in text
+    assert db.session.scalar(db.select(SharedTray)).organisation_ids  # the snapshot holds no address
+    assert [m.to for m in db.session.scalars(db.select(OutboxMessage))] == ["asiakas@example.fi"]
+
+
+def test_a_double_click_mails_the_list_once(client, db, mailbox, make_organisation):
+    code = share(client, db, make_organisation)
+    form = once(list_address="asiakas@example.fi")
+
+    answers = [client.post(f"/lista/{code}/laheta", data=form) for _click in range(2)]
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert len(mailbox.messages) == 1
+
+
+def test_a_bad_address_gets_a_message_and_sends_nothing(client, db, mailbox, make_organisation):
+    code = share(client, db, make_organisation)
+    response = client.post(f"/lista/{code}/laheta", data=once(list_address="ei-osoite"))
+    assert response.status_code == 422
+    assert 'value="ei-osoite"' in response.get_data(as_text=True)
+    assert mailbox.messages == []
+
+
+def test_the_tray_survives_closing_the_browser(client, make_organisation):
+    organisation = make_organisation()
+    response = client.post("/tarjotin/lisaa", data={"organisation_id": organisation.id})
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "Expires=" in cookie
+    assert client.application.permanent_session_lifetime == timedelta(days=30)
