@@ -44,6 +44,7 @@ translations: $(CATALOGUES:.po=.mo)
 # then translate the new entries (tests/test_translations.py lists what is missing).
 messages: $(INSTALLED)
 	$(BIN)/pybabel extract --mapping-file app/translations/babel.cfg --keywords _l --no-location \
+	  --ignore-dirs ".* node_modules" \
 	  --sort-output --omit-header --no-wrap --output-file app/translations/messages.pot .
 	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations \
 	  --no-fuzzy-matching --ignore-obsolete --no-wrap
