@@ -117,7 +117,7 @@ def filled_contact_form(new_page, live_server, name: str, *, javascript: bool):
 
 def fill_contact_form(page) -> None:
     page.get_by_label("Nimi", exact=True).fill("Maija Meikäläinen")
-    page.get_by_label("Puhelinnumero").fill("040 123 4567")
+    page.get_by_label("Puhelinnumero", exact=True).fill("040 123 4567")
     page.locator("#message").fill("Haluaisin tietoa kävelyryhmästä.")
     page.get_by_label(re.compile("^Annan luvan")).check()
 

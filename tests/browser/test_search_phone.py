@@ -70,7 +70,7 @@ def tick(page, checkbox, javascript: bool) -> None:
 
 def tick_municipalities(page, choice: Choice, javascript: bool) -> None:
     page.get_by_text("Rajaa hakua").click()
-    page.get_by_text("Kunnat", exact=True).click()
+    page.locator("summary", has_text="Kunnat").click()
     for name in choice.municipality_names:
         tick(page, page.get_by_label(name, exact=True), javascript)
 

@@ -46,7 +46,7 @@ def test_search_add_two_to_the_tray_and_send_one_request(new_page, live_server, 
     assert counts(live_server) == before
 
     page.get_by_label("Nimi", exact=True).fill("Maija Meikäläinen")
-    page.get_by_label("Puhelinnumero").fill("040 123 4567")
+    page.get_by_label("Puhelinnumero", exact=True).fill("040 123 4567")
     page.get_by_label("Annan luvan").check()
     page.get_by_role("button", name="Lähetä yhteydenottopyyntö").click()
 
