@@ -92,4 +92,15 @@ def test_secretary_claims_an_entry_and_a_contact_approves(new_page, live_server,
     assert newcomer in contacts_of(live_server, organisation_name)
     page.reload()
     expect(page.get_by_role("heading", name=organisation_name)).to_be_visible()
+
+    # Adding a look-alike shows the entry first; "Eri järjestö, jatka" (outside the form) saves what was typed.
+    page.goto("/jarjestoille/omat/uusi")
+    page.get_by_label("Järjestön tai ryhmän nimi").fill(organisation_name.removesuffix(" ry"))
+    page.get_by_label("Kokoontumisajat").fill("Joka torstai klo 17.")
+    page.get_by_role("button", name="Lähetä hyväksyttäväksi").click()
+    expect(page.get_by_role("heading", name="Onko järjestö jo tarjottimella?")).to_be_visible()
+    expect(page.get_by_label("Kokoontumisajat")).to_have_value("Joka torstai klo 17.")
+    check("duplicates", page)
+    page.get_by_role("button", name="Eri järjestö, jatka").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiitos, järjestö on lähetetty")
     assert not any(problems.values()), problems
