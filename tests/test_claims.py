@@ -300,3 +300,23 @@ def test_staff_add_warns_of_duplicates_and_the_approval_page_offers_a_merge(app,
     event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "merge"))
     assert event.detail["into"] == kept.id and event.detail["record"]["name"] == "Omaishoitajat Iisalmi"
     assert "Mahdollinen kaksoiskappale" not in staff.get(f"/yllapito/jarjestot/{existing.id}").text
+
+
+@pytest.mark.parametrize("prefix", ["/sv", "/en"])
+def test_the_claim_pages_work_in_swedish_and_english(app, mailbox, make_organisation, prefix):
+    organisation = own(make_organisation, "Kuopion Sydänyhdistys ry", language=prefix[1:])
+    newcomer, contact = browser(app), browser(app)
+    sign_in_as(newcomer, NEWCOMER)
+    found = newcomer.get(f"{prefix}/jarjestoille/omat/etsi", query_string={"q": "Sydänyhdistys"})
+    assert found.status_code == 200 and f'href="{prefix}/jarjestoille/omat/liity/{organisation.id}"' in found.text
+    page = newcomer.get(f"{prefix}/jarjestoille/omat/liity/{organisation.id}")
+    action = f"{prefix}/jarjestoille/omat/liity/{organisation.id}"
+    sent = newcomer.post(action, data=form_data(page, action=action))
+    assert sent.status_code == 303 and sent.headers["Location"].startswith(f"{prefix}/jarjestoille/omat/pyynto/")
+    assert newcomer.get(sent.headers["Location"]).status_code == 200
+    assert _db.session.scalar(select(AccessClaim.language)) == prefix[1:]
+    # The contact's mail is in the organisation's language, and so is its link.
+    mail = next(m for m in mailbox.messages if m["To"] == SECRETARY)
+    link = re.search(r"http://portal\.test(\S+/liittymispyynto/\S+)", mailbox.bodies(mail)[0]).group(1)
+    assert link.startswith(f"{prefix}/jarjestoille/liittymispyynto/")
+    assert contact.get(link).status_code == 200
