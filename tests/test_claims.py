@@ -101,7 +101,7 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     assert (claim.status, claim.decided_by) == ("approved", SECRETARY)
     assert sorted(c.email for c in fresh(Organisation, organisation.id).contacts) == sorted([NEWCOMER, SECRETARY])
     revision = _db.session.scalars(select(Revision).order_by(Revision.id.desc())).first()
-    assert revision.summary == f"Yhteyshenkilö lisätty liittymispyynnöstä: {NEWCOMER}"
+    assert revision.summary == "Yhteyshenkilö lisätty liittymispyynnöstä" and NEWCOMER in revision.snapshot["contacts"]
     assert _db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "claim_approve"
     [answer_mail] = [m for m in mailbox.messages if m["To"] == NEWCOMER]
     assert answer_mail["Subject"] == "Voit nyt muokata järjestön Kuopion Sydänyhdistys ry tietoja"
@@ -320,3 +320,34 @@ def test_the_claim_pages_work_in_swedish_and_english(app, mailbox, make_organisa
     link = re.search(r"http://portal\.test(\S+/liittymispyynto/\S+)", mailbox.bodies(mail)[0]).group(1)
     assert link.startswith(f"{prefix}/jarjestoille/liittymispyynto/")
     assert contact.get(link).status_code == 200
+
+
+def test_erasing_a_person_removes_their_claims(app, make_organisation):
+    from app.platform.erasure import erase_person, find_personal_data
+
+    organisation = make_organisation()
+    with app.test_request_context():
+        request_access(organisation, NEWCOMER, "Minulla on diabetes.", language="fi")
+        _db.session.commit()
+        assert find_personal_data(NEWCOMER).access_claims == 1
+        erase_person(NEWCOMER, "yllapito@example.fi")
+        _db.session.commit()
+    assert _db.session.scalar(select(_db.func.count()).select_from(AccessClaim)) == 0
+
+
+def test_purge_removes_claims_after_half_a_year(app, make_organisation):
+    from datetime import timedelta
+
+    from app.accounts.claims import CLAIM_RETENTION
+    from app.models import utcnow
+    from app.platform.retention import purge_all
+
+    organisation = make_organisation()
+    with app.test_request_context():
+        old = request_access(organisation, "vanha@example.fi", "", language="fi")
+        request_access(organisation, NEWCOMER, "", language="fi")
+        old.created_at = utcnow() - CLAIM_RETENTION - timedelta(days=1)
+        _db.session.commit()
+        assert purge_all().access_claims == 1
+        _db.session.commit()
+    assert _db.session.scalars(select(AccessClaim.email)).all() == [NEWCOMER]

@@ -7,9 +7,10 @@ no contact to ask, staff decide.  Staff are told of every claim and can decide
 any of them from the dashboard.  The requester is mailed the answer.
 """
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.accounts.access import contact_can_edit
 from app.directory.records import record_revision
@@ -24,6 +25,9 @@ from app.platform.validation import ValidationError, clean_text, email_key, norm
 from app.search.engine import SearchQuery, search
 
 CLAIM_PURPOSE = "access_claim"
+# A claim holds an address and a free message: kept half a year, answered or not
+# (an unanswered one is stale long before that; the revision and audit event stay).
+CLAIM_RETENTION = timedelta(days=180)
 MAX_FOUND = 10
 MESSAGE_MAX_LENGTH = 1000
 
@@ -161,8 +165,8 @@ def decide_claim(claim: AccessClaim, decided_by: str, *, approve: bool) -> None:
             # An UPDATE of the row moves the version: an edit form opened before sees the new contact.
             organisation.updated_at = now
             db.session.flush()
-            record_revision(organisation, decided_by, _("Yhteyshenkilö lisätty liittymispyynnöstä: %(email)s",
-                                                       email=claim.email))
+            # The summary names no address: erasing a person rewrites authors, not summaries.
+            record_revision(organisation, decided_by, _("Yhteyshenkilö lisätty liittymispyynnöstä"))
     record_audit(decided_by, f"claim_{'approve' if approve else 'decline'}", "organisation", organisation.id,
                  name=organisation.name, email=claim.email, claim=claim.id)
     with in_language(claim.language):
@@ -210,3 +214,8 @@ def _claim_for(claim_id: int, state: TokenState) -> AccessClaim | None:
     if claim.organisation.deleted_at is not None or not contact_can_edit(state.email, claim.organisation_id):
         return None
     return claim
+
+
+def purge_old_claims(*, now: datetime) -> int:
+    """Claims older than CLAIM_RETENTION (`flask purge`); flush, no commit."""
+    return db.session.execute(delete(AccessClaim).where(AccessClaim.created_at < now - CLAIM_RETENTION)).rowcount
