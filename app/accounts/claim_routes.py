@@ -1,8 +1,9 @@
 """/jarjestoille: "Onko järjestösi jo tarjottimella?" — find an entry, ask to join it,
 and the existing contact's answer behind a mailed link."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from app.accounts.access import contact_can_edit
 from app.accounts.claims import (
     ClaimError,
     answer_claim_link,
@@ -10,15 +11,14 @@ from app.accounts.claims import (
     claimable_organisation,
     find_claimable,
     open_claim,
+    own_claim,
     request_access,
 )
-from app.accounts.access import contact_can_edit
 from app.accounts.forms import ClaimAnswerForm, ClaimForm
 from app.accounts.link_pages import LinkKind, link_problem_page, token_response
 from app.accounts.routes import bp
 from app.accounts.sessions import current_user, sign_in_required
 from app.extensions import db
-from app.models import AccessClaim
 from app.platform.i18n import current_language
 from app.platform.ratelimit import submission_limits
 from app.platform.submissions import earlier_answer, submit_once
@@ -81,8 +81,8 @@ def claim_organisation(organisation_id: int):
 @sign_in_required("contact")
 def claim_sent(claim_id: int):
     """What happens next: who decides, and that the answer comes by mail."""
-    claim = db.session.get(AccessClaim, claim_id)
-    if claim is None or claim.email != current_user().email:
+    claim = own_claim(claim_id, current_user().email)
+    if claim is None:
         abort(404)
     return render_template("accounts/claim_sent.html", claim=claim)
 

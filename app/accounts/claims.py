@@ -81,6 +81,7 @@ def claimable_organisation(organisation_id: int) -> Organisation | None:
 
 
 def open_claim(organisation: Organisation, email: str) -> AccessClaim | None:
+    """The address's claim on the organisation that still waits for an answer, if any."""
     return db.session.scalar(
         select(AccessClaim).where(
             AccessClaim.organisation_id == organisation.id,
@@ -104,8 +105,7 @@ def request_access(organisation: Organisation, email: str, message: str, *, lang
     contacts = [contact.email for contact in organisation.contacts]
     claim = AccessClaim(
         organisation=organisation, email=email, message=clean_text(message, MESSAGE_MAX_LENGTH, multiline=True),
-        language=language,
-        asked_contacts=bool(contacts), decided_by="",
+        language=language, asked_contacts=bool(contacts), decided_by="",
     )
     db.session.add(claim)
     db.session.flush()
@@ -118,6 +118,12 @@ def request_access(organisation: Organisation, email: str, message: str, *, lang
             )
     notify_staff("claim_staff", claim=claim, organisation_name=organisation.name, asked_contacts=claim.asked_contacts)
     return claim
+
+
+def own_claim(claim_id: int, email: str) -> AccessClaim | None:
+    """A claim made by this address (no one else's, not even whether it exists)."""
+    claim = db.session.get(AccessClaim, claim_id)
+    return claim if claim is not None and claim.email == email_key(email) else None
 
 
 def claims_waiting_for(email: str) -> list[AccessClaim]:
