@@ -104,3 +104,49 @@ def test_secretary_claims_an_entry_and_a_contact_approves(new_page, live_server,
     page.get_by_role("button", name="Eri järjestö, jatka").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiitos, järjestö on lähetetty")
     assert not any(problems.values()), problems
+
+
+def test_staff_see_the_duplicate_merge_it_and_answer_a_claim(new_page, live_server, expect):
+    from app.accounts.claims import request_access
+    from app.admin.staff import add_staff
+    from app.models import Organisation
+    from app.platform.tokens import issue_link_token
+
+    existing = "Kantosiipi Kuopion seudun omaishoitajat ry"
+    with live_server.app.app_context(), live_server.app.test_request_context():
+        add_staff("kaksoiskappaleet@keskus.example", "Kaksoiskappaleet")
+        waiting = db.session.scalar(select(Organisation).filter_by(name="Siilinjärven Sydänystävät ry"))
+        request_access(waiting, "odottaja@example.fi", "Olen rahastonhoitaja.", language="fi")
+        token = issue_link_token("kaksoiskappaleet@keskus.example", "staff_sign_in")
+        db.session.commit()
+        db.session.remove()
+    page = new_page(javascript=True, bypass_csp=True)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/yllapito/kirjaudu/{token}")
+    page.get_by_role("button", name="Jatka").click()
+    problems = {"dashboard": axe_violations(page)}
+    claims = page.locator("section", has=page.locator("#liittymispyynnot"))
+    expect(claims).to_contain_text("odottaja@example.fi")
+    claims.get_by_role("button", name=re.compile("^Hyväksy.*odottaja@example.fi")).click()
+    expect(page.locator("body")).to_contain_text("odottaja@example.fi on nyt järjestön Siilinjärven Sydänystävät ry")
+
+    page.goto("/yllapito/jarjestot/uusi")
+    page.get_by_label("Järjestön tai ryhmän nimi").fill("Kantosiipi, Kuopion seudun omaishoitajat")
+    page.get_by_label("Yhteyshenkilöiden sähköpostiosoitteet").fill("kantosiipi.uusi@example.fi")
+    page.get_by_role("button", name="Lisää järjestö").click()
+    expect(page.get_by_role("heading", name="Onko järjestö jo tarjottimella?")).to_be_visible()
+    problems["staff add with duplicates"] = axe_violations(page)
+    page.get_by_role("button", name="Eri järjestö, jatka").click()
+    expect(page.get_by_role("heading", name="Mahdollinen kaksoiskappale")).to_be_visible()
+    problems["approval page"] = axe_violations(page)
+    page.get_by_role("link", name=re.compile("^Yhdistä tähän.*" + re.escape(existing))).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Yhdistä kaksoiskappale")
+    problems["merge"] = axe_violations(page)
+    page.get_by_role("link", name=re.compile("^Säilytä mieluummin")).click()
+    page.get_by_role("button", name="Yhdistä ja poista kaksoiskappale").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(existing)
+    with live_server.app.app_context():
+        kept = db.session.scalar(select(Organisation).filter_by(name=existing))
+        assert "kantosiipi.uusi@example.fi" in [contact.email for contact in kept.contacts]
+        db.session.remove()
+    assert not any(problems.values()), problems
