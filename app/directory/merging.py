@@ -16,6 +16,19 @@ from app.models import AccessClaim, Organisation, OrganisationContact, utcnow
 from app.platform.audit import record_audit
 
 
+def suggested_merge(first: Organisation, second: Organisation) -> tuple[Organisation, Organisation]:
+    """(kept, duplicate) as the merge page first proposes it: the published entry stays, else the older one.
+
+    The entry the public already finds (and links point to) is the one worth keeping;
+    staff can swap the two on the confirmation page.
+    """
+    def rank(organisation: Organisation):
+        return (not organisation.is_published, organisation.created_at, organisation.id)
+
+    kept, duplicate = sorted((first, second), key=rank)
+    return kept, duplicate
+
+
 def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str) -> list[str]:
     """Merge `duplicate` into `kept`; the contacts added to `kept`.  Flush, no commit."""
     if kept.id == duplicate.id:
