@@ -352,3 +352,11 @@ def test_purge_removes_claims_after_half_a_year(app, make_organisation):
         assert purge_all().access_claims == 1
         _db.session.commit()
     assert _db.session.scalars(select(AccessClaim.email)).all() == [NEWCOMER]
+
+
+def test_joining_starts_with_the_question(app, make_organisation):
+    newcomer = browser(app)
+    sign_in_as(newcomer, NEWCOMER)
+    own_page = newcomer.get("/jarjestoille/omat")
+    assert "Onko järjestösi jo tarjottimella?" in own_page.text
+    assert 'action="/jarjestoille/omat/etsi" method="get"' in own_page.text

@@ -56,6 +56,8 @@ def test_secretary_claims_an_entry_and_a_contact_approves(new_page, live_server,
         if javascript:
             problems[name] = axe_violations(on)
     sign_in(page, live_server, newcomer)
+    expect(page.get_by_role("heading", level=2, name="Onko järjestösi jo tarjottimella?")).to_be_visible()
+    check("own organisations, none yet", page)
 
     page.get_by_role("link", name="Lisää järjestö tai liity mukaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Onko järjestösi jo tarjottimella?")
