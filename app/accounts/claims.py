@@ -50,6 +50,10 @@ class Candidate:
     nationwide: bool
 
 
+# The dashboard section of claims (admin/dashboard.html), where staff decide them.
+DASHBOARD_CLAIMS_ANCHOR = "liittymispyynnot"
+
+
 def find_claimable(text: str, *, language: str) -> list[Candidate]:
     """Published organisations for a name (the public search) or a Y-tunnus (exactly that one)."""
     text = (text or "").strip()
@@ -116,7 +120,10 @@ def request_access(organisation: Organisation, email: str, message: str, *, lang
                 contact, "claim_request", claim=claim, organisation_name=organisation.name,
                 link=link_url("accounts.open_claim_link", claim_id=claim.id, token=token),
             )
-    notify_staff("claim_staff", claim=claim, organisation_name=organisation.name, asked_contacts=claim.asked_contacts)
+    notify_staff(
+        "claim_staff", claim=claim, organisation_name=organisation.name, asked_contacts=claim.asked_contacts,
+        claims_url=link_url("admin.dashboard") + "#" + DASHBOARD_CLAIMS_ANCHOR,
+    )
     return claim
 
 
