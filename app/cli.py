@@ -29,7 +29,7 @@ def seed_taxonomy_command(region: str | None):
     """Load municipalities, needs, activities, sectors and workshop themes (idempotent)."""
     from app.admin.taxonomy_data import TaxonomyFileError, seed_taxonomy
     from app.platform.region import RegionError, load_region, region_folder
-    from app.workshops.services import seed_workshop_themes
+    from app.workshops.themes import seed_workshop_themes
 
     data_dir = Path(current_app.root_path) / "data"
     try:

@@ -144,7 +144,9 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
     assert signed_in.headers["Location"] == "/jarjestoille/omat"
 
     own_page = client.get("/jarjestoille/omat")
-    assert 'href="/jarjestoille/omat/uusi"' in own_page.text and "Lisää järjestö" in own_page.text
+    assert 'href="/jarjestoille/omat/etsi"' in own_page.text and "Lisää järjestö tai liity mukaan" in own_page.text
+    find_page = client.get("/jarjestoille/omat/etsi")
+    assert "Onko järjestösi jo tarjottimella?" in find_page.text and 'href="/jarjestoille/omat/uusi"' in find_page.text
     new_form = client.get("/jarjestoille/omat/uusi")
     assert new_form.status_code == 200
     data = form_data(new_form)

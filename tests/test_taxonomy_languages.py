@@ -12,7 +12,7 @@ from app.directory.importer import export_organisations, import_organisations
 from app.models import Activity, Municipality, Need, Sector
 from app.models.workshop import WorkshopTheme
 from app.search.engine import SearchQuery, search
-from app.workshops.services import seed_workshop_themes
+from app.workshops.themes import seed_workshop_themes
 
 
 def found(text: str) -> list[str]:

@@ -62,7 +62,7 @@ def test_the_workshop_page_explains_and_lists_the_active_themes(client, themes):
 def test_seeding_themes_is_idempotent_and_keeps_staff_edits(app, themes):
     from pathlib import Path
 
-    from app.workshops.services import seed_workshop_themes
+    from app.workshops.themes import seed_workshop_themes
 
     themes[0].description = "Henkilökunnan muokkaama kuvaus."
     db.session.commit()

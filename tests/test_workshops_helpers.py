@@ -7,7 +7,7 @@ from app.extensions import db
 from app.models import WorkshopTheme
 from app.platform.submissions import new_key
 from app.workshops.display import helsinki_time
-from app.workshops.services import seed_workshop_themes
+from app.workshops.themes import seed_workshop_themes
 
 STATUS_LINK = re.compile(r"http://portal\.test/tyopajat/tila/([A-Za-z0-9_\-]+)")
 FEEDBACK_LINK = re.compile(r"http://portal\.test/tyopajat/palaute/([A-Za-z0-9_\-]+)")

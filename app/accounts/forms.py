@@ -1,8 +1,9 @@
 """Forms of the account pages. CSRF comes with FlaskForm on every POST."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
 
-from app.platform.form_fields import EmailAddressField
+from app.platform.form_fields import EmailAddressField, text_limit
 from app.platform.submissions import OnceForm
 
 
@@ -26,3 +27,21 @@ class SignOutForm(FlaskForm):
 
 class ConfirmCurrentForm(FlaskForm):
     """"Tiedot ovat ajan tasalla": a POST of its own, nothing but the CSRF token."""
+
+
+class ClaimForm(OnceForm):
+    """"Tämä on meidän": an optional word to the contacts who decide."""
+
+    message = TextAreaField(
+        _l("Viesti järjestön yhteyshenkilöille"),
+        description=_l("Vapaaehtoinen. Kerro esimerkiksi, kuka olet ja mikä tehtäväsi järjestössä on. "
+                       "Enintään 1000 merkkiä."),
+        validators=[text_limit(1000, multiline=True)], render_kw={"rows": 4, "data-laskuri": "1000"},
+    )
+
+
+class ClaimAnswerForm(FlaskForm):
+    """A contact's answer to a claim, behind the mailed link: one of two buttons."""
+
+    approve = SubmitField(_l("Hyväksy"))
+    decline = SubmitField(_l("Hylkää"))

@@ -56,12 +56,20 @@ EDIT_LINK = LinkKind(
 
 def token_page(state: TokenState, kind: LinkKind):
     if state.is_valid:
-        body, status = render_template("accounts/confirm.html", email=state.email, form=ContinueForm()), 200
-    else:
-        # Blank: whoever opens a forwarded or leaked link must not learn whose it was.
-        form = LinkRequestForm(formdata=None)
-        body = render_template("accounts/link_problem.html", problem=state.status, form=form, kind=kind)
-        status = 404 if state.status == "unknown" else 410
+        return token_response(render_template("accounts/confirm.html", email=state.email, form=ContinueForm()))
+    return link_problem_page(state, kind)
+
+
+def link_problem_page(state: TokenState, kind: LinkKind):
+    """A link that can no longer be used: why, and a form for a new sign-in link."""
+    # Blank: whoever opens a forwarded or leaked link must not learn whose it was.
+    form = LinkRequestForm(formdata=None)
+    body = render_template("accounts/link_problem.html", problem=state.status, form=form, kind=kind)
+    return token_response(body, 404 if state.status == "unknown" else 410)
+
+
+def token_response(body: str, status: int = 200):
+    """A page whose URL holds a token: never cached, nothing loaded from another origin."""
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = TOKEN_PAGE_CSP

@@ -1,10 +1,11 @@
 """/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
+from app.accounts.claims import claims_waiting_for
 from app.accounts.forms import ConfirmCurrentForm, SignOutForm
 from app.accounts.link_pages import (
     SIGN_IN_LINK,
@@ -16,6 +17,8 @@ from app.accounts.link_pages import (
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import changed_fields
+from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
+from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
     VersionConflict,
@@ -77,6 +80,7 @@ def my_organisations():
         "accounts/my_organisations.html",
         email=user.email,
         organisations=organisations,
+        claims=claims_waiting_for(user.email),
         rejection_reasons=rejection_reasons([o.id for o in organisations if o.status == "rejected"]),
         sign_out_form=SignOutForm(),
         confirm_form=ConfirmCurrentForm(),
@@ -96,6 +100,10 @@ def add_organisation():
     data = form.to_data()
     if user.email not in data.contacts:
         data.contacts.insert(0, user.email)
+    if not different_organisation_confirmed(request.form):
+        duplicates = possible_duplicates(data.name, data.business_id)
+        if duplicates:
+            return _form_page(form, None, 200, duplicates=duplicates)
 
     def create():
         organisation = create_organisation(data, user.email)
@@ -187,12 +195,15 @@ def _own_organisation_or_404(organisation_id: int) -> Organisation:
     return db.get_or_404(Organisation, organisation_id)
 
 
-def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None):
+def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None,
+               duplicates=()):
     return render_template(
         "accounts/organisation_form.html",
         form=form,
         organisation=organisation,
         conflicts=conflicts,
+        duplicates=duplicates,
+        status_labels=STATUS_LABELS,
         editor_email=current_user().email,
     ), status
 

@@ -4,11 +4,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.accounts.claims import pending_claims
 from app.contact.followup import overdue_requests
 from app.directory.freshness import stale_condition, stale_organisations
 from app.directory.history import RevisionChanges, latest_changes
 from app.extensions import db
-from app.models import ContactRequest, ErrorReport, Organisation, OutboxMessage, WorkshopOrder, utcnow
+from app.models import AccessClaim, ContactRequest, ErrorReport, Organisation, OutboxMessage, WorkshopOrder, utcnow
 from app.search.analysis import FALLBACK, analyser_name
 
 LIST_LENGTH = 10
@@ -28,6 +29,8 @@ class Dashboard:
     weak_search: bool
     overdue_requests: list[ContactRequest]
     open_error_reports: list[ErrorReport]
+    # "Tämä on meidän" requests waiting for a contact's or staff's answer.
+    pending_claims: list[AccessClaim]
 
 
 def dashboard(*, now: datetime | None = None) -> Dashboard:
@@ -66,4 +69,5 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         open_error_reports=list(db.session.scalars(
             select(ErrorReport).where(ErrorReport.status == "open").order_by(ErrorReport.created_at, ErrorReport.id)
         )),
+        pending_claims=pending_claims(),
     )

@@ -5,7 +5,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the views (staff views to the admin blueprint) and register the blueprint."""
-    from app.directory import staff_edit_requests, staff_history, staff_routes, statistics_page  # noqa: F401
+    from app.directory import (  # noqa: F401
+        staff_duplicates, staff_edit_requests, staff_history, staff_routes, statistics_page,
+    )
     from app.directory.routes import bp
 
     app.register_blueprint(bp)

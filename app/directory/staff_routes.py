@@ -8,6 +8,8 @@ from app.admin.blueprint import bp
 from app.admin.forms import ActionForm, PauseForm, RejectForm
 from app.directory import moderation
 from app.directory.conflicts import changed_fields
+from app.directory.duplicates import possible_duplicates
+from app.directory.merging import suggested_merge
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
@@ -65,6 +67,10 @@ def _detail_page(organisation: Organisation, *, reject_form=None, pause_form=Non
         action_form=ActionForm(),
         reject_form=reject_form or RejectForm(),
         pause_form=pause_form,
+        merges=[] if organisation.deleted_at else [
+            (duplicate, *suggested_merge(organisation, duplicate))
+            for duplicate in possible_duplicates(organisation.name, organisation.business_id, exclude_id=organisation.id)
+        ],
     ), status
 
 

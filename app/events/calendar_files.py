@@ -5,22 +5,14 @@ an event of two days shows as two entries and iTIP's one-UID-per-message
 rule holds: a sign-up mail carries one invitation per session.
 """
 from datetime import datetime
-from email.utils import parseaddr
-from urllib.parse import urlsplit
-
-from flask import current_app
 from flask_babel import gettext as _
 
 from app.models import Event, EventSession, EventSignup
-from app.platform.calendar import CalendarEvent, invitation, published_calendar
+from app.platform.calendar import CALENDAR_MIMETYPE, CalendarEvent, invitation, organizer, published_calendar, uid_host
 from app.platform.tokens import link_url
 
-CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
-
-
 def session_uid(session: EventSession) -> str:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    return f"event-{session.event_id}-{session.id}@{host}"
+    return f"event-{session.event_id}-{session.id}@{uid_host()}"
 
 
 def location(event: Event, *, with_link: bool) -> str:
@@ -32,7 +24,7 @@ def location(event: Event, *, with_link: bool) -> str:
 
 
 def _calendar_event(event: Event, session: EventSession, signup: EventSignup | None) -> CalendarEvent:
-    organizer_name, organizer_email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    organizer_name, organizer_email = organizer()
     page = link_url("events.event_page", event_id=event.id)
     description = "\n\n".join(part for part in (
         event.description,

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic needs them all loaded)."""
 from app.models.account import LoginToken, UserSession
 from app.models.base import Base, utcnow
+from app.models.claim import CLAIM_STATUSES, AccessClaim
 from app.models.contact import ERROR_REPORT_STATUSES, PREFERRED_CHANNELS, ContactRequest, ErrorReport, SharedTray
 from app.models.event import Event, EventFeedbackResponse, EventSession, EventSignup
 from app.models.mail import OutboxMessage
@@ -34,6 +35,7 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "AccessClaim", "CLAIM_STATUSES",
     "FormSubmission",
     "RateLimitCounter",
     "ContactRequest", "ERROR_REPORT_STATUSES", "ErrorReport", "PREFERRED_CHANNELS", "SharedTray",

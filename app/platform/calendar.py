@@ -12,12 +12,29 @@ from zoneinfo import ZoneInfo
 import icalendar
 from flask_babel import format_date as babel_format_date
 
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+
 from app.models.base import utcnow
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PRODID = "-//Hyvinvointitarjotin//Kalenteri//FI"
+# The Content-Type of a mailed .ics: the iTIP method (REQUEST, CANCEL) is part of it.
+CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
 # The VTIMEZONE covers a year from the event: both observances, a few lines long.
 TIMEZONE_SPAN = timedelta(days=366)
+
+
+def uid_host() -> str:
+    """The host part of calendar UIDs: the portal's own, so they are unique to it."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def organizer() -> tuple[str, str]:
+    """The invitations' organiser as (name, address): the portal's sender."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
 
 
 def helsinki_time(utc: datetime | None = None) -> datetime:

@@ -7,6 +7,7 @@ anonymises it; the staff page and the CLI call them.  What happens to each kind:
   fields blanked, as the retention does (the organisation and the dates stay for
   the monthly counts);
 - error reports they left an address on: the address blanked, the report stays;
+- their requests to join an organisation ("Tämä on meidän"): deleted;
 - workshop orders they made: contact person, e-mail, phone and free text
   blanked and the status link revoked; the order itself stays for the centre's
   records (feedback surveys and answers are anonymous and are not touched);
@@ -38,6 +39,7 @@ from app.contact.requests import ERASED_FIELDS
 from app.events.signups import anonymise_signups
 from app.extensions import db
 from app.models import (
+    AccessClaim,
     ContactRequest,
     ErrorReport,
     EventSignup,
@@ -66,6 +68,7 @@ class ErasureReport:
 
     contact_requests: int = 0
     error_reports: int = 0
+    access_claims: int = 0
     workshop_orders: int = 0
     event_signups: int = 0
     outbox_messages: int = 0
@@ -95,6 +98,7 @@ def find_personal_data(email: str) -> ErasureReport:
     return ErasureReport(
         contact_requests=count(ContactRequest, _their_contact_requests(email), ContactRequest.erased_at.is_(None)),
         error_reports=count(ErrorReport, _same(ErrorReport.email, email)),
+        access_claims=count(AccessClaim, _same(AccessClaim.email, email)),
         workshop_orders=count(WorkshopOrder, _same(WorkshopOrder.email, email), WorkshopOrder.email != ""),
         event_signups=count(EventSignup, _same(EventSignup.email, email)),
         outbox_messages=count(OutboxMessage, _outbox_about(email)),
@@ -117,6 +121,7 @@ def erase_person(email: str, actor: str) -> ErasureReport:
         .values(**ERASED_FIELDS, erased_at=now)
     )
     db.session.execute(update(ErrorReport).where(_same(ErrorReport.email, email)).values(email=""))
+    db.session.execute(delete(AccessClaim).where(_same(AccessClaim.email, email)))
     anonymise_workshop_orders(_same(WorkshopOrder.email, email))
     anonymise_signups(_same(EventSignup.email, email), now=now)
     db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))

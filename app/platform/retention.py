@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
+from app.accounts.claims import purge_old_claims
 from app.accounts.sessions import SESSION_LIMITS
 from app.contact.requests import erase_personal_data
 from app.contact.tray import purge_expired_shares
@@ -39,6 +40,7 @@ class PurgeReport:
     shared_trays: int
     rate_limit_counters: int
     submission_keys: int
+    access_claims: int
 
 
 def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
@@ -119,6 +121,7 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         shared_trays=purge_expired_shares(now=now),
         rate_limit_counters=purge_expired_counters(),
         submission_keys=purge_old_submissions(now=now),
+        access_claims=purge_old_claims(now=now),
     )
     db.session.flush()
     return report

@@ -27,6 +27,8 @@ TOKEN_LIFETIMES = {
     "staff_sign_in": timedelta(minutes=30),
     # "Olemme olleet yhteydessä" in a contact-request mail; as long as the request is kept.
     "contact_handled": timedelta(days=90),
+    # A contact approves or declines someone's "Tämä on meidän" (app/accounts/claims.py).
+    "access_claim": timedelta(days=14),
 }
 # Purposes where a new link makes the address's older unused links invalid.
 REPLACES_OLDER = {"sign_in", "staff_sign_in"}

@@ -4,13 +4,9 @@ new → confirmed (→ rescheduled, still confirmed) → held, or → cancelled.
 Every step writes a WorkshopStatusChange and queues its mail; nothing here
 commits.  Times of workshops are Europe/Helsinki wall-clock times, naive.
 """
-import csv
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.utils import parseaddr
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,16 +15,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.directory.reads import published_organisation_id
 from app.extensions import db
-from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, WorkshopTheme, utcnow
-from app.models.workshop import ORDERER, WORKSHOP_LENGTH
+from app.models import Organisation, WorkshopOrder, WorkshopStatusChange, utcnow
+from app.models.workshop import ORDERER
 from app.config import DEFAULT_LANGUAGE
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import ValidationError, clean_text, contains_pattern
-from app.platform.calendar import CalendarEvent, invitation
+from app.platform.calendar import CALENDAR_MIMETYPE, invitation
 from app.workshops.booking import check_time, hold_slot, release_slot
+from app.workshops.invitations import calendar_event, queue_invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
@@ -38,7 +35,7 @@ MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
 REFERENCE_PREFIX = "TP"
 # The reminder goes out once, this long before the workshop starts.
 REMINDER_AHEAD = timedelta(days=2)
-CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
+
 
 class WorkshopError(Exception):
     """A step that is not possible for this order now; `message` is for the person, in their language."""
@@ -181,14 +178,6 @@ def suggest_organisations(text: str, limit: int = 8) -> list[str]:
     )
 
 
-def active_themes() -> list[WorkshopTheme]:
-    return list(
-        db.session.scalars(
-            select(WorkshopTheme).where(WorkshopTheme.active.is_(True)).order_by(WorkshopTheme.position, WorkshopTheme.name)
-        )
-    )
-
-
 def order_for_status_token(token: str) -> WorkshopOrder | None:
     """The one order whose private status link holds this token."""
     return db.session.scalar(select(WorkshopOrder).where(WorkshopOrder.status_token_hash == hash_token(token)))
@@ -276,7 +265,7 @@ def confirm(
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence = 0
     _record(order, "new", "confirmed", by, now, _schedule_note(format_workshop_time(start), overridden, override_reason))
-    _queue_invitation(order, "workshop_confirmed", now)
+    queue_invitation(order, "workshop_confirmed", now)
 
 
 def reschedule(
@@ -295,7 +284,7 @@ def reschedule(
     order.reminded_at = None
     _record(order, "confirmed", "confirmed", by, now,
             _schedule_note(f"{previous} → {format_workshop_time(start)}", overridden, override_reason))
-    _queue_invitation(order, "workshop_rescheduled", now, previous=previous)
+    queue_invitation(order, "workshop_rescheduled", now, previous=previous)
 
 
 def cancel(order: WorkshopOrder, reason: str, by: str, *, now: datetime | None = None) -> None:
@@ -377,84 +366,3 @@ def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now
                              changed_at=now, note=note)
     )
     db.session.flush()
-
-
-def _queue_invitation(order: WorkshopOrder, template: str, now: datetime, **context) -> None:
-    with in_language(order.language):
-        ics = invitation(calendar_event(order), stamp=now, method="REQUEST")
-        queue_mail(order.email, template,
-                   attachments=[("tyopaja.ics", CALENDAR_MIMETYPE.format(method="REQUEST"), ics)],
-                   order=order, when=format_workshop_time(order.scheduled_start), **context, **template_labels())
-
-
-def calendar_event(order: WorkshopOrder) -> CalendarEvent:
-    """The order as one calendar event; its UID never changes, so updates replace it."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    organizer_name, organizer_email = _sender()
-    location = order.place or _("Etäyhteys: %(link)s", link=order.remote_link)
-    description = "\n".join(
-        line for line in (
-            _("Työpaja: %(theme)s", theme=order.theme_title),
-            _("Ohjaaja: %(name)s", name=order.facilitator),
-            _("Etäyhteys: %(link)s", link=order.remote_link) if order.remote_link else "",
-            _("Tilausnumero: %(reference)s", reference=order.reference),
-        ) if line
-    )
-    return CalendarEvent(
-        uid=f"{order.reference}@{host}",
-        sequence=order.ics_sequence,
-        start=order.scheduled_start,
-        duration=WORKSHOP_LENGTH,
-        summary=_("Työpaja: %(organisation)s", organisation=order.organisation_name),
-        description=description,
-        location=location,
-        url=order.remote_link,
-        organizer_email=organizer_email,
-        organizer_name=organizer_name,
-        attendee_email=order.email,
-        attendee_name=order.contact_person,
-    )
-
-
-def _sender() -> tuple[str, str]:
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-
-
-# ---- themes ---------------------------------------------------------------
-
-THEME_TRANSLATIONS = (
-    "name_sv", "description_sv", "typical_goals_sv", "name_en", "description_en", "typical_goals_en",
-)
-
-
-def seed_workshop_themes(path: Path) -> int:
-    """Add the themes of a CSV file (name, description, typical_goals, position, translations) that are missing.
-
-    Themes are staff-managed: an existing theme of the same name is left as staff edited it,
-    except that its empty Swedish and English texts are filled from the file.
-    Returns how many were added.
-    """
-    existing = {theme.name: theme for theme in db.session.scalars(select(WorkshopTheme))}
-    added = 0
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            name = row["name"].strip()
-            if not name:
-                continue
-            theme = existing.get(name)
-            if theme is None:
-                theme = WorkshopTheme(
-                    name=name,
-                    description=row["description"].strip(),
-                    typical_goals=row["typical_goals"].strip(),
-                    position=int(row["position"]),
-                    active=True,
-                )
-                db.session.add(theme)
-                existing[name] = theme
-                added += 1
-            for column in THEME_TRANSLATIONS:
-                if not getattr(theme, column):
-                    setattr(theme, column, (row.get(column) or "").strip())
-    db.session.flush()
-    return added

@@ -65,7 +65,7 @@ def live_server(browser_database_url):
 
     from app.directory.demo import seed_demo
     from app.admin.taxonomy_data import seed_taxonomy
-    from app.workshops.services import seed_workshop_themes
+    from app.workshops.themes import seed_workshop_themes
 
     app = create_app(make_test_config(browser_database_url))
     app.jinja_env.undefined = StrictUndefined

@@ -26,8 +26,8 @@ def workshop_data(live_server) -> dict:
         confirm,
         mark_held,
         place_order,
-        seed_workshop_themes,
     )
+    from app.workshops.themes import seed_workshop_themes
 
     with live_server.app.app_context():
         seed_workshop_themes(Path(live_server.app.root_path) / "data" / "workshop_themes.csv")
