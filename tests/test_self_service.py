@@ -144,7 +144,8 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
     assert signed_in.headers["Location"] == "/jarjestoille/omat"
 
     own_page = client.get("/jarjestoille/omat")
-    assert 'href="/jarjestoille/omat/uusi"' in own_page.text and "Lisää järjestö" in own_page.text
+    # "Lisää järjestö" opens the stepped form (tests/test_stepped_form.py); the one-page form stays.
+    assert 'href="/jarjestoille/omat/uusi/vaiheet"' in own_page.text and "Lisää järjestö" in own_page.text
     new_form = client.get("/jarjestoille/omat/uusi")
     assert new_form.status_code == 200
     data = form_data(new_form)

@@ -1,7 +1,7 @@
 """/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
@@ -16,6 +16,8 @@ from app.accounts.link_pages import (
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import changed_fields
+from app.directory.drafts import discard_draft, find_draft
+from app.directory.form_steps import draft_form
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
     VersionConflict,
@@ -90,15 +92,21 @@ def add_organisation():
     if (earlier := earlier_answer()) is not None:
         return earlier
     user = current_user()
-    form = OrganisationForm.for_request(contacts=[user.email])
+    form = _one_page_form(None, user.email)
     if not form.validate_on_submit():
         return _form_page(form, None, 422 if form.is_submitted() else 200)
+    return send_new_organisation(form, user.email)
+
+
+def send_new_organisation(form: OrganisationForm, email: str):
+    """Create the organisation of a valid form once, drop the person's draft, show what happens next."""
     data = form.to_data()
-    if user.email not in data.contacts:
-        data.contacts.insert(0, user.email)
+    if email not in data.contacts:
+        data.contacts.insert(0, email)
 
     def create():
-        organisation = create_organisation(data, user.email)
+        organisation = create_organisation(data, email)
+        discard_draft(email, None)
         return url_for(".organisation_added", organisation_id=organisation.id)
 
     return submit_once(form, create)
@@ -108,7 +116,7 @@ def add_organisation():
 @sign_in_required("contact")
 def organisation_added(organisation_id: int):
     """What happens next to a new organisation."""
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     return render_template("accounts/organisation_added.html", organisation=organisation)
 
 
@@ -117,22 +125,29 @@ def organisation_added(organisation_id: int):
 def edit_organisation(organisation_id: int):
     """Every detail of an organisation; a published one changes at once."""
     user = current_user()
-    organisation = _own_organisation_or_404(organisation_id)
-    form = OrganisationForm.for_request(organisation)
+    organisation = own_organisation_or_404(organisation_id)
+    form = _one_page_form(organisation, user.email)
     if not form.validate_on_submit():
         return _form_page(form, organisation, 422 if form.is_submitted() else 200)
+    return save_own_organisation(form, organisation, user.email)
+
+
+def save_own_organisation(form: OrganisationForm, organisation: Organisation, email: str):
+    """Save a valid form over the organisation with the version check, drop the person's draft."""
+    organisation_id = organisation.id
     data = form.to_data()
     try:
         saved = update_organisation(
-            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
+            organisation, data, email, base_version=form.base_version, base_record=form.started_from
         )
         if not saved.changed and organisation.status != "rejected":
             # The button says so: saving the form unchanged confirms the details are current.
-            confirm_organisation(organisation, user.email)
+            confirm_organisation(organisation, email)
+        discard_draft(email, organisation_id)
         db.session.commit()
     except VersionConflict:
         db.session.rollback()
-        organisation = _own_organisation_or_404(organisation_id)
+        organisation = own_organisation_or_404(organisation_id)
         current = organisation_record(organisation)
         conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
         form.start_from(organisation)
@@ -143,7 +158,7 @@ def edit_organisation(organisation_id: int):
     elif not saved.changed:
         flash(_("Tietoihin ei tehty muutoksia. Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.",
                 name=organisation.name))
-    elif user.email not in data.contacts:
+    elif email not in data.contacts:
         flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
                 "järjestön %(name)s tietoja.", name=organisation.name))
     elif saved.resubmitted:
@@ -161,7 +176,7 @@ def edit_organisation(organisation_id: int):
 @sign_in_required("contact")
 def check_organisation(organisation_id: int):
     """The entry as the public sees it, with "Tiedot ovat ajan tasalla" and "Muokkaa tietoja"."""
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     return render_template(
         "accounts/check.html", organisation=organisation, today=date.today(), confirm_form=ConfirmCurrentForm(),
         rejection_reason=rejection_reasons([organisation.id]).get(organisation.id, ""),
@@ -173,18 +188,26 @@ def check_organisation(organisation_id: int):
 def confirm_current(organisation_id: int):
     """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else."""
     user = current_user()
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     confirm_organisation(organisation, user.email)
     db.session.commit()
     flash(_("Kiitos! Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.", name=organisation.name))
     return redirect(url_for(".my_organisations"), code=303)
 
 
-def _own_organisation_or_404(organisation_id: int) -> Organisation:
+def own_organisation_or_404(organisation_id: int) -> Organisation:
     # 404 rather than 403: someone else's organisation must not even be confirmed to exist.
     if not contact_can_edit(current_user().email, organisation_id):
         abort(404)
     return db.get_or_404(Organisation, organisation_id)
+
+
+def _one_page_form(organisation: Organisation | None, email: str) -> OrganisationForm:
+    """The one-page form; opened with a draft of the stepped form, it starts from the draft."""
+    draft = find_draft(email, organisation.id if organisation else None) if request.method == "GET" else None
+    if draft is None:
+        return OrganisationForm.for_request(organisation, contacts=[email])
+    return draft_form(organisation, draft.values, staff=False, contacts=[email])
 
 
 def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None):

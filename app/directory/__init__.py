@@ -6,6 +6,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach the views (staff views to the admin blueprint) and register the blueprint."""
     from app.directory import staff_edit_requests, staff_history, staff_routes, statistics_page  # noqa: F401
+    from app.directory.form_steps import FIELD_GROUPS
     from app.directory.routes import bp
 
     app.register_blueprint(bp)
+    # The one-page organisation form shows the steps' field groups one after another.
+    app.jinja_env.globals["ORGANISATION_FORM_GROUPS"] = FIELD_GROUPS

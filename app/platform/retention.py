@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select
 from app.accounts.sessions import SESSION_LIMITS
 from app.contact.requests import erase_personal_data
 from app.contact.tray import purge_expired_shares
+from app.directory.drafts import purge_old_drafts
 from app.directory.error_reports import forget_reporter_addresses
 from app.events.signups import anonymise_signups, ended_before
 from app.extensions import db
@@ -39,6 +40,7 @@ class PurgeReport:
     shared_trays: int
     rate_limit_counters: int
     submission_keys: int
+    organisation_drafts: int
 
 
 def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
@@ -119,6 +121,7 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         shared_trays=purge_expired_shares(now=now),
         rate_limit_counters=purge_expired_counters(),
         submission_keys=purge_old_submissions(now=now),
+        organisation_drafts=purge_old_drafts(now=now),
     )
     db.session.flush()
     return report
