@@ -184,3 +184,79 @@ def test_drafts_are_purged_after_30_days_and_erased_with_the_person(client, taxo
     _db.session.commit()
     assert report.organisation_drafts == 1
     assert _db.session.scalar(select(func.count()).select_from(OrganisationDraft)) == 0
+
+
+def test_staff_step_through_the_form_with_their_own_step(client, make_organisation):
+    from tests.admin_support import make_staff
+
+    from app.models import AuditEvent
+    from app.platform.tokens import issue_link_token
+
+    organisation = own(make_organisation, status="published")
+    make_staff("toimisto@example.fi")
+    raw = issue_link_token("toimisto@example.fi", "staff_sign_in")
+    _db.session.commit()
+    confirm = client.get(f"/yllapito/kirjaudu/{raw}")
+    assert client.post(f"/yllapito/kirjaudu/{raw}", data=form_data(confirm, css_class=None)).status_code == 303
+
+    one_page = client.get(f"/yllapito/jarjestot/{organisation.id}/muokkaa")
+    assert f'href="/yllapito/jarjestot/{organisation.id}/vaiheet"' in one_page.text
+    path = f"/yllapito/jarjestot/{organisation.id}/vaihe/"
+    first = client.get(f"/yllapito/jarjestot/{organisation.id}/vaiheet")
+    assert first.headers["Location"] == path + "perustiedot"
+    assert "Vaihe 1/5" in client.get(path + "perustiedot").text
+    for slug in ("perustiedot", "toiminta", "yhteystiedot"):
+        assert post_step(client, path + slug).status_code == 303
+    staff_step = client.get(path + "yllapito")
+    assert "Vaihe 4/5" in staff_step.text and 'id="status"' in staff_step.text
+    # (The form reader of these tests does not see <option>s: the status is given.)
+    wrong = post_step(client, path + "yllapito", member_count="-5", status="published")
+    assert wrong.status_code == 422 and "Luku ei voi olla negatiivinen." in wrong.text
+    fixed = post_step(client, path + "yllapito", member_count="40", status="published")
+    assert fixed.status_code == 303
+    assert fixed.headers["Location"] == path + "esikatselu"
+    preview = client.get(path + "esikatselu")
+    assert "Vaihe 5/5" in preview.text and "Tallenna muutokset" in preview.text
+    sent = client.post(path + "esikatselu", data=form_data(preview, css_class=FORM))
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/yllapito/jarjestot/{organisation.id}"
+    assert fresh(organisation.id).member_count == 40
+    assert find_draft("toimisto@example.fi", organisation.id) is None
+    assert _db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "edit"
+
+
+def test_contacts_have_no_staff_step(client, make_organisation):
+    organisation = own(make_organisation)
+    sign_in_as(client, SECRETARY)
+    assert client.get(f"/jarjestoille/omat/{organisation.id}/vaihe/yllapito").status_code == 404
+    page = client.get(f"/jarjestoille/omat/{organisation.id}/vaihe/yhteystiedot")
+    assert "Vaihe 3/4" in page.text and "Vain ylläpidon käyttöön" not in page.text
+
+
+def test_a_forged_step_saves_nothing(client, taxonomy):
+    sign_in_as(client, SECRETARY)
+    page = client.get(STEP.format("perustiedot"))
+    data = step_data(page, name="Kerho", description="Ei tallennu ilman tunnistetta.", csrf_token="vanha")
+    assert client.post(STEP.format("perustiedot"), data=data).status_code == 400
+    assert find_draft(SECRETARY, None) is None
+
+
+def test_the_one_page_button_keeps_the_step(client, taxonomy):
+    sign_in_as(client, SECRETARY)
+    answer = post_step(client, STEP.format("perustiedot"), action="yksi-sivu", name="Yhdellä sivulla")
+    assert answer.status_code == 303 and answer.headers["Location"] == NEW
+    one_page = client.get(NEW)
+    assert 'value="Yhdellä sivulla"' in one_page.text
+    data = changed(form_data(one_page), description="Lähetetty yhdeltä sivulta.")
+    assert client.post(NEW, data=data).status_code == 303
+    assert find_draft(SECRETARY, None) is None
+    assert _db.session.scalar(select(Organisation.description).filter_by(name="Yhdellä sivulla")) == \
+        "Lähetetty yhdeltä sivulta."
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_steps_render_in_swedish_and_english(client, taxonomy, language):
+    # The texts themselves reach the catalogues from translations-new.tsv (tests/test_translations.py).
+    sign_in_as(client, SECRETARY)
+    page = client.get(f"/{language}{STEP.format('perustiedot')}")
+    assert page.status_code == 200 and f'<html lang="{language}"' in page.text
+    assert f'action="/{language}{STEP.format("perustiedot")}"' in page.text

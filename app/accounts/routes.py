@@ -1,7 +1,8 @@
 """/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
 from datetime import date
+from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
@@ -16,8 +17,7 @@ from app.accounts.link_pages import (
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import changed_fields
-from app.directory.drafts import discard_draft, find_draft
-from app.directory.form_steps import draft_form
+from app.directory.drafts import discard_draft
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
     VersionConflict,
@@ -28,6 +28,7 @@ from app.directory.organisations import (
 )
 from app.directory.moderation import rejection_reasons
 from app.directory.records import organisation_record
+from app.directory.stepped_pages import SteppedForm, one_page_form
 from app.extensions import db, limiter
 from app.models import Organisation
 from app.platform.ratelimit import per_address
@@ -92,7 +93,7 @@ def add_organisation():
     if (earlier := earlier_answer()) is not None:
         return earlier
     user = current_user()
-    form = _one_page_form(None, user.email)
+    form = one_page_form(contact_stepped_form(None))
     if not form.validate_on_submit():
         return _form_page(form, None, 422 if form.is_submitted() else 200)
     return send_new_organisation(form, user.email)
@@ -125,8 +126,9 @@ def organisation_added(organisation_id: int):
 def edit_organisation(organisation_id: int):
     """Every detail of an organisation; a published one changes at once."""
     user = current_user()
-    organisation = own_organisation_or_404(organisation_id)
-    form = _one_page_form(organisation, user.email)
+    stepped = contact_stepped_form(organisation_id)
+    organisation = stepped.organisation
+    form = one_page_form(stepped)
     if not form.validate_on_submit():
         return _form_page(form, organisation, 422 if form.is_submitted() else 200)
     return save_own_organisation(form, organisation, user.email)
@@ -202,12 +204,34 @@ def own_organisation_or_404(organisation_id: int) -> Organisation:
     return db.get_or_404(Organisation, organisation_id)
 
 
-def _one_page_form(organisation: Organisation | None, email: str) -> OrganisationForm:
-    """The one-page form; opened with a draft of the stepped form, it starts from the draft."""
-    draft = find_draft(email, organisation.id if organisation else None) if request.method == "GET" else None
-    if draft is None:
-        return OrganisationForm.for_request(organisation, contacts=[email])
-    return draft_form(organisation, draft.values, staff=False, contacts=[email])
+def contact_stepped_form(organisation_id: int | None) -> SteppedForm:
+    """The signed-in contact's form of their organisation (404 if not theirs), or of a new one."""
+    email = current_user().email
+    organisation = None if organisation_id is None else own_organisation_or_404(organisation_id)
+    if organisation is None:
+        step_url = partial(url_for, ".form_step")
+        one_page_url = url_for(".add_organisation")
+        form_name = _("Lisää järjestö")
+    else:
+        step_url = partial(url_for, ".form_step", organisation_id=organisation.id)
+        one_page_url = url_for(".edit_organisation", organisation_id=organisation.id)
+        form_name = _("Muokkaa järjestön tietoja: %(name)s", name=organisation.name)
+
+    def send(form):
+        if organisation is None:
+            return send_new_organisation(form, email)
+        return save_own_organisation(form, organisation, email)
+
+    return SteppedForm(
+        email=email, organisation=organisation, staff=False, step_url=step_url, one_page_url=one_page_url,
+        send=send, page={
+            "layout": "accounts/stepped_layout.html",
+            "back_url": url_for(".my_organisations"),
+            "back_label": _("Takaisin omiin järjestöihin"),
+            "form_name": form_name,
+            "editor_email": email if organisation else None,
+        },
+    )
 
 
 def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None):

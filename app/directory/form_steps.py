@@ -116,8 +116,8 @@ def validate_fields(form: OrganisationForm, names) -> bool:
 
 
 def validate_step(form: OrganisationForm, step: FormStep) -> bool:
-    """The step's own fields and the CSRF token; the other steps' fields are left alone."""
-    return validate_fields(form, (*step.fields, CSRF_FIELD))
+    """The step's own fields; the other steps' fields are left alone."""
+    return validate_fields(form, step.fields)
 
 
 def steps_with_errors(form: OrganisationForm, steps: tuple[FormStep, ...]) -> list[tuple[FormStep, list]]:
