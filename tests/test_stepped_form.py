@@ -11,7 +11,7 @@ from tests.test_self_service import SECRETARY, changed, form_data, fresh, own, s
 
 from app.directory.drafts import DRAFT_RETENTION, find_draft
 from app.extensions import db as _db
-from app.models import Need, Organisation, OrganisationDraft, Revision, utcnow
+from app.models import Need, Organisation, OrganisationDraft
 from app.platform.erasure import erase_person
 from app.platform.retention import purge_all
 
