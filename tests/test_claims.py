@@ -66,7 +66,7 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     by_id = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "0201256-6"})
     assert "Kuopion Sydänyhdistys ry" in by_id.text and "Löytyi 1 järjestö" in by_id.text
     nothing = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "Olematon seura"})
-    assert "Haulla ei löytynyt järjestöjä" in nothing.text and 'href="/jarjestoille/omat/uusi"' in nothing.text
+    assert "Haulla ei löytynyt järjestöjä" in nothing.text and 'href="/jarjestoille/omat/uusi/vaiheet"' in nothing.text
 
     sent, _data = ask_to_join(newcomer, organisation)
     assert sent.status_code == 303
@@ -105,7 +105,7 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     assert _db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "claim_approve"
     [answer_mail] = [m for m in mailbox.messages if m["To"] == NEWCOMER]
     assert answer_mail["Subject"] == "Voit nyt muokata järjestön Kuopion Sydänyhdistys ry tietoja"
-    assert f"/jarjestoille/omat/{organisation.id}/muokkaa" in newcomer.get("/jarjestoille/omat").text
+    assert f"/jarjestoille/omat/{organisation.id}/vaiheet" in newcomer.get("/jarjestoille/omat").text
 
     # Single use: the link cannot answer again.
     again = contact.post(path, data=answer)

@@ -146,7 +146,9 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
     own_page = client.get("/jarjestoille/omat")
     assert 'href="/jarjestoille/omat/etsi"' in own_page.text and "Lisää järjestö tai liity mukaan" in own_page.text
     find_page = client.get("/jarjestoille/omat/etsi")
-    assert "Onko järjestösi jo tarjottimella?" in find_page.text and 'href="/jarjestoille/omat/uusi"' in find_page.text
+    # "Lisää uusi järjestö" opens the stepped form (tests/test_stepped_form.py); the one-page form stays.
+    assert "Onko järjestösi jo tarjottimella?" in find_page.text
+    assert 'href="/jarjestoille/omat/uusi/vaiheet"' in find_page.text
     new_form = client.get("/jarjestoille/omat/uusi")
     assert new_form.status_code == 200
     data = form_data(new_form)

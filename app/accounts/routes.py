@@ -1,5 +1,6 @@
 """/jarjestoille: join or sign in with an e-mailed link, add and edit your own organisations."""
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from app.accounts.link_pages import (
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import changed_fields
+from app.directory.drafts import discard_draft
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
@@ -29,6 +31,7 @@ from app.directory.organisations import (
 )
 from app.directory.moderation import rejection_reasons
 from app.directory.records import organisation_record
+from app.directory.stepped_pages import SteppedForm, one_page_form, preview_page
 from app.extensions import db, limiter
 from app.models import Organisation
 from app.platform.ratelimit import per_address
@@ -94,19 +97,31 @@ def add_organisation():
     if (earlier := earlier_answer()) is not None:
         return earlier
     user = current_user()
-    form = OrganisationForm.for_request(contacts=[user.email])
+    form = one_page_form(contact_stepped_form(None))
     if not form.validate_on_submit():
         return _form_page(form, None, 422 if form.is_submitted() else 200)
+    return send_new_organisation(
+        form, user.email, lambda duplicates: _form_page(form, None, 200, duplicates=duplicates)
+    )
+
+
+def send_new_organisation(form: OrganisationForm, email: str, show_duplicates):
+    """Create the organisation of a valid form once, drop the person's draft, show what happens next.
+
+    Entries with the same Y-tunnus or a similar name are first shown with `show_duplicates`
+    (the page the form was sent from) until the person presses "Eri järjestö, jatka".
+    """
     data = form.to_data()
-    if user.email not in data.contacts:
-        data.contacts.insert(0, user.email)
+    if email not in data.contacts:
+        data.contacts.insert(0, email)
     if not different_organisation_confirmed(request.form):
         duplicates = possible_duplicates(data.name, data.business_id)
         if duplicates:
-            return _form_page(form, None, 200, duplicates=duplicates)
+            return show_duplicates(duplicates)
 
     def create():
-        organisation = create_organisation(data, user.email)
+        organisation = create_organisation(data, email)
+        discard_draft(email, None)
         return url_for(".organisation_added", organisation_id=organisation.id)
 
     return submit_once(form, create)
@@ -116,7 +131,7 @@ def add_organisation():
 @sign_in_required("contact")
 def organisation_added(organisation_id: int):
     """What happens next to a new organisation."""
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     return render_template("accounts/organisation_added.html", organisation=organisation)
 
 
@@ -125,22 +140,30 @@ def organisation_added(organisation_id: int):
 def edit_organisation(organisation_id: int):
     """Every detail of an organisation; a published one changes at once."""
     user = current_user()
-    organisation = _own_organisation_or_404(organisation_id)
-    form = OrganisationForm.for_request(organisation)
+    stepped = contact_stepped_form(organisation_id)
+    organisation = stepped.organisation
+    form = one_page_form(stepped)
     if not form.validate_on_submit():
         return _form_page(form, organisation, 422 if form.is_submitted() else 200)
+    return save_own_organisation(form, organisation, user.email)
+
+
+def save_own_organisation(form: OrganisationForm, organisation: Organisation, email: str):
+    """Save a valid form over the organisation with the version check, drop the person's draft."""
+    organisation_id = organisation.id
     data = form.to_data()
     try:
         saved = update_organisation(
-            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
+            organisation, data, email, base_version=form.base_version, base_record=form.started_from
         )
         if not saved.changed and organisation.status != "rejected":
             # The button says so: saving the form unchanged confirms the details are current.
-            confirm_organisation(organisation, user.email)
+            confirm_organisation(organisation, email)
+        discard_draft(email, organisation_id)
         db.session.commit()
     except VersionConflict:
         db.session.rollback()
-        organisation = _own_organisation_or_404(organisation_id)
+        organisation = own_organisation_or_404(organisation_id)
         current = organisation_record(organisation)
         conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
         form.start_from(organisation)
@@ -151,7 +174,7 @@ def edit_organisation(organisation_id: int):
     elif not saved.changed:
         flash(_("Tietoihin ei tehty muutoksia. Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.",
                 name=organisation.name))
-    elif user.email not in data.contacts:
+    elif email not in data.contacts:
         flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
                 "järjestön %(name)s tietoja.", name=organisation.name))
     elif saved.resubmitted:
@@ -169,7 +192,7 @@ def edit_organisation(organisation_id: int):
 @sign_in_required("contact")
 def check_organisation(organisation_id: int):
     """The entry as the public sees it, with "Tiedot ovat ajan tasalla" and "Muokkaa tietoja"."""
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     return render_template(
         "accounts/check.html", organisation=organisation, today=date.today(), confirm_form=ConfirmCurrentForm(),
         rejection_reason=rejection_reasons([organisation.id]).get(organisation.id, ""),
@@ -181,18 +204,51 @@ def check_organisation(organisation_id: int):
 def confirm_current(organisation_id: int):
     """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else."""
     user = current_user()
-    organisation = _own_organisation_or_404(organisation_id)
+    organisation = own_organisation_or_404(organisation_id)
     confirm_organisation(organisation, user.email)
     db.session.commit()
     flash(_("Kiitos! Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.", name=organisation.name))
     return redirect(url_for(".my_organisations"), code=303)
 
 
-def _own_organisation_or_404(organisation_id: int) -> Organisation:
+def own_organisation_or_404(organisation_id: int) -> Organisation:
     # 404 rather than 403: someone else's organisation must not even be confirmed to exist.
     if not contact_can_edit(current_user().email, organisation_id):
         abort(404)
     return db.get_or_404(Organisation, organisation_id)
+
+
+def contact_stepped_form(organisation_id: int | None) -> SteppedForm:
+    """The signed-in contact's form of their organisation (404 if not theirs), or of a new one."""
+    email = current_user().email
+    organisation = None if organisation_id is None else own_organisation_or_404(organisation_id)
+    if organisation is None:
+        step_url = partial(url_for, ".form_step")
+        one_page_url = url_for(".add_organisation")
+        form_name = _("Lisää järjestö")
+    else:
+        step_url = partial(url_for, ".form_step", organisation_id=organisation.id)
+        one_page_url = url_for(".edit_organisation", organisation_id=organisation.id)
+        form_name = _("Muokkaa järjestön tietoja: %(name)s", name=organisation.name)
+
+    def send(form):
+        if organisation is None:
+            return send_new_organisation(
+                form, email, lambda duplicates: preview_page(stepped, form, duplicates=duplicates)
+            )
+        return save_own_organisation(form, organisation, email)
+
+    stepped = SteppedForm(
+        email=email, organisation=organisation, staff=False, step_url=step_url, one_page_url=one_page_url,
+        send=send, page={
+            "layout": "accounts/stepped_layout.html",
+            "back_url": url_for(".my_organisations"),
+            "back_label": _("Takaisin omiin järjestöihin"),
+            "form_name": form_name,
+            "editor_email": email if organisation else None,
+        },
+    )
+    return stepped
 
 
 def _form_page(form: OrganisationForm, organisation: Organisation | None, status: int, conflicts=None,

@@ -184,6 +184,14 @@ def confirm_organisation(organisation: Organisation, author: str) -> None:
     index_organisation(organisation)
 
 
+def preview_organisation(data: OrganisationData) -> Organisation:
+    """The organisation `data` would make, for the stepped form's preview; never added to the session."""
+    preview = Organisation(name=data.name, status=data.status or "pending")
+    with db.session.no_autoflush:
+        _apply(preview, data)
+    return preview
+
+
 def flat_record(record: dict) -> dict:
     """A record with its admin figures as top-level "admin.<key>" entries."""
     flat = {key: value for key, value in record.items() if key != "admin"}

@@ -1,4 +1,6 @@
 """Staff views: every organisation in every status, its details, moderation and editing."""
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
@@ -8,13 +10,15 @@ from app.admin.blueprint import bp
 from app.admin.forms import ActionForm, PauseForm, RejectForm
 from app.directory import moderation
 from app.directory.conflicts import changed_fields
+from app.directory.drafts import discard_draft
 from app.directory.duplicates import possible_duplicates
-from app.directory.merging import suggested_merge
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
+from app.directory.merging import suggested_merge
 from app.directory.organisations import VersionConflict, changed_keys, update_organisation
 from app.directory.records import organisation_record
+from app.directory.stepped_pages import SteppedForm, continue_url, one_page_form, step_page
 from app.extensions import db
 from app.models import Municipality, Organisation
 from app.platform.audit import record_audit
@@ -131,10 +135,46 @@ def pause(organisation_id: int):
 @bp.route("/jarjestot/<int:organisation_id>/muokkaa", methods=["GET", "POST"])
 def edit_organisation(organisation_id: int):
     """Every field with the contacts' form, plus the status."""
-    organisation = db.get_or_404(Organisation, organisation_id)
-    form = OrganisationForm.for_request(organisation, staff=True)
+    stepped = staff_stepped_form(organisation_id)
+    organisation = stepped.organisation
+    form = one_page_form(stepped)
     if not form.validate_on_submit():
         return _form_page(form, organisation, 422 if form.is_submitted() else 200)
+    return save_staff_edit(form, organisation)
+
+
+@bp.get("/jarjestot/<int:organisation_id>/vaiheet")
+def organisation_form_steps(organisation_id: int):
+    """The form in steps, where this staff member left off (the staff-only figures are a step)."""
+    return redirect(continue_url(staff_stepped_form(organisation_id)), code=303)
+
+
+@bp.route("/jarjestot/<int:organisation_id>/vaihe/<slug>", methods=["GET", "POST"])
+def organisation_form_step(organisation_id: int, slug: str):
+    """One step of the form, or its preview."""
+    return step_page(staff_stepped_form(organisation_id), slug)
+
+
+def staff_stepped_form(organisation_id: int) -> SteppedForm:
+    organisation = db.get_or_404(Organisation, organisation_id)
+    return SteppedForm(
+        email=actor(), organisation=organisation, staff=True,
+        step_url=partial(url_for, ".organisation_form_step", organisation_id=organisation.id),
+        one_page_url=url_for(".edit_organisation", organisation_id=organisation.id),
+        send=partial(save_staff_edit, organisation=organisation),
+        page={
+            "layout": "admin/stepped_layout.html",
+            "back_url": url_for(".organisation", organisation_id=organisation.id),
+            "back_label": _("Takaisin järjestön tietoihin"),
+            "form_name": _("Muokkaa: %(name)s", name=organisation.name),
+            "submit_label": _("Tallenna muutokset"),
+        },
+    )
+
+
+def save_staff_edit(form: OrganisationForm, organisation: Organisation):
+    """Save a valid form with the version check and audit it; the staff member's draft goes."""
+    organisation_id = organisation.id
     data = form.to_data()
     try:
         changed = update_organisation(
@@ -142,6 +182,7 @@ def edit_organisation(organisation_id: int):
         ).changed
         if changed:
             record_audit(actor(), "edit", "organisation", organisation.id, name=organisation.name)
+        discard_draft(actor(), organisation_id)
         db.session.commit()
     except VersionConflict:
         db.session.rollback()

@@ -3,6 +3,7 @@ from app.models.account import LoginToken, UserSession
 from app.models.base import Base, utcnow
 from app.models.claim import CLAIM_STATUSES, AccessClaim
 from app.models.contact import ERROR_REPORT_STATUSES, PREFERRED_CHANNELS, ContactRequest, ErrorReport, SharedTray
+from app.models.draft import OrganisationDraft
 from app.models.event import Event, EventFeedbackResponse, EventSession, EventSignup
 from app.models.mail import OutboxMessage
 from app.models.organisation import (
@@ -40,7 +41,7 @@ __all__ = [
     "RateLimitCounter",
     "ContactRequest", "ERROR_REPORT_STATUSES", "ErrorReport", "PREFERRED_CHANNELS", "SharedTray",
     "Activity", "Base", "LANGUAGES", "LoginToken", "Municipality", "Need", "ORG_TYPES",
-    "Organisation", "OutboxMessage", "UserSession",
+    "Organisation", "OrganisationDraft", "OutboxMessage", "UserSession",
     "OrganisationContact", "OrganisationKeyword", "OrganisationPhone", "Revision", "STATUSES",
     "SearchDocument", "SearchMeta", "Sector", "TRISTATE", "organisation_activity", "organisation_municipality",
     "organisation_need", "sort_key", "utcnow",

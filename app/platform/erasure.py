@@ -16,7 +16,7 @@ anonymises it; the staff page and the CLI call them.  What happens to each kind:
   organisation and status stay for the event's counts;
 - outbox messages to them, or whose body mentions the address (a contact
   request mailed to an organisation): deleted, sent or not;
-- their sessions and sign-in links: deleted;
+- their sessions, sign-in links and drafts of the organisation form: deleted;
 - their contact rows on organisations: deleted.  An organisation whose last
   contact this was is named in the report: nobody can then edit the entry
   until staff add a new contact, which the report tells staff to do;
@@ -46,6 +46,7 @@ from app.models import (
     LoginToken,
     Organisation,
     OrganisationContact,
+    OrganisationDraft,
     OutboxMessage,
     Revision,
     StaffUser,
@@ -74,6 +75,7 @@ class ErasureReport:
     outbox_messages: int = 0
     sessions: int = 0
     login_tokens: int = 0
+    organisation_drafts: int = 0
     organisation_contacts: int = 0
     revisions: int = 0
     organisations_left_without_contact: list[str] = field(default_factory=list)
@@ -104,6 +106,7 @@ def find_personal_data(email: str) -> ErasureReport:
         outbox_messages=count(OutboxMessage, _outbox_about(email)),
         sessions=count(UserSession, _same(UserSession.email, email)),
         login_tokens=count(LoginToken, _same(LoginToken.email, email)),
+        organisation_drafts=count(OrganisationDraft, _same(OrganisationDraft.email, email)),
         organisation_contacts=count(OrganisationContact, _same(OrganisationContact.email, email)),
         revisions=count(Revision, _same(Revision.author, email)),
         organisations_left_without_contact=_organisations_losing_last_contact(email),
@@ -127,6 +130,7 @@ def erase_person(email: str, actor: str) -> ErasureReport:
     db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))
     db.session.execute(delete(UserSession).where(_same(UserSession.email, email)))
     db.session.execute(delete(LoginToken).where(_same(LoginToken.email, email)))
+    db.session.execute(delete(OrganisationDraft).where(_same(OrganisationDraft.email, email)))
     db.session.execute(delete(OrganisationContact).where(_same(OrganisationContact.email, email)))
     db.session.execute(
         update(Revision).where(_same(Revision.author, email)).values(author=f"poistettu-{subject_hash(email)[:8]}")

@@ -9,6 +9,7 @@ from app.accounts.claims import purge_old_claims
 from app.accounts.sessions import SESSION_LIMITS
 from app.contact.requests import erase_personal_data
 from app.contact.tray import purge_expired_shares
+from app.directory.drafts import purge_old_drafts
 from app.directory.error_reports import forget_reporter_addresses
 from app.events.signups import anonymise_signups, ended_before
 from app.extensions import db
@@ -41,6 +42,7 @@ class PurgeReport:
     rate_limit_counters: int
     submission_keys: int
     access_claims: int
+    organisation_drafts: int
 
 
 def purge_deleted_organisations(retention_days: int, *, now: datetime) -> int:
@@ -122,6 +124,7 @@ def purge_all(*, now: datetime | None = None) -> PurgeReport:
         rate_limit_counters=purge_expired_counters(),
         submission_keys=purge_old_submissions(now=now),
         access_claims=purge_old_claims(now=now),
+        organisation_drafts=purge_old_drafts(now=now),
     )
     db.session.flush()
     return report

@@ -135,7 +135,9 @@ def test_axe_finds_nothing_on_the_staff_pages(new_page, live_server, staff_link,
     for path in ("/yllapito/", f"/yllapito/jarjestot/{organisation_id}/muokkaa", "/yllapito/jarjestot",
                  f"/yllapito/jarjestot/{organisation_id}", f"/yllapito/jarjestot/{organisation_id}/historia",
                  "/yllapito/muutokset", "/yllapito/loki", "/yllapito/tilastot", "/yllapito/tilastot?vuosi=2026",
-                 "/yllapito/luokitukset/tarpeet", "/yllapito/profiili", *restore_question(live_server, organisation_id)):
+                 "/yllapito/luokitukset/tarpeet", "/yllapito/profiili", *restore_question(live_server, organisation_id),
+                 f"/yllapito/jarjestot/{organisation_id}/vaihe/yllapito",
+                 f"/yllapito/jarjestot/{organisation_id}/vaihe/esikatselu"):
         response = page.goto(path)
         assert response is not None and response.ok, path
         assert axe_violations(page) == [], path

@@ -63,6 +63,8 @@ def test_secretary_adds_and_edits_an_organisation(new_page, live_server, expect,
     page.get_by_role("link", name="Lisää järjestö tai liity mukaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Onko järjestösi jo tarjottimella?")
     page.get_by_role("link", name="Lisää uusi järjestö").click()
+    # The form opens in steps (tests/browser/test_stepped_form_journey.py); this secretary wants it on one page.
+    page.get_by_role("button", name="Näytä koko lomake yhdellä sivulla").click()
     page.get_by_label("Järjestön tai ryhmän nimi").fill(name)
     description = "Muistikerho kokoontuu kirjastolla."
     page.get_by_label("Kuvaus", exact=True).fill(description)
@@ -94,6 +96,7 @@ def test_secretary_adds_and_edits_an_organisation(new_page, live_server, expect,
     organisation_id = set_status(live_server, name, "published")
     page.reload()
     page.get_by_role("link", name=f"Muokkaa {name}").click()
+    page.get_by_role("button", name="Näytä koko lomake yhdellä sivulla").click()
     expect(page.get_by_label("Puhelinnumero 1")).to_have_value("040 123 4567")
     page.get_by_label("Kokoontumisajat").fill("Joka toinen torstai klo 13.")
     page.get_by_role("button", name="Tallenna ja vahvista tiedot ajan tasalle").click()
