@@ -15,17 +15,16 @@ from app.accounts.link_pages import (
 )
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
-from app.directory.conflicts import changed_fields
+from app.directory.conflicts import show_conflict
+from app.directory.contacts import ContactPerson
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
     VersionConflict,
-    changed_keys,
     confirm_organisation,
     create_organisation,
     update_organisation,
 )
 from app.directory.moderation import rejection_reasons
-from app.directory.records import organisation_record
 from app.extensions import db, limiter
 from app.models import Organisation
 from app.platform.ratelimit import per_address
@@ -94,8 +93,8 @@ def add_organisation():
     if not form.validate_on_submit():
         return _form_page(form, None, 422 if form.is_submitted() else 200)
     data = form.to_data()
-    if user.email not in data.contacts:
-        data.contacts.insert(0, user.email)
+    if user.email not in {person.email for person in data.contacts}:
+        data.contacts.insert(0, ContactPerson(user.email))
 
     def create():
         organisation = create_organisation(data, user.email)
@@ -124,7 +123,8 @@ def edit_organisation(organisation_id: int):
     data = form.to_data()
     try:
         saved = update_organisation(
-            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from
+            organisation, data, user.email, base_version=form.base_version, base_record=form.started_from,
+            choices=form.conflict_choices,
         )
         if not saved.changed and organisation.status != "rejected":
             # The button says so: saving the form unchanged confirms the details are current.
@@ -133,19 +133,19 @@ def edit_organisation(organisation_id: int):
     except VersionConflict:
         db.session.rollback()
         organisation = _own_organisation_or_404(organisation_id)
-        current = organisation_record(organisation)
-        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
-        form.start_from(organisation)
-        return _form_page(form, organisation, 409, conflicts=conflicts)
+        return _form_page(form, organisation, 409, conflicts=show_conflict(form, organisation, data))
     if not saved.changed and organisation.status == "rejected":
         flash(_("Et muuttanut tietoja. Korjaa ne perustelun mukaan, niin ne lähtevät ylläpidolle uudelleen "
                 "hyväksyttäviksi."))
     elif not saved.changed:
         flash(_("Tietoihin ei tehty muutoksia. Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.",
                 name=organisation.name))
-    elif user.email not in data.contacts:
+    elif user.email not in {person.email for person in organisation.contacts}:
         flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
                 "järjestön %(name)s tietoja.", name=organisation.name))
+    elif saved.merged:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Joku muu oli tallentanut tietoja sillä välin: "
+                "vain muuttamasi kohdat tallennettiin, muiden muutokset säilyivät.", name=organisation.name))
     elif saved.resubmitted:
         flash(_("Korjatut tiedot on lähetetty ylläpidolle. Järjestö %(name)s julkaistaan, kun ylläpito on "
                 "hyväksynyt sen.", name=organisation.name))

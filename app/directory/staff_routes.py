@@ -7,11 +7,11 @@ from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm, PauseForm, RejectForm
 from app.directory import moderation
-from app.directory.conflicts import changed_fields
+from app.directory.conflicts import show_conflict
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
-from app.directory.organisations import VersionConflict, changed_keys, update_organisation
+from app.directory.organisations import VersionConflict, update_organisation
 from app.directory.records import organisation_record
 from app.extensions import db
 from app.models import Municipality, Organisation
@@ -132,7 +132,8 @@ def edit_organisation(organisation_id: int):
     data = form.to_data()
     try:
         changed = update_organisation(
-            organisation, data, actor(), base_version=form.base_version, base_record=form.started_from
+            organisation, data, actor(), base_version=form.base_version, base_record=form.started_from,
+            choices=form.conflict_choices,
         ).changed
         if changed:
             record_audit(actor(), "edit", "organisation", organisation.id, name=organisation.name)
@@ -140,10 +141,7 @@ def edit_organisation(organisation_id: int):
     except VersionConflict:
         db.session.rollback()
         organisation = db.get_or_404(Organisation, organisation_id)
-        current = organisation_record(organisation)
-        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
-        form.start_from(organisation)
-        return _form_page(form, organisation, 409, conflicts=conflicts)
+        return _form_page(form, organisation, 409, conflicts=show_conflict(form, organisation, data))
     flash(_("Tiedot tallennettu.") if changed else _("Tietoihin ei tehty muutoksia, joten mitään ei tallennettu."))
     return redirect(url_for(".organisation", organisation_id=organisation.id), code=303)
 
