@@ -8,6 +8,7 @@ from app.accounts.access import contact_can_edit, organisations_of_contact
 from app.accounts.forms import ConfirmCurrentForm, SignOutForm
 from app.accounts.link_pages import (
     SIGN_IN_LINK,
+    fresh_link_page,
     link_request_page,
     link_sent_page,
     opened_link_page,
@@ -27,7 +28,7 @@ from app.directory.organisations import (
 from app.directory.moderation import rejection_reasons
 from app.extensions import db, limiter
 from app.models import Organisation
-from app.platform.ratelimit import per_address
+from app.platform.ratelimit import per_address, per_token
 from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("accounts", __name__)
@@ -35,6 +36,7 @@ bp = Blueprint("accounts", __name__)
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
+LINKS_PER_TOKEN = "3 per hour"
 LINK_SENT_KEY = "link_sent"
 
 
@@ -64,6 +66,14 @@ def open_link(token: str):
 def use_link(token: str):
     """"Jatka": spend the link, start a new session, leave the token's URL."""
     return use_contact_link(token, SIGN_IN_LINK, lambda _used: url_for(".my_organisations"))
+
+
+@bp.post("/kirjaudu/<token>/uusi")
+@limiter.limit(LINKS_PER_IP)
+@limiter.limit(LINKS_PER_TOKEN, key_func=per_token("fresh"))
+def fresh_sign_in_link(token: str):
+    """A used or expired link's "send a new link to the same address"."""
+    return fresh_link_page(token, SIGN_IN_LINK, LINK_SENT_KEY, ".link_sent")
 
 
 @bp.get("/omat")
