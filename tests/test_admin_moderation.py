@@ -181,13 +181,13 @@ def test_staff_edit_every_field_with_the_shared_form(client, make_organisation):
     data = {
         "name": "Muokattu ry", "org_type": "yhdistys", "description": "Uusi kuvaus.",
         "step_free_access": "yes", "accessible_toilet": "unknown", "induction_loop": "no",
-        "volunteering_supported": "unknown", "contacts": "a@yhdistys.example", "member_count": "42",
+        "volunteering_supported": "unknown", "contact_1_email": "a@yhdistys.example", "member_count": "42",
         "status": "published", "version": str(organisation.version), "parent_id": "", "sector_id": "",
     }
-    from app.directory.forms import sign_record
-    from app.directory.records import organisation_record
+    from app.directory.forms import sign_data
+    from app.directory.organisations import organisation_data
 
-    data["base_record"] = sign_record(organisation_record(organisation))
+    data["base_record"] = sign_data(organisation_data(organisation))
     answer = client.post(f"/yllapito/jarjestot/{organisation.id}/muokkaa", data=data)
     assert answer.status_code == 303, answer.text
     edited = _db.session.get(Organisation, organisation.id)

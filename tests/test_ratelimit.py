@@ -57,3 +57,15 @@ def test_purge_removes_ended_windows(app):
     assert storage.get("uusi") == 1
     storage.clear("uusi")
     assert storage.get("uusi") == 0
+
+
+def test_a_used_links_fresh_link_is_limited_per_link(app, client, mailbox):
+    from app.platform.tokens import issue_link_token
+
+    raw = issue_link_token("sihteeri@example.fi", "sign_in")
+    db.session.commit()
+    assert client.post(f"/jarjestoille/kirjaudu/{raw}").status_code == 303
+    answers = [client.post(f"/jarjestoille/kirjaudu/{raw}/uusi").status_code for _ in range(4)]
+    # 3 per hour per link (app/accounts/routes.py LINKS_PER_TOKEN); the mail goes only when allowed.
+    assert answers == [303, 303, 303, 429]
+    assert len(mailbox.messages) == 3

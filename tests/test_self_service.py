@@ -115,6 +115,14 @@ def sign_in_as(client, email: str):
     return answer
 
 
+def two_tabs(app, organisation):
+    """The secretary and the chair, each with the edit form open."""
+    first, second = two_people(app)
+    sign_in_as(first, SECRETARY)
+    sign_in_as(second, "puheenjohtaja@example.fi")
+    return first, second, form_data(first.get(edit_path(organisation.id))), form_data(second.get(edit_path(organisation.id)))
+
+
 def own(make_organisation, name="Muistiyhdistys ry", contacts=(SECRETARY,), **fields) -> Organisation:
     organisation = make_organisation(name, **fields)
     for email in contacts:
@@ -152,7 +160,7 @@ def test_the_whole_journey_join_add_approve_edit(client, mailbox, taxonomy):
     new_form = client.get("/jarjestoille/omat/uusi")
     assert new_form.status_code == 200
     data = form_data(new_form)
-    assert data["contacts"] == SECRETARY
+    assert data["contact_1_email"] == SECRETARY
     need_id = _need_id("Muistisairaus")
     added = client.post("/jarjestoille/omat/uusi", data=changed(
         data, name="Kuopion muistikahvila", description="Muistikahvila kokoontuu kirjastolla.",
@@ -216,7 +224,7 @@ def test_every_active_staff_member_is_told_unless_they_opted_out(app, client, ma
 
 def test_new_organisation_keeps_its_creator_as_a_contact(client, taxonomy):
     sign_in_as(client, SECRETARY)
-    data = changed(form_data(client.get("/jarjestoille/omat/uusi")), name="Kerho", contacts="Toinen@Example.fi")
+    data = changed(form_data(client.get("/jarjestoille/omat/uusi")), name="Kerho", contact_2_email="Toinen@Example.fi")
     client.post("/jarjestoille/omat/uusi", data=data)
     organisation = _db.session.scalar(select(Organisation).filter_by(name="Kerho"))
     assert sorted(c.email for c in organisation.contacts) == [SECRETARY, "toinen@example.fi"]
@@ -267,7 +275,7 @@ def test_removing_yourself_saves_then_ends_your_access(client, make_organisation
     sign_in_as(client, SECRETARY)
     form = client.get(edit_path(mine.id))
     assert f"Jos poistat oman osoitteesi {SECRETARY}, menetät oikeuden" in form.text
-    saved = client.post(edit_path(mine.id), data=changed(form_data(form), contacts="puheenjohtaja@example.fi"))
+    saved = client.post(edit_path(mine.id), data=changed(form_data(form), contact_2_remove="y"))
     assert saved.status_code == 303
     assert "Poistit oman osoitteesi yhteyshenkilöistä" in client.get("/jarjestoille/omat").text
     assert [c.email for c in fresh(mine.id).contacts] == ["puheenjohtaja@example.fi"]
@@ -306,31 +314,65 @@ def test_saving_without_changes_confirms_and_changes_nothing_else(client, make_o
     assert [r.summary for r in _revisions(mine.id)] == ["Tiedot vahvistettu ajan tasalle"]
 
 
-def test_version_conflict_shows_what_changed_and_keeps_the_input(app, make_organisation):
+def test_saving_after_someone_else_writes_only_what_you_changed(app, make_organisation, mailbox):
     mine = own(make_organisation, contacts=(SECRETARY, "puheenjohtaja@example.fi"), description="Vanha kuvaus.")
-    first, second = two_people(app)
-    sign_in_as(first, SECRETARY)
-    sign_in_as(second, "puheenjohtaja@example.fi")
-    first_form = form_data(first.get(edit_path(mine.id)))
-    second_form = form_data(second.get(edit_path(mine.id)))
+    first, second, first_form, second_form = two_tabs(app, mine)
 
-    assert first.post(edit_path(mine.id), data=changed(first_form, description="Ensimmäisen kuvaus.")).status_code == 303
-    conflict = second.post(edit_path(mine.id), data=changed(second_form, meeting_times="Toisen kokoontumisajat."))
+    # Tab A adds a contact and a need; tab B, opened before, changes other fields.
+    need_id = str(_need_id("Muistisairaus"))
+    assert first.post(edit_path(mine.id), data=changed(
+        first_form, description="Ensimmäisen kuvaus.", contact_3_email="rahastonhoitaja@example.fi",
+        contact_3_name="Raili Rahastonhoitaja", contact_3_role="rahastonhoitaja", needs=[need_id],
+    )).status_code == 303
+    saved = second.post(edit_path(mine.id), data=changed(second_form, meeting_times="Toisen kokoontumisajat."))
+    assert saved.status_code == 303
+    assert "vain muuttamasi kohdat tallennettiin" in second.get("/jarjestoille/omat").text
+    stored = fresh(mine.id)
+    assert (stored.description, stored.meeting_times) == ("Ensimmäisen kuvaus.", "Toisen kokoontumisajat.")
+    assert sorted(c.email for c in stored.contacts) == [
+        "puheenjohtaja@example.fi", "rahastonhoitaja@example.fi", SECRETARY]
+    assert [n.id for n in stored.needs] == [int(need_id)]
+    assert [r.author for r in _revisions(mine.id)] == [SECRETARY, "puheenjohtaja@example.fi"]
+    # The added contact was welcomed once, by tab A's save only.
+    assert [m["To"] for m in mailbox.messages] == ["rahastonhoitaja@example.fi"]
+
+
+def test_both_changing_one_field_asks_which_to_keep_and_keeps_the_rest(app, make_organisation):
+    mine = own(make_organisation, contacts=(SECRETARY, "puheenjohtaja@example.fi"), description="Vanha kuvaus.")
+    first, second, first_form, second_form = two_tabs(app, mine)
+
+    assert first.post(edit_path(mine.id), data=changed(
+        first_form, description="Ensimmäisen kuvaus.", post_office="Kuopio")).status_code == 303
+    conflict = second.post(edit_path(mine.id), data=changed(
+        second_form, description="Toisen kuvaus.", meeting_times="Toisen kokoontumisajat."))
     assert conflict.status_code == 409
     assert "Joku muu tallensi tiedot sillä välin" in conflict.text
-    assert '<li><a href="#description">Kuvaus</a></li>' in conflict.text
-    assert "Nyt tallennettuna: Ensimmäisen kuvaus." in conflict.text
-    assert "Toisen kokoontumisajat." in conflict.text
+    assert '<a href="#keep-description">Kuvaus</a>' in conflict.text
+    assert "Toisen kuvaus." in conflict.text and "Ensimmäisen kuvaus." in conflict.text
     stored = fresh(mine.id)
     assert stored.description == "Ensimmäisen kuvaus." and stored.meeting_times == ""
 
     retry = form_data(conflict)
     assert retry["version"] == str(stored.version)
+    assert retry["keep-description"] == "mine"
     assert retry["meeting_times"] == "Toisen kokoontumisajat."
-    assert second.post(edit_path(mine.id), data=changed(retry, description="Yhdistetty kuvaus.")).status_code == 303
+    assert retry["post_office"] == "Kuopio"  # the other's change, shown in the form
+    assert second.post(edit_path(mine.id), data=changed(retry, **{"keep-description": "theirs"})).status_code == 303
     stored = fresh(mine.id)
-    assert (stored.description, stored.meeting_times) == ("Yhdistetty kuvaus.", "Toisen kokoontumisajat.")
-    assert [r.author for r in _revisions(mine.id)] == [SECRETARY, "puheenjohtaja@example.fi"]
+    assert (stored.description, stored.meeting_times, stored.post_office) == (
+        "Ensimmäisen kuvaus.", "Toisen kokoontumisajat.", "Kuopio")
+
+
+def test_keeping_your_own_value_after_a_conflict(app, make_organisation):
+    mine = own(make_organisation, contacts=(SECRETARY, "puheenjohtaja@example.fi"))
+    first, second, first_form, second_form = two_tabs(app, mine)
+    first.post(edit_path(mine.id), data=changed(first_form, contact_1_name="Pekka", contact_1_role="puheenjohtaja"))
+    conflict = second.post(edit_path(mine.id), data=changed(second_form, contact_1_name="Petra"))
+    assert conflict.status_code == 409
+    assert "Yhteyshenkilö puheenjohtaja@example.fi" in conflict.text
+    assert second.post(edit_path(mine.id), data=form_data(conflict)).status_code == 303
+    [chair] = [c for c in fresh(mine.id).contacts if c.email == "puheenjohtaja@example.fi"]
+    assert (chair.name, chair.role) == ("Petra", "")
 
 
 def test_changes_outside_the_form_do_not_block_a_save(app, make_organisation):

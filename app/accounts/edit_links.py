@@ -2,8 +2,10 @@
 from flask import url_for
 
 from app.accounts.access import contact_can_edit
-from app.accounts.link_pages import EDIT_LINK, opened_link_page, use_contact_link
-from app.accounts.routes import bp as account_bp
+from app.accounts.link_pages import EDIT_LINK, fresh_link_page, opened_link_page, use_contact_link
+from app.accounts.routes import LINK_SENT_KEY, LINKS_PER_IP, LINKS_PER_TOKEN, bp as account_bp
+from app.extensions import limiter
+from app.platform.ratelimit import per_token
 from app.platform.tokens import TokenState
 
 
@@ -17,6 +19,14 @@ def open_edit_link(token: str):
 def use_edit_link(token: str):
     """"Jatka": spend the link, sign the contact in, show the entry with its confirm button."""
     return use_contact_link(token, EDIT_LINK, _edit_destination)
+
+
+@account_bp.post("/muokkaa/<token>/uusi")
+@limiter.limit(LINKS_PER_IP)
+@limiter.limit(LINKS_PER_TOKEN, key_func=per_token("fresh"))
+def fresh_edit_sign_in_link(token: str):
+    """A used or expired edit link's "send a sign-in link to the same address"."""
+    return fresh_link_page(token, EDIT_LINK, LINK_SENT_KEY, "accounts.link_sent")
 
 
 def _edit_destination(used: TokenState) -> str:

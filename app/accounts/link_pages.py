@@ -13,6 +13,7 @@ from flask import make_response, redirect, render_template, request, session, ur
 from flask_babel import lazy_gettext as _l, ngettext
 
 from app.accounts.forms import ContinueForm, LinkRequestForm
+from app.accounts.services import send_sign_in_link
 from app.accounts.sessions import start_session
 from app.extensions import db
 from app.platform.submissions import earlier_answer, submit_once
@@ -33,6 +34,8 @@ class LinkKind:
     new_link_endpoint: str
     submit_label: str = _l("Lähetä uusi linkki")
     advice: str = ""
+    # A used or expired link offers a new sign-in link to the same address in one click.
+    fresh_link_endpoint: str | None = None
 
     @property
     def lifetime(self) -> str:
@@ -43,7 +46,8 @@ class LinkKind:
         return ngettext("%(num)d minuutin", "%(num)d minuuttia", lifetime.seconds // 60)
 
 
-SIGN_IN_LINK = LinkKind(_l("Kirjautumislinkki"), "sign_in", "accounts.request_link")
+SIGN_IN_LINK = LinkKind(_l("Kirjautumislinkki"), "sign_in", "accounts.request_link",
+                        fresh_link_endpoint="accounts.fresh_sign_in_link")
 STAFF_SIGN_IN_LINK = LinkKind(_l("Ylläpidon kirjautumislinkki"), "staff_sign_in", "admin.sign_in")
 EDIT_LINK = LinkKind(
     _l("Muokkauslinkki"),
@@ -51,7 +55,9 @@ EDIT_LINK = LinkKind(
     "accounts.request_link",
     submit_label=_l("Lähetä kirjautumislinkki"),
     advice=_l("Voit silti päivittää tiedot: pyydä kirjautumislinkki sähköpostiisi."),
+    fresh_link_endpoint="accounts.fresh_edit_sign_in_link",
 )
+FRESH_LINK_STATES = ("used", "expired")
 
 
 def token_page(state: TokenState, kind: LinkKind):
@@ -61,10 +67,13 @@ def token_page(state: TokenState, kind: LinkKind):
 
 
 def link_problem_page(state: TokenState, kind: LinkKind):
-    """A link that can no longer be used: why, and a form for a new sign-in link."""
+    """A link that can no longer be used: why, a form for a new sign-in link, and for a used
+    or expired link whose kind allows it, a fresh link to the same address in one click."""
     # Blank: whoever opens a forwarded or leaked link must not learn whose it was.
     form = LinkRequestForm(formdata=None)
-    body = render_template("accounts/link_problem.html", problem=state.status, form=form, kind=kind)
+    fresh = ContinueForm() if kind.fresh_link_endpoint and state.status in FRESH_LINK_STATES else None
+    body = render_template("accounts/link_problem.html", problem=state.status, form=form, kind=kind,
+                           fresh_form=fresh)
     return token_response(body, 404 if state.status == "unknown" else 410)
 
 
@@ -107,6 +116,21 @@ def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint:
 def opened_link_page(token: str, kind: LinkKind):
     """Opening the link changes nothing: mail scanners fetch links too."""
     return token_page(peek_token(token, kind.purpose), kind)
+
+
+def fresh_link_page(token: str, kind: LinkKind, sent_key: str, sent_endpoint: str):
+    """"Lähetä uusi linkki samaan osoitteeseen": one POST from a used or expired link's page.
+
+    The answer is the same "link sent" page whatever the token is, so it tells
+    nothing about the address (which the page never shows either).
+    """
+    if ContinueForm().validate_on_submit():
+        state = peek_token(token, kind.purpose)
+        if state.status in FRESH_LINK_STATES and state.email:
+            send_sign_in_link(state.email, created_ip=request.remote_addr)
+            db.session.commit()
+    session[sent_key] = True
+    return redirect(url_for(sent_endpoint), code=303)
 
 
 def use_contact_link(token: str, kind: LinkKind, destination: Callable[[TokenState], str]):

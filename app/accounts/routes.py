@@ -10,6 +10,7 @@ from app.accounts.claims import claims_waiting_for
 from app.accounts.forms import ConfirmCurrentForm, SignOutForm
 from app.accounts.link_pages import (
     SIGN_IN_LINK,
+    fresh_link_page,
     link_request_page,
     link_sent_page,
     opened_link_page,
@@ -17,24 +18,23 @@ from app.accounts.link_pages import (
 )
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
-from app.directory.conflicts import changed_fields
+from app.directory.conflicts import show_conflict
+from app.directory.contacts import ContactPerson
 from app.directory.drafts import discard_draft
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
     VersionConflict,
-    changed_keys,
     confirm_organisation,
     create_organisation,
     update_organisation,
 )
 from app.directory.moderation import rejection_reasons
-from app.directory.records import organisation_record
 from app.directory.stepped_pages import SteppedForm, one_page_form, preview_page
 from app.extensions import db, limiter
 from app.models import Organisation
-from app.platform.ratelimit import per_address
+from app.platform.ratelimit import per_address, per_token
 from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("accounts", __name__)
@@ -42,6 +42,7 @@ bp = Blueprint("accounts", __name__)
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
 LINKS_PER_IP = "10 per hour"
 LINKS_PER_ADDRESS = "5 per hour"
+LINKS_PER_TOKEN = "3 per hour"
 LINK_SENT_KEY = "link_sent"
 
 
@@ -71,6 +72,14 @@ def open_link(token: str):
 def use_link(token: str):
     """"Jatka": spend the link, start a new session, leave the token's URL."""
     return use_contact_link(token, SIGN_IN_LINK, lambda _used: url_for(".my_organisations"))
+
+
+@bp.post("/kirjaudu/<token>/uusi")
+@limiter.limit(LINKS_PER_IP)
+@limiter.limit(LINKS_PER_TOKEN, key_func=per_token("fresh"))
+def fresh_sign_in_link(token: str):
+    """A used or expired link's "send a new link to the same address"."""
+    return fresh_link_page(token, SIGN_IN_LINK, LINK_SENT_KEY, ".link_sent")
 
 
 @bp.get("/omat")
@@ -112,8 +121,8 @@ def send_new_organisation(form: OrganisationForm, email: str, show_duplicates):
     (the page the form was sent from) until the person presses "Eri järjestö, jatka".
     """
     data = form.to_data()
-    if email not in data.contacts:
-        data.contacts.insert(0, email)
+    if email not in {person.email for person in data.contacts}:
+        data.contacts.insert(0, ContactPerson(email))
     if not different_organisation_confirmed(request.form):
         duplicates = possible_duplicates(data.name, data.business_id)
         if duplicates:
@@ -154,7 +163,8 @@ def save_own_organisation(form: OrganisationForm, organisation: Organisation, em
     data = form.to_data()
     try:
         saved = update_organisation(
-            organisation, data, email, base_version=form.base_version, base_record=form.started_from
+            organisation, data, email, base_version=form.base_version, base_record=form.started_from,
+            choices=form.conflict_choices,
         )
         if not saved.changed and organisation.status != "rejected":
             # The button says so: saving the form unchanged confirms the details are current.
@@ -164,19 +174,19 @@ def save_own_organisation(form: OrganisationForm, organisation: Organisation, em
     except VersionConflict:
         db.session.rollback()
         organisation = own_organisation_or_404(organisation_id)
-        current = organisation_record(organisation)
-        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
-        form.start_from(organisation)
-        return _form_page(form, organisation, 409, conflicts=conflicts)
+        return _form_page(form, organisation, 409, conflicts=show_conflict(form, organisation, data))
     if not saved.changed and organisation.status == "rejected":
         flash(_("Et muuttanut tietoja. Korjaa ne perustelun mukaan, niin ne lähtevät ylläpidolle uudelleen "
                 "hyväksyttäviksi."))
     elif not saved.changed:
         flash(_("Tietoihin ei tehty muutoksia. Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.",
                 name=organisation.name))
-    elif email not in data.contacts:
+    elif email not in {person.email for person in organisation.contacts}:
         flash(_("Tiedot tallennettu. Poistit oman osoitteesi yhteyshenkilöistä, joten et voi enää muokata "
                 "järjestön %(name)s tietoja.", name=organisation.name))
+    elif saved.merged:
+        flash(_("Järjestön %(name)s tiedot tallennettu. Joku muu oli tallentanut tietoja sillä välin: "
+                "vain muuttamasi kohdat tallennettiin, muiden muutokset säilyivät.", name=organisation.name))
     elif saved.resubmitted:
         flash(_("Korjatut tiedot on lähetetty ylläpidolle. Järjestö %(name)s julkaistaan, kun ylläpito on "
                 "hyväksynyt sen.", name=organisation.name))

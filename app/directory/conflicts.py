@@ -1,76 +1,101 @@
-"""Showing a version conflict: which fields someone else changed, and their values now."""
-from dataclasses import dataclass
-from datetime import date
+"""The conflict page: someone else saved, and both changed the same thing.
+
+The form is shown again with the merge of both saves (app/directory/merge.py):
+what the other person changed is in it, what this person typed is kept, and
+each clash shows both values side by side with a radio "which to keep".
+"""
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from app.directory.forms import STATUS_LABELS
-from app.directory.organisations import flat_record
-from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi
+from app.directory.contacts import contact_record, contact_text
+from app.directory.forms import OrganisationForm
+from app.directory.merge import CONTACTS, Conflict, apply_choices, merge_saves
+from app.directory.organisations import OrganisationData, organisation_data
+from app.models import Organisation
+from app.platform.templating import date_fi
 from app.platform.validation import format_phone_fi
 
-# Record key → the form field the note is shown next to.
-FIELD_OF_KEY = {
-    "name": "name", "org_type": "org_type", "business_id": "business_id", "parent": "parent_id",
-    "description": "description", "description_sv": "description_sv", "description_en": "description_en",
-    "nationwide": "nationwide", "municipalities": "municipalities",
-    "street_address": "street_address", "postal_code": "postal_code", "post_office": "post_office",
-    "phones": "phone_1", "email": "email", "website": "website", "meeting_times": "meeting_times",
-    "needs": "needs", "activities": "activities", "keywords": "keywords", "languages": "languages",
-    "language": "language",
-    "step_free_access": "step_free_access", "accessible_toilet": "accessible_toilet",
-    "induction_loop": "induction_loop", "accessibility_notes": "accessibility_notes", "status": "status",
-    "paused_until": "paused_until", "paused_note": "paused_note", "contacts": "contacts",
-    "admin.member_count": "member_count", "admin.employee_count": "employee_count",
-    "admin.volunteer_count": "volunteer_count", "admin.volunteer_hours_per_year": "volunteer_hours_per_year",
-    "admin.volunteering_supported": "volunteering_supported", "admin.sector": "sector_id",
-    "admin.education_background": "education_background",
-}
-TRISTATE_KEYS = {"step_free_access", "accessible_toilet", "induction_loop", "admin.volunteering_supported"}
+# OrganisationData field → the form field the clash is shown next to.
+FORM_FIELD = {"need_ids": "needs", "activity_ids": "activities", "municipality_ids": "municipalities",
+              "phones": "phone_1", CONTACTS: "contacts"}
+ANCHOR = {"phone_1": "phone_1", "contacts": "contact_1_email"}
 
 
 @dataclass(frozen=True)
-class ChangedField:
-    field_id: str
+class Clash:
+    unit: str  # the radio's name is "keep-<unit>"
     label: str
-    value: str  # the value someone else saved, as text
+    mine: str
+    theirs: str
 
 
-def changed_fields(form, keys: list[str], current: dict) -> dict[str, ChangedField]:
-    """Form field name → what someone else saved there, for the keys that changed."""
-    flat = flat_record(current)
-    notes = {}
-    for key in keys:
-        name = FIELD_OF_KEY.get(key)
-        if name is None or name not in form:
-            continue
-        label = _("Puhelinnumerot") if key == "phones" else str(form[name].label.text)
-        anchor = f"{name}-0" if form[name].type in ("RadioField", "CheckboxListField") else name
-        notes[name] = ChangedField(field_id=anchor, label=label, value=_as_text(key, flat.get(key)))
-    return notes
+@dataclass
+class ConflictView:
+    clashes: dict[str, list[Clash]] = field(default_factory=dict)  # form field name → its clashes
+    merged: list[str] = field(default_factory=list)  # labels of what the other save changed, merged in
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(anchor, label) of every clash, for the summary at the top."""
+        return [(f"keep-{clash.unit}", clash.label) for clashes in self.clashes.values() for clash in clashes]
 
 
-def _as_text(key: str, value) -> str:
+def show_conflict(form: OrganisationForm, organisation: Organisation, data: OrganisationData) -> ConflictView:
+    """Put the merge of `data` and the saved organisation into `form`; what to tell the person.
+
+    Without a trustworthy starting point (a tampered form) nothing can be told
+    apart: the form shows what was typed, and saving again writes it.
+    """
+    current = organisation_data(organisation)
+    base = form.started_from or current
+    mine = apply_choices(data, base, form.conflict_choices)
+    merge = merge_saves(base, current, mine)
+    view = ConflictView(merged=[_label(form, name) for name in merge.theirs_changed
+                                if name not in {c.field for c in merge.conflicts}])
+    for conflict in merge.conflicts:
+        name = FORM_FIELD.get(conflict.field, conflict.field)
+        view.clashes.setdefault(name, []).append(Clash(
+            conflict.unit, _unit_label(form, conflict), _as_text(form, conflict.field, conflict.mine),
+            _as_text(form, conflict.field, conflict.theirs),
+        ))
+    form.show_merged(organisation, merge.data)
+    return view
+
+
+def _label(form: OrganisationForm, name: str) -> str:
+    form_name = FORM_FIELD.get(name, name)
+    if form_name == "phone_1":
+        return _("Puhelinnumerot")
+    if form_name == "contacts":
+        return _("Yhteyshenkilöt")
+    return str(form[form_name].label.text) if form_name in form else form_name
+
+
+def _unit_label(form: OrganisationForm, conflict: Conflict) -> str:
+    if conflict.field == CONTACTS:
+        return _("Yhteyshenkilö %(email)s", email=conflict.unit.removeprefix(f"{CONTACTS}:"))
+    return _label(form, conflict.field)
+
+
+def _as_text(form: OrganisationForm, name: str, value) -> str:
+    if name == CONTACTS:
+        return contact_text(contact_record(value)) if value is not None else _("(poistettu)")
     if value in (None, "", []):
         return _("(tyhjä)")
     if isinstance(value, bool):
         return _("Kyllä") if value else _("Ei")
-    if key == "phones":
-        return "; ".join(
-            format_phone_fi(phone["number"]) + (f" ({phone['role']})" if phone["role"] else "") for phone in value
-        )
-    if key == "contacts" or key == "keywords":
-        return ", ".join(value)
-    if key == "languages":
-        return ", ".join(str(LANGUAGE_LABELS.get(code, code)) for code in value)
-    if key == "org_type":
-        return str(ORG_TYPE_LABELS.get(value, value))
-    if key == "status":
-        return str(STATUS_LABELS.get(value, value))
-    if key in TRISTATE_KEYS:
-        return str(TRISTATE_LABELS.get(value, value))
-    if key == "paused_until":
-        return date_fi(date.fromisoformat(value))
+    if name == "phones":
+        return "; ".join(format_phone_fi(number) + (f" ({role})" if role else "") for number, role in value)
+    if name == "paused_until":
+        return date_fi(value)
+    form_name = FORM_FIELD.get(name, name)
+    choices = getattr(form[form_name], "choices", None) if form_name in form else None
+    if choices:
+        labels = {choice.value: str(choice.label) for choice in choices}
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(item), str(item)) for item in value)
+        return labels.get(str(value), str(value))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)

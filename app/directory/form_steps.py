@@ -13,12 +13,15 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms.utils import unset_value
 
+from app.directory.contact_rows import MAX_CONTACTS, TEXT_PARTS
 from app.directory.forms import MAX_PHONES, OrganisationForm, initial_data
 from app.models import Organisation
+from app.platform.form_fields import EmailAddressField
 from app.platform.submissions import KEY_FIELD, new_key
 
 CSRF_FIELD = "csrf_token"
 PHONE_FIELDS = tuple(name for i in range(1, MAX_PHONES + 1) for name in (f"phone_{i}", f"phone_{i}_role"))
+CONTACT_FIELDS = tuple(f"contact_{i}_{part}" for i in range(1, MAX_CONTACTS + 1) for part in (*TEXT_PARTS, "remove"))
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ FIELD_GROUPS = (
     )),
     FormStep("yhteystiedot", _l("Yhteystiedot ja saavutettavuus"), "accounts/_organisation_contact.html", (
         "street_address", "postal_code", "post_office", "email", "website", *PHONE_FIELDS, "language",
-        "step_free_access", "accessible_toilet", "induction_loop", "accessibility_notes", "contacts",
+        "step_free_access", "accessible_toilet", "induction_loop", "accessibility_notes", *CONTACT_FIELDS,
     )),
     FormStep("yllapito", _l("Vain ylläpidon käyttöön"), "accounts/_organisation_admin.html", (
         "status", "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
@@ -98,9 +101,10 @@ def draft_form(
 def posted_values(step: FormStep, posted: MultiDict, form: OrganisationForm) -> dict[str, list[str]]:
     """The raw input of one step as the draft keeps it (an e-mail field's "checked" mark too)."""
     values = {name: posted.getlist(name) for name in step.fields if name in form and name not in PINNED_FIELDS}
-    if "email" in values:
-        checked = form.email.checked_name
-        values[checked] = posted.getlist(checked)
+    for name in list(values):
+        if isinstance(form[name], EmailAddressField):
+            checked = form[name].checked_name
+            values[checked] = posted.getlist(checked)
     return values
 
 

@@ -3,8 +3,12 @@
 One form, two contexts: `staff=True` adds the status; everything else is the
 same.  The form validates and turns the input into OrganisationData; saving is
 app/directory/organisations.py.  Two hidden fields carry what the person started
-from (the version and a signed copy of the record) for the conflict check.
+from (the version and a signed copy of its values) for the merge of a save made
+after someone else's (app/directory/merge.py); after a conflict, the person's
+choice for each clash comes as a radio "keep-<unit>".  The contacts are rows of
+their own (app/directory/contact_rows.py).
 """
+from dataclasses import asdict
 from datetime import date
 
 from flask import current_app
@@ -14,9 +18,11 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from app.config import PORTAL_LANGUAGES
-from app.directory.organisations import OrganisationData, parent_candidates, sectors
+from app.directory.contact_rows import add_contact_rows, people_from_rows, row_values, rows_to_show
+from app.directory.contacts import ContactPerson
+from app.directory.merge import MINE, THEIRS
+from app.directory.organisations import OrganisationData, organisation_data, parent_candidates, sectors
 from app.directory.reads import taxonomy_choices
-from app.directory.records import organisation_record
 from app.models import LANGUAGES, ORG_TYPES, STATUSES, TRISTATE, Organisation
 from app.platform.form_fields import (
     CheckboxListField,
@@ -38,7 +44,6 @@ from app.platform.validation import (
     clean_text,
     format_phone_fi,
     normalise_business_id,
-    normalise_email,
     normalise_phone,
     normalise_postal_code,
     normalise_website,
@@ -49,8 +54,8 @@ MAX_PHONES = 5
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 80
 MAX_KEYWORDS_TEXT = 2000
-MAX_CONTACTS = 20
-RECORD_SALT = "organisation-form-record"
+RECORD_SALT = "organisation-form-values"
+KEEP_PREFIX = "keep-"
 STATUS_LABELS = {
     "pending": _l("Odottaa hyväksyntää"),
     "published": _l("Julkaistu"),
@@ -171,13 +176,7 @@ class OrganisationForm(OnceForm):
                        "Enintään 20 sanaa, kukin enintään 80 merkkiä."),
         validators=[single_line, text_limit(MAX_KEYWORDS_TEXT)],
     )
-    # (c) Contacts who may edit
-    contacts = TextAreaField(
-        _l("Yhteyshenkilöiden sähköpostiosoitteet"),
-        description=_l("Yksi osoite riville. Nämä henkilöt voivat muokata tietoja. Osoitteita ei julkaista. "
-                       "Vähintään yksi osoite tarvitaan."),
-        render_kw={"rows": 3, "spellcheck": "false"},
-    )
+    # (c) Contacts who may edit: rows added below the class (contact_rows.add_contact_rows)
     # (d) Only for the administrators
     member_count = CountField(_l("Jäsenmäärä"))
     employee_count = CountField(_l("Työntekijöiden määrä"))
@@ -198,6 +197,7 @@ class OrganisationForm(OnceForm):
     base_record = HiddenField()
 
     def __init__(self, *args, organisation: Organisation | None = None, staff: bool = False, **kwargs):
+        self.conflict_choices: dict[str, str] = {}
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         if not staff:
@@ -222,6 +222,18 @@ class OrganisationForm(OnceForm):
             form.process(data=initial_data(organisation, contacts))
         return form
 
+    def process(self, formdata=None, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self.conflict_choices = {
+            key.removeprefix(KEEP_PREFIX): value for key, value in (formdata or {}).items()
+            if key.startswith(KEEP_PREFIX) and value in (MINE, THEIRS)
+        }
+
+    @property
+    def contact_rows(self):
+        return rows_to_show(self)
+
     @property
     def phone_rows(self) -> list[tuple[StringField, StringField]]:
         return [(self[f"phone_{i}"], self[f"phone_{i}_role"]) for i in range(1, MAX_PHONES + 1)]
@@ -231,17 +243,16 @@ class OrganisationForm(OnceForm):
         return whole_number(self.version.data)
 
     @property
-    def started_from(self) -> dict | None:
-        """The record the person saw when they opened the form; None if it was tampered with."""
+    def started_from(self) -> OrganisationData | None:
+        """What the person saw when they opened the form; None if it was tampered with."""
         try:
-            return _record_serializer().loads(self.base_record.data or "")
-        except BadSignature:
+            return data_from_signed(self.base_record.data or "")
+        except (BadSignature, KeyError, TypeError, ValueError):
             return None
 
-    def start_from(self, organisation: Organisation) -> None:
-        """Carry this version of the organisation, e.g. after a conflict was shown."""
-        self.version.data = str(organisation.version)
-        self.base_record.data = sign_record(organisation_record(organisation))
+    def show_merged(self, organisation: Organisation, merged: OrganisationData) -> None:
+        """After a conflict: show `merged` and start again from the organisation as it is now."""
+        self.process(data={**form_values(merged), **_started_from(organisation)})
 
     def validate_paused_until(self, field):
         # A pause that has already ended is refused, unless it is the one already saved:
@@ -259,18 +270,6 @@ class OrganisationForm(OnceForm):
                                    max=MAX_KEYWORD_LENGTH, word=too_long[0][:40] + "…"))
         if len(words) > MAX_KEYWORDS:
             raise StopValidation(_("Asiasanoja on %(count)d, enintään %(max)d.", count=len(words), max=MAX_KEYWORDS))
-
-    def validate_contacts(self, field):
-        lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
-        for line in lines:
-            try:
-                normalise_email(line)
-            except ValidationError as problem:
-                raise StopValidation(f"{line[:60]}: {problem.message}") from None
-        if not lines:
-            raise StopValidation(_("Anna vähintään yksi yhteyshenkilön sähköpostiosoite."))
-        if len(_unique(normalise_email(line) for line in lines)) > MAX_CONTACTS:
-            raise StopValidation(_("Yhteyshenkilöitä voi olla enintään %(max)d.", max=MAX_CONTACTS))
 
     def to_data(self) -> OrganisationData:
         """The validated input as the service takes it (call after validate())."""
@@ -305,7 +304,7 @@ class OrganisationForm(OnceForm):
             municipality_ids=self.municipalities.ids,
             nationwide=bool(self.nationwide.data),
             keywords=_split_keywords(self.keywords.data),
-            contacts=_unique(normalise_email(line) for line in (self.contacts.data or "").splitlines() if line.strip()),
+            contacts=people_from_rows(self),
             member_count=self.member_count.number,
             employee_count=self.employee_count.number,
             volunteer_count=self.volunteer_count.number,
@@ -317,41 +316,63 @@ class OrganisationForm(OnceForm):
         )
 
 
+add_contact_rows(OrganisationForm)
+
+
 def initial_data(organisation: Organisation | None, contacts=()) -> dict:
     """What the form shows before anything is typed: the organisation as it is now."""
     if organisation is None:
-        return {"contacts": "\n".join(contacts)}
-    data = {column: getattr(organisation, column) for column in (
+        return row_values([ContactPerson(email) for email in contacts])
+    return {**form_values(organisation_data(organisation)), **_started_from(organisation)}
+
+
+def form_values(data: OrganisationData) -> dict:
+    """Form data that shows these values in the fields."""
+    values = {column: getattr(data, column) for column in (
         "name", "org_type", "business_id", "description", "description_sv", "description_en", "street_address",
         "postal_code", "post_office",
         "email", "website", "meeting_times", "language", "step_free_access", "accessible_toilet", "induction_loop",
         "accessibility_notes", "paused_note", "nationwide", "volunteering_supported", "education_background",
-        "status",
     )}
-    data.update(
-        parent_id=str(organisation.parent_id or ""),
-        sector_id=str(organisation.sector_id or ""),
-        languages=list(organisation.languages or []),
-        paused_until=organisation.paused_until.isoformat() if organisation.paused_until else "",
-        needs=[str(n.id) for n in organisation.needs],
-        activities=[str(a.id) for a in organisation.activities],
-        municipalities=[str(m.id) for m in organisation.municipalities],
-        keywords=", ".join(organisation.keyword_list),
-        contacts="\n".join(c.email for c in organisation.contacts),
-        version=str(organisation.version),
-        base_record=sign_record(organisation_record(organisation)),
+    values.update(
+        parent_id=str(data.parent_id or ""),
+        sector_id=str(data.sector_id or ""),
+        languages=list(data.languages),
+        paused_until=data.paused_until.isoformat() if data.paused_until else "",
+        needs=[str(i) for i in data.need_ids],
+        activities=[str(i) for i in data.activity_ids],
+        municipalities=[str(i) for i in data.municipality_ids],
+        keywords=", ".join(data.keywords),
+        **row_values(data.contacts),
     )
+    if data.status is not None:
+        values["status"] = data.status
     for key in ("member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year"):
-        value = getattr(organisation, key)
-        data[key] = "" if value is None else str(value)
-    for index, phone in enumerate(sorted(organisation.phones, key=lambda p: p.position)[:MAX_PHONES], start=1):
-        data[f"phone_{index}"] = format_phone_fi(phone.number)
-        data[f"phone_{index}_role"] = phone.role
-    return data
+        value = getattr(data, key)
+        values[key] = "" if value is None else str(value)
+    for index, (number, role) in enumerate(data.phones[:MAX_PHONES], start=1):
+        values[f"phone_{index}"] = format_phone_fi(number)
+        values[f"phone_{index}_role"] = role
+    return values
 
 
-def sign_record(record: dict) -> str:
-    return _record_serializer().dumps(record)
+def _started_from(organisation: Organisation) -> dict:
+    return {"version": str(organisation.version), "base_record": sign_data(organisation_data(organisation))}
+
+
+def sign_data(data: OrganisationData) -> str:
+    values = asdict(data)
+    values["paused_until"] = data.paused_until.isoformat() if data.paused_until else None
+    return _record_serializer().dumps(values)
+
+
+def data_from_signed(signed: str) -> OrganisationData:
+    """The values sign_data signed; BadSignature if they were changed, TypeError/ValueError if not values."""
+    values = _record_serializer().loads(signed)
+    values["paused_until"] = date.fromisoformat(values["paused_until"]) if values["paused_until"] else None
+    values["phones"] = [tuple(phone) for phone in values["phones"]]
+    values["contacts"] = [ContactPerson(**person) for person in values["contacts"]]
+    return OrganisationData(**values)
 
 
 def _record_serializer() -> URLSafeSerializer:

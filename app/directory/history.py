@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.directory.contacts import contact_people, contact_text
 from app.directory.importer import Taxonomy, parse_record
 from app.directory.importer_fields import LineReader
 from app.directory.organisations import OrganisationData, update_organisation
@@ -130,6 +131,8 @@ def format_item(key: str, item) -> str:
         return f"{number} ({item['role']})" if item.get("role") else number
     if key == "languages":
         return str(LANGUAGE_LABELS.get(item, item))
+    if key == "contacts":
+        return contact_text(item)
     return str(item)
 
 
@@ -274,7 +277,7 @@ def data_from_record(record: dict, organisation: Organisation) -> tuple[Organisa
         activity_ids=[activity.id for activity in line.activities],
         municipality_ids=[municipality.id for municipality in line.municipalities],
         keywords=line.keywords,
-        contacts=[contact.email for contact in organisation.contacts],
+        contacts=contact_people(organisation),
         sector_id=line.sector.id if line.sector else None,
         **{key: value for key, value in fields.items() if key not in ("name", "status", "confirmed_at")},
     )

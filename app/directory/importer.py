@@ -13,8 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
+from app.directory.contacts import ContactPerson, apply_contacts
 from app.directory.importer_fields import LineReader
-from app.directory.records import ADMIN_KEYS, PHONE_KEYS, RECORD_KEYS, organisation_record, record_revision
+from app.directory.records import (
+    ADMIN_KEYS,
+    CONTACT_KEYS,
+    PHONE_KEYS,
+    RECORD_KEYS,
+    organisation_record,
+    record_revision,
+)
 from app.extensions import db
 from app.models import (
     LANGUAGES,
@@ -25,7 +33,6 @@ from app.models import (
     Municipality,
     Need,
     Organisation,
-    OrganisationContact,
     OrganisationKeyword,
     OrganisationPhone,
     Sector,
@@ -102,7 +109,7 @@ class ParsedLine:
     sector: Sector | None = None
     phones: list[tuple[str, str]] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
-    contacts: list[str] = field(default_factory=list)
+    contacts: list[ContactPerson] = field(default_factory=list)
 
 
 def import_organisations(lines: Iterable[str]) -> int:
@@ -187,7 +194,7 @@ def parse_record(number: int, reader: LineReader, taxonomy: Taxonomy) -> ParsedL
     )
     line.phones = _phones(reader)
     line.keywords = reader.unique_list("keywords", lambda value: reader.clean(value, 80, required=True))
-    line.contacts = reader.unique_list("contacts", normalise_email)
+    line.contacts = _contacts(reader)
     line.sector = _admin(reader, fields, taxonomy)
     return line
 
@@ -209,6 +216,38 @@ def _phones(reader: LineReader) -> list[tuple[str, str]]:
         if number is not None and role is not None:
             phones.append((number, role))
     return phones
+
+
+def _contacts(reader: LineReader) -> list[ContactPerson]:
+    """An address alone (the older format) or {"email", "name", "role", "phone"}; each address once."""
+    value = reader.data.get("contacts")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        reader.fail("contacts", _("Arvon pitää olla luettelo […]."))
+        return []
+    people: list[ContactPerson] = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"email": item}
+        if not isinstance(item, dict):
+            reader.fail("contacts", _("Yhteyshenkilö on osoite tai olio {\"email\": …, \"name\": …}."))
+            continue
+        for key in item:
+            if key not in CONTACT_KEYS:
+                reader.fail(f"contacts.{key}", _("Tuntematon kenttä."))
+        email = reader.check("contacts", item.get("email"), normalise_email)
+        name = reader.check("contacts.name", item.get("name"), lambda text: reader.clean(text, 120))
+        role = reader.check("contacts.role", item.get("role"), lambda text: reader.clean(text, 120))
+        phone = reader.check("contacts.phone", item.get("phone"),
+                             lambda text: normalise_phone(text) if text.strip() else "")
+        if None in (email, name, role, phone):
+            continue
+        if any(person.email == email for person in people):
+            reader.fail("contacts", f"\"{item.get('email')}\": {_('Arvo on luettelossa kahdesti.')}")
+            continue
+        people.append(ContactPerson(email, name, role, phone))
+    return people
 
 
 def _admin(reader: LineReader, fields: dict, taxonomy: Taxonomy) -> Sector | None:
@@ -300,7 +339,7 @@ def _create(parsed: list[ParsedLine], existing: dict[str, int]) -> list[Organisa
             for position, (number, role) in enumerate(line.phones)
         ]
         organisation.keywords = [OrganisationKeyword(keyword=keyword) for keyword in line.keywords]
-        organisation.contacts = [OrganisationContact(email=email) for email in line.contacts]
+        apply_contacts(organisation, line.contacts)
         if line.parent:
             organisation.parent = _known_parent(line.parent.casefold(), by_name, existing)
         db.session.add(organisation)

@@ -37,9 +37,12 @@ def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str)
         raise ModerationError(_("Poistettua järjestöä ei voi yhdistää. Peru poisto ensin."))
     record = organisation_record(duplicate)
     present = {contact.email for contact in kept.contacts}
-    added = [contact.email for contact in duplicate.contacts if contact.email not in present]
-    for email in added:
-        kept.contacts.append(OrganisationContact(email=email))
+    moving = [contact for contact in duplicate.contacts if contact.email not in present]
+    for contact in moving:
+        kept.contacts.append(
+            OrganisationContact(email=contact.email, name=contact.name, role=contact.role, phone=contact.phone)
+        )
+    added = [contact.email for contact in moving]
     now = utcnow()
     # An UPDATE of the row even with no new contact: the version moves, open edit forms see the merge.
     kept.updated_at = now

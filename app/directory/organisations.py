@@ -1,9 +1,12 @@
 """The write side of organisations: create, update and confirm, used by contacts and staff alike.
 
 Every change writes a revision, reindexes the organisation and counts as a
-confirmation that the details are current.  A rejected entry that its contacts correct goes back to staff for approval.  Saves are optimistically locked:
-the caller says which version (and which record) the person started from, and
-a save is refused when someone else has changed one of the same fields since.
+confirmation that the details are current.  A rejected entry that its contacts
+correct goes back to staff for approval.  Saves are optimistically locked: the
+caller says which version (and which values) the person started from; when
+someone else has saved since, the save writes only what this person changed
+(app/directory/merge.py) and is refused only where both changed the same thing.
+Contacts added or removed are told by mail (app/directory/contacts.py).
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,14 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.config import DEFAULT_LANGUAGE
-from app.directory.records import ADMIN_KEYS, RECORD_KEYS, organisation_record, record_revision
+from app.directory.contacts import ContactPerson, announce_contact_changes, apply_contacts, contact_people
+from app.directory.merge import apply_choices, merge_saves
+from app.directory.records import organisation_record, record_revision
 from app.extensions import db
 from app.models import (
     Activity,
     Municipality,
     Need,
     Organisation,
-    OrganisationContact,
     OrganisationKeyword,
     OrganisationPhone,
     Sector,
@@ -40,11 +44,6 @@ PLAIN_COLUMNS = (
     "accessible_toilet", "induction_loop", "accessibility_notes", "paused_until", "paused_note",
     "member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year",
     "volunteering_supported", "education_background",
-)
-# The record keys (admin figures flattened to "admin.<key>") that a save writes.
-# confirmed_at never conflicts: confirming in another tab changes no detail.
-SAVED_KEYS = tuple(k for k in RECORD_KEYS if k not in ("status", "confirmed_at", "admin")) + tuple(
-    f"admin.{key}" for key in ADMIN_KEYS
 )
 
 
@@ -79,7 +78,7 @@ class OrganisationData:
     municipality_ids: list[int] = field(default_factory=list)
     nationwide: bool = False
     keywords: list[str] = field(default_factory=list)
-    contacts: list[str] = field(default_factory=list)  # lower-cased e-mail addresses
+    contacts: list[ContactPerson] = field(default_factory=list)
     member_count: int | None = None
     employee_count: int | None = None
     volunteer_count: int | None = None
@@ -90,21 +89,40 @@ class OrganisationData:
     # None keeps the status as it is: only staff decide it.
     status: str | None = None
 
-    @property
-    def saved_keys(self) -> tuple[str, ...]:
-        return SAVED_KEYS + (("status",) if self.status is not None else ())
+    def __post_init__(self):
+        # An address alone is a contact whose name is not known (imports, claims, older callers).
+        self.contacts = [ContactPerson(person) if isinstance(person, str) else person for person in self.contacts]
 
 
 class VersionConflict(Exception):
-    """Someone else saved the organisation after this person started editing it."""
+    """Someone else saved the organisation after this person started editing it, and
+    changed something this person changed too (or what they started from is unknown)."""
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save did: `changed` details, and whether a rejected entry went back to staff."""
+    """What a save did: `changed` details, whether a rejected entry went back to staff,
+    and whether it was merged with a save made after this person started."""
 
     changed: bool
     resubmitted: bool = False
+    merged: bool = False
+
+
+def organisation_data(organisation: Organisation) -> OrganisationData:
+    """The organisation's current values in the form a save takes them (what _apply writes)."""
+    return OrganisationData(
+        parent_id=organisation.parent.id if organisation.parent else None,
+        phones=[(phone.number, phone.role) for phone in sorted(organisation.phones, key=lambda p: p.position)],
+        need_ids=sorted(need.id for need in organisation.needs),
+        activity_ids=sorted(activity.id for activity in organisation.activities),
+        municipality_ids=sorted(municipality.id for municipality in organisation.municipalities),
+        keywords=organisation.keyword_list,
+        contacts=contact_people(organisation),
+        sector_id=organisation.sector.id if organisation.sector else None,
+        status=organisation.status,
+        **{column: getattr(organisation, column) for column in PLAIN_COLUMNS},
+    )
 
 
 def create_organisation(data: OrganisationData, author: str) -> Organisation:
@@ -116,11 +134,12 @@ def create_organisation(data: OrganisationData, author: str) -> Organisation:
     organisation = Organisation(name=data.name, status=data.status or "pending")
     db.session.add(organisation)
     with db.session.no_autoflush:
-        _apply(organisation, data)
+        added, _removed = _apply(organisation, data)
     organisation.confirmed_at = utcnow()
     db.session.flush()
     record_revision(organisation, author, _("Järjestö lisätty"))
     index_organisation(organisation)
+    announce_contact_changes(organisation, added, [], author)
     if organisation.status == "pending":
         notify_staff("new_organisation_staff", organisation=organisation, author=author, resubmitted=False)
         queue_mail(author, "organisation_received", organisation_name=organisation.name,
@@ -134,29 +153,39 @@ def update_organisation(
     author: str,
     *,
     base_version: int | None,
-    base_record: dict | None,
+    base_record: OrganisationData | None,
+    choices: dict[str, str] | None = None,
     summary: str | None = None,
 ) -> SaveResult:
     """Save `data` over `organisation`; flush, no commit.
 
     `base_version` and `base_record` are what the person saw when they opened the
-    form.  When the organisation has moved on since, the save goes ahead only if
-    none of the fields it writes changed in between; otherwise VersionConflict.
+    form (the form's started_from); `choices` their answers on a conflict page
+    (merge.apply_choices).  When the organisation has moved on since, only what
+    this person changed is written, merged into the current values; if both
+    changed the same thing differently, or the base is unknown, VersionConflict.
     A concurrent save that lands between this check and the flush raises
     StaleDataError in the flush, also reported as VersionConflict (the caller
     must roll back).  A save that changes nothing writes nothing; whether it
     confirms is the caller's decision (a contact's form says so on its button).
-    A contact's save (`data.status` None) that
-    changes a rejected entry sends it back to staff for approval.
+    A contact's save (`data.status` None) that changes a rejected entry sends it
+    back to staff for approval.
     """
+    merged = False
+    if base_record is not None and choices:
+        data = apply_choices(data, base_record, choices)
     if organisation.version != base_version:
-        if base_record is None or changed_keys(base_record, organisation_record(organisation), data.saved_keys):
+        if base_record is None:
             raise VersionConflict()
+        merge = merge_saves(base_record, organisation_data(organisation), data)
+        if merge.conflicts:
+            raise VersionConflict()
+        data, merged = merge.data, True
     before = organisation_record(organisation)
     with db.session.no_autoflush:
-        _apply(organisation, data)
+        added, removed = _apply(organisation, data)
     if organisation_record(organisation) == before:
-        return SaveResult(changed=False)
+        return SaveResult(changed=False, merged=merged)
     resubmitted = organisation.status == "rejected" and data.status is None
     if resubmitted:
         organisation.status = "pending"
@@ -171,9 +200,10 @@ def update_organisation(
     record_revision(organisation, author, summary or (
         _("Korjattu ja lähetetty uudelleen hyväksyttäväksi") if resubmitted else _("Tiedot päivitetty")))
     index_organisation(organisation)
+    announce_contact_changes(organisation, added, removed, author)
     if resubmitted:
         notify_staff("new_organisation_staff", organisation=organisation, author=author, resubmitted=True)
-    return SaveResult(changed=True, resubmitted=resubmitted)
+    return SaveResult(changed=True, resubmitted=resubmitted, merged=merged)
 
 
 def confirm_organisation(organisation: Organisation, author: str) -> None:
@@ -190,19 +220,6 @@ def preview_organisation(data: OrganisationData) -> Organisation:
     with db.session.no_autoflush:
         _apply(preview, data)
     return preview
-
-
-def flat_record(record: dict) -> dict:
-    """A record with its admin figures as top-level "admin.<key>" entries."""
-    flat = {key: value for key, value in record.items() if key != "admin"}
-    flat.update({f"admin.{key}": value for key, value in (record.get("admin") or {}).items()})
-    return flat
-
-
-def changed_keys(base: dict, current: dict, keys: tuple[str, ...] = SAVED_KEYS) -> list[str]:
-    """The keys among `keys` whose values differ between two records, in `keys` order."""
-    base, current = flat_record(base), flat_record(current)
-    return [key for key in keys if base.get(key) != current.get(key)]
 
 
 def parent_candidates(organisation: Organisation | None) -> list[Organisation]:
@@ -235,7 +252,8 @@ def sectors() -> list[Sector]:
     return list(db.session.scalars(select(Sector).order_by(Sector.position, Sector.name)))
 
 
-def _apply(organisation: Organisation, data: OrganisationData) -> None:
+def _apply(organisation: Organisation, data: OrganisationData) -> tuple[list[str], list[str]]:
+    """Write `data` into the organisation; returns the contacts' addresses (added, removed)."""
     # Values are only assigned when they differ, so an unchanged form leaves nothing to flush.
     for column in PLAIN_COLUMNS:
         value = getattr(data, column)
@@ -254,7 +272,7 @@ def _apply(organisation: Organisation, data: OrganisationData) -> None:
     _replace_links(organisation, "municipalities", Municipality, data.municipality_ids)
     _apply_phones(organisation, data.phones)
     _apply_keyed(organisation.keywords, "keyword", data.keywords, OrganisationKeyword)
-    _apply_keyed(organisation.contacts, "email", data.contacts, OrganisationContact)
+    return apply_contacts(organisation, data.contacts)
 
 
 def _replace_links(organisation: Organisation, attribute: str, model, ids: list[int]) -> None:

@@ -3,6 +3,7 @@
 It is the line format of `flask import/export organisations` and the snapshot a
 revision keeps, so both always describe an organisation the same way.
 """
+from app.directory.contacts import contact_people, contact_record
 from app.extensions import db
 from app.models import Organisation, Revision, sort_key
 
@@ -33,6 +34,7 @@ ADMIN_KEYS = (
     "volunteering_supported", "sector", "education_background",
 )
 PHONE_KEYS = ("number", "role")
+CONTACT_KEYS = ("email", "name", "role", "phone")
 
 
 def organisation_record(org: Organisation) -> dict:
@@ -71,7 +73,7 @@ def organisation_record(org: Organisation) -> dict:
         "paused_until": org.paused_until.isoformat() if org.paused_until else None,
         "paused_note": org.paused_note,
         "confirmed_at": org.confirmed_at.isoformat() if org.confirmed_at else None,
-        "contacts": sorted(c.email for c in org.contacts),
+        "contacts": [contact_record(person) for person in contact_people(org)],
         "admin": {
             "member_count": org.member_count,
             "employee_count": org.employee_count,

@@ -9,14 +9,14 @@ from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm, PauseForm, RejectForm
 from app.directory import moderation
-from app.directory.conflicts import changed_fields
+from app.directory.conflicts import show_conflict
 from app.directory.drafts import discard_draft
 from app.directory.duplicates import possible_duplicates
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
 from app.directory.merging import suggested_merge
-from app.directory.organisations import VersionConflict, changed_keys, update_organisation
+from app.directory.organisations import VersionConflict, update_organisation
 from app.directory.records import organisation_record
 from app.directory.stepped_pages import SteppedForm, continue_url, one_page_form, step_page
 from app.extensions import db
@@ -178,7 +178,8 @@ def save_staff_edit(form: OrganisationForm, organisation: Organisation):
     data = form.to_data()
     try:
         changed = update_organisation(
-            organisation, data, actor(), base_version=form.base_version, base_record=form.started_from
+            organisation, data, actor(), base_version=form.base_version, base_record=form.started_from,
+            choices=form.conflict_choices,
         ).changed
         if changed:
             record_audit(actor(), "edit", "organisation", organisation.id, name=organisation.name)
@@ -187,10 +188,7 @@ def save_staff_edit(form: OrganisationForm, organisation: Organisation):
     except VersionConflict:
         db.session.rollback()
         organisation = db.get_or_404(Organisation, organisation_id)
-        current = organisation_record(organisation)
-        conflicts = changed_fields(form, changed_keys(form.started_from or {}, current, data.saved_keys), current)
-        form.start_from(organisation)
-        return _form_page(form, organisation, 409, conflicts=conflicts)
+        return _form_page(form, organisation, 409, conflicts=show_conflict(form, organisation, data))
     flash(_("Tiedot tallennettu.") if changed else _("Tietoihin ei tehty muutoksia, joten mitään ei tallennettu."))
     return redirect(url_for(".organisation", organisation_id=organisation.id), code=303)
 

@@ -158,7 +158,7 @@ class OrganisationPhone(PublicIdMixin, Base):
 
 
 class OrganisationContact(Base):
-    """An e-mail address that may edit the entry. Never published."""
+    """A person who may edit the entry: address, name, role, optional phone. Never published."""
 
     __tablename__ = "organisation_contact"
     __table_args__ = (UniqueConstraint("organisation_id", "email"),)
@@ -166,6 +166,10 @@ class OrganisationContact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254), index=True)
+    # Empty for contacts stored before names were asked for.
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(120), default="", server_default="")  # "puheenjohtaja", "sihteeri"
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")  # E.164 or empty
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")

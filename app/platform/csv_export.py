@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.directory.contacts import contact_text
 from app.directory.records import ADMIN_KEYS, RECORD_KEYS, organisation_record
 from app.extensions import db
 from app.models import Organisation
@@ -101,6 +102,8 @@ def _record_cell(value) -> str:
 
 
 def _list_item(item) -> str:
+    if isinstance(item, dict) and "email" in item:  # a contact: {"email": …, "name": …, "role": …, "phone": …}
+        return contact_text(item)
     if isinstance(item, dict):  # a phone: {"number": E.164, "role": …}
         number = format_phone_fi(item["number"])
         return f"{number} ({item['role']})" if item["role"] else number

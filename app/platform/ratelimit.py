@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, limiter
 from app.models.ratelimit import RateLimitCounter
+from app.platform.tokens import hash_token
 from app.platform.validation import email_key
 
 _INCREMENT = text(
@@ -40,6 +41,11 @@ _INCREMENT = text(
 def per_address(scope: str) -> Callable[[], str]:
     """A limit's key function: the form's e-mail address as the mail would go to it."""
     return lambda: f"{scope}:{email_key(request.form.get('email', ''))}"
+
+
+def per_token(scope: str) -> Callable[[], str]:
+    """A limit's key function: the hash of the link token in the URL (the raw token is never stored)."""
+    return lambda: f"{scope}:{hash_token((request.view_args or {}).get('token', ''))}"
 
 
 # A health centre sends from one address: the address limit leaves room for many nurses,

@@ -128,8 +128,9 @@ def new_page(browser, live_server):
         return page
 
     def record_console_error(message) -> None:
-        # 422 is how an invalid form answers (STYLE.md §5); Chromium logs it like a failure.
-        if message.type == "error" and "status of 422" not in message.text:
+        # 422 is how an invalid form answers (STYLE.md §5), 409 the conflict page of a
+        # save made after someone else's; Chromium logs them like failures.
+        if message.type == "error" and not any(f"status of {code}" in message.text for code in (409, 422)):
             console_errors.append(f"{message.location.get('url', '')}: {message.text}")
 
     yield make
