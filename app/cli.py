@@ -261,13 +261,8 @@ def events_feedback_command():
     Run it from cron, e.g. daily in the morning; `flask outbox deliver` sends them.
     """
     from app.events.feedback import send_feedback_requests
-    from app.platform.audit import record_audit
 
-    sent = send_feedback_requests()
-    if sent:
-        record_audit("cli", "event_feedback_requests", messages=sent)
-    db.session.commit()
-    click.echo(f"event feedback requests queued: {sent}")
+    _queue_and_audit(send_feedback_requests, "event_feedback_requests", "event feedback requests queued")
 
 
 @contact_cli.command("remind")
@@ -277,13 +272,8 @@ def contact_remind_command():
     Run it from cron, e.g. daily; a request is reminded once; `flask outbox deliver` sends them.
     """
     from app.contact.followup import send_reminders
-    from app.platform.audit import record_audit
 
-    sent = send_reminders()
-    if sent:
-        record_audit("cli", "contact_reminders", requests=sent)
-    db.session.commit()
-    click.echo(f"contact request reminders: {sent}")
+    _queue_and_audit(send_reminders, "contact_reminders", "contact request reminders")
 
 
 @click.command("purge")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.accounts.claims import pending_claims
 from app.contact.followup import overdue_requests
+from app.directory.error_reports import open_reports
 from app.directory.freshness import stale_condition, stale_organisations
 from app.directory.history import RevisionChanges, latest_changes
 from app.extensions import db
@@ -66,8 +67,6 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         ),
         weak_search=analyser_name() == FALLBACK,
         overdue_requests=overdue_requests(now=now, limit=LIST_LENGTH),
-        open_error_reports=list(db.session.scalars(
-            select(ErrorReport).where(ErrorReport.status == "open").order_by(ErrorReport.created_at, ErrorReport.id)
-        )),
+        open_error_reports=open_reports(),
         pending_claims=pending_claims(),
     )

@@ -3,12 +3,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TelField, TextAreaField
 
 from app.contact.requests import ContactDetails
-from app.platform.i18n import current_language
 from app.platform.form_fields import EmailAddressField, RadioField, optional_normalised, options, text_limit
+from app.platform.i18n import current_language
 from app.platform.submissions import OnceForm
 from app.platform.validation import clean_text, normalise_phone
 
 MESSAGE_MAX = 500
+
+
+def _phone_field(label, description, autocomplete: str) -> TelField:
+    """An optional phone number, normalised; the requester's and the professional's differ only in words."""
+    return TelField(
+        label,
+        validators=[optional_normalised(normalise_phone)],
+        description=description,
+        render_kw={"autocomplete": autocomplete, "maxlength": 30, "inputmode": "tel"},
+    )
 
 
 class ContactRequestForm(OnceForm):
@@ -17,12 +27,7 @@ class ContactRequestForm(OnceForm):
         validators=[text_limit(120, required=True)],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )
-    phone = TelField(
-        _l("Puhelinnumero"),
-        validators=[optional_normalised(normalise_phone)],
-        description=_l("Anna puhelinnumero tai sähköpostiosoite, tai molemmat."),
-        render_kw={"autocomplete": "tel", "maxlength": 30, "inputmode": "tel"},
-    )
+    phone = _phone_field(_l("Puhelinnumero"), _l("Anna puhelinnumero tai sähköpostiosoite, tai molemmat."), "tel")
     email = EmailAddressField(
         _l("Sähköpostiosoite"),
         required=False,
@@ -61,11 +66,10 @@ class ContactRequestForm(OnceForm):
         validators=[text_limit(200)],
         render_kw={"maxlength": 200},
     )
-    professional_phone = TelField(
+    professional_phone = _phone_field(
         _l("Puhelinnumerosi takaisinsoittoa varten"),
-        validators=[optional_normalised(normalise_phone)],
-        description=_l("Anna oma puhelinnumerosi tai sähköpostiosoitteesi, tai molemmat: järjestö voi kysyä sinulta lisää."),
-        render_kw={"autocomplete": "work tel", "maxlength": 30, "inputmode": "tel"},
+        _l("Anna oma puhelinnumerosi tai sähköpostiosoitteesi, tai molemmat: järjestö voi kysyä sinulta lisää."),
+        "work tel",
     )
     professional_email = EmailAddressField(
         _l("Sähköpostiosoitteesi"),

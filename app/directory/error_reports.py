@@ -5,7 +5,7 @@ organisation's contacts get it by mail so they can fix the entry themselves.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import ErrorReport, Organisation, utcnow
@@ -28,6 +28,13 @@ def report_error(
         queue_mail(address, "error_report", report=report)
     notify_staff("error_report", report=report)
     return report
+
+
+def open_reports() -> list[ErrorReport]:
+    """Reports not yet marked done, the oldest first: the staff dashboard's tasks."""
+    return list(db.session.scalars(
+        select(ErrorReport).where(ErrorReport.status == "open").order_by(ErrorReport.created_at, ErrorReport.id)
+    ))
 
 
 def mark_done(report_id: int, by: str, *, now: datetime | None = None) -> ErrorReport | None:

@@ -143,12 +143,7 @@ def message_event_participants(event_id: int):
 @bp.get("/tapahtumat/<int:event_id>/osallistujat.csv")
 def event_participants_csv(event_id: int):
     """Those with a place, then the waiting list, as CSV."""
-    event = db.get_or_404(Event, event_id)
-    filename = f"osallistujat-tapahtuma-{event.id}.csv"
-    text = service.participants_csv(event)
-    record_audit(actor(), "export", "event", event.id, file=filename)
-    db.session.commit()
-    return csv_download(text, filename)
+    return _event_csv(event_id, "osallistujat", service.participants_csv)
 
 
 @bp.get("/tapahtumat/<int:event_id>/nimilista")
@@ -181,9 +176,14 @@ def mark_event_attendance(event_id: int):
 @bp.get("/tapahtumat/<int:event_id>/palaute.csv")
 def event_feedback_csv(event_id: int):
     """One event's feedback as CSV: the same numbers as the table on its page."""
+    return _event_csv(event_id, "palaute", feedback.feedback_csv)
+
+
+def _event_csv(event_id: int, prefix: str, build) -> object:
+    """An event's CSV download named "<prefix>-tapahtuma-<id>.csv"; every export is audited."""
     event = db.get_or_404(Event, event_id)
-    filename = f"palaute-tapahtuma-{event.id}.csv"
-    text = feedback.feedback_csv(event)
+    filename = f"{prefix}-tapahtuma-{event.id}.csv"
+    text = build(event)
     record_audit(actor(), "export", "event", event.id, file=filename)
     db.session.commit()
     return csv_download(text, filename)

@@ -134,7 +134,7 @@ def test_staff_see_the_duplicate_merge_it_and_answer_a_claim(new_page, live_serv
 
     page.goto("/yllapito/jarjestot/uusi")
     page.get_by_label("Järjestön tai ryhmän nimi").fill("Kantosiipi, Kuopion seudun omaishoitajat")
-    page.get_by_label("Yhteyshenkilöiden sähköpostiosoitteet").fill("kantosiipi.uusi@example.fi")
+    page.get_by_label("Yhteyshenkilön 1 sähköposti").fill("kantosiipi.uusi@example.fi")
     page.get_by_role("button", name="Lisää järjestö").click()
     expect(page.get_by_role("heading", name="Onko järjestö jo tarjottimella?")).to_be_visible()
     problems["staff add with duplicates"] = axe_violations(page)

@@ -82,7 +82,8 @@ def test_a_volunteer_finishes_the_form_in_steps(new_page, live_server, expect, j
     page.get_by_role("button", name=re.compile("^Seuraava")).click()
 
     at_step("Yhteystiedot ja saavutettavuus", 3)
-    expect(page.get_by_label("Yhteyshenkilöiden sähköpostiosoitteet")).to_have_value(email)
+    expect(page.get_by_label("Yhteyshenkilön 1 sähköposti")).to_have_value(email)
+    page.get_by_label("Yhteyshenkilön 1 nimi").fill("Sanna Sihteeri")
     page.get_by_label("Puhelinnumero 1").fill("0401234567")
     page.get_by_role("button", name=re.compile("^Seuraava")).click()
 
