@@ -184,7 +184,7 @@ def test_staff_edit_every_field_with_the_shared_form(client, make_organisation):
         "volunteering_supported": "unknown", "contact_1_email": "a@yhdistys.example", "member_count": "42",
         "status": "published", "version": str(organisation.version), "parent_id": "", "sector_id": "",
     }
-    from app.directory.forms import sign_data
+    from app.directory.form_values import sign_data
     from app.directory.organisations import organisation_data
 
     data["base_record"] = sign_data(organisation_data(organisation))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.clients import once
-from app.admin.figures import contact_requests_per_organisation
+from app.admin.period_figures import contact_requests_per_organisation
 from app.contact.requests import erase_personal_data
 from app.models import OutboxMessage, utcnow
 from app.models.contact import ContactRequest

@@ -3,10 +3,10 @@ requester told when the organisation handled it, one reminder, staff follow-up."
 import re
 from datetime import date, datetime, timedelta
 
-from tests.admin_support import add_contacts, make_staff, sign_in_staff
+from tests.admin_support import make_staff, sign_in_staff
 from tests.test_contact_requests import VALID, post_contact
 
-from app.admin.figures import handling_times_per_organisation
+from app.admin.period_figures import handling_times_per_organisation
 from app.contact.followup import working_days_before
 from app.models import ContactRequest, utcnow
 

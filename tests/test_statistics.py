@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 from app.admin import figures as stats
+from app.admin import period_figures as periods
 from app.admin import impact
 from app.models import AuditEvent, ContactRequest, Organisation, Sector, sort_key
 from app.models.workshop import WorkshopOrder, WorkshopTheme
@@ -178,7 +179,7 @@ def test_contact_requests_per_month_counts_sent_and_handled_with_empty_months(ma
     contact_request(db, organisation, datetime(2026, 1, 15), handled=True)
     contact_request(db, organisation, datetime(2026, 3, 2))
     contact_request(db, organisation, datetime(2026, 5, 1))  # outside the period
-    rows = stats.contact_requests_per_month(date(2025, 12, 1), date(2026, 4, 30))
+    rows = periods.contact_requests_per_month(date(2025, 12, 1), date(2026, 4, 30))
     assert [(row.month, row.sent, row.handled) for row in rows] == [
         (date(2025, 12, 1), 1, 1), (date(2026, 1, 1), 2, 1), (date(2026, 2, 1), 0, 0),
         (date(2026, 3, 1), 1, 0), (date(2026, 4, 1), 0, 0),
@@ -193,7 +194,7 @@ def test_contact_requests_per_organisation_use_the_current_name(make_organisatio
     for day in (4, 5, 6):
         contact_request(db, second, datetime(2026, 1, day))
     contact_request(db, None, datetime(2026, 1, 7), name="Poistettu yhdistys ry")
-    rows = stats.contact_requests_per_organisation(date(2026, 1, 1), date(2026, 1, 31))
+    rows = periods.contact_requests_per_organisation(date(2026, 1, 1), date(2026, 1, 31))
     assert rows == [
         ("Varkauden Diabetesyhdistys ry", 3, 0), ("Kuopion Muistiyhdistys ry", 2, 1), ("Poistettu yhdistys ry", 1, 0),
     ]
@@ -222,8 +223,8 @@ def workshop_orders(app, db):
 
 
 def test_workshop_orders_by_status_and_theme(workshop_orders):
-    assert stats.workshop_orders_by_status() == [("Uusi", 2), ("Vahvistettu", 0), ("Pidetty", 1), ("Peruttu", 1)]
-    assert stats.workshop_orders_by_theme() == [("Vapaaehtoisten rekrytointi", 3), ("Viestintä", 0), ("Oma aihe", 1)]
+    assert periods.workshop_orders_by_status() == [("Uusi", 2), ("Vahvistettu", 0), ("Pidetty", 1), ("Peruttu", 1)]
+    assert periods.workshop_orders_by_theme() == [("Vapaaehtoisten rekrytointi", 3), ("Viestintä", 0), ("Oma aihe", 1)]
 
 
 # --- the staff page and its CSV files ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.accounts.sessions import current_user
 from app.admin import figures as stats
+from app.admin import period_figures as periods
 from app.admin import impact
 from app.admin.impact_figures import report_years
 from app.admin.blueprint import bp
@@ -142,7 +143,7 @@ def contact_months_report(period: Period) -> Report:
     title = _("Yhteydenottopyynnöt kuukausittain")
     rows = [
         [month_label(row.month), row.sent, row.handled]
-        for row in stats.contact_requests_per_month(period.first, period.last)
+        for row in periods.contact_requests_per_month(period.first, period.last)
     ]
     series = [_("Lähetetty"), _("Käsitelty")]
     table = StatTable("yhteydenotot-kuukausittain", title, [_("Kuukausi"), *series], rows)
@@ -156,7 +157,7 @@ def contact_organisations_report(period: Period) -> Report:
     title = _("Yhteydenottopyynnöt järjestöittäin")
     rows = [
         [row.name, row.sent, row.handled]
-        for row in stats.contact_requests_per_organisation(period.first, period.last)
+        for row in periods.contact_requests_per_organisation(period.first, period.last)
     ]
     series = [_("Lähetetty"), _("Käsitelty")]
     table = StatTable("yhteydenotot-jarjestoittain", title, [_("Järjestö"), *series], rows)
@@ -178,7 +179,7 @@ def handling_times_report(period: Period) -> Report:
     title = _("Yhteydenottopyyntöjen käsittelyaika järjestöittäin")
     rows = [
         [row.name, row.handled, row.median_days]
-        for row in stats.handling_times_per_organisation(period.first, period.last)
+        for row in periods.handling_times_per_organisation(period.first, period.last)
     ]
     table = StatTable(
         "kasittelyajat-jarjestoittain", title, [_("Järjestö"), _("Hoidettu"), _("Mediaani, päivää")], rows
@@ -199,7 +200,7 @@ def handling_times_report(period: Period) -> Report:
 
 def workshop_status_report(period: Period) -> Report:
     title = _("Työpajatilaukset tilan mukaan")
-    rows = stats.workshop_orders_by_status(period.first, period.last)
+    rows = periods.workshop_orders_by_status(period.first, period.last)
     table = StatTable.from_counts("tyopajat-tiloittain", title, [_("Tila"), _("Tilauksia")], rows)
     note = _("Ajanjaksolla %(period)s tehdyt tilaukset.", period=period.label)
     return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajatilat"), note)
@@ -207,7 +208,7 @@ def workshop_status_report(period: Period) -> Report:
 
 def workshop_theme_report(period: Period) -> Report:
     title = _("Työpajatilaukset teemoittain")
-    rows = stats.workshop_orders_by_theme(period.first, period.last)
+    rows = periods.workshop_orders_by_theme(period.first, period.last)
     table = StatTable.from_counts("tyopajat-teemoittain", title, [_("Teema"), _("Tilauksia")], rows)
     note = _("Ajanjaksolla %(period)s tehdyt tilaukset.", period=period.label)
     return Report(table, horizontal_bars(rows, title=title, chart_id="kaavio-tyopajateemat"), note)
@@ -237,7 +238,7 @@ def csv_download(text: str, filename: str) -> Response:
 def _requested_period() -> tuple[Period, list[int]]:
     """The period of `?vuosi=` and the years to choose from: any with contact requests, orders or events."""
     today = date.today()
-    years = sorted(set(stats.statistics_years(today)) | set(report_years(today.year)), reverse=True)
+    years = sorted(set(periods.statistics_years(today)) | set(report_years(today.year)), reverse=True)
     return chosen_period(request.args.get("vuosi"), today, years), years
 
 

@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms.utils import unset_value
 
 from app.directory.contact_rows import MAX_CONTACTS, TEXT_PARTS
-from app.directory.forms import MAX_PHONES, OrganisationForm, initial_data
+from app.directory.form_values import MAX_PHONES, initial_data
+from app.directory.forms import OrganisationForm
 from app.models import Organisation
 from app.platform.form_fields import EmailAddressField
 from app.platform.submissions import KEY_FIELD, new_key

@@ -3,25 +3,24 @@
 One form, two contexts: `staff=True` adds the status; everything else is the
 same.  The form validates and turns the input into OrganisationData; saving is
 app/directory/organisations.py.  Two hidden fields carry what the person started
-from (the version and a signed copy of its values) for the merge of a save made
+from (the version and a signed copy of its values, app/directory/form_values.py)
+for the merge of a save made
 after someone else's (app/directory/merge.py); after a conflict, the person's
 choice for each clash comes as a radio "keep-<unit>".  The contacts are rows of
 their own (app/directory/contact_rows.py).
 """
-from dataclasses import asdict
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from app.config import PORTAL_LANGUAGES
-from app.directory.contact_rows import add_contact_rows, people_from_rows, row_values, rows_to_show
-from app.directory.contacts import ContactPerson
+from app.directory.contact_rows import add_contact_rows, people_from_rows, rows_to_show
+from app.directory.form_values import MAX_PHONES, data_from_signed, form_values, initial_data, started_from
 from app.directory.merge import MINE, THEIRS
-from app.directory.organisations import OrganisationData, organisation_data, parent_candidates, sectors
+from app.directory.organisations import OrganisationData, parent_candidates, sectors
 from app.directory.reads import taxonomy_choices
 from app.models import LANGUAGES, ORG_TYPES, STATUSES, TRISTATE, Organisation
 from app.platform.form_fields import (
@@ -42,7 +41,6 @@ from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_L
 from app.platform.validation import (
     ValidationError,
     clean_text,
-    format_phone_fi,
     normalise_business_id,
     normalise_phone,
     normalise_postal_code,
@@ -50,11 +48,9 @@ from app.platform.validation import (
     whole_number,
 )
 
-MAX_PHONES = 5
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 80
 MAX_KEYWORDS_TEXT = 2000
-RECORD_SALT = "organisation-form-values"
 KEEP_PREFIX = "keep-"
 STATUS_LABELS = {
     "pending": _l("Odottaa hyväksyntää"),
@@ -252,7 +248,7 @@ class OrganisationForm(OnceForm):
 
     def show_merged(self, organisation: Organisation, merged: OrganisationData) -> None:
         """After a conflict: show `merged` and start again from the organisation as it is now."""
-        self.process(data={**form_values(merged), **_started_from(organisation)})
+        self.process(data={**form_values(merged), **started_from(organisation)})
 
     def validate_paused_until(self, field):
         # A pause that has already ended is refused, unless it is the one already saved:
@@ -317,66 +313,6 @@ class OrganisationForm(OnceForm):
 
 
 add_contact_rows(OrganisationForm)
-
-
-def initial_data(organisation: Organisation | None, contacts=()) -> dict:
-    """What the form shows before anything is typed: the organisation as it is now."""
-    if organisation is None:
-        return row_values([ContactPerson(email) for email in contacts])
-    return {**form_values(organisation_data(organisation)), **_started_from(organisation)}
-
-
-def form_values(data: OrganisationData) -> dict:
-    """Form data that shows these values in the fields."""
-    values = {column: getattr(data, column) for column in (
-        "name", "org_type", "business_id", "description", "description_sv", "description_en", "street_address",
-        "postal_code", "post_office",
-        "email", "website", "meeting_times", "language", "step_free_access", "accessible_toilet", "induction_loop",
-        "accessibility_notes", "paused_note", "nationwide", "volunteering_supported", "education_background",
-    )}
-    values.update(
-        parent_id=str(data.parent_id or ""),
-        sector_id=str(data.sector_id or ""),
-        languages=list(data.languages),
-        paused_until=data.paused_until.isoformat() if data.paused_until else "",
-        needs=[str(i) for i in data.need_ids],
-        activities=[str(i) for i in data.activity_ids],
-        municipalities=[str(i) for i in data.municipality_ids],
-        keywords=", ".join(data.keywords),
-        **row_values(data.contacts),
-    )
-    if data.status is not None:
-        values["status"] = data.status
-    for key in ("member_count", "employee_count", "volunteer_count", "volunteer_hours_per_year"):
-        value = getattr(data, key)
-        values[key] = "" if value is None else str(value)
-    for index, (number, role) in enumerate(data.phones[:MAX_PHONES], start=1):
-        values[f"phone_{index}"] = format_phone_fi(number)
-        values[f"phone_{index}_role"] = role
-    return values
-
-
-def _started_from(organisation: Organisation) -> dict:
-    return {"version": str(organisation.version), "base_record": sign_data(organisation_data(organisation))}
-
-
-def sign_data(data: OrganisationData) -> str:
-    values = asdict(data)
-    values["paused_until"] = data.paused_until.isoformat() if data.paused_until else None
-    return _record_serializer().dumps(values)
-
-
-def data_from_signed(signed: str) -> OrganisationData:
-    """The values sign_data signed; BadSignature if they were changed, TypeError/ValueError if not values."""
-    values = _record_serializer().loads(signed)
-    values["paused_until"] = date.fromisoformat(values["paused_until"]) if values["paused_until"] else None
-    values["phones"] = [tuple(phone) for phone in values["phones"]]
-    values["contacts"] = [ContactPerson(**person) for person in values["contacts"]]
-    return OrganisationData(**values)
-
-
-def _record_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=RECORD_SALT)
 
 
 def _split_keywords(text: str | None) -> list[str]:
