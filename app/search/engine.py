@@ -40,6 +40,7 @@ from app.search.index import (
     ACCESSIBILITY_TOKENS,
     NATIONWIDE_TOKEN,
     NEED_TOKEN_PREFIX,
+    VERSION_KEY,
     activity_token,
     directory_version,
     language_token,
@@ -196,7 +197,7 @@ class _Plan:
 
 
 def _plan(query: SearchQuery) -> _Plan:
-    version = directory_version()
+    version = _version_and_settings()
     taxonomy = load_taxonomy(version)
     words = analysis.words(query.text)
     kept, detected_languages, detected_accessible = words_as_filters(words)
@@ -218,8 +219,6 @@ def _plan(query: SearchQuery) -> _Plan:
         order = ORDER_BY["name" if query.sort == RELEVANCE else query.sort]
         segments = [Segment(total, partial(_listing, order=order))]
     else:
-        if not _sqlite():
-            db.session.execute(_SEARCH_SETTINGS)
         match = Match(tuple(groups), "AND", filters)
         tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
         total, *known = _counts(match, tiers)
@@ -471,15 +470,25 @@ def _fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
     return ids
 
 
-# For the rest of the search's transaction (one statement):
+# For the rest of the search's transaction, set in the statement that reads the
+# directory version (each statement is a round trip, which on a busy machine can cost
+# a scheduler slice: PostgreSQL, unlike SQLite, runs in a process of its own):
 # - PostgreSQL costs `tsv @@ query` as one cheap operator, so for a word in a third of the
 #   documents it read the whole table testing every row (18-25 ms at 10 000) instead of
 #   the GIN index (2 ms): a table scan is chosen only when nothing else can answer;
 # - no parallel workers: starting two for a count of 10 000 rows cost more than they
 #   saved (44 ms against 30 at 100 000), and the other requests need the cores.
-_SEARCH_SETTINGS = text(
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
-)
+_VERSION_AND_SETTINGS = text(
+    "SELECT (SELECT value FROM search_meta WHERE key = :key), set_config('enable_seqscan', 'off', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+).bindparams(key=VERSION_KEY)
+
+
+def _version_and_settings() -> str:
+    """The directory version (see search_index.directory_version); on PostgreSQL also the search's settings."""
+    if _sqlite():
+        return directory_version()
+    return db.session.execute(_VERSION_AND_SETTINGS).scalar() or ""
 
 
 def _sqlite() -> bool:
