@@ -476,8 +476,9 @@ def _fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
 # - PostgreSQL costs `tsv @@ query` as one cheap operator, so for a word in a third of the
 #   documents it read the whole table testing every row (18-25 ms at 10 000) instead of
 #   the GIN index (2 ms): a table scan is chosen only when nothing else can answer;
-# - no parallel workers: starting two for a count of 10 000 rows cost more than they
-#   saved (44 ms against 30 at 100 000), and the other requests need the cores.
+# - no parallel workers: from about 10 000 matched rows a count was planned with two
+#   workers started for each search (one took 44 ms at 100 000 on a busy machine); on
+#   a web server the other requests need those cores.
 _VERSION_AND_SETTINGS = text(
     "SELECT (SELECT value FROM search_meta WHERE key = :key), set_config('enable_seqscan', 'off', true), "
     "set_config('max_parallel_workers_per_gather', '0', true)"
