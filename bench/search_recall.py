@@ -1,6 +1,6 @@
 """Recall@5 of Finnish search methods on a small hand-written test set.
 
-    .venv/bin/python bench/search_recall.py [--verbose]
+    .venv/bin/python bench/search_recall.py [--verbose] [--postgres postgresql:///hyvi_bench]
 
 45 short, fictional organisation entries in natural Finnish (name, description,
 needs, municipality) and 33 queries as people type them: inflected, compound,
@@ -16,8 +16,10 @@ in-memory SQLite FTS5 table, one way each, and combine the query words with AND
 times; "substring" is LIKE '%word%' done in Python.  The last three lines run
 once with Voikko and once with the fallback analyser, side by side: base forms
 alone, the index's tokens (base forms and compound parts), and the app's own
-search() on a migrated SQLite database with the real taxonomy.  A benchmark
-prints figures; it never fails.
+search() on a migrated SQLite database with the real taxonomy.  With --postgres
+(a database that may be emptied) search() also runs on PostgreSQL with each
+analyser, and its recall and the queries whose first five differ from SQLite's
+are printed.  A benchmark prints figures; it never fails.
 """
 import argparse
 import sqlite3
@@ -249,9 +251,9 @@ def analyser_methods(fallback: bool) -> dict | None:
 APP_LABEL = "+ need synonyms, municipalities: search()"
 
 
-def app_search():
-    """The app's search(): migrated SQLite, real taxonomy, the entries added and indexed as the app does."""
-    from flask_migrate import upgrade
+def app_search(database_url: str = ""):
+    """The app's search(): a migrated database (SQLite unless `database_url`), real taxonomy, the entries indexed as the app does."""
+    from flask_migrate import downgrade, upgrade
     from sqlalchemy import select
 
     from app import create_app
@@ -263,11 +265,13 @@ def app_search():
 
     directory = tempfile.mkdtemp()
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory}/recall.sqlite",
+        "TESTING": True, "SECRET_KEY": "bench",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{directory}/recall.sqlite",
         "HTMX_SOURCE": "local", "RATELIMIT_ENABLED": False, "MAIL_SERVER": "",
     })
     context = app.app_context()
     context.push()
+    downgrade(revision="base")
     upgrade()
     seed_taxonomy(Path(app.root_path) / "data")
     ids = {}
@@ -308,6 +312,7 @@ def mean(found: list[tuple[float, list[int]]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="print each query's first five")
+    parser.add_argument("--postgres", help="also run search() on this PostgreSQL database (it is emptied)")
     args = parser.parse_args()
     rows: dict[str, dict[str, list]] = {}
     for label, run in baselines().items():
@@ -339,6 +344,27 @@ def main() -> None:
                  if voikko and not fallback]
         print(f"search(): the fallback reaches {share:.0%} of Voikko's recall; "
               f"empty where Voikko finds something: {len(empty)}{' ' + repr(empty) if empty else ''}")
+    if args.postgres:
+        compare_postgres(args.postgres, app, args.verbose)
+
+
+def compare_postgres(database_url: str, sqlite: dict[str, list], verbose: bool) -> None:
+    """search() on PostgreSQL with each analyser SQLite ran: its recall, and where its first five differ."""
+    from app.extensions import db
+    from app.search import analysis
+
+    for column, found in sqlite.items():
+        analysis.reset(force_fallback=column == "fallback")
+        postgres = scores(app_search(database_url), verbose)
+        db.session.remove()  # its read locks would keep the next run from emptying the database
+        db.engine.dispose()
+        pairs = [(query, mine, theirs) for (query, _expected), (_s, mine), (_p, theirs) in zip(QUERIES, found, postgres)]
+        # bm25 and ts_rank weigh a match differently, so the order within the five may differ.
+        reordered = [query for query, mine, theirs in pairs if mine != theirs and set(mine) == set(theirs)]
+        differing = [query for query, mine, theirs in pairs if set(mine) != set(theirs)]
+        print(f"search() on PostgreSQL ({column}): recall@5 {mean(postgres):.2f}; of {len(QUERIES)} queries, "
+              f"{len(reordered)} list SQLite's first five in another order, {len(differing)} other ones"
+              f"{' ' + repr(differing) if differing else ''}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from alembic import context
 from flask import current_app
 
 import app.models  # noqa: F401  (every model must be loaded for autogenerate)
-from app.search.schema import NON_MODEL_COLUMNS, NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
+from app.search.schema import NON_MODEL_COLUMNS, NON_MODEL_INDEXES, NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -21,7 +21,7 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "column" and (obj.table.name, name) in NON_MODEL_COLUMNS:
         return False
-    if type_ == "index" and name == "ix_search_document_tsv":
+    if type_ == "index" and name in NON_MODEL_INDEXES:
         return False
     return True
 

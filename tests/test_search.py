@@ -326,6 +326,45 @@ def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations,
     assert split[2] == ["Askel", "Voimaa arkeen"]
 
 
+@pytest.mark.parametrize("text", ["kuntoutus ", "kuntoutusta kokoontuu ", "kuntoutus Kuopiossa ", "voimala kuntoutus "])
+def test_the_name_split_covers_every_match_once_with_several_words_and_filters(
+    organisations, make_organisation, monkeypatch, text
+):
+    """Split by name (one word, several, with a filter), the pages hold every match once, name matches first."""
+    from app.search import engine as search_module
+
+    make_organisation("Ö-kuntoutus", description="Kokoontuu Kuopiossa.", municipalities=["Kuopio"])
+    make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.", municipalities=["Kuopio"])
+    make_organisation("Voimaa arkeen", description="Kuntoutusta ja ohjausta, kokoontuu.", municipalities=["Kuopio"])
+    make_organisation("Askel", description="Kuntoutusta kaikille, Voimala.", municipalities=["Kuopio"])
+    everything = names(search(SearchQuery(text=text, page_size=100)))
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 1)
+    page_count = search(SearchQuery(text=text, page_size=2)).page_count
+    listed = sum((names(search(SearchQuery(text=text, page=p, page_size=2))) for p in range(1, page_count + 1)), [])
+    assert len(everything) >= 2
+    assert sorted(listed) == sorted(everything)
+
+
+def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organisations):
+    """`'word':A` on the tsv index rechecked every document holding the word; name_tsv answers exactly."""
+    from sqlalchemy import text as sql_text
+
+    from app.search.engine import Match, _tsquery_condition
+    from app.search.query import Group
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's name index (SQLite's FTS5 has a name column)")
+    kuntoutus = Group(word="kuntoutus", terms=("kuntoutus",))
+    for match in [Match((kuntoutus,), "AND", (), in_name=True),
+                  Match((kuntoutus, Group(word="kuopio", terms=("kuopio",))), "AND", (("qkoko",),), in_name=True)]:
+        where, params = _tsquery_condition(match)
+        assert ":A" not in " ".join(params.values())
+        db.session.execute(sql_text("SET LOCAL enable_seqscan = off"))
+        plan = db.session.execute(sql_text(f"EXPLAIN SELECT count(*) FROM search_document d WHERE {where}"), params)
+        assert "ix_search_document_name_tsv" in "\n".join(plan.scalars())
+        db.session.rollback()
+
+
 def test_a_to_z_is_the_same_whether_the_matches_are_sorted_or_read_along_the_name_index(organisations, monkeypatch):
     """Few matches are sorted, many are read along the sort_name index: the pages come out the same."""
     from app.search import engine as search_module

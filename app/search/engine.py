@@ -40,6 +40,7 @@ from app.search.index import (
     ACCESSIBILITY_TOKENS,
     NATIONWIDE_TOKEN,
     NEED_TOKEN_PREFIX,
+    VERSION_KEY,
     activity_token,
     directory_version,
     language_token,
@@ -196,7 +197,7 @@ class _Plan:
 
 
 def _plan(query: SearchQuery) -> _Plan:
-    version = directory_version()
+    version = _version_and_settings()
     taxonomy = load_taxonomy(version)
     words = analysis.words(query.text)
     kept, detected_languages, detected_accessible = words_as_filters(words)
@@ -218,8 +219,6 @@ def _plan(query: SearchQuery) -> _Plan:
         order = ORDER_BY["name" if query.sort == RELEVANCE else query.sort]
         segments = [Segment(total, partial(_listing, order=order))]
     else:
-        if not _sqlite():
-            db.session.execute(_NO_SEQUENTIAL_SCAN)
         match = Match(tuple(groups), "AND", filters)
         tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
         total, *known = _counts(match, tiers)
@@ -389,20 +388,31 @@ class Match:
             expression = f"({expression}) NOT ({' AND '.join(_fts5_tokens(condition))})"
         return expression
 
-    def tsquery(self) -> str:
+    def tsquery(self, name_apart: bool = False) -> str:
+        """The whole match as one tsquery; a word in the name is a word weighted A.
+
+        With `name_apart` and `in_name` True, the name test is left to name_tsquery()
+        and its own index, and what is left is returned ("" when nothing is): one
+        required word in the name implies that word, as in fts5().
+        """
         required, padding = self.word_groups()
         words = (" & " if self.operator == "AND" else " | ").join(group.tsquery() for group in required)
         if padding:
             words = f"({words}) & ({' | '.join(group.tsquery() for group in padding)} | ({words}))"
-        parts = [words] if required else []
-        parts += _tsquery_tokens(self.filters)
-        expression = "(" + ") & (".join(parts) + ")"
-        if self.in_name is not None:
+        name_apart = name_apart and bool(self.in_name)
+        implied = name_apart and len(required) == 1 and not padding
+        parts = [f"({words})"] if required and not implied else []
+        parts += [f"({tokens})" for tokens in _tsquery_tokens(self.filters)]
+        if self.in_name is not None and not name_apart:
             alternatives = " | ".join(group.tsquery(weight="A") for group in required)
-            expression = f"{expression} & {'' if self.in_name else '!'}({alternatives})"
-        for condition in self.refused:
-            expression = f"{expression} & !({' & '.join(_tsquery_tokens(condition))})"
-        return expression
+            parts.append(f"{'' if self.in_name else '!'}({alternatives})")
+        parts += [f"!({' & '.join(_tsquery_tokens(condition))})" for condition in self.refused]
+        return " & ".join(parts)
+
+    def name_tsquery(self) -> str:
+        """A required word in the name, as a tsquery on the name's tokens alone (for `in_name` True)."""
+        required, _padding = self.word_groups()
+        return " | ".join(group.tsquery() for group in required)
 
 
 def _fts5_tokens(filters: tuple[tuple[str, ...], ...]) -> list[str]:
@@ -460,11 +470,26 @@ def _fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
     return ids
 
 
-# PostgreSQL costs `tsv @@ query` as one cheap operator, so for a word in a third of the
-# documents it read the whole table testing every row (18-25 ms at 10 000) instead of
-# the GIN index (2 ms).  For the rest of the search's transaction, a table scan is
-# chosen only when nothing else can answer.
-_NO_SEQUENTIAL_SCAN = text("SET LOCAL enable_seqscan = off")
+# For the rest of the search's transaction, set in the statement that reads the
+# directory version (each statement is a round trip, which on a busy machine can cost
+# a scheduler slice: PostgreSQL, unlike SQLite, runs in a process of its own):
+# - PostgreSQL costs `tsv @@ query` as one cheap operator, so for a word in a third of the
+#   documents it read the whole table testing every row (18-25 ms at 10 000) instead of
+#   the GIN index (2 ms): a table scan is chosen only when nothing else can answer;
+# - no parallel workers: from about 10 000 matched rows a count was planned with two
+#   workers started for each search (one took 44 ms at 100 000 on a busy machine); on
+#   a web server the other requests need those cores.
+_VERSION_AND_SETTINGS = text(
+    "SELECT (SELECT value FROM search_meta WHERE key = :key), set_config('enable_seqscan', 'off', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+).bindparams(key=VERSION_KEY)
+
+
+def _version_and_settings() -> str:
+    """The directory version (see search_index.directory_version); on PostgreSQL also the search's settings."""
+    if _sqlite():
+        return directory_version()
+    return db.session.execute(_VERSION_AND_SETTINGS).scalar() or ""
 
 
 def _sqlite() -> bool:
@@ -481,11 +506,42 @@ def _statement(sql: str, excluded_column: str | None) -> TextClause:
 
 
 def _query(sql: str, match: Match, excluded: list[int], column: str, **params) -> list:
-    """Run an index query: `:match` is bound to the expression, `{excluded}` leaves out `excluded` ids."""
+    """Run an index query: `{excluded}` leaves out `excluded` ids.
+
+    On SQLite `:match` is bound to the FTS5 expression.  On PostgreSQL `{where}`
+    becomes the match's condition (see _tsquery_condition) and `:rank` the whole
+    match as one tsquery, for ts_rank.
+    """
     if excluded:
         params["excluded"] = excluded
-    params["match"] = match.fts5() if _sqlite() else match.tsquery()
+    if _sqlite():
+        params["match"] = match.fts5()
+    else:
+        where, where_params = _tsquery_condition(match)
+        sql = sql.replace("{where}", where)
+        params.update(where_params)
+        if ":rank" in sql:
+            params["rank"] = match.tsquery()
     return list(db.session.execute(_statement(sql, column if excluded else None), params).scalars())
+
+
+def _tsquery_condition(match: Match) -> tuple[str, dict[str, str]]:
+    """The WHERE of an index query on PostgreSQL, and its parameters.
+
+    "A word in the name" is asked of the name's own tokens and GIN index
+    (`name_tsv`, migration 0011_pgperf_name_index), which answer exactly; as
+    `'word':A` on the tsv index, every document with the word anywhere was
+    rechecked row by row.
+    """
+    if not match.in_name:
+        return f"d.tsv @@ {TSQUERY}", {"match": match.tsquery()}
+    where = "d.name_tsv @@ to_tsquery('simple', :name)"
+    params = {"name": match.name_tsquery()}
+    rest = match.tsquery(name_apart=True)
+    if rest:
+        where += f" AND d.tsv @@ {TSQUERY}"
+        params["match"] = rest
+    return where, params
 
 
 def _counts(match: Match, tiers: list[tuple]) -> list[int]:
@@ -500,10 +556,13 @@ def _counts(match: Match, tiers: list[tuple]) -> list[int]:
         return [_count(match)]
     params = {"match": match.tsquery()}
     filtered = ""
-    meeting = match
+    met: list[str] = []
     for number, condition in enumerate(tiers):
-        meeting = replace(meeting, filters=_narrowed(meeting.filters, condition))
-        params[f"tier{number}"] = meeting.tsquery()
+        # A counted row matches already: testing the tiers' tokens alone is the same
+        # test (a tier implies the filter it replaces, see _narrowed) and, on an
+        # 800-byte tsvector, a fraction of testing the whole match again.
+        met += _tsquery_tokens(condition)
+        params[f"tier{number}"] = " & ".join(met)
         filtered += f", count(*) FILTER (WHERE d.tsv @@ to_tsquery('simple', :tier{number}))"
     sql = f"SELECT count(*){filtered} FROM search_document d WHERE d.tsv @@ {TSQUERY}"
     return list(db.session.execute(_statement(sql, None), params).one())
@@ -513,7 +572,7 @@ def _count(match: Match, excluded: list[int] | None = None) -> int:
     if _sqlite():
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :match{excluded}"
         return _query(sql, match, excluded or [], "rowid")[0]
-    sql = f"SELECT count(*) FROM search_document d WHERE d.tsv @@ {TSQUERY}{{excluded}}"
+    sql = "SELECT count(*) FROM search_document d WHERE {where}{excluded}"
     return _query(sql, match, excluded or [], "d.organisation_id")[0]
 
 
@@ -531,8 +590,8 @@ def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[
             ORDER BY scored.score, o.sort_name, o.id LIMIT :limit OFFSET :offset"""
     else:
         # The document's own sort_name: joining every match to organisation cost 5-20 times the scoring.
-        sql = f"""SELECT d.organisation_id FROM search_document d WHERE d.tsv @@ {TSQUERY}{{excluded}}
-            ORDER BY ts_rank({POSTGRESQL_WEIGHTS}, d.tsv, {TSQUERY}) DESC, d.sort_name, d.organisation_id
+        sql = f"""SELECT d.organisation_id FROM search_document d WHERE {{where}}{{excluded}}
+            ORDER BY ts_rank({POSTGRESQL_WEIGHTS}, d.tsv, to_tsquery('simple', :rank)) DESC, d.sort_name, d.organisation_id
             LIMIT :limit OFFSET :offset"""
     return _query(sql, match, excluded, "rowid" if _sqlite() else "d.organisation_id", limit=limit, offset=offset)
 
@@ -556,12 +615,12 @@ def _ordered(
             ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
     elif order == "name":
         # From the document alone: the matches sorted, or many read along its sort_name index.
-        sql = f"""SELECT d.organisation_id FROM search_document d WHERE d.tsv @@ {TSQUERY}{{excluded}}
+        sql = f"""SELECT d.organisation_id FROM search_document d WHERE {{where}}{{excluded}}
             ORDER BY d.sort_name, d.organisation_id LIMIT :limit OFFSET :offset"""
         return _query(sql, match, excluded, "d.organisation_id", limit=limit, offset=offset)
     else:
         sql = f"""SELECT o.id FROM organisation o JOIN search_document d ON d.organisation_id = o.id
-            WHERE d.tsv @@ {TSQUERY}{{excluded}} ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
+            WHERE {{where}}{{excluded}} ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
     return _query(sql, match, excluded, "o.id", limit=limit, offset=offset)
 
 

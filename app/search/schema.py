@@ -58,7 +58,9 @@ POSTGRESQL_DROP = [
 # Objects outside the ORM models; Alembic's autogenerate must not try to drop them.
 NON_MODEL_TABLES = {"search_fts", "search_vocab"}
 NON_MODEL_TABLE_PREFIXES = ("search_fts_",)
-NON_MODEL_COLUMNS = {("search_document", "tsv")}
+# With, on PostgreSQL, the name's own tokens and their index (migration 0011_pgperf_name_index).
+NON_MODEL_COLUMNS = {("search_document", "tsv"), ("search_document", "name_tsv")}
+NON_MODEL_INDEXES = {"ix_search_document_tsv", "ix_search_document_name_tsv"}
 
 
 def create(connection: Connection) -> None:
