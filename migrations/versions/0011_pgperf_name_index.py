@@ -1,7 +1,7 @@
 """search_document.name_tsv: the name's tokens alone, with a GIN index (PostgreSQL; nothing on SQLite)
 
 Revision ID: 0011_pgperf_name_index
-Revises: 0010_referral_contact
+Revises: 0011_contacts_names
 Create Date: 2026-12-05 16:45:00
 
 "Has a query word in its name" was `tsv @@ 'word':A`: a GIN index cannot tell
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = '0011_pgperf_name_index'
-down_revision = '0010_referral_contact'
+down_revision = '0011_contacts_names'
 branch_labels = None
 depends_on = None
 
