@@ -345,6 +345,52 @@ def test_the_name_split_covers_every_match_once_with_several_words_and_filters(
     assert sorted(listed) == sorted(everything)
 
 
+@pytest.mark.parametrize("rank_limit", [5000, 1])
+@pytest.mark.parametrize("text, filters", [
+    ("vertaistukea Kuopiossa", {}), ("kuntoutus", {"municipality_ids": ["Kuopio"]}), ("", {"municipality_ids": ["Kuopio"]}),
+])
+def test_pages_read_before_their_tiers_are_counted_list_the_same_as_one_long_page(
+    organisations, make_organisation, monkeypatch, rank_limit, text, filters
+):
+    """A tier is read from its start before it is counted; pages of any size list the matches in one order."""
+    from app.search import engine as search_module
+
+    make_organisation("Kuntoutus Kuopio ry", activities=["Kuntoutus", "Vertaistuki"], municipalities=["Kuopio"])
+    make_organisation("Vertaisryhmä Aalto", activities=["Vertaistuki"], municipalities=["Kuopio"],
+                      description="Vertaistukea ja kuntoutusta.")
+    make_organisation("Valtakunnallinen vertaistuki", activities=["Vertaistuki"], nationwide=True,
+                      description="Kuntoutus ja vertaistuki.")
+    if filters:
+        kuopio = db.session.scalar(select(Municipality.id).where(Municipality.name_fi == "Kuopio"))
+        filters = {"municipality_ids": [kuopio]}
+    monkeypatch.setattr(search_module, "RANK_LIMIT", rank_limit)
+    everything = search(SearchQuery(text=text, page_size=100, **filters))
+    assert everything.total >= 3
+    for size in (1, 2, 3):
+        page_count = search(SearchQuery(text=text, page_size=size, **filters)).page_count
+        listed = sum((names(search(SearchQuery(text=text, page=p, page_size=size, **filters)))
+                      for p in range(1, page_count + 1)), [])
+        assert listed == names(everything)
+
+
+def test_the_first_page_counts_the_matches_once_and_no_tier(organisations):
+    """Counting a tier visits its rows in PostgreSQL's table: the first page reads the tiers instead."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = search(SearchQuery(text="vertaistukea Kuopiossa"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "Tasapaino ry" in names(result)
+    assert sum(statement.lower().count("count(") for statement in statements) == 1
+
+
 def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organisations):
     """`'word':A` on the tsv index rechecked every document holding the word; name_tsv answers exactly."""
     from sqlalchemy import text as sql_text

@@ -217,30 +217,31 @@ def _plan(query: SearchQuery) -> _Plan:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
         total = db.session.scalar(_PUBLISHED_COUNT)
         order = ORDER_BY["name" if query.sort == RELEVANCE else query.sort]
-        segments = [Segment(total, partial(_listing, order=order))]
+        segments = [Segment(Count.exactly(total), partial(_listing, order=order))]
     else:
         match = Match(tuple(groups), "AND", filters)
         tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
-        total, *known = _counts(match, tiers)
+        total = _count(match)
         if groups and total < ENOUGH_RESULTS:
             corrected = _correct_typos(groups, taxonomy, version)
             if corrected != groups:
                 groups = corrected
                 match = replace(match, groups=tuple(groups))
                 tiers = _tiers(groups, municipality_ids, taxonomy) if query.sort == RELEVANCE else []
-                total, *known = _counts(match, tiers)
+                total = _count(match)
         first: list[int] = []
         if total < ENOUGH_RESULTS and len(match.word_groups()[0]) > 1:
             # Too few have every word: any word will do, those with every word first.
             if query.sort == RELEVANCE:
                 first = _ranked(match, [], ENOUGH_RESULTS, 0)
             match = replace(match, operator="OR")
-            total, known = _count(match), []
+            total = _count(match)
         if query.sort == RELEVANCE:
-            segments = [Segment(len(first), lambda limit, offset: first[offset:offset + limit])]
-            segments += _tiered_segments(match, total - len(first), first, tiers, known)
+            segments = [Segment(Count.exactly(len(first)), lambda limit, offset: first[offset:offset + limit])]
+            segments += _tiered_segments(match, Count.exactly(total - len(first)), first, tiers)
         else:
-            segments = [Segment(total, partial(_ordered, match, [], count=total, order=query.sort))]
+            segments = [Segment(Count.exactly(total), partial(_ordered, match, [], count=Count.exactly(total),
+                                                              order=query.sort))]
     return _Plan(version, taxonomy, detected_ids, detected_languages, detected_accessible, groups, segments, total)
 
 
@@ -279,28 +280,25 @@ def _activity_words(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
     return words
 
 
-def _tiered_segments(
-    match: Match, count: int, excluded: list[int], tiers: list[tuple], known: list[int] | None = None
-) -> list[Segment]:
+def _tiered_segments(match: Match, count: Count, excluded: list[int], tiers: list[tuple]) -> list[Segment]:
     """The `count` matches (without `excluded`) in tiers: those meeting the first tier's condition first.
 
     Each tier is split again by the next, and each part is ranked by the text
-    (see _segments).  A part is counted, split and ranked only when a page
-    reaches into it, so the first page of a search costs one count per tier;
-    `known` holds counts already made of the parts meeting the first, the
-    first two, ... tiers (see _counts).
+    (see _segments).  A part is split and ranked only when a page reaches into
+    it, and counted only when a page must know how many it holds (see Count).
     """
-    if count <= 0:
+    if count.at_most <= 0:
         return []
     if not tiers:
         return _segments(match, count, excluded)
     condition, rest = tiers[0], tiers[1:]
     meeting = replace(match, filters=_narrowed(match.filters, condition))
-    met = known[0] if known else _count(meeting, excluded)
+    met = Count.of(meeting, excluded, at_most=count.at_most)
     failing = replace(match, refused=match.refused + (condition,))
+    unmet = count.minus(met)
     return [
-        Segment(met, partial(_read_tiers, meeting, met, excluded, rest, known[1:] if known else None)),
-        Segment(count - met, partial(_read_tiers, failing, count - met, excluded, rest, None)),
+        Segment(met, partial(_read_tiers, meeting, met, excluded, rest)),
+        Segment(unmet, partial(_read_tiers, failing, unmet, excluded, rest)),
     ]
 
 
@@ -315,10 +313,8 @@ def _narrowed(filters: tuple, condition: tuple) -> tuple:
     return kept + condition
 
 
-def _read_tiers(
-    match: Match, count: int, excluded: list[int], tiers: list[tuple], known: list[int] | None, limit: int, offset: int
-) -> list[int]:
-    return _fetch(_tiered_segments(match, count, excluded, tiers, known), offset, limit)
+def _read_tiers(match: Match, count: Count, excluded: list[int], tiers: list[tuple], limit: int, offset: int) -> list[int]:
+    return _fetch(_tiered_segments(match, count, excluded, tiers), offset, limit)
 
 
 def _detected_municipalities(ids: list[int]) -> list[Municipality]:
@@ -425,15 +421,70 @@ def _tsquery_tokens(filters: tuple[tuple[str, ...], ...]) -> list[str]:
     return ["(" + " | ".join(f"'{token}'" for token in tokens) + ")" for tokens in filters]
 
 
+class Count:
+    """How many matches a part of the result list holds, counted only as far as a page needs.
+
+    PostgreSQL counts by visiting every matched row in the table (a GIN index holds
+    no visibility; 15-20 ms for a word in a third of 100 000 documents), where FTS5
+    counts from its index.  A page rarely needs a part's exact size: its first rows
+    are read without it (fewer than asked means that is all of them, see _fetch),
+    and whether a part is too big to score (RANK_LIMIT) needs at most RANK_LIMIT + 1
+    of it counted (exceeds).  Only a page starting further in counts the parts
+    before it.  `counter(cap)` returns the count, or any number >= cap when the
+    count is at least `cap` (cap None: the count); `at_most` is an upper bound known
+    without counting.
+    """
+
+    def __init__(self, counter: Callable[[int | None], int], at_most: int) -> None:
+        self._counter = counter
+        self._value: int | None = None
+        self.at_most = at_most
+
+    @classmethod
+    def exactly(cls, value: int) -> Count:
+        count = cls(lambda _cap: value, value)
+        count.settle(value)
+        return count
+
+    @classmethod
+    def of(cls, match: Match, excluded: list[int], at_most: int) -> Count:
+        return cls(partial(_count, match, excluded), at_most)
+
+    @property
+    def known(self) -> bool:
+        return self._value is not None
+
+    def settle(self, value: int) -> None:
+        self._value = self.at_most = value
+
+    def value(self) -> int:
+        if self._value is None:
+            self.settle(self._counter(None))
+        return self._value
+
+    def exceeds(self, limit: int) -> bool:
+        """Whether there are more than `limit`, counting at most limit + 1."""
+        if self._value is None and self.at_most > limit:
+            counted = self._counter(limit + 1)
+            if counted <= limit:
+                self.settle(counted)
+            return counted > limit
+        return self.at_most > limit
+
+    def minus(self, part: Count) -> Count:
+        """What is left of this count without `part` (of it)."""
+        return Count(lambda _cap: self.value() - part.value(), self.at_most)
+
+
 @dataclass
 class Segment:
     """A run of the result list: how many it holds and how to read `limit` of them from `offset`."""
 
-    count: int
+    count: Count
     read: Callable[[int, int], list[int]]
 
 
-def _segments(match: Match, count: int, excluded: list[int]) -> list[Segment]:
+def _segments(match: Match, count: Count, excluded: list[int]) -> list[Segment]:
     """The `count` matches (without `excluded`) in order: ranked, then (for very many) the rest A–Z.
 
     Scoring every match costs about a microsecond each, too much for a word found in
@@ -443,27 +494,37 @@ def _segments(match: Match, count: int, excluded: list[int]) -> list[Segment]:
     """
     if not match.groups:
         return [Segment(count, partial(_ordered, match, excluded, count=count))]
-    if count <= RANK_LIMIT:
+    if not count.exceeds(RANK_LIMIT):
         return [Segment(count, partial(_ranked, match, excluded))]
     named, unnamed = replace(match, in_name=True), replace(match, in_name=False)
-    in_name = _count(named, excluded)
-    if in_name <= RANK_LIMIT:
-        read_named = partial(_ranked, named, excluded)
-    else:
+    in_name = Count.of(named, excluded, at_most=count.at_most)
+    if in_name.exceeds(RANK_LIMIT):
         read_named = partial(_ordered, named, excluded, count=in_name)
+    else:
+        read_named = partial(_ranked, named, excluded)
+    not_in_name = count.minus(in_name)
     return [
         Segment(in_name, read_named),
-        Segment(count - in_name, partial(_ordered, unnamed, excluded, count=count - in_name)),
+        Segment(not_in_name, partial(_ordered, unnamed, excluded, count=not_in_name)),
     ]
 
 
 def _fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
+    """`limit` ids from `offset` on: a segment not yet counted is read from its start before it is counted."""
     ids: list[int] = []
     for segment in segments:
-        if offset >= segment.count:
-            offset -= segment.count
+        wanted = limit - len(ids)
+        if offset == 0 and not segment.count.known:
+            found = segment.read(wanted, 0)
+            ids += found
+            if len(found) >= wanted:
+                break
+            segment.count.settle(len(found))
             continue
-        ids += segment.read(limit - len(ids), offset)
+        if offset >= segment.count.value():
+            offset -= segment.count.value()
+            continue
+        ids += segment.read(wanted, offset)
         offset = 0
         if len(ids) >= limit:
             break
@@ -544,36 +605,16 @@ def _tsquery_condition(match: Match) -> tuple[str, dict[str, str]]:
     return where, params
 
 
-def _counts(match: Match, tiers: list[tuple]) -> list[int]:
-    """The matches' count, then on PostgreSQL the counts of those meeting the first, the first two, ... tiers.
-
-    PostgreSQL counts by reading every matched row from the table (its GIN index
-    holds no visibility), so counting the tiers in the same pass saves a pass
-    each: 15 ms for the 5 000 matches of one municipality at 100 000.  FTS5
-    counts from its index alone, so SQLite counts the tiers when a page needs them.
-    """
-    if _sqlite() or not tiers:
-        return [_count(match)]
-    params = {"match": match.tsquery()}
-    filtered = ""
-    met: list[str] = []
-    for number, condition in enumerate(tiers):
-        # A counted row matches already: testing the tiers' tokens alone is the same
-        # test (a tier implies the filter it replaces, see _narrowed) and, on an
-        # 800-byte tsvector, a fraction of testing the whole match again.
-        met += _tsquery_tokens(condition)
-        params[f"tier{number}"] = " & ".join(met)
-        filtered += f", count(*) FILTER (WHERE d.tsv @@ to_tsquery('simple', :tier{number}))"
-    sql = f"SELECT count(*){filtered} FROM search_document d WHERE d.tsv @@ {TSQUERY}"
-    return list(db.session.execute(_statement(sql, None), params).one())
-
-
-def _count(match: Match, excluded: list[int] | None = None) -> int:
+def _count(match: Match, excluded: list[int] | None = None, cap: int | None = None) -> int:
+    """How many match (without `excluded`); with `cap`, no more than `cap` are counted."""
     if _sqlite():
-        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :match{excluded}"
-        return _query(sql, match, excluded or [], "rowid")[0]
-    sql = "SELECT count(*) FROM search_document d WHERE {where}{excluded}"
-    return _query(sql, match, excluded or [], "d.organisation_id")[0]
+        source, column = "search_fts WHERE search_fts MATCH :match{excluded}", "rowid"
+    else:
+        source, column = "search_document d WHERE {where}{excluded}", "d.organisation_id"
+    if cap is None:
+        return _query(f"SELECT count(*) FROM {source}", match, excluded or [], column)[0]
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap) capped"
+    return _query(sql, match, excluded or [], column, cap=cap)[0]
 
 
 def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[int]:
@@ -597,7 +638,7 @@ def _ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[
 
 
 def _ordered(
-    match: Match, excluded: list[int], limit: int, offset: int, *, count: int, order: str = "name"
+    match: Match, excluded: list[int], limit: int, offset: int, *, count: Count, order: str = "name"
 ) -> list[int]:
     """A–Z (or by `order`): `count` matches sorted, or when there are many A–Z, read along the sort_name index.
 
@@ -606,7 +647,7 @@ def _ordered(
     thousand do; sorting the matches costs about a microsecond each.
     """
     order_by = ORDER_BY[order]
-    if _sqlite() and (count <= SORT_MATCHES_UP_TO or order != "name"):
+    if _sqlite() and (order != "name" or not count.exceeds(SORT_MATCHES_UP_TO)):
         sql = f"""SELECT o.id FROM search_fts JOIN organisation o ON o.id = search_fts.rowid
             WHERE search_fts MATCH :match{{excluded}} ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
     elif _sqlite():
