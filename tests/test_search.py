@@ -309,7 +309,7 @@ def test_only_published_organisations_have_a_document(organisations, db):
 
 def test_many_matches_put_name_matches_first_then_the_rest_a_to_z(organisations, make_organisation, monkeypatch):
     """Beyond RANK_LIMIT matches only name matches are scored; the pages still cover every match once."""
-    from app.search import engine as search_module
+    from app.search import statements as search_module
 
     make_organisation("Ö-kuntoutus", description="Kokoontuu Kuopiossa.")
     make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.")
@@ -331,7 +331,7 @@ def test_the_name_split_covers_every_match_once_with_several_words_and_filters(
     organisations, make_organisation, monkeypatch, text
 ):
     """Split by name (one word, several, with a filter), the pages hold every match once, name matches first."""
-    from app.search import engine as search_module
+    from app.search import statements as search_module
 
     make_organisation("Ö-kuntoutus", description="Kokoontuu Kuopiossa.", municipalities=["Kuopio"])
     make_organisation("Kuntoutusyhdistys Voimala", description="Kokoontuu Kuopiossa.", municipalities=["Kuopio"])
@@ -353,7 +353,7 @@ def test_pages_read_before_their_tiers_are_counted_list_the_same_as_one_long_pag
     organisations, make_organisation, monkeypatch, rank_limit, text, filters
 ):
     """A tier is read from its start before it is counted; pages of any size list the matches in one order."""
-    from app.search import engine as search_module
+    from app.search import statements as search_module
 
     make_organisation("Kuntoutus Kuopio ry", activities=["Kuntoutus", "Vertaistuki"], municipalities=["Kuopio"])
     make_organisation("Vertaisryhmä Aalto", activities=["Vertaistuki"], municipalities=["Kuopio"],
@@ -395,7 +395,7 @@ def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organi
     """`'word':A` on the tsv index rechecked every document holding the word; name_tsv answers exactly."""
     from sqlalchemy import text as sql_text
 
-    from app.search.engine import Match, _tsquery_condition
+    from app.search.statements import Match, tsquery_condition
     from app.search.query import Group
 
     if db.engine.dialect.name != "postgresql":
@@ -403,7 +403,7 @@ def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organi
     kuntoutus = Group(word="kuntoutus", terms=("kuntoutus",))
     for match in [Match((kuntoutus,), "AND", (), in_name=True),
                   Match((kuntoutus, Group(word="kuopio", terms=("kuopio",))), "AND", (("qkoko",),), in_name=True)]:
-        where, params = _tsquery_condition(match)
+        where, params = tsquery_condition(match)
         assert ":A" not in " ".join(params.values())
         db.session.execute(sql_text("SET LOCAL enable_seqscan = off"))
         plan = db.session.execute(sql_text(f"EXPLAIN SELECT count(*) FROM search_document d WHERE {where}"), params)
@@ -413,7 +413,7 @@ def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organi
 
 def test_a_to_z_is_the_same_whether_the_matches_are_sorted_or_read_along_the_name_index(organisations, monkeypatch):
     """Few matches are sorted, many are read along the sort_name index: the pages come out the same."""
-    from app.search import engine as search_module
+    from app.search import statements as search_module
 
     chosen = db.session.scalars(select(Activity.id).where(Activity.name.in_(["Vertaistuki", "Liikunta", "Kuntoutus"])))
     filters = {"activity_ids": list(chosen)}
