@@ -21,7 +21,7 @@ from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import TokenState, consume_token, issue_link_token, link_url, peek_token
-from app.platform.validation import ValidationError, clean_text, email_key, normalise_business_id
+from app.platform.validation import RefusedError, ValidationError, clean_text, email_key, normalise_business_id
 from app.search.engine import SearchQuery, search
 
 CLAIM_PURPOSE = "access_claim"
@@ -32,12 +32,8 @@ MAX_FOUND = 10
 MESSAGE_MAX_LENGTH = 1000
 
 
-class ClaimError(Exception):
+class ClaimError(RefusedError):
     """The claim cannot be made or decided; `message` says why, in the visitor's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

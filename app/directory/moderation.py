@@ -17,19 +17,15 @@ from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.templating import date_fi
 from app.platform.tokens import link_url
-from app.platform.validation import ValidationError, clean_text
+from app.platform.validation import RefusedError, ValidationError, clean_text
 from app.search.index import index_organisation, remove_from_index
 
 REASON_MAX_LENGTH = 2000
 PAUSE_NOTE_MAX_LENGTH = 300
 
 
-class ModerationError(Exception):
+class ModerationError(RefusedError):
     """The action does not fit the organisation's state; `message` says why, in Finnish."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _require(condition: bool, message: str) -> None:

@@ -24,17 +24,17 @@ from app.platform.calendar import helsinki_time
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.tokens import derived_token, hash_token, link_url
+from app.platform.validation import RefusedError
 
 REMINDER_AHEAD = timedelta(days=2)
 ACTIVE = ("confirmed", "waiting")
 
 
-class SignupError(Exception):
+class SignupError(RefusedError):
     """A sign-up or change that is not possible; `message` is Finnish, `field` the form field it concerns."""
 
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
-        self.message = message
         self.field = field
 
 

@@ -29,6 +29,18 @@ class ValidationError(ValueError):
         self.message = message
 
 
+class RefusedError(Exception):
+    """What a person asked for cannot be done now; `message` says why, ready to be shown to them.
+
+    Each feature names its own subclass (ModerationError, ClaimError, WorkshopError,
+    SignupError) so that a view catches only its own feature's refusals.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 # C0 control characters other than tab and newline, and DEL: they have no place in
 # typed text, and PostgreSQL refuses NUL outright.
 _CONTROL_CHARACTERS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])

@@ -22,7 +22,7 @@ from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
-from app.platform.validation import ValidationError, clean_text, contains_pattern
+from app.platform.validation import RefusedError, ValidationError, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
 from app.workshops.booking import check_time, hold_slot, release_slot
 from app.workshops.invitations import calendar_event, queue_invitation
@@ -37,12 +37,8 @@ REFERENCE_PREFIX = "TP"
 REMINDER_AHEAD = timedelta(days=2)
 
 
-class WorkshopError(Exception):
+class WorkshopError(RefusedError):
     """A step that is not possible for this order now; `message` is for the person, in their language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class SlotTaken(WorkshopError):
