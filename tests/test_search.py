@@ -391,6 +391,30 @@ def test_the_first_page_counts_the_matches_once_and_no_tier(organisations):
     assert sum(statement.lower().count("count(") for statement in statements) == 1
 
 
+def test_a_later_page_counts_the_tiers_before_it_only_as_far_as_it_starts(organisations, make_organisation):
+    """Page 2 of one needs to know whether the first tier holds more than one, not how many, and asks once."""
+    from sqlalchemy import event
+
+    make_organisation("Vertaisryhmä Aalto", activities=["Vertaistuki"], municipalities=["Kuopio"])
+    make_organisation("Vertaistuki Kuopio ry", activities=["Vertaistuki"], municipalities=["Kuopio"])
+    asked = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        if "count(" in statement.lower():
+            asked.append((statement, repr(parameters)))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        second = search(SearchQuery(text="vertaistukea Kuopiossa", page=2, page_size=1))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert names(second) == names(search(SearchQuery(text="vertaistukea Kuopiossa", page_size=2)))[1:]
+    uncapped = [statement for statement, _parameters in asked if "limit" not in statement.lower()]
+    assert len(uncapped) == 1  # the total
+    assert all("2" in parameters for statement, parameters in asked if "limit" in statement.lower())
+    assert len(set(asked)) == len(asked)
+
+
 def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organisations):
     """`'word':A` on the tsv index rechecked every document holding the word; name_tsv answers exactly."""
     from sqlalchemy import text as sql_text

@@ -137,6 +137,7 @@ class Count:
     def __init__(self, counter: Callable[[int | None], int], at_most: int) -> None:
         self._counter = counter
         self._value: int | None = None
+        self._more_than = -1  # the largest limit a capped count found this count above
         self.at_most = at_most
 
     @classmethod
@@ -162,13 +163,17 @@ class Count:
         return self._value
 
     def exceeds(self, limit: int) -> bool:
-        """Whether there are more than `limit`, counting at most limit + 1."""
-        if self._value is None and self.at_most > limit:
-            counted = self._counter(limit + 1)
-            if counted <= limit:
-                self.settle(counted)
-            return counted > limit
-        return self.at_most > limit
+        """Whether there are more than `limit`, counting at most limit + 1 (once: a count above it is remembered)."""
+        if self._value is not None or self.at_most <= limit:
+            return self.at_most > limit
+        if self._more_than >= limit:
+            return True
+        counted = self._counter(limit + 1)
+        if counted <= limit:
+            self.settle(counted)
+            return False
+        self._more_than = limit
+        return True
 
     def minus(self, part: Count) -> Count:
         """What is left of this count without `part` (of it)."""
@@ -220,7 +225,8 @@ def fetch(segments: list[Segment], offset: int, limit: int) -> list[int]:
                 break
             segment.count.settle(len(found))
             continue
-        if offset >= segment.count.value():
+        if not segment.count.exceeds(offset):
+            # The page starts past this segment: it holds at most `offset`, so it is counted only that far.
             offset -= segment.count.value()
             continue
         ids += segment.read(wanted, offset)
