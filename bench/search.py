@@ -403,7 +403,7 @@ def analyse() -> None:
     db.session.remove()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ("organisation", "organisation_need", "organisation_activity", "organisation_municipality",
-                      "search_document"):
+                      "search_document", "search_match"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 

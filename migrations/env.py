@@ -6,7 +6,7 @@ from alembic import context
 from flask import current_app
 
 import app.models  # noqa: F401  (every model must be loaded for autogenerate)
-from app.search.schema import NON_MODEL_COLUMNS, NON_MODEL_INDEXES, NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
+from app.search.schema import NON_MODEL_TABLE_PREFIXES, NON_MODEL_TABLES
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -18,10 +18,6 @@ db = current_app.extensions["migrate"].db
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the database-specific search structures out of autogenerate."""
     if type_ == "table" and (name in NON_MODEL_TABLES or name.startswith(NON_MODEL_TABLE_PREFIXES)):
-        return False
-    if type_ == "column" and (obj.table.name, name) in NON_MODEL_COLUMNS:
-        return False
-    if type_ == "index" and name in NON_MODEL_INDEXES:
         return False
     return True
 

@@ -430,8 +430,8 @@ def test_on_postgresql_a_word_in_the_name_is_asked_of_the_names_own_index(organi
         where, params = tsquery_condition(match)
         assert ":A" not in " ".join(params.values())
         db.session.execute(sql_text("SET LOCAL enable_seqscan = off"))
-        plan = db.session.execute(sql_text(f"EXPLAIN SELECT count(*) FROM search_document d WHERE {where}"), params)
-        assert "ix_search_document_name_tsv" in "\n".join(plan.scalars())
+        plan = db.session.execute(sql_text(f"EXPLAIN SELECT count(*) FROM search_match d WHERE {where}"), params)
+        assert "ix_search_match_name_tsv" in "\n".join(plan.scalars())
         db.session.rollback()
 
 
@@ -600,6 +600,36 @@ def test_the_document_carries_the_organisations_sort_name(organisations, db):
     reindex_all()
     db.session.commit()
     assert keys() == expected
+
+
+def test_on_postgresql_search_match_follows_every_write_of_the_documents(organisations, db):
+    """The trigger keeps PostgreSQL's tsvectors and A–Z key in step: new, changed, removed, all rebuilt."""
+    from sqlalchemy import text as sql_text
+
+    from app.search.index import index_organisation
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's search_match (SQLite's FTS5 table has its own triggers)")
+
+    def rows() -> dict[int, tuple[str, str]]:
+        return {organisation_id: (vector, sort_name) for organisation_id, vector, sort_name in db.session.execute(
+            sql_text("SELECT organisation_id, name_tsv::text, sort_name FROM search_match"))}
+
+    def expected() -> dict[int, tuple[str, str]]:
+        return {organisation_id: (vector, sort_name) for organisation_id, vector, sort_name in db.session.execute(
+            sql_text("SELECT organisation_id, to_tsvector('simple', name_terms)::text, sort_name FROM search_document"))}
+
+    assert rows() == expected() and len(rows()) >= 3
+    organisation = db.session.get(Organisation, organisations["Tasapaino ry"])
+    organisation.name = "Uusinimi ry"
+    organisation.sort_name = sort_key(organisation.name)
+    index_organisation(organisation)
+    assert "'uusinimi'" in rows()[organisation.id][0] and rows() == expected()
+    remove_from_index(organisation.id)
+    assert organisation.id not in rows() and rows() == expected()
+    reindex_all()
+    assert rows() == expected()
+    assert names(search(SearchQuery(text="uusinimi"))) == ["Uusinimi ry"]
 
 
 def test_a_database_named_in_the_config_gets_its_own_connection_settings():

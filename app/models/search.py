@@ -1,12 +1,12 @@
 """The search index: analysed Finnish tokens of each organisation.
 
 `search_document` holds the tokens as plain text on every database.  The
-database-specific full-text structure is built from it by DDL in
-`app.search.schema` (an FTS5 table kept in step by triggers on SQLite,
-a generated, GIN-indexed tsvector column on PostgreSQL), so Python writes the
-index in exactly one way.
+database-specific full-text structure is kept in step with it by triggers
+(an FTS5 table on SQLite, `app.search.schema`; the `search_match` table of
+GIN-indexed tsvectors on PostgreSQL, migration 0012_search_match), so Python
+writes the index in exactly one way.
 """
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -20,13 +20,11 @@ class SearchDocument(Base):
     )
     name_terms: Mapped[str] = mapped_column(Text, default="")
     body_terms: Mapped[str] = mapped_column(Text, default="")
-    # The organisation's sort_name, so that PostgreSQL ranks and lists a page A–Z without
-    # joining every match to `organisation` (the index is for A–Z pages of many matches).
+    # The organisation's sort_name, copied to PostgreSQL's search_match, which ranks and
+    # lists a page A–Z without joining every match to `organisation`.
     sort_name: Mapped[str] = mapped_column(
         String(200).with_variant(String(200, collation="C"), "postgresql"), default="", server_default=""
     )
-
-    __table_args__ = (Index("ix_search_document_sort_name", "sort_name", "organisation_id"),)
 
 
 class SearchMeta(Base):

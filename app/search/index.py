@@ -230,7 +230,7 @@ def reindex_all() -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         # Every row was just rewritten: without fresh statistics the planner guessed a few
         # hundred matches for a word in thousands and joined row by row (40 ms instead of 2).
-        db.session.execute(text("ANALYZE search_document"))
+        db.session.execute(text("ANALYZE search_match"))
     return count
 
 
@@ -313,7 +313,7 @@ def vocabulary_terms() -> list[str]:
     """Every distinct indexed term (for the typo fallback); a full scan, so callers cache it."""
     if db.session.get_bind().dialect.name == "sqlite":
         return list(db.session.scalars(select(text("term")).select_from(text("search_vocab"))))
-    return list(db.session.scalars(text("SELECT word FROM ts_stat('SELECT tsv FROM search_document')")))
+    return list(db.session.scalars(text("SELECT word FROM ts_stat('SELECT tsv FROM search_match')")))
 
 
 # Need, activity and area tokens are not words: never offered as a typo correction.

@@ -1,7 +1,9 @@
-"""Database-specific full-text structures over `search_document`.
+"""Database-specific full-text structures over `search_document`, as the first migration built them.
 
 Called from the migration that creates the index, and nowhere else, so both
-databases are built the same way in development, tests and production.
+databases are built the same way in development, tests and production.  On
+PostgreSQL the tsvectors have since moved to a narrow table of their own,
+`search_match`, kept by a trigger (migration 0012_search_match).
 """
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -55,12 +57,9 @@ POSTGRESQL_DROP = [
     "ALTER TABLE search_document DROP COLUMN IF EXISTS tsv",
 ]
 
-# Objects outside the ORM models; Alembic's autogenerate must not try to drop them.
-NON_MODEL_TABLES = {"search_fts", "search_vocab"}
+# Tables outside the ORM models; Alembic's autogenerate must not try to drop them.
+NON_MODEL_TABLES = {"search_fts", "search_vocab", "search_match"}
 NON_MODEL_TABLE_PREFIXES = ("search_fts_",)
-# With, on PostgreSQL, the name's own tokens and their index (migration 0011_pgperf_name_index).
-NON_MODEL_COLUMNS = {("search_document", "tsv"), ("search_document", "name_tsv")}
-NON_MODEL_INDEXES = {"ix_search_document_tsv", "ix_search_document_name_tsv"}
 
 
 def create(connection: Connection) -> None:

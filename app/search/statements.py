@@ -123,8 +123,8 @@ def _tsquery_tokens(filters: tuple[tuple[str, ...], ...]) -> list[str]:
 class Count:
     """How many matches a part of the result list holds, counted only as far as a page needs.
 
-    PostgreSQL counts by visiting every matched row in the table (a GIN index holds
-    no visibility; 15-20 ms for a word in a third of 100 000 documents), where FTS5
+    PostgreSQL counts by visiting every matched row in search_match (a GIN index holds
+    no visibility; 14-44 ms for a word in a third of 100 000 documents), where FTS5
     counts from its index.  A page rarely needs a part's exact size: its first rows
     are read without it (fewer than asked means that is all of them, see fetch),
     and whether a part is too big to score (RANK_LIMIT) needs at most RANK_LIMIT + 1
@@ -294,6 +294,8 @@ def _query(sql: str, match: Match, excluded: list[int], column: str, **params) -
 def tsquery_condition(match: Match) -> tuple[str, dict[str, str]]:
     """The WHERE of an index query on PostgreSQL, and its parameters.
 
+    The tsvectors are search_match's (migration 0012_search_match), a narrow table
+    kept in step with search_document by a trigger, so that counting visits few pages.
     "A word in the name" is asked of the name's own tokens and GIN index
     (`name_tsv`, migration 0011_pgperf_name_index), which answer exactly; as
     `'word':A` on the tsv index, every document with the word anywhere was
@@ -315,7 +317,7 @@ def count_matches(match: Match, excluded: list[int] | None = None, cap: int | No
     if _sqlite():
         source, column = "search_fts WHERE search_fts MATCH :match{excluded}", "rowid"
     else:
-        source, column = "search_document d WHERE {where}{excluded}", "d.organisation_id"
+        source, column = "search_match d WHERE {where}{excluded}", "d.organisation_id"
     if cap is None:
         return _query(f"SELECT count(*) FROM {source}", match, excluded or [], column)[0]
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap) capped"
@@ -335,8 +337,8 @@ def ranked(match: Match, excluded: list[int], limit: int, offset: int) -> list[i
             WHERE scored.score <= coalesce((SELECT score FROM cutoff), scored.score)
             ORDER BY scored.score, o.sort_name, o.id LIMIT :limit OFFSET :offset"""
     else:
-        # The document's own sort_name: joining every match to organisation cost 5-20 times the scoring.
-        sql = f"""SELECT d.organisation_id FROM search_document d WHERE {{where}}{{excluded}}
+        # search_match's own sort_name: joining every match to organisation cost 5-20 times the scoring.
+        sql = f"""SELECT d.organisation_id FROM search_match d WHERE {{where}}{{excluded}}
             ORDER BY ts_rank({POSTGRESQL_WEIGHTS}, d.tsv, to_tsquery('simple', :rank)) DESC, d.sort_name, d.organisation_id
             LIMIT :limit OFFSET :offset"""
     return _query(sql, match, excluded, "rowid" if _sqlite() else "d.organisation_id", limit=limit, offset=offset)
@@ -360,12 +362,12 @@ def ordered(
             WHERE o.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match){{excluded}}
             ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
     elif order == "name":
-        # From the document alone: the matches sorted, or many read along its sort_name index.
-        sql = """SELECT d.organisation_id FROM search_document d WHERE {where}{excluded}
+        # From search_match alone: the matches sorted, or many read along its sort_name index.
+        sql = """SELECT d.organisation_id FROM search_match d WHERE {where}{excluded}
             ORDER BY d.sort_name, d.organisation_id LIMIT :limit OFFSET :offset"""
         return _query(sql, match, excluded, "d.organisation_id", limit=limit, offset=offset)
     else:
-        sql = f"""SELECT o.id FROM organisation o JOIN search_document d ON d.organisation_id = o.id
+        sql = f"""SELECT o.id FROM organisation o JOIN search_match d ON d.organisation_id = o.id
             WHERE {{where}}{{excluded}} ORDER BY {order_by} LIMIT :limit OFFSET :offset"""
     return _query(sql, match, excluded, "o.id", limit=limit, offset=offset)
 
