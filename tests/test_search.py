@@ -616,8 +616,9 @@ def test_on_postgresql_search_match_follows_every_write_of_the_documents(organis
             sql_text("SELECT organisation_id, name_tsv::text, sort_name FROM search_match"))}
 
     def expected() -> dict[int, tuple[str, str]]:
-        return {organisation_id: (vector, sort_name) for organisation_id, vector, sort_name in db.session.execute(
-            sql_text("SELECT organisation_id, to_tsvector('simple', name_terms)::text, sort_name FROM search_document"))}
+        statement = "SELECT organisation_id, to_tsvector('simple', name_terms)::text, sort_name FROM search_document"
+        return {organisation_id: (vector, sort_name)
+                for organisation_id, vector, sort_name in db.session.execute(sql_text(statement))}
 
     assert rows() == expected() and len(rows()) >= 3
     organisation = db.session.get(Organisation, organisations["Tasapaino ry"])

@@ -163,7 +163,7 @@ class Count:
         return self._value
 
     def exceeds(self, limit: int) -> bool:
-        """Whether there are more than `limit`, counting at most limit + 1 (once: a count above it is remembered)."""
+        """Whether there are more than `limit`, counting at most limit + 1 (a count found above it is remembered)."""
         if self._value is not None or self.at_most <= limit:
             return self.at_most > limit
         if self._more_than >= limit:

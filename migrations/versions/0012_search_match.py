@@ -67,7 +67,8 @@ def downgrade():
     op.create_index('ix_search_document_sort_name', 'search_document', ['sort_name', 'organisation_id'])
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(f"ALTER TABLE search_document ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({_TSV.format(row='')}) STORED")
+    op.execute(f"ALTER TABLE search_document ADD COLUMN tsv tsvector "
+               f"GENERATED ALWAYS AS ({_TSV.format(row='')}) STORED")
     op.execute(f"ALTER TABLE search_document ADD COLUMN name_tsv tsvector "
                f"GENERATED ALWAYS AS ({_NAME_TSV.format(row='')}) STORED")
     op.execute("CREATE INDEX ix_search_document_tsv ON search_document USING gin (tsv)")
