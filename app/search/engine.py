@@ -235,8 +235,8 @@ def _plan(query: SearchQuery) -> _Plan:
             segments = [Segment(Count.exactly(len(first)), lambda limit, offset: first[offset:offset + limit])]
             segments += _tiered_segments(match, Count.exactly(total - len(first)), first, tiers)
         else:
-            segments = [Segment(Count.exactly(total), partial(ordered, match, [], count=Count.exactly(total),
-                                                              order=query.sort))]
+            whole = Count.exactly(total)
+            segments = [Segment(whole, partial(ordered, match, [], count=whole, order=query.sort))]
     return _Plan(version, taxonomy, detected_ids, detected_languages, detected_accessible, groups, segments, total)
 
 

@@ -131,13 +131,13 @@ class Count:
     of it counted (exceeds).  Only a page starting further in counts the parts
     before it.  `counter(cap)` returns the count, or any number >= cap when the
     count is at least `cap` (cap None: the count); `at_most` is an upper bound known
-    without counting.
+    without counting, `at_least` a lower bound a capped count has found.
     """
 
     def __init__(self, counter: Callable[[int | None], int], at_most: int) -> None:
         self._counter = counter
         self._value: int | None = None
-        self._more_than = -1  # the largest limit a capped count found this count above
+        self.at_least = 0
         self.at_most = at_most
 
     @classmethod
@@ -155,7 +155,7 @@ class Count:
         return self._value is not None
 
     def settle(self, value: int) -> None:
-        self._value = self.at_most = value
+        self._value = self.at_least = self.at_most = value
 
     def value(self) -> int:
         if self._value is None:
@@ -163,17 +163,15 @@ class Count:
         return self._value
 
     def exceeds(self, limit: int) -> bool:
-        """Whether there are more than `limit`, counting at most limit + 1 (a count found above it is remembered)."""
-        if self._value is not None or self.at_most <= limit:
-            return self.at_most > limit
-        if self._more_than >= limit:
-            return True
+        """Whether there are more than `limit`, counting at most limit + 1 when the bounds do not tell."""
+        if self.at_least > limit or self.at_most <= limit:
+            return self.at_least > limit
         counted = self._counter(limit + 1)
         if counted <= limit:
             self.settle(counted)
-            return False
-        self._more_than = limit
-        return True
+        else:
+            self.at_least = limit + 1
+        return counted > limit
 
     def minus(self, part: Count) -> Count:
         """What is left of this count without `part` (of it)."""
