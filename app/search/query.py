@@ -78,8 +78,9 @@ class Taxonomy:
     """What query words can mean besides themselves: needs (by name or synonym) and municipalities."""
 
     need_words: dict[str, tuple[str, ...]]  # a one-word name or synonym's base form -> need tokens
-    # Base forms (or language-keyed stems) of each word of a longer name or synonym, and its token
-    need_phrases: list[tuple[list[frozenset[str]], str]]
+    # A longer name or synonym as the base forms (or language-keyed stems) of each of its words, and its
+    # token, under each form of its first word: a query looks only at the phrases its words begin
+    need_phrases: dict[str, list[tuple[list[frozenset[str]], str]]]
     # A one-word Swedish or English name or synonym's keyed stem -> need and activity tokens
     foreign_words: dict[str, tuple[str, ...]]
     # The same words as written (lower-cased), sorted, for the word being typed
@@ -116,9 +117,10 @@ class Taxonomy:
             if being_typed and len(word) >= FOREIGN_PREFIX_MIN and not languages.is_general_word(word):
                 expansions[index].update(self._foreign_starting_with(word.lower()))
         every_base = frozenset().union(*(bases for _p, _w, bases in kept))
-        for phrase, token in self.need_phrases:
+        candidates = [entry for base in every_base for entry in self.need_phrases.get(base, ())]
+        for phrase, token in candidates:
             # A longer synonym counts when each of its words is somewhere in the query.
-            if any(part.isdisjoint(every_base) for part in phrase):
+            if any(part.isdisjoint(every_base) for part in phrase[1:]):
                 continue
             found = [next((i for i, (_p, _w, bases) in enumerate(kept) if bases & part), None) for part in phrase]
             if None not in found:
@@ -201,7 +203,7 @@ def _listed(pairs: list[tuple[int, str]], alphabetical: bool) -> dict[int, tuple
 
 def _build_taxonomy(needs, activities, municipalities, labels: dict[str, TaxonomyLabels]) -> Taxonomy:
     need_words: dict[str, set[str]] = defaultdict(set)
-    need_phrases = []
+    need_phrases: dict[str, list[tuple[list[frozenset[str]], str]]] = defaultdict(list)
     foreign_words: dict[str, set[str]] = defaultdict(set)
     foreign_forms: dict[str, set[str]] = defaultdict(set)
     for need in needs:
@@ -212,7 +214,8 @@ def _build_taxonomy(needs, activities, municipalities, labels: dict[str, Taxonom
                 for base in parts[0]:
                     need_words[base].add(token)
             elif parts:
-                need_phrases.append((parts, token))
+                for base in parts[0]:
+                    need_phrases[base].append((parts, token))
     for language in languages.LANGUAGES:
         foreign = [
             (need_token(n.id), [getattr(n, f"name_{language}"), *split_list(getattr(n, f"synonyms_{language}"))])
@@ -226,7 +229,8 @@ def _build_taxonomy(needs, activities, municipalities, labels: dict[str, Taxonom
                     foreign_words[languages.key(phrase_words[0], language)].add(token)
                     foreign_forms[phrase_words[0].lower()].add(token)
                 elif phrase_words:
-                    need_phrases.append(([frozenset({languages.key(w, language)}) for w in phrase_words], token))
+                    parts = [frozenset({languages.key(w, language)}) for w in phrase_words]
+                    need_phrases[languages.key(phrase_words[0], language)].append((parts, token))
     municipality_names = {}
     for municipality_id, name_fi, name_sv in municipalities:
         for name in (name_fi, name_sv):
@@ -234,7 +238,7 @@ def _build_taxonomy(needs, activities, municipalities, labels: dict[str, Taxonom
                 municipality_names[name.lower()] = municipality_id
     return Taxonomy(
         need_words={word: tuple(sorted(tokens)) for word, tokens in need_words.items()},
-        need_phrases=need_phrases,
+        need_phrases=dict(need_phrases),
         foreign_words={word: tuple(sorted(tokens)) for word, tokens in foreign_words.items()},
         foreign_forms=sorted((form, tuple(sorted(tokens))) for form, tokens in foreign_forms.items()),
         municipality_names=municipality_names,
