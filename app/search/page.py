@@ -120,6 +120,9 @@ def search_page_context(result: SearchResult) -> dict:
         query=query,
         result=result,
         choices=choices,
+        # The need groups that hold a chosen need open themselves.
+        open_need_groups={group for group, needs in choices.need_groups
+                          if any(need_id in query.need_ids for need_id, _name in needs)},
         count_text=result_count_text(result.total),
         show_text=ngettext("Näytä %(num)d tulos", "Näytä %(num)d tulosta", result.total),
         chips=active_filters(result, choices),
@@ -133,7 +136,7 @@ def search_page_context(result: SearchResult) -> dict:
         # Appended to each organisation's link, so its "Takaisin hakuun" returns to this search.
         organisation_link_query=("?" + urlencode([("haku", urlencode(args))])) if args else "",
         urgent_help=concerns_urgent_help(query.text),
-        language_filters=[(code, LANGUAGE_LABELS[code]) for code in LANGUAGE_FILTERS],
+        language_filters=[(code, str(LANGUAGE_LABELS[code]).capitalize()) for code in LANGUAGE_FILTERS],
         accessibility_filters=[(name, ACCESSIBILITY_LABELS[feature])
                                for name, feature in ACCESSIBILITY_PARAMETERS.items()],
         chosen_accessibility=[name for name, feature in ACCESSIBILITY_PARAMETERS.items()
