@@ -283,7 +283,8 @@ class Plan:
             form = {"organisation_id": organisation_id, "csrf_token": token, "next": "/haku"}
             return "tray", "POST", "/tarjotin/lisaa", form, {"HX-Request": "true"}
         form = {
-            "csrf_token": token, "name": "Kuormitus Testaaja", "phone": "040 123 4567", "email": "",
+            # A fresh one-time key, as each contact form a browser loads carries (app/platform/submissions.py).
+            "csrf_token": token, "submission_key": secrets.token_urlsafe(32), "name": "Kuormitus Testaaja", "phone": "040 123 4567", "email": "",
             "preferred_channel": "puhelin", "message": "Soittakaa iltapäivällä.", "consent": "y",
         }
         return "contact", "POST", f"/jarjestot/{organisation_id}/yhteydenotto", form, {}
@@ -403,7 +404,7 @@ def main() -> None:
         configured = runpy.run_path(str(app_dir / "gunicorn.conf.py"))
         workers = args.workers or configured["workers"]
         threads = args.threads or configured["threads"]
-        accepted = 0
+        accepted = refused = 0
         with log_path.open("w") as log:
             server = start_server(database, port, sink.port, workers, threads, log, app_dir)
             try:
@@ -422,6 +423,7 @@ def main() -> None:
                         print(f"           largest worker's RSS {largest_worker_rss_mb(server.pid):.0f} MB"
                               f"   (target ≤ {WORKER_RSS_TARGET_MB})")
                         accepted += stats.accepted_contacts
+                        refused += stats.by_class["contact"]["4xx"]
                     if "search" in throughput and throughput.get("trivial"):
                         print(f"  search throughput / trivial route (information): "
                               f"{throughput['search'] / throughput['trivial']:.0%}")
@@ -430,6 +432,9 @@ def main() -> None:
                 server.wait(timeout=30)
         stored = stored_contact_requests(database) - stored_before
         verdict = "none lost" if stored == accepted else f"MISMATCH ({stored - accepted:+d})"
+        if refused:
+            # The app answers a valid contact request 303; a 4xx means the bench's form no longer fits the app's.
+            verdict += f"; REFUSED {refused} (4xx): the bench's contact form does not match the app's"
         after_requests = len(sink.messages)
         # What the app could not deliver right after a request (the database busy, say)
         # waits for the mail worker, as in production: one pass of it here.
