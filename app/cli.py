@@ -132,15 +132,15 @@ def reindex_command(if_stale: bool):
 @click.option("--interval", type=float, default=None,
               help="Seconds between rounds with --loop [default: 2 when MAIL_SENT_BY=worker, else 30].")
 def outbox_deliver_command(loop: bool, interval: float | None):
-    """Send the queued messages that are due; failures wait for their next attempt."""
-    from app.platform.mail_delivery import DELIVERY_BATCH, deliver_due
+    """Send every queued message that is due; failures wait for their next attempt."""
+    from app.platform.mail_delivery import DELIVERY_BATCH, deliver_all_due, deliver_due
 
     if interval is None:
         # As the only sender the worker must be prompt: a sign-in link is awaited.
         interval = 2.0 if current_app.config["MAIL_SENT_BY"] == "worker" else 30.0
 
     if not loop:
-        sent, failed = deliver_due()
+        sent, failed = deliver_all_due()
         click.echo(f"sent: {sent}, not sent: {failed}")
         return
     stop = threading.Event()
@@ -157,7 +157,7 @@ def outbox_deliver_command(loop: bool, interval: float | None):
             if sent or failed:
                 click.echo(f"sent: {sent}, not sent: {failed}")
             if sent + failed >= DELIVERY_BATCH:
-                continue  # a backlog: the next batch goes at once
+                continue  # a backlog: the next batch goes at once (a stop is seen between batches)
         finally:
             db.session.remove()
         stop.wait(interval)

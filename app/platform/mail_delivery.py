@@ -49,6 +49,19 @@ def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -
     return _deliver(_candidates(limit, ids))
 
 
+
+def deliver_all_due() -> tuple[int, int]:
+    """deliver_due() batch after batch until nothing is due: a backlog goes at once, (sent, not sent).
+
+    A batch that sends nothing ends it: what failed waits for its next attempt.
+    """
+    sent = failed = 0
+    while True:
+        batch_sent, batch_failed = deliver_due()
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if batch_sent == 0 or batch_sent + batch_failed < DELIVERY_BATCH:
+            return sent, failed
+
 def can_deliver() -> bool:
     # No SMTP server and not in development: keep everything queued.
     return bool(current_app.extensions["mail"].server) or current_app.debug
