@@ -282,13 +282,17 @@ class Plan:
         if roll < 0.95:
             form = {"organisation_id": organisation_id, "csrf_token": token, "next": "/haku"}
             return "tray", "POST", "/tarjotin/lisaa", form, {"HX-Request": "true"}
-        form = {
-            # A fresh one-time key, as each contact form a browser loads carries (app/platform/submissions.py).
-            "csrf_token": token, "submission_key": secrets.token_urlsafe(32), "name": "Kuormitus Testaaja", "phone": "040 123 4567", "email": "",
-            "preferred_channel": "puhelin", "message": "Soittakaa iltapäivällä.", "consent": "y",
-        }
+        form = contact_form(token, "Kuormitus Testaaja", "Soittakaa iltapäivällä.")
         return "contact", "POST", f"/jarjestot/{organisation_id}/yhteydenotto", form, {}
 
+
+
+def contact_form(token: str, name: str, message: str) -> dict[str, str]:
+    """A valid contact request by phone, with a fresh one-time key as each form a browser loads carries."""
+    return {
+        "csrf_token": token, "submission_key": secrets.token_urlsafe(32), "name": name, "phone": "040 123 4567",
+        "email": "", "preferred_channel": "puhelin", "message": message, "consent": "y",
+    }
 
 class Stats:
     def __init__(self):

@@ -39,6 +39,7 @@ from bench.load import (  # noqa: E402
     Connection,
     Plan,
     build_database,
+    contact_form,
     read_ids,
     start_mail_worker,
     start_server,
@@ -80,8 +81,7 @@ async def drive(port: int, plan: Plan, soak: Soak, number: int, deadline: float)
             else:
                 sent += 1
                 marker = f"soak-{number}-{sent}"
-                form = {"csrf_token": token, "name": "Kestävyys Testaaja", "phone": "040 123 4567", "email": "",
-                        "preferred_channel": "puhelin", "message": f"Soittakaa {marker}.", "consent": "y"}
+                form = contact_form(token, "Kestävyys Testaaja", f"Soittakaa {marker}.")
                 path = f"/jarjestot/{plan.rng.choice(plan.ids['organisations'])}/yhteydenotto"
                 started = time.perf_counter()
                 try:
