@@ -13,33 +13,38 @@ wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Chosen by bench/load.py on 2 cores with SQLite and 10 000 organisations
-# (README.md, "Measured under load", has the tables).  Every request is CPU-bound Python
-# (search analysis, Jinja), so one process per core gives the parallelism and
-# threads overlap the waits on SQLite's write lock, on SMTP after a contact request
-# and on slow clients.  32 connections, 15 s a phase, requests/s (the host's speed
-# varies by a third from minute to minute, so only large differences count):
-#                  mixed load   searches only   trivial route
-#   2 × 2 gthread      115           211            1516
-#   2 × 4 gthread      124           133            1100
-#   3 × 2 gthread      123           238            1640
-#   2 × 8 gthread      208           158            1126   <- chosen: the mixed load
-# (measured while workers were still replaced every 2 000 requests)
-# With few threads a worker sits idle while its threads wait for the write lock
-# or the mail server, which the mixed load (the real one) has and searches alone do not.
+# (README.md, "Measured under load").  Every request is CPU-bound Python (search
+# analysis, Jinja), so one process per core gives the parallelism and a few threads
+# overlap the waits on SQLite's write lock, on the mail worker's queue and on slow
+# clients.  Pages are rendered plainly (no kept parts since issue 14), so a search
+# costs ~8 ms of CPU: with 8 threads a worker interleaved eight of them and each took
+# eight times as long (p95 540-600 ms), and used more memory (153 MB against 133).
+# 32 connections, 20 s a phase, requests/s (p95 ms), two rounds, 6 December 2026:
+#                                 mixed load            cold searches
+#   2 × 8, keep-alive 5 s      161 (430), 167 (426)   134 (540), 143 (602)
+#   2 × 4, keep-alive 5 s      170 (417),  75 (623)   203 (287), 199 (336)
+#   2 × 4, no keep-alive       176 (383), 166 (412)   200 (292), 197 (322)  <- chosen
+
 # Each worker builds its own app and connection pool (no preload), so no
 # database connection is shared across a fork.  With PostgreSQL keep
 # DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW ≥ threads.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # A worker that has not answered for 30 s is stuck and is replaced; nginx
 # waits 35 s (proxy_read_timeout in the README's nginx example), a little longer.
 timeout = 30
 # On restart or deploy, requests in progress get this long to finish.
 graceful_timeout = 20
-# Idle keep-alive connections from the proxy are closed after 5 s.
-keepalive = 5
+# No keep-alive: a connection is closed after its answer.  A gthread worker keeps
+# every connection it has accepted, so with persistent connections one worker could
+# hold most of them and, bound to one core by its GIL, serve them all while the
+# other idled (the 75 req/s round above; 80-90 against 200 in other runs).  Closed
+# after each answer, the next connection goes to whichever worker is free to accept
+# it.  Behind the proxy this costs a loopback connect (~0.1 ms); nginx talks to its
+# upstream without keep-alive by default anyway.
+keepalive = 0
 
 # A worker is replaced after this many requests, a guard against slow memory growth.
 # Rarely: a new worker spends about a second of CPU starting (Voikko, the app) and
