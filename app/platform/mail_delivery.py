@@ -49,7 +49,6 @@ def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -
     return _deliver(_candidates(limit, ids))
 
 
-
 def deliver_all_due() -> tuple[int, int]:
     """deliver_due() batch after batch until nothing is due: a backlog goes at once, (sent, not sent).
 
@@ -61,6 +60,7 @@ def deliver_all_due() -> tuple[int, int]:
         sent, failed = sent + batch_sent, failed + batch_failed
         if batch_sent == 0 or batch_sent + batch_failed < DELIVERY_BATCH:
             return sent, failed
+
 
 def can_deliver() -> bool:
     # No SMTP server and not in development: keep everything queued.
