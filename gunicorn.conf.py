@@ -53,12 +53,12 @@ keepalive = 0
 max_requests = 200_000
 max_requests_jitter = 20_000
 
-# X-Forwarded-Proto is believed only from these addresses (the reverse proxy);
-# the app's PROXY_FIX_X_FOR does the same for the client address.
 # gunicorn's most: a longer URL up to this reaches the app, which answers its own
 # 414 page (JSON under /api/) past app.platform.errors.MAX_URL_LENGTH, gunicorn's default.
 limit_request_line = 8190
 
+# X-Forwarded-Proto is believed only from these addresses (the reverse proxy);
+# the app's PROXY_FIX_X_FOR does the same for the client address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # The access log has no referrer (another page's URL, possibly with a token in

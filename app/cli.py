@@ -133,7 +133,7 @@ def reindex_command(if_stale: bool):
               help="Seconds between rounds with --loop [default: 2 when MAIL_SENT_BY=worker, else 30].")
 def outbox_deliver_command(loop: bool, interval: float | None):
     """Send every queued message that is due; failures wait for their next attempt."""
-    from app.platform.mail_delivery import DELIVERY_BATCH, deliver_all_due, deliver_due
+    from app.platform.mail_delivery import deliver_all_due
 
     if interval is None:
         # As the only sender the worker must be prompt: a sign-in link is awaited.
@@ -149,15 +149,13 @@ def outbox_deliver_command(loop: bool, interval: float | None):
     click.echo(f"delivering every {interval:g} s until SIGTERM")
     while not stop.is_set():
         try:
-            sent, failed = deliver_due()
+            sent, failed = deliver_all_due(stopping=stop.is_set)
         except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
             db.session.rollback()
             current_app.logger.exception("outbox round failed")
         else:
             if sent or failed:
                 click.echo(f"sent: {sent}, not sent: {failed}")
-            if sent + failed >= DELIVERY_BATCH:
-                continue  # a backlog: the next batch goes at once (a stop is seen between batches)
         finally:
             db.session.remove()
         stop.wait(interval)

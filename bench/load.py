@@ -286,13 +286,13 @@ class Plan:
         return "contact", "POST", f"/jarjestot/{organisation_id}/yhteydenotto", form, {}
 
 
-
 def contact_form(token: str, name: str, message: str) -> dict[str, str]:
     """A valid contact request by phone, with a fresh one-time key as each form a browser loads carries."""
     return {
         "csrf_token": token, "submission_key": secrets.token_urlsafe(32), "name": name, "phone": "040 123 4567",
         "email": "", "preferred_channel": "puhelin", "message": message, "consent": "y",
     }
+
 
 class Stats:
     def __init__(self):

@@ -18,7 +18,7 @@ from app import create_app
 from app.extensions import db as _db
 from app.models import LoginToken, OutboxMessage, utcnow
 from app.platform import background
-from app.platform.mail_delivery import DELIVERY_BATCH, MAX_ATTEMPTS, UNCERTAIN, deliver_due
+from app.platform.mail_delivery import DELIVERY_BATCH, MAX_ATTEMPTS, UNCERTAIN, deliver_all_due, deliver_due
 from app.platform.outbox import QUEUED_LEASE, queue_mail
 
 
@@ -348,7 +348,6 @@ def test_the_cli_delivers_what_is_due(app, runner, mailbox):
     assert len(mailbox.messages) == 1
 
 
-
 def test_the_cli_delivers_a_backlog_longer_than_one_batch(app, runner, mailbox):
     for number in range(DELIVERY_BATCH + 3):
         queue_sign_in(f"vastaanottaja{number}@example.fi")
@@ -359,6 +358,19 @@ def test_the_cli_delivers_a_backlog_longer_than_one_batch(app, runner, mailbox):
     assert result.exit_code == 0, result.output
     assert f"sent: {DELIVERY_BATCH + 3}" in result.output
     assert len(mailbox.messages) == DELIVERY_BATCH + 3
+
+
+def test_a_worker_told_to_stop_ends_after_the_batch_at_hand(app, mailbox):
+    for number in range(DELIVERY_BATCH + 3):
+        queue_sign_in(f"vastaanottaja{number}@example.fi")
+    _db.session.commit()
+
+    sent, failed = deliver_all_due(stopping=lambda: True)
+
+    assert (sent, failed) == (DELIVERY_BATCH, 0)
+    assert len(mailbox.messages) == DELIVERY_BATCH
+    assert deliver_all_due() == (3, 0)
+
 
 def test_concurrent_workers_send_each_message_once(app, mailbox, migrated_database):
     for number in range(12):

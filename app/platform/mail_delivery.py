@@ -8,7 +8,7 @@ the slow SMTP conversation starts.
 import base64
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import current_app
@@ -49,16 +49,18 @@ def deliver_due(limit: int = DELIVERY_BATCH, ids: Iterable[int] | None = None) -
     return _deliver(_candidates(limit, ids))
 
 
-def deliver_all_due() -> tuple[int, int]:
+def deliver_all_due(stopping: Callable[[], bool] = lambda: False) -> tuple[int, int]:
     """deliver_due() batch after batch until nothing is due: a backlog goes at once, (sent, not sent).
 
     A batch that sends nothing ends it: what failed waits for its next attempt.
+    `stopping` is asked between batches, so a worker told to stop ends after
+    the batch at hand instead of after the whole backlog.
     """
     sent = failed = 0
     while True:
         batch_sent, batch_failed = deliver_due()
         sent, failed = sent + batch_sent, failed + batch_failed
-        if batch_sent == 0 or batch_sent + batch_failed < DELIVERY_BATCH:
+        if batch_sent == 0 or batch_sent + batch_failed < DELIVERY_BATCH or stopping():
             return sent, failed
 
 

@@ -120,6 +120,7 @@ class Taxonomy:
         candidates = [entry for base in every_base for entry in self.need_phrases.get(base, ())]
         for phrase, token in candidates:
             # A longer synonym counts when each of its words is somewhere in the query.
+            # The first word is in it already: the phrase was filed under one of its forms.
             if any(part.isdisjoint(every_base) for part in phrase[1:]):
                 continue
             found = [next((i for i, (_p, _w, bases) in enumerate(kept) if bases & part), None) for part in phrase]
