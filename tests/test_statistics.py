@@ -363,6 +363,9 @@ def test_export_of_all_organisations_has_every_field_and_is_audited(staff_client
     assert record["nationwide"] == "ei"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
     assert (event.actor, event.object_type) == (STAFF_EMAIL, "organisation")
+    # The log names the file as it was served (with its date), as every other export does.
+    served = response.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert event.detail["file"] == served == f"jarjestot-{date.today().isoformat()}.csv"
 
 
 # --- the public page ------------------------------------------------------------------------------------

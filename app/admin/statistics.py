@@ -2,19 +2,17 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from app.accounts.sessions import current_user
 from app.admin import figures as stats
 from app.admin import period_figures as periods
 from app.admin import impact
 from app.admin.impact_figures import report_years
 from app.admin.blueprint import bp
-from app.extensions import db
-from app.platform.audit import record_audit
+from app.admin.downloads import audited_csv
 from app.platform.charts import dot_matrix, grouped_bars, horizontal_bars
-from app.platform.csv_export import MIMETYPE, Report, StatTable, organisations_csv, table_csv
+from app.platform.csv_export import Report, StatTable, organisations_csv, table_csv
 from app.platform.validation import whole_number
 
 MONTHS = (
@@ -228,13 +226,6 @@ REPORTS = {
 }
 
 
-def csv_download(text: str, filename: str) -> Response:
-    response = Response(text.encode("utf-8"), content_type=MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _requested_period() -> tuple[Period, list[int]]:
     """The period of `?vuosi=` and the years to choose from: any with contact requests, orders or events."""
     today = date.today()
@@ -269,15 +260,10 @@ def statistics_csv(name: str):
         table, filename = impact.REPORTS[name](year).table, f"{name}-{year}.csv"
     else:
         abort(404)
-    record_audit(current_user().email, "export", "statistics", None, file=filename, rows=len(table.rows))
-    db.session.commit()
-    return csv_download(table_csv(table), filename)
+    return audited_csv(table_csv(table), filename, "statistics", rows=len(table.rows))
 
 
 @bp.get("/vienti/jarjestot.csv")
 def export_organisations_csv():
     """Every organisation in every status with every field, contacts and admin-only figures included."""
-    text = organisations_csv()
-    record_audit(current_user().email, "export", "organisation", None, file="jarjestot.csv")
-    db.session.commit()
-    return csv_download(text, f"jarjestot-{date.today().isoformat()}.csv")
+    return audited_csv(organisations_csv(), f"jarjestot-{date.today().isoformat()}.csv", "organisation")

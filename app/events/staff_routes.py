@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.statistics import csv_download
+from app.admin.downloads import audited_csv
 from app.events import events as service
 from app.events import feedback
 from app.events.display import KIND_LABELS, template_labels
@@ -183,10 +183,7 @@ def _event_csv(event_id: int, prefix: str, build) -> object:
     """An event's CSV download named "<prefix>-tapahtuma-<id>.csv"; every export is audited."""
     event = db.get_or_404(Event, event_id)
     filename = f"{prefix}-tapahtuma-{event.id}.csv"
-    text = build(event)
-    record_audit(actor(), "export", "event", event.id, file=filename)
-    db.session.commit()
-    return csv_download(text, filename)
+    return audited_csv(build(event), filename, "event", event.id)
 
 
 def _chosen_kind() -> str:
@@ -207,7 +204,4 @@ def all_event_feedback_csv():
     """The feedback table of every event (or of one kind, `laji`) as CSV."""
     kind = _chosen_kind()
     filename = f"palaute-tapahtumat-{kind or 'kaikki'}.csv"
-    text = feedback.feedback_csv(kind=kind)
-    record_audit(actor(), "export", "event_feedback", None, file=filename)
-    db.session.commit()
-    return csv_download(text, filename)
+    return audited_csv(feedback.feedback_csv(kind=kind), filename, "event_feedback")

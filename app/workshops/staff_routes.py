@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
-from app.admin.statistics import csv_download
+from app.admin.downloads import audited_csv
 from app.extensions import db
 from app.models import WorkshopOrder, WorkshopTheme
 from app.models.workshop import WORKSHOP_STATUSES
@@ -240,10 +240,7 @@ def workshop_feedback_csv(order_id: int):
     """One workshop's feedback as CSV: the same numbers as the table on its page."""
     order = db.get_or_404(WorkshopOrder, order_id)
     filename = f"palaute-{order.reference}.csv"
-    text = feedback_csv(order)
-    record_audit(actor(), "export", "workshop_order", order.id, file=filename)
-    db.session.commit()
-    return csv_download(text, filename)
+    return audited_csv(feedback_csv(order), filename, "workshop_order", order.id)
 
 
 def _chosen_theme() -> tuple[WorkshopTheme | None, bool]:
@@ -275,7 +272,5 @@ def all_workshop_feedback_csv():
     """The feedback table of every workshop (or of one theme or the own proposals, `teema`) as CSV."""
     theme, own_proposals = _chosen_theme()
     filename = "palaute-oma-ehdotus.csv" if own_proposals else f"palaute-teema-{theme.id}.csv" if theme else "palaute-kaikki.csv"
-    text = feedback_csv(theme=theme, own_proposals=own_proposals)
-    record_audit(actor(), "export", "workshop_feedback", theme.id if theme else None, file=filename)
-    db.session.commit()
-    return csv_download(text, filename)
+    return audited_csv(feedback_csv(theme=theme, own_proposals=own_proposals), filename, "workshop_feedback",
+                       theme.id if theme else None)
