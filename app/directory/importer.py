@@ -10,7 +10,6 @@ from datetime import date, datetime, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from app.directory.contacts import ContactPerson, apply_contacts
@@ -20,6 +19,7 @@ from app.directory.records import (
     CONTACT_KEYS,
     PHONE_KEYS,
     RECORD_KEYS,
+    every_organisation,
     organisation_record,
     record_revision,
 )
@@ -374,23 +374,5 @@ def _unique(items: list) -> list:
 
 def export_organisations() -> Iterator[str]:
     """Every organisation as one JSON line, in the import format, ordered by id."""
-    query = (
-        select(Organisation)
-        .order_by(Organisation.id)
-        .options(
-            selectinload(Organisation.parent),
-            selectinload(Organisation.sector),
-            selectinload(Organisation.municipalities),
-            selectinload(Organisation.needs),
-            selectinload(Organisation.activities),
-            selectinload(Organisation.phones),
-            selectinload(Organisation.contacts),
-            selectinload(Organisation.keywords),
-        )
-        .execution_options(yield_per=500)
-    )
-    # Batches keep memory flat on large exports; closing the result also frees the
-    # server-side cursor (PostgreSQL) when the caller stops early.
-    with db.session.scalars(query) as organisations:
-        for organisation in organisations:
-            yield json.dumps(organisation_record(organisation), ensure_ascii=False)
+    for organisation in every_organisation():
+        yield json.dumps(organisation_record(organisation), ensure_ascii=False)

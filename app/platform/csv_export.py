@@ -13,13 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.directory.contacts import contact_text
-from app.directory.records import ADMIN_KEYS, RECORD_KEYS, organisation_record
-from app.extensions import db
-from app.models import Organisation
+from app.directory.records import ADMIN_KEYS, RECORD_KEYS, every_organisation, organisation_record
 from app.platform.validation import format_phone_fi
 
 DELIMITER = ";"
@@ -112,21 +108,7 @@ def _list_item(item) -> str:
 
 def organisation_export_rows() -> Iterator[list[str]]:
     """One row per organisation in every status, in id order, with contacts and admin-only figures."""
-    organisations = db.session.scalars(
-        select(Organisation)
-        .order_by(Organisation.id)
-        .options(
-            selectinload(Organisation.municipalities),
-            selectinload(Organisation.needs),
-            selectinload(Organisation.activities),
-            selectinload(Organisation.phones),
-            selectinload(Organisation.contacts),
-            selectinload(Organisation.keywords),
-            selectinload(Organisation.sector),
-            selectinload(Organisation.parent),
-        )
-    )
-    for organisation in organisations:
+    for organisation in every_organisation():
         record = organisation_record(organisation)
         admin = record.pop("admin")
         cells = [str(organisation.id)]
