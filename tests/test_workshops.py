@@ -13,6 +13,7 @@ from tests.test_workshops_helpers import (
     weekday_from,
 )
 
+from app.admin.staff import add_staff
 from app.extensions import db
 from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange
 from app.platform.tokens import hash_token
@@ -266,6 +267,19 @@ def test_the_orderer_cancels_a_new_order(client, mailbox, themes):
     [cancelled_mail] = [message for message in mailbox.messages if message["To"] == order.email
                         and "peruttu" in message["Subject"]]
     assert not any(part.get_content_type() == "text/calendar" for part in cancelled_mail.walk())
+
+
+def test_a_new_order_cancelled_by_the_orderer_is_announced_to_the_staff_who_heard_of_it(client, mailbox, themes):
+    add_staff("kasittelija@keskus.example", "Kaisa Käsittelijä")
+    db.session.commit()
+    order, path = place(client, mailbox, themes[0])
+    announced = {message["To"] for message in mailbox.messages if message["To"] != order.email}
+    assert announced == {"kasittelija@keskus.example", "tyopajat@keskus.example"}
+
+    client.post(path + "/peru", data={"csrf_token": csrf_of(client.get(path)), "reason": "Aikataulut eivät sovi."})
+
+    told = {message["To"] for message in mailbox.messages if "Tilaaja perui" in message["Subject"]}
+    assert told == announced
 
 
 def test_cancelling_needs_the_csrf_token(client, mailbox, themes):

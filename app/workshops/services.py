@@ -214,7 +214,16 @@ def handler_email(order: WorkshopOrder) -> str:
 
 
 def _tell_handler(order: WorkshopOrder, template: str, **context) -> None:
-    for address in {handler_email(order), current_app.config.get("STAFF_NOTIFY_EMAIL", "")} - {""}:
+    """The staff member handling the order hears of the orderer's step (and the shared mailbox).
+
+    Until someone has acted on it, the order is nobody's: everyone the new order
+    was announced to hears of it, as they heard of the order.
+    """
+    handler = handler_email(order)
+    if not handler:
+        notify_staff(template, order=order, **context, **template_labels())
+        return
+    for address in {handler, current_app.config.get("STAFF_NOTIFY_EMAIL", "")} - {""}:
         with in_language(DEFAULT_LANGUAGE):
             queue_mail(address, template, order=order, **context, **template_labels())
 
