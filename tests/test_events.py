@@ -113,6 +113,22 @@ def test_waiting_list_gets_the_freed_place_with_mail(client, mailbox, taxonomy):
     assert "jo peruttu" in client.get(first_link).text or "Peruttu" in client.get(first_link).text
 
 
+def test_a_cancelled_sign_up_offers_no_calendar_entry_and_promises_no_link(client, mailbox, taxonomy):
+    event = make_event(remote=True, capacity=1)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="Toinen ry"))
+    waiting_link = manage_path(mailbox.bodies(mailbox.messages[1])[0])
+    before = client.get(waiting_link).text
+    assert "Lisää kalenteriin" in before and "kun paikkasi on vahvistettu" in before
+
+    client.post(waiting_link + "/peru")
+
+    after = client.get(waiting_link).text
+    assert "Peruttu" in after
+    assert "Lisää kalenteriin" not in after and "kun paikkasi on vahvistettu" not in after
+    assert "meet.example" not in after
+
+
 def test_the_same_address_twice_is_refused_with_a_clear_message(client, taxonomy):
     event = make_event()
     client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("Aino@Example.FI"))
