@@ -1,5 +1,5 @@
 """The audit log, the dashboard (with retrying failed mail) and `flask purge`."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
@@ -21,6 +21,20 @@ def staff_client(client):
     make_staff()
     sign_in_staff(client)
     return client
+
+
+def test_the_audit_log_tells_times_in_helsinki_time_as_the_other_staff_pages_do(client):
+    staff_client(client)
+    winter = record_audit("toinen@keskus.example", "hide", "organisation", 1, name="Talvi ry")
+    winter.created_at = datetime(2026, 12, 6, 19, 25)  # stored in UTC: 21.25 in Helsinki
+    summer = record_audit("toinen@keskus.example", "hide", "organisation", 2, name="Kesä ry")
+    summer.created_at = datetime(2026, 7, 1, 21, 30)  # 00.30 the next day in Helsinki (UTC+3)
+    _db.session.commit()
+
+    page = client.get("/yllapito/loki?toiminto=hide").text
+
+    assert "6.12.2026 21.25" in page and "19.25" not in page
+    assert "2.7.2026 00.30" in page
 
 
 def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from app.config import HTMX_VERSION
 from app.platform.assets import asset
+from app.platform.calendar import helsinki_time
 from app.platform.surveys import format_mean
 from app.platform.validation import format_phone_fi
 
@@ -76,6 +77,12 @@ def date_fi(value: date | datetime | None) -> str:
     return f"{value.day}.{value.month}.{value.year}"
 
 
+def moment_fi(utc: datetime) -> str:
+    """A stored moment (naive UTC, as utcnow() writes it) in Helsinki time: 6.12.2026 21.25."""
+    local = helsinki_time(utc)
+    return f"{date_fi(local)} {local.hour:02d}.{local.minute:02d}"
+
+
 def excerpt(text: str, limit: int = 220) -> str:
     """The first one or two sentences of a description, cut at a word when too long."""
     text = " ".join(text.split())
@@ -91,6 +98,7 @@ def excerpt(text: str, limit: int = 220) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["htmx_script_tag"] = htmx_script_tag
     app.jinja_env.filters["date_fi"] = date_fi
+    app.jinja_env.filters["moment_fi"] = moment_fi
     app.jinja_env.filters["phone_fi"] = format_phone_fi
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["mean_fi"] = format_mean
