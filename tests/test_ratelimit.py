@@ -69,3 +69,23 @@ def test_a_used_links_fresh_link_is_limited_per_link(app, client, mailbox):
     # 3 per hour per link (app/accounts/routes.py LINKS_PER_TOKEN); the mail goes only when allowed.
     assert answers == [303, 303, 303, 429]
     assert len(mailbox.messages) == 3
+
+
+def test_event_sign_ups_count_only_when_accepted_and_a_refused_one_keeps_the_form(app, client, mailbox, taxonomy):
+    from tests.events_support import make_event, signup_form
+
+    event = make_event(capacity=50)
+    path = f"/tapahtumat/{event.id}/ilmoittaudu"
+    # Typos first: refused forms (422) do not use up the address's 10 sign-ups an hour.
+    mistakes = [client.post(path, data=signup_form("ei-osoite", submission_key=f"virhe{n:_<38}")).status_code
+                for n in range(3)]
+    accepted = [client.post(path, data=signup_form(f"osallistuja{n}@example.fi")).status_code for n in range(10)]
+    assert mistakes == [422] * 3 and accepted == [303] * 10
+
+    refused = client.post(path, data=signup_form("yksitoista@example.fi", name="Yrjö Yksitoista"))
+
+    assert refused.status_code == 429
+    assert "liian monta lomaketta" in refused.text
+    # The sign-up form itself, with what was typed, not a list of raw field names.
+    assert 'value="Yrjö Yksitoista"' in refused.text and 'value="yksitoista@example.fi"' in refused.text
+    assert "submission_key</dt>" not in refused.text

@@ -22,6 +22,7 @@ from app.events.signups import (
 from app.directory.reads import published_organisation_names
 from app.extensions import db, limiter
 from app.models import Event, utcnow
+from app.platform.ratelimit import accepted, form_again_on_breach
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.templating import render_page
 from app.platform.validation import whole_number
@@ -93,17 +94,24 @@ def event_ics(event_id: int):
     return response
 
 
-def _signup_page(event: Event, form: SignupForm, status: int = 200):
+def _signup_page(event: Event, form: SignupForm, status: int = 200, rate_limit_wait: str = ""):
     form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
                                         'käsittelemme ilmoittautumisen tietoja.', url=url_for("pages.privacy")))
     return render_template(
         "events/signup.html", event=event, form=form, places_left=places_left(event),
-        organisation_names=published_organisation_names(), **template_labels(),
+        organisation_names=published_organisation_names(), rate_limit_wait=rate_limit_wait, **template_labels(),
     ), status
 
 
+def _signup_form_again(wait: str) -> str:
+    """A refused sign-up: the form with what was typed, and how long to wait."""
+    page, _status = _signup_page(_event_or_404(request.view_args["event_id"]), SignupForm(), rate_limit_wait=wait)
+    return page
+
+
 @bp.route("/<int:event_id>/ilmoittaudu", methods=["GET", "POST"])
-@limiter.limit(SIGNUPS_PER_IP, methods=["POST"])
+# Only sign-ups that went through count: a few typos must not lock out an office's network.
+@limiter.limit(SIGNUPS_PER_IP, methods=["POST"], deduct_when=accepted, on_breach=form_again_on_breach(_signup_form_again))
 def signup(event_id: int):
     """The sign-up form; invalid input comes back marked (422), a closed sign-up says so."""
     if (earlier := earlier_answer()) is not None:

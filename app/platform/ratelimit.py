@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import make_response, request, session
+from flask import Response, make_response, request, session
 from flask_babel import format_timedelta
 from flask_limiter import RequestLimit
 from limits.storage import Storage
@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, limiter
 from app.models.ratelimit import RateLimitCounter
+from app.platform.database import reading_only
 from app.platform.tokens import hash_token
 from app.platform.validation import email_key
 
@@ -77,6 +78,15 @@ def wait_text(request_limit: RequestLimit | None) -> str:
     return format_timedelta(timedelta(minutes=max(1, math.ceil(seconds / 60))), granularity="minute", threshold=1)
 
 
+def form_again_on_breach(rerender: Callable[[str], str]) -> Callable[[RequestLimit], Response]:
+    """Flask-Limiter's `on_breach`: the form page again, `rerender(wait)`, answered 429."""
+
+    def on_breach(request_limit: RequestLimit) -> Response:
+        return make_response(rerender(wait_text(request_limit)), 429)
+
+    return on_breach
+
+
 def submission_limits(scope: str, rerender: Callable[[str], str] | None = None):
     """Per address and per session, counting only accepted submissions.
 
@@ -86,10 +96,7 @@ def submission_limits(scope: str, rerender: Callable[[str], str] | None = None):
     on SQLite that would begin a write transaction the count then waits for.
     """
 
-    def on_breach(request_limit: RequestLimit):
-        if rerender is not None:
-            return make_response(rerender(wait_text(request_limit)), 429)
-        return None
+    on_breach = form_again_on_breach(rerender) if rerender is not None else None
 
     def decorate(view):
         view = limiter.limit(
@@ -139,7 +146,10 @@ class DatabaseStorage(Storage):
             connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key))
 
     def _row(self, key: str):
-        with db.engine.connect() as connection:
+        # A reader's transaction even in a POST: the count is read again after the view
+        # (for the response's limit headers), and a view that did not commit, such as a
+        # refused form, still holds SQLite's write lock then.
+        with reading_only(), db.engine.connect() as connection:
             return connection.execute(
                 select(RateLimitCounter.count, RateLimitCounter.expires_at).where(RateLimitCounter.key == key)
             ).first()

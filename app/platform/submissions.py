@@ -25,6 +25,7 @@ from wtforms import HiddenField
 
 from app.extensions import db
 from app.models import FormSubmission
+from app.platform.database import reading_only
 
 KEY_FIELD = "submission_key"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
@@ -71,10 +72,15 @@ def earlier_answer():
     key = request.form.get(KEY_FIELD, "")
     if request.method != "POST" or not KEY_PATTERN.fullmatch(key):
         return None
-    earlier = db.session.get(FormSubmission, key)
-    if earlier is None or not earlier.result_url:
-        return None
-    return redirect(earlier.result_url, code=303)
+    with reading_only():
+        earlier = db.session.get(FormSubmission, key)
+        result_url = earlier.result_url if earlier is not None else None
+        # The read ends here.  A repeat's answer then holds no write lock while the
+        # rate limit counts it after the view (a double click without JavaScript
+        # waited out the busy timeout and got a 500), and a first submission begins
+        # a writer's transaction of its own.
+        db.session.rollback()
+    return redirect(result_url, code=303) if result_url else None
 
 
 def submit_once(form: OnceForm, create: Callable[[], str | None]):
