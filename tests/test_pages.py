@@ -298,6 +298,14 @@ def test_open_data_page_names_the_licence_and_is_in_the_footer(client, app):
     assert '<a href="/avoin-data">Avoin data</a>' in client.get("/ohjeet").get_data(as_text=True)
 
 
+def test_open_data_page_names_a_channel_for_questions_with_or_without_a_staff_address(client, app):
+    app.config.update(STAFF_NOTIFY_EMAIL="")
+    without = client.get("/avoin-data").get_data(as_text=True)
+    assert 'href="mailto:"' not in without and "palvelun ylläpitäjälle (" in without
+    app.config.update(STAFF_NOTIFY_EMAIL="tuki@keskus.example")
+    assert '<a href="mailto:tuki@keskus.example">' in client.get("/avoin-data").get_data(as_text=True)
+
+
 def test_template_texts_translate_the_same_in_a_page_a_macro_and_a_mail(app):
     """Templates translate through their render's Translations; a macro imported
     without context (no render to read them from) and a render with no request

@@ -42,6 +42,23 @@ def test_adding_with_htmx_answers_the_button_and_the_counter(client, make_organi
     assert "(1)" in html
 
 
+@pytest.mark.parametrize("prefix, one, two", [
+    ("", "Tarjottimella on 1 järjestö.", "Tarjottimella on 2 järjestöä."),
+    ("/sv", "Det finns 1 organisation på brickan.", "Det finns 2 organisationer på brickan."),
+    ("/en", "There is 1 organisation on your tray.", "There are 2 organisations on your tray."),
+])
+def test_the_announced_count_takes_the_right_number_in_every_language(client, make_organisation, prefix, one, two):
+    first, second = make_organisation("Muistiyhdistys ry"), make_organisation("Diabetesyhdistys ry")
+
+    def announced(organisation) -> str:
+        html = client.post(f"{prefix}/tarjotin/lisaa", data={"organisation_id": organisation.id, "next": "/haku"},
+                           headers=HTMX).get_data(as_text=True)
+        return html.split('id="tarjotin-tila"')[1].split("</p>")[0]
+
+    assert one in announced(first)
+    assert two in announced(second)
+
+
 def test_removing_takes_it_off(client, make_organisation):
     organisation = make_organisation()
     add(client, organisation.id)

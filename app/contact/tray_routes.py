@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from app.contact import tray
 from app.contact.forms import ContactRequestForm, MailListForm
@@ -53,7 +53,8 @@ def tray_add():
     if organisation_id not in ids:
         return _tray_answer(organisation_id, _("Järjestöä ei löytynyt, joten sitä ei lisätty tarjottimelle."))
     save_tray(ids)
-    return _tray_answer(organisation_id, _("Lisätty tarjottimelle. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+    return _tray_answer(organisation_id, ngettext("Lisätty tarjottimelle. Tarjottimella on %(num)d järjestö.",
+                                                       "Lisätty tarjottimelle. Tarjottimella on %(num)d järjestöä.", len(ids)))
 
 
 @bp.post("/tarjotin/poista")
@@ -63,7 +64,8 @@ def tray_remove():
     organisation_id = _organisation_id()
     ids = tray.remove(tray_ids(), organisation_id)
     save_tray(ids)
-    return _tray_answer(organisation_id, _("Poistettu tarjottimelta. Tarjottimella on %(count)d järjestöä.", count=len(ids)))
+    return _tray_answer(organisation_id, ngettext("Poistettu tarjottimelta. Tarjottimella on %(num)d järjestö.",
+                                                       "Poistettu tarjottimelta. Tarjottimella on %(num)d järjestöä.", len(ids)))
 
 
 @bp.post("/tarjotin/tyhjenna")
