@@ -75,3 +75,16 @@ def test_a_double_click_files_one_report(client, db, mailbox, make_organisation)
     assert first.headers["Location"] == second.headers["Location"]
     assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 1
     assert len(mailbox.messages) == 1
+
+
+def test_the_organisation_page_holds_no_id_twice(client, make_organisation):
+    # The contact form and "Ilmoita virheestä" both carry a CSRF token and a one-time key.
+    import re
+    from collections import Counter
+
+    organisation = make_organisation("Kaksi lomaketta ry", email="info@kaksi.example")
+    page = client.get(f"/jarjestot/{organisation.id}").get_data(as_text=True)
+
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    assert 'id="ilmoitus-submission_key" name="submission_key"' in page
