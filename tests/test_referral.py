@@ -55,6 +55,8 @@ def test_a_referral_without_the_clients_consent_or_a_callback_is_refused_and_kep
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Vahvista, että asiakas on antanut suostumuksensa." in page
+    # The summary names the box by its sentence, without the sentence's full stop before the colon.
+    assert "yhteydenottoa varten: Vahvista" in page and ".:" not in page
     assert "Anna oma puhelinnumerosi tai sähköpostiosoitteesi" in page
     assert 'value="Keskustan terveysasema"' in page
     assert db.session.scalar(db.select(db.func.count(ContactRequest.id))) == 0
