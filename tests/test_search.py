@@ -189,6 +189,34 @@ def test_a_one_letter_typo_still_finds(organisations, text, expected):
     assert expected in top(text)
 
 
+@pytest.mark.parametrize(
+    "text, expected, need",
+    [("syopa", "Kuopion Nauhakerho", "Syöpä"), ("tyottomyys", "Työnhakijat ry", "Työttömyys")],
+)
+def test_finnish_typed_without_dots_finds_as_with_them(analyser, organisations, make_organisation, text, expected, need):
+    # Two missing dots in a short word, three in a long one: more than a typo's one or two edits.
+    make_organisation(expected, needs=[need])
+    assert top(text)[:1] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [("syovan", "Syöpäyhdistys"), ("Siilinjarvella", "Siilinjärven Liikuntaseura")])
+def test_an_inflected_word_typed_without_dots_is_read_as_the_dotted_word(organisations, make_organisation, text, expected):
+    from app.search import analysis
+
+    if analysis.analyser_name() != analysis.VOIKKO:
+        pytest.skip("libvoikko is not installed: the fallback finds only base forms typed without dots")
+    make_organisation("Syöpäyhdistys", description="Tukea syöpään sairastuneille ja heidän läheisilleen.")
+    assert top(text)[:1] == [expected]
+
+
+def test_a_word_being_typed_brings_the_needs_it_can_become(analyser, organisations, make_organisation):
+    # "psyykkinen" is a synonym of the need Mielenterveys: typing it finds who is marked with the
+    # need, as the whole word does, besides the entry whose text says it.
+    make_organisation("Kohtaamispaikka Virta", description="Psyykkinen hyvinvointi ja arjen tuki.")
+    make_organisation("Tukiasema Luoto", needs=["Mielenterveys"])
+    assert {"Kohtaamispaikka Virta", "Tukiasema Luoto"} <= set(top("psyykki")) == set(top("psyykkinen"))
+
+
 @pytest.mark.parametrize("text", ["mielenter", "Mielenterv", "reumay"])
 def test_the_word_being_typed_matches_as_a_prefix(organisations, text):
     assert any(name.startswith(("Mielenterveys", "Leppävirran")) for name in top(text))

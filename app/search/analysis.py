@@ -2,8 +2,10 @@
 
 Every word becomes its base forms (all of Voikko's readings) plus the base
 forms of its compound parts, so "mielenterveysyhdistyksen" is indexed as
-mielenterveysyhdistys, mieli, terveys and yhdistys.  The same functions run at
-write time and at query time, so the two always agree.
+mielenterveysyhdistys, mieli, terveys and yhdistys.  A word Voikko does not know
+is tried with its a's and o's dotted ("syovan" is read as "syövän"), for text typed
+without ä and ö.  The same functions run at write time and at query time, so the
+two always agree.
 
 Without libvoikko the app keeps working with the fallback in search_fallback:
 simplemma lemmas and Snowball stems, with a suffix table and a compound splitter
@@ -49,6 +51,10 @@ STOP_WORDS = frozenset(
 PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö".split())
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
 STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"})
+# Letters a word typed without ä and ö may stand for (see _voikko_readings).
+UNDOTTED = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
+DOTTED_LETTERS = frozenset("äöå")
+DOTTABLE_MAX = 6
 
 _lock = threading.Lock()
 _analyser = None
@@ -99,6 +105,20 @@ def is_padding(word: str) -> bool:
     return not base_forms(word).isdisjoint(PADDING_WORDS)
 
 
+@lru_cache(maxsize=10_000)
+def read_as_dotted(word: str) -> bool:
+    """True when Voikko knows the word only as a dotted spelling ("syovan" as "syövän").
+
+    Such a reading may be a guess ("sokeritati" is a typo of sokeritauti, and also
+    sokeri + täti), so the search corrects typos in it as in an unknown word.
+    """
+    _ensure_analyser()
+    if _name != VOIKKO:
+        return False
+    readings, as_written = _voikko_readings(_normalised(word))
+    return bool(readings) and not as_written
+
+
 def uncertain_stem(word: str) -> str:
     """A stem to match as a prefix when the analyser does not know the word; "" when it does.
 
@@ -122,6 +142,7 @@ def reset(*, force_fallback: bool = False) -> None:
         _fallback_forced = force_fallback
     _analyse_word.cache_clear()
     _base_forms.cache_clear()
+    read_as_dotted.cache_clear()
 
 
 def _ensure_analyser() -> None:
@@ -155,6 +176,41 @@ def _voikko_analyses(word: str) -> list[dict]:
         return _analyser.analyze(word)
 
 
+def _voikko_readings(word: str) -> tuple[list[dict], bool]:
+    """Voikko's analyses of a word, and whether they are of the word as written.
+
+    A word Voikko does not know may be Finnish typed without ä and ö (a foreign
+    keyboard, a phone without the Finnish layout): "syovan" is read as "syövän"
+    when that, or another way of dotting its a's and o's, is a word.
+    """
+    analyses = _voikko_analyses(word)
+    if analyses:
+        return analyses, True
+    for dotted in dotted_spellings(word):
+        analyses += _voikko_analyses(dotted)
+    return analyses, False
+
+
+def dotted_spellings(word: str) -> list[str]:
+    """The other ways of writing `word` with ä for a and ö for o, for a word that has neither ä nor ö.
+
+    At most DOTTABLE_MAX letters are tried (2^6 - 1 spellings); a longer word is rarely typed without them.
+    """
+    if DOTTED_LETTERS & set(word.lower()):
+        return []
+    places = [i for i, letter in enumerate(word) if letter in UNDOTTED]
+    if not places or len(places) > DOTTABLE_MAX:
+        return []
+    spellings = []
+    for mask in range(1, 2 ** len(places)):
+        letters = list(word)
+        for bit, place in enumerate(places):
+            if mask >> bit & 1:
+                letters[place] = UNDOTTED[letters[place]]
+        spellings.append("".join(letters))
+    return spellings
+
+
 @lru_cache(maxsize=50_000)
 def _analyse_word(word: str) -> tuple[str, ...]:
     _ensure_analyser()
@@ -162,7 +218,7 @@ def _analyse_word(word: str) -> tuple[str, ...]:
     if lowered in STOP_WORDS:
         return ()
     if _name == VOIKKO:
-        analyses = _voikko_analyses(word)
+        analyses, as_written = _voikko_readings(word)
         if analyses and all(a.get("CLASS") in STOP_CLASSES for a in analyses):
             return ()
         candidates: list[str] = []
@@ -177,7 +233,8 @@ def _analyse_word(word: str) -> tuple[str, ...]:
             # An unknown hyphenated word: analyse its pieces ("Kuopio-seura").
             for piece in TOKEN.findall(word):
                 candidates.extend(_analyse_word(piece))
-        candidates.append(lowered if not analyses else "")
+        # An unknown word stays a token of its own, also when it was read as a dotted spelling.
+        candidates.append(lowered if not as_written else "")
     else:
         candidates = _fallback_tokens(lowered)
     return _tokens(candidates)
@@ -187,7 +244,7 @@ def _analyse_word(word: str) -> tuple[str, ...]:
 def _base_forms(word: str) -> frozenset[str]:
     _ensure_analyser()
     if _name == VOIKKO:
-        forms = [a.get("BASEFORM", "") for a in _voikko_analyses(word)] or [word]
+        forms = [a.get("BASEFORM", "") for a in _voikko_readings(word)[0]] or [word]
     else:
         forms = fallback.base_forms(word.lower())
     return frozenset(joined for joined in map(_joined, forms) if joined)

@@ -199,7 +199,7 @@ def _plan(query: SearchQuery) -> _Plan:
     # A last word that became a filter was finished: the one before it is not being typed.
     typing = bool(query.text) and not query.text[-1].isspace() and kept[-1:] == words[-1:]
     detected_ids, groups = taxonomy.parse(kept, typing, PREFIX_MIN_LENGTH)
-    groups = [_spell_out_prefix(group, version) for group in groups]
+    groups = [_spell_out_prefix(group, taxonomy, version) for group in groups]
     municipality_ids = list(dict.fromkeys(query.municipality_ids + detected_ids))
     filters = _filters(query.need_ids, query.activity_ids, municipality_ids)
     languages = list(dict.fromkeys(query.languages + detected_languages))
@@ -333,14 +333,16 @@ def _filters(need_ids: list[int], activity_ids: list[int], municipality_ids: lis
     return tuple(filters)
 
 
-def _spell_out_prefix(group: Group, version: str) -> Group:
+def _spell_out_prefix(group: Group, taxonomy: Taxonomy, version: str) -> Group:
     """The word being typed as the indexed words it can still become, when there are few.
 
     A prefix makes the index merge every term that starts with it on each query,
     and most of those are compounds whose first part is already one of the
     group's terms ("kuntoutus" → kuntoutuskerho is indexed with kuntoutus too),
     so they add nothing.  The rest are listed as plain terms; with more than
-    MAX_PREFIX_TERMS candidates the prefix stays.
+    MAX_PREFIX_TERMS candidates the prefix stays.  A word it can become that
+    names a need brings the need, as the whole word would ("mielenterv" finds
+    the organisations marked Mielenterveys, not only those whose text says it).
     """
     if not group.prefix:
         return group
@@ -349,15 +351,16 @@ def _spell_out_prefix(group: Group, version: str) -> Group:
         return group
     known = set(group.terms)
     extra = tuple(t for t in candidates if t not in known and not known & set(analysis.analyse_word(t)))
-    return replace(group, terms=group.terms + extra, prefix="")
+    needs = tuple(dict.fromkeys(t for word in candidates for t in taxonomy.need_words.get(word, ()) if t not in known))
+    return replace(group, terms=group.terms + extra + needs, prefix="")
 
 
 def _correct_typos(groups: list[Group], taxonomy: Taxonomy, version: str) -> list[Group]:
-    """Groups that match nothing anywhere also get the nearest indexed words and need words."""
+    """Groups that match nothing anywhere, or only as a dotted guess, also get the nearest indexed words and need words."""
     vocabulary = load_vocabulary(version)
     corrected = []
     for group in groups:
-        if vocabulary.matches(group.terms, group.prefix):
+        if vocabulary.matches(group.terms, group.prefix) and not analysis.read_as_dotted(group.word):
             corrected.append(group)
         else:
             nearest = vocabulary.nearest(group.word, taxonomy.need_words)

@@ -41,9 +41,9 @@ from app.search.analysis import analyse_text, analyser_name
 BATCH_SIZE = 2000
 ANALYSER_KEY = "analyser"
 # Bump when document_terms() or the analysers change what a document holds (4: the
-# fallback analyser splits compounds): `search reindex --if-stale` (run by `make run`)
-# then rebuilds existing databases.
-INDEX_FORMAT = 4
+# fallback analyser splits compounds; 5: Voikko reads an unknown word as its dotted
+# spelling): `search reindex --if-stale` (run by `make run`) then rebuilds existing databases.
+INDEX_FORMAT = 5
 # The directory's version (a `search_meta` row): renewed by every write the app makes to
 # the index or the taxonomy, so the per-process caches built from them (search_query's
 # taxonomy, the vocabulary here, the search form's choices) are rebuilt in every worker
@@ -320,6 +320,8 @@ def vocabulary_terms() -> list[str]:
 OPAQUE_TOKEN = re.compile(r"q(?:need|act|mun)\d+|qkoko|qlang[a-z]+|qacc[a-z]+")
 TYPO_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8
+# A word typed without ä and ö is no typo of the dotted word: "syopa" is "syöpä" at no distance.
+UNDOTTED = str.maketrans("äöå", "aoa")
 MAX_CORRECTIONS = 5
 
 
@@ -358,7 +360,7 @@ class Vocabulary:
 
         One edit (a transposition counts as one) is allowed, two for words of
         eight letters or more; short words get no corrections, they would match
-        too much.
+        too much.  A missing dot (a for ä, o for ö) is no edit.
         """
         if len(word) < TYPO_MIN_LENGTH:
             return []
@@ -370,7 +372,9 @@ class Vocabulary:
         candidates += [(other, tokens) for other, tokens in sorted(extra.items()) if len(other) in lengths]
         for candidate, tokens in candidates:
             # Optimal string alignment: a swap of two neighbouring letters is one edit.
-            distance = OSA.distance(word, candidate, score_cutoff=min(best, limit))
+            distance = OSA.distance(
+                word.translate(UNDOTTED), candidate.translate(UNDOTTED), score_cutoff=min(best, limit)
+            )
             if distance > limit:
                 continue
             if distance < best:
