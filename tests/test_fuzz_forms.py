@@ -66,6 +66,9 @@ def assert_clean(response, label: str = "") -> None:
     assert response.status_code < 500, (label, response.status_code)
     body = response.get_data(as_text=True)
     assert not any(marker in body for marker in REFLECTED), label
+    summary = re.search(r'<div class="virheyhteenveto".*?</div>', body, re.S)
+    for target in re.findall(r'href="#([^"]+)"', summary.group(0) if summary else ""):
+        assert f'id="{target}"' in body, (label, "the error summary links to a field the page lacks", target)
     location = response.headers.get("Location")
     assert location is None or LOCAL_LOCATION.fullmatch(location), (label, location)
 

@@ -102,3 +102,19 @@ def test_the_new_pages_have_no_wcag_21_aa_violations(axe, reachable, shared_code
     for path in (f"/lista/{shared_code}", f"/jarjestot/{reachable}/yhteydenotto", f"/jarjestot/{reachable}"):
         violations = axe(path)
         assert not violations, path + "\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_an_error_summary_link_shows_the_fields_label_and_reaches_its_input(new_page, expect, reachable, javascript):
+    page = new_page(javascript=javascript)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/jarjestot/{reachable}/yhteydenotto")
+    page.get_by_label("Puhelinnumero", exact=True).fill("040 123 4567")
+    page.get_by_label("Annan luvan").check()
+    page.get_by_role("button", name="Lähetä yhteydenottopyyntö").click()
+    page.locator(".virheyhteenveto").get_by_role("link", name=re.compile("^Nimi")).click()
+
+    label = page.locator("label[for=name]")
+    expect(label).to_be_in_viewport()  # a link to the input itself scrolled its label off the top
+    expect(page.locator("#name-virhe")).to_be_in_viewport()
+    expect(page.get_by_label("Nimi", exact=True)).to_be_focused()

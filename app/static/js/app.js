@@ -1,5 +1,6 @@
 // Tells the user, in the page's language, when an htmx request fails; the page itself stays usable.
 // Keeps the language switch pointing at the address htmx pushed.
+// Moves focus to the field an error summary's link names.
 (function () {
   "use strict";
 
@@ -61,6 +62,20 @@
       link.setAttribute("href", link.getAttribute("data-juuri") + rest);
     });
   }
+
+  // An error summary's link goes to the input; the browser alone would scroll the input to the
+  // top of the screen, its label and message above it out of view on a phone.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".virheyhteenveto a[href^='#']") : null;
+    var input = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+    var wrapper = input ? input.closest(".kentta") : null;
+    if (!wrapper) {
+      return;
+    }
+    event.preventDefault();
+    wrapper.scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
 
   document.addEventListener("htmx:pushedIntoHistory", followAddress);
   document.addEventListener("htmx:replacedInHistory", followAddress);
