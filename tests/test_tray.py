@@ -125,6 +125,39 @@ def test_clearing_empties_the_tray(client, make_organisation):
         assert session["tray"] == []
 
 
+def test_an_emptied_tray_can_be_restored_even_after_a_double_click(client, make_organisation):
+    first, second = make_organisation("Eka ry").id, make_organisation("Toka ry").id
+    add(client, first)
+    add(client, second)
+
+    client.post("/tarjotin/tyhjenna")
+    page = client.post("/tarjotin/tyhjenna", follow_redirects=True).get_data(as_text=True)
+    assert "Tarjotin on tyhjennetty." in page
+    assert "Kumoa tyhjennys: palauta 2 järjestöä tarjottimelle" in page
+
+    page = client.post("/tarjotin/palauta", follow_redirects=True).get_data(as_text=True)
+    assert "Tarjotin on palautettu. Tarjottimella on 2 järjestöä." in page
+    assert "Kumoa tyhjennys" not in page
+    with client.session_transaction() as session:
+        assert session["tray"] == [first, second]
+    client.post("/tarjotin/palauta")  # pressed twice: nothing more happens
+    with client.session_transaction() as session:
+        assert session["tray"] == [first, second]
+
+
+def test_the_undo_is_offered_only_while_the_tray_stays_as_the_emptying_left_it(client, make_organisation):
+    first, later = make_organisation("Eka ry").id, make_organisation("Myöhempi ry").id
+    add(client, first)
+    client.post("/tarjotin/tyhjenna")
+    add(client, later)
+    client.post("/tarjotin/poista", data={"organisation_id": later})
+
+    assert "Kumoa tyhjennys" not in client.get("/tarjotin").get_data(as_text=True)
+    client.post("/tarjotin/palauta")
+    with client.session_transaction() as session:
+        assert session["tray"] == []
+
+
 def test_the_tray_page_shows_every_public_contact_detail(client, make_organisation):
     organisation = make_organisation(
         "Sydänyhdistys ry", email="info@esimerkki.fi", street_address="Kauppakatu 1", postal_code="70100",

@@ -7,7 +7,7 @@ from flask_babel import gettext as _, ngettext
 from app.contact import tray
 from app.contact.forms import ContactRequestForm, MailListForm
 from app.contact.routes import bp
-from app.contact.tray_session import save_tray, tray_ids, tray_template_context
+from app.contact.tray_session import cleared_ids, save_tray, tray_ids, tray_template_context
 from app.extensions import db
 from app.models import Organisation
 from app.platform.database import reads_only
@@ -71,9 +71,22 @@ def tray_remove():
 @bp.post("/tarjotin/tyhjenna")
 @reads_only
 def tray_clear():
-    """Empty the tray."""
-    save_tray([])
+    """Empty the tray; the tray page then offers to undo it."""
+    # A second press (a double click) keeps what the first took away.
+    save_tray([], cleared=tray_ids() or cleared_ids())
     flash(_("Tarjotin on tyhjennetty."))
+    return redirect(url_for("contact.tray_page"), code=303)
+
+
+@bp.post("/tarjotin/palauta")
+@reads_only
+def tray_restore():
+    """Undo the emptying: the organisations it took away are back (those still published)."""
+    ids = [organisation.id for organisation in tray.published_on_tray(cleared_ids())]
+    if ids:
+        save_tray(ids)
+        flash(ngettext("Tarjotin on palautettu. Tarjottimella on %(num)d järjestö.",
+                       "Tarjotin on palautettu. Tarjottimella on %(num)d järjestöä.", len(ids)))
     return redirect(url_for("contact.tray_page"), code=303)
 
 
@@ -91,6 +104,7 @@ def tray_page():
             "contact/tray.html",
             organisations=organisations,
             dropped=len(ids) - len(still_there),
+            cleared=len(cleared_ids()),
             form=ContactRequestForm(),
             printed_on=date.today(),
         )

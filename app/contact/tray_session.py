@@ -6,16 +6,28 @@ from flask import has_request_context, session, url_for
 from app.contact import tray
 
 SESSION_KEY = "tray"
+# What "Tyhjennä tarjotin" took away, kept for its undo while the tray stays as it left it.
+CLEARED_KEY = "tray_cleared"
 
 
 def tray_ids() -> list[int]:
     return tray.clean_ids(session.get(SESSION_KEY))
 
 
-def save_tray(ids: list[int]) -> None:
+def save_tray(ids: list[int], *, cleared: list[int] | None = None) -> None:
+    """Keep the tray; `cleared` is what an emptying took away, any other change forgets it."""
     session[SESSION_KEY] = ids
+    if cleared:
+        session[CLEARED_KEY] = cleared
+    else:
+        session.pop(CLEARED_KEY, None)
     # The tray survives closing the browser: the cookie lasts PERMANENT_SESSION_LIFETIME (30 days).
     session.permanent = True
+
+
+def cleared_ids() -> list[int]:
+    """What the last emptying took away, while the tray is still empty."""
+    return tray.clean_ids(session.get(CLEARED_KEY)) if not tray_ids() else []
 
 
 @dataclass(frozen=True)
