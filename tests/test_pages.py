@@ -17,7 +17,8 @@ def names_in_results(body: str) -> list[str]:
 
 def chip_links(body: str) -> dict[str, str]:
     """Chip label → the href that removes it."""
-    chips = re.findall(r'<a class="chip" href="([^"]+)">(.*?)</a>', body, re.S)
+    chips = re.findall(r'<a class="chip" href="([^"]+)#tulokset-otsikko">(.*?)</a>', body, re.S)
+    assert len(chips) == body.count('class="chip"'), "every chip's link lands at the results"
     return {re.sub(r"<[^>]+>", "", label).replace("Poista rajaus", "").replace("×", "").strip(): html.unescape(href)
             for href, label in chips}
 
@@ -126,7 +127,7 @@ def test_no_results_offers_ways_out(client, db, two_orgs):
     assert names_in_results(body) == []
     assert "Yhtään järjestöä ei löytynyt" in body
     assert "Poista rajaus alue: Kuopio" in body
-    assert 'href="/haku?q=diabetes"' in body  # the chip link that drops Kuopio
+    assert 'href="/haku?q=diabetes#tulokset-otsikko"' in body  # the chip link that drops Kuopio
     assert f'href="/haku?kunta={kuopio}"' in body  # clear the text, keep the area
     assert 'href="/jarjestot"' in body
     assert names_in_results(client.get("/haku?q=diabetes").get_data(as_text=True)) == ["Varkauden Diabetesyhdistys ry"]

@@ -27,6 +27,10 @@ class Chip:
     url: str
 
 
+# The results' heading: where the page's links that change the results land.
+RESULTS = "tulokset-otsikko"
+
+
 def search_url(args: list[tuple[str, str]], anchor: str = "") -> str:
     base = url_for("search.search")
     query = urlencode(args)
@@ -40,11 +44,13 @@ def active_filters(result: SearchResult, choices: FilterChoices) -> list[Chip]:
     activities = dict(choices.activities)
     municipalities = dict(choices.municipalities)
 
+    # A chip's link loads the page at the results, as the page links do: removing a filter
+    # leaves the visitor at the new count and the chips left, not at the top of the page.
     def without(field: str, value) -> str:
-        return search_url(query.to_args(**{field: [v for v in getattr(query, field) if v != value]}, page=1))
+        return search_url(query.to_args(**{field: [v for v in getattr(query, field) if v != value]}, page=1), RESULTS)
 
     def without_words(text: str) -> str:
-        return search_url(query.to_args(text=text, page=1))
+        return search_url(query.to_args(text=text, page=1), RESULTS)
 
     chips = [Chip(_("Aihe"), needs[i], without("need_ids", i)) for i in query.need_ids if i in needs]
     chips += [Chip(_("Toiminta"), activities[i], without("activity_ids", i))

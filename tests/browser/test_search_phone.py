@@ -168,3 +168,18 @@ def test_open_filter_panel_has_no_wcag_violations(new_page, expect, choice):
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     violations = [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
     assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_removing_a_filter_chip_lands_at_the_results(new_page, expect, choice, javascript):
+    page = phone_page(new_page, javascript=javascript)
+    kunta = "&".join(f"kunta={i}" for i in choice.municipality_ids)
+    page.goto(f"/haku?q={QUERY}&{kunta}")
+    page.locator(".chipit a", has_text=choice.municipality_names[0]).click()
+
+    expect(page).to_have_url(re.compile(r"#tulokset-otsikko$"))
+    expect(page.locator(".chipit a")).to_have_count(1)
+    # The new count and the chip left are on the screen; the search form above them is not.
+    expect(page.locator("#tulosmaara")).to_be_in_viewport()
+    expect(page.locator(".chipit")).to_be_in_viewport()
+    expect(page.get_by_label("Hakusana")).not_to_be_in_viewport()
