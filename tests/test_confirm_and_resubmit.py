@@ -51,6 +51,18 @@ def test_the_reminder_link_lands_on_the_entry_with_one_confirm_button(client, ma
     assert send_reminders(now=utcnow() + timedelta(days=40)).messages == 0
 
 
+def test_a_change_made_in_swedish_is_summed_up_in_finnish_for_the_staff(client, make_organisation):
+    mine = own(make_organisation)
+    sign_in_as(client, SECRETARY)
+    page = client.get(f"/sv{check_path(mine.id)}")
+    assert page.status_code == 200 and 'lang="sv"' in page.text
+    action = f"/sv/jarjestoille/omat/{mine.id}/ajan-tasalla"
+    assert client.post(action, data=form_data(page, action=action)).status_code == 303
+
+    # The contact read Swedish; the change feed and the history are the centre's, in Finnish.
+    assert [r.summary for r in _revisions(mine.id)] == ["Tiedot vahvistettu ajan tasalle"]
+
+
 def test_someone_elses_check_page_is_not_found(client, make_organisation):
     theirs = own(make_organisation, name="Toinen ry", contacts=("toinen@example.fi",))
     sign_in_as(client, SECRETARY)

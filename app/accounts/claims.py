@@ -9,7 +9,7 @@ any of them from the dashboard.  The requester is mailed the answer.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from app.accounts.access import contact_can_edit
@@ -175,7 +175,7 @@ def decide_claim(claim: AccessClaim, decided_by: str, *, approve: bool) -> None:
             organisation.updated_at = now
             db.session.flush()
             # The summary names no address: erasing a person rewrites authors, not summaries.
-            record_revision(organisation, decided_by, _("Yhteyshenkilö lisätty liittymispyynnöstä"))
+            record_revision(organisation, decided_by, _l("Yhteyshenkilö lisätty liittymispyynnöstä"))
     record_audit(decided_by, f"claim_{'approve' if approve else 'decline'}", "organisation", organisation.id,
                  name=organisation.name, email=claim.email, claim=claim.id)
     with in_language(claim.language):

@@ -290,7 +290,7 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     Returns (changed?, problems) — see data_from_record for the problems.
     """
     data, problems = data_from_record(revision.snapshot, organisation)
-    summary = _("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
+    summary = _l("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
                 date=date_fi(revision.created_at))
     changed = update_organisation(
         organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
@@ -354,7 +354,7 @@ def _create(parsed: list[ParsedLine], existing: dict[str, int]) -> list[Organisa
     db.session.flush()
     for organisation in organisations:
         index_organisation(organisation)
-        record_revision(organisation, IMPORT_AUTHOR, _("Tuotu tiedostosta"))
+        record_revision(organisation, IMPORT_AUTHOR, _l("Tuotu tiedostosta"))
     return organisations
 
 

@@ -6,7 +6,7 @@ the retention period).  Both entries get a revision naming the other, so each
 history tells what happened, and the audit event keeps the duplicate's whole
 record, so its details outlive the purge.
 """
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import update
 
 from app.directory.moderation import ModerationError, delete
@@ -53,11 +53,11 @@ def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str)
         .values(organisation_id=kept.id)
         .execution_options(synchronize_session=False)
     )
-    record_revision(kept, actor, _("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän",
-                                   name=duplicate.name, id=duplicate.id)[:300])
+    record_revision(kept, actor, _l("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän",
+                                    name=duplicate.name, id=duplicate.id))
     delete(duplicate, actor, now=now)
-    record_revision(duplicate, actor, _("Yhdistetty järjestöön %(name)s (nro %(id)d)",
-                                        name=kept.name, id=kept.id)[:300])
+    record_revision(duplicate, actor, _l("Yhdistetty järjestöön %(name)s (nro %(id)d)",
+                                         name=kept.name, id=kept.id))
     record_audit(actor, "merge", "organisation", duplicate.id, name=duplicate.name, into=kept.id,
                  into_name=kept.name, contacts_added=added, record=record)
     return added

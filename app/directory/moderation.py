@@ -6,7 +6,7 @@ they need to know.
 """
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from app.directory.records import record_revision
@@ -47,7 +47,7 @@ def _set_status(organisation: Organisation, status: str) -> None:
         remove_from_index(organisation.id)
 
 
-def _record(organisation: Organisation, actor: str, action: str, summary: str, **detail) -> None:
+def _record(organisation: Organisation, actor: str, action: str, summary: LazyString, **detail) -> None:
     """The revision the change feed shows, and the audit event."""
     record_revision(organisation, actor, summary)
     record_audit(actor, action, "organisation", organisation.id, name=organisation.name, **detail)
@@ -73,7 +73,7 @@ def approve(organisation: Organisation, actor: str) -> None:
         organisation.status in ("pending", "rejected"), _("Vain odottavan tai hylätyn järjestön voi hyväksyä.")
     )
     _set_status(organisation, "published")
-    _record(organisation, actor, "approve", _("Hyväksytty ja julkaistu"))
+    _record(organisation, actor, "approve", _l("Hyväksytty ja julkaistu"))
     with in_language(organisation.language):
         public_url = link_url("directory.organisation", organisation_id=organisation.id)
     _mail_contacts(organisation, "staff_approved", public_url=public_url)
@@ -88,7 +88,7 @@ def reject(organisation: Organisation, actor: str, reason: str) -> None:
     except ValidationError as problem:
         raise ModerationError(_("Perustelu: %(problem)s", problem=problem.message)) from None
     _set_status(organisation, "rejected")
-    _record(organisation, actor, "reject", _("Hylätty: %(reason)s", reason=reason)[:300], reason=reason)
+    _record(organisation, actor, "reject", _l("Hylätty: %(reason)s", reason=reason), reason=reason)
     _mail_contacts(organisation, "staff_rejected", reason=reason)
 
 
@@ -110,14 +110,14 @@ def hide(organisation: Organisation, actor: str) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "published", _("Vain julkaistun järjestön voi piilottaa."))
     _set_status(organisation, "hidden")
-    _record(organisation, actor, "hide", _("Piilotettu"))
+    _record(organisation, actor, "hide", _l("Piilotettu"))
 
 
 def unhide(organisation: Organisation, actor: str) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "hidden", _("Järjestö ei ole piilotettu."))
     _set_status(organisation, "published")
-    _record(organisation, actor, "unhide", _("Palautettu näkyviin"))
+    _record(organisation, actor, "unhide", _l("Palautettu näkyviin"))
 
 
 def pause(organisation: Organisation, actor: str, until: date | None, note: str, *, today: date | None = None) -> None:
@@ -126,7 +126,7 @@ def pause(organisation: Organisation, actor: str, until: date | None, note: str,
     if until is None:
         _require(organisation.paused_until is not None, _("Järjestön toiminta ei ole tauolla."))
         organisation.paused_until, organisation.paused_note = None, ""
-        action, summary = "unpause", _("Tauko päättyi")
+        action, summary = "unpause", _l("Tauko päättyi")
     else:
         _require(until >= (today or utcnow().date()), _("Tauon päättymispäivä ei voi olla menneisyydessä."))
         try:
@@ -134,7 +134,7 @@ def pause(organisation: Organisation, actor: str, until: date | None, note: str,
         except ValidationError as problem:
             raise ModerationError(_("Tiedote: %(problem)s", problem=problem.message)) from None
         organisation.paused_until, organisation.paused_note = until, note
-        action, summary = "pause", _("Toiminta tauolla %(date)s asti", date=date_fi(until))
+        action, summary = "pause", _l("Toiminta tauolla %(date)s asti", date=date_fi(until))
     db.session.flush()
     _record(
         organisation, actor, action, summary,
@@ -147,7 +147,7 @@ def delete(organisation: Organisation, actor: str, *, now: datetime | None = Non
     _not_deleted(organisation)
     organisation.deleted_at = now or utcnow()
     _set_status(organisation, "hidden")
-    _record(organisation, actor, "delete", _("Poistettu"))
+    _record(organisation, actor, "delete", _l("Poistettu"))
 
 
 def undelete(organisation: Organisation, actor: str) -> None:
@@ -155,4 +155,4 @@ def undelete(organisation: Organisation, actor: str) -> None:
     _require(organisation.deleted_at is not None, _("Järjestöä ei ole poistettu."))
     organisation.deleted_at = None
     db.session.flush()
-    _record(organisation, actor, "undelete", _("Poisto peruttu"))
+    _record(organisation, actor, "undelete", _l("Poisto peruttu"))

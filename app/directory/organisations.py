@@ -11,7 +11,7 @@ Contacts added or removed are told by mail (app/directory/contacts.py).
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import LazyString, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -137,7 +137,7 @@ def create_organisation(data: OrganisationData, author: str) -> Organisation:
         added, _removed = _apply(organisation, data)
     organisation.confirmed_at = utcnow()
     db.session.flush()
-    record_revision(organisation, author, _("Järjestö lisätty"))
+    record_revision(organisation, author, _l("Järjestö lisätty"))
     index_organisation(organisation)
     announce_contact_changes(organisation, added, [], author)
     if organisation.status == "pending":
@@ -155,7 +155,7 @@ def update_organisation(
     base_version: int | None,
     base_record: OrganisationData | None,
     choices: dict[str, str] | None = None,
-    summary: str | None = None,
+    summary: LazyString | None = None,
 ) -> SaveResult:
     """Save `data` over `organisation`; flush, no commit.
 
@@ -198,7 +198,7 @@ def update_organisation(
     except StaleDataError as error:
         raise VersionConflict() from error
     record_revision(organisation, author, summary or (
-        _("Korjattu ja lähetetty uudelleen hyväksyttäväksi") if resubmitted else _("Tiedot päivitetty")))
+        _l("Korjattu ja lähetetty uudelleen hyväksyttäväksi") if resubmitted else _l("Tiedot päivitetty")))
     index_organisation(organisation)
     announce_contact_changes(organisation, added, removed, author)
     if resubmitted:
@@ -210,7 +210,7 @@ def confirm_organisation(organisation: Organisation, author: str) -> None:
     """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit."""
     organisation.confirmed_at = utcnow()
     db.session.flush()
-    record_revision(organisation, author, _("Tiedot vahvistettu ajan tasalle"))
+    record_revision(organisation, author, _l("Tiedot vahvistettu ajan tasalle"))
     index_organisation(organisation)
 
 

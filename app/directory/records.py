@@ -5,20 +5,31 @@ revision keeps, so both always describe an organisation the same way.
 """
 from collections.abc import Iterator
 
+from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.config import DEFAULT_LANGUAGE
 from app.directory.contacts import contact_people, contact_record
 from app.extensions import db
 from app.models import Organisation, Revision, sort_key
+from app.models.revision import SUMMARY_LENGTH
+from app.platform.i18n import in_language
 
 
-def record_revision(organisation: Organisation, author: str, summary: str) -> Revision:
-    """Snapshot the organisation as it is now, in the import/export record format."""
+def record_revision(organisation: Organisation, author: str, summary: LazyString | str) -> Revision:
+    """Snapshot the organisation as it is now, in the import/export record format.
+
+    The summary is a record for the staff, written in Finnish whoever made the change
+    (a contact's Swedish session wrote Swedish lines into the Finnish change feed):
+    pass it as lazy_gettext, which is rendered here.
+    """
+    with in_language(DEFAULT_LANGUAGE):
+        text = str(summary)[:SUMMARY_LENGTH]
     revision = Revision(
         organisation=organisation,
         author=author,
-        summary=summary,
+        summary=text,
         snapshot=organisation_record(organisation),
     )
     db.session.add(revision)

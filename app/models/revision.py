@@ -8,6 +8,9 @@ from app.models.base import Base, utcnow
 from app.models.organisation import Organisation
 
 
+SUMMARY_LENGTH = 300
+
+
 class Revision(Base):
     __tablename__ = "revision"
 
@@ -16,6 +19,6 @@ class Revision(Base):
     author: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     snapshot: Mapped[dict] = mapped_column(JSON)
-    summary: Mapped[str] = mapped_column(String(300), default="")
+    summary: Mapped[str] = mapped_column(String(SUMMARY_LENGTH), default="")
 
     organisation: Mapped[Organisation] = relationship()
