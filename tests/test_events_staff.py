@@ -72,6 +72,26 @@ def test_create_edit_copy_and_bad_input(staff_client):
     assert 'value="10.00"' in edit
 
 
+def test_a_new_event_in_the_past_is_refused_but_a_held_one_can_still_be_edited(staff_client):
+    yesterday = (helsinki_time().date() - timedelta(days=1)).isoformat()
+    past = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(
+        municipality=municipality_id("Suonenjoki"), date_1=yesterday, deadline_date=yesterday, deadline_time="8.00"))
+    assert past.status_code == 422
+    assert "Tämä aika on jo mennyt. Uuden tapahtuman ajat ovat tulevaisuudessa." in past.text
+    assert 'id="date_1-virhe"' in past.text and 'value="Pienmarkkinat Suonenjoella"' in past.text
+    assert db.session.scalars(select(Event)).first() is None
+
+    late = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(
+        municipality=municipality_id("Suonenjoki"), deadline_date=yesterday))
+    assert late.status_code == 422 and 'id="deadline_date-virhe"' in late.text
+    assert "Ilmoittautumisen pitää päättyä tulevaisuudessa." in late.text
+
+    held = make_event(days_ahead=-3)
+    form = event_form(municipality=municipality_id("Suonenjoki"), date_1=held.starts_at.date().isoformat(),
+                      deadline_date=(held.starts_at.date() - timedelta(days=1)).isoformat(), title="Korjattu nimi")
+    assert staff_client.post(f"/yllapito/tapahtumat/{held.id}/muokkaa", data=form).status_code == 303
+
+
 def test_moving_an_event_sends_updated_invitations_and_more_places_promote(staff_client, mailbox):
     event = make_event(capacity=1)
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))

@@ -11,6 +11,7 @@ from wtforms.widgets import NumberInput
 from app.events.display import KIND_LABELS
 from app.events.events import EventDetails
 from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
+from app.platform.calendar import helsinki_time
 from app.platform.form_fields import DateTextField, RadioField, SelectField, options, text_limit, unix_newlines
 from app.platform.validation import clean_text, whole_number
 
@@ -65,8 +66,11 @@ class EventForm(FlaskForm):
         filters=[unix_newlines], render_kw={"rows": 6, "maxlength": MAX_STATEMENTS * (STATEMENT_MAX_LENGTH + 1)},
     )
 
-    def __init__(self, *args, municipalities=(), **kwargs):
+    def __init__(self, *args, municipalities=(), new_event: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new event is published at once, so its times must be ahead; an existing one may be
+        # edited after it was held (a correction, a note for the participants).
+        self.new_event = new_event
         self.municipality.choices = options([("", _l("Valitse kunta"))] + [(m.id, m.name_fi) for m in municipalities])
 
     def session_rows(self):
@@ -167,6 +171,20 @@ class EventForm(FlaskForm):
             if self.deadline > first:
                 self.deadline_date.errors.append(_("Ilmoittautumisen pitää päättyä ennen tapahtuman alkua."))
                 valid = False
+        if valid and self.new_event:
+            valid = self._validate_ahead(helsinki_time())
+        return valid
+
+    def _validate_ahead(self, now: datetime) -> bool:
+        valid = True
+        for date_field, start_field, _end_field in self.session_rows():
+            if (date_field.data or "").strip() and datetime.combine(date_field.date, parse_clock(start_field.data)) <= now:
+                date_field.errors.append(_("Tämä aika on jo mennyt. Uuden tapahtuman ajat ovat tulevaisuudessa."))
+                valid = False
+        deadline_given = self.deadline_date.date is not None and parse_clock(self.deadline_time.data) is not None
+        if valid and deadline_given and self.deadline <= now:
+            self.deadline_date.errors.append(_("Tämä aika on jo mennyt. Ilmoittautumisen pitää päättyä tulevaisuudessa."))
+            valid = False
         return valid
 
     def sessions(self) -> list[tuple[datetime, datetime]]:

@@ -40,7 +40,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
 @bp.route("/tapahtumat/uusi", methods=["GET", "POST"])
 def new_event():
     """A new event, empty or copied from another (`pohja`): everything but the times."""
-    form = EventForm(municipalities=service.all_municipalities())
+    form = EventForm(municipalities=service.all_municipalities(), new_event=True)
     if not form.is_submitted():
         template_id = whole_number(request.args.get("pohja"))
         template = db.session.get(Event, template_id) if template_id else None
