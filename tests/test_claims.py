@@ -68,6 +68,11 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     nothing = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "Olematon seura"})
     assert "Haulla ei löytynyt järjestöjä" in nothing.text and 'href="/jarjestoille/omat/uusi/vaiheet"' in nothing.text
 
+    symbols = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "%&!?"})
+    assert "Kirjoita järjestön nimi tai Y-tunnus kirjaimin ja numeroin." in symbols.text
+    assert 'value="%&amp;!?"' in symbols.text and 'aria-invalid="true"' in symbols.text
+    assert "Iisalmen" not in symbols.text and "Tämä on meidän" not in symbols.text
+
     sent, _data = ask_to_join(newcomer, organisation)
     assert sent.status_code == 303
     claim = _db.session.scalar(select(AccessClaim))

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.platform.i18n import current_language
 from app.platform.ratelimit import submission_limits
 from app.platform.submissions import earlier_answer, submit_once
+from app.search.analysis import words
 
 MAX_QUERY = 200
 CLAIM_LINK = LinkKind(
@@ -36,8 +37,12 @@ CLAIM_LINK = LinkKind(
 def find_organisation():
     """"Onko järjestösi jo tarjottimella?": the public search, or a Y-tunnus, before adding a new entry."""
     text = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    if text and not words(text):
+        # Only punctuation: the search would list every organisation, none of them this one.
+        problem = _("Kirjoita järjestön nimi tai Y-tunnus kirjaimin ja numeroin.")
+        return render_template("accounts/find.html", text=text, found=[], problem=problem)
     found = find_claimable(text, language=current_language()) if text else []
-    return render_template("accounts/find.html", text=text, found=found)
+    return render_template("accounts/find.html", text=text, found=found, problem="")
 
 
 def _claim_page_again(wait: str) -> str:
