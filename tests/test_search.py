@@ -217,6 +217,17 @@ def test_a_word_being_typed_brings_the_needs_it_can_become(analyser, organisatio
     assert {"Kohtaamispaikka Virta", "Tukiasema Luoto"} <= set(top("psyykki")) == set(top("psyykkinen"))
 
 
+def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisations, make_organisation):
+    make_organisation("Selkäyhdistys Ranka", description="Vertaistukea selkäsairauksista kärsiville.")
+    make_organisation("Kuopion Sydänyhdistys", description="Liikuntaa ja luentoja.")
+    # "muistisairaus" finds what is about muisti, not every text with a sairaus in it …
+    assert "Muistiyhdistys Savotta ry" in top("muistisairaus")
+    assert "Selkäyhdistys Ranka" not in names(search(SearchQuery(text="muistisairaus", page_size=50)))
+    # … while the specific part still finds on its own, and the general word typed alone finds all.
+    assert "Kuopion Sydänyhdistys" in top("sydänpotilaille")
+    assert "Selkäyhdistys Ranka" in top("sairaus")
+
+
 @pytest.mark.parametrize("text", ["mielenter", "Mielenterv", "reumay"])
 def test_the_word_being_typed_matches_as_a_prefix(organisations, text):
     assert any(name.startswith(("Mielenterveys", "Leppävirran")) for name in top(text))

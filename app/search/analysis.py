@@ -49,6 +49,15 @@ STOP_WORDS = frozenset(
 # Words that say nothing about the need ("apu", "tukea", "neuvontaa"): a query word whose
 # base form is one of these only ranks, it never narrows what the other words find.
 PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö".split())
+# Heads of compounds too general to stand for the compound in a query: "muistisairaus" finds what
+# says muisti (or the whole word), not everything that says sairaus; "näkövamma" not every vamma.
+# The index keeps them, so the word typed on its own ("sairaus") still finds them all.
+GENERIC_PARTS = frozenset(
+    """
+    sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys hyvinvointi
+    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ
+    """.split()
+)
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
 STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"})
 # Letters a word typed without ä and ö may stand for (see _voikko_readings).
@@ -84,6 +93,12 @@ def analyse_text(text: str) -> list[str]:
 def analyse_word(word: str) -> tuple[str, ...]:
     """Index tokens of one word; empty for stop words."""
     return _analyse_word(_normalised(word))
+
+
+def query_tokens(word: str) -> tuple[str, ...]:
+    """The tokens a query word matches: its index tokens less the compound parts in GENERIC_PARTS."""
+    own = base_forms(word)
+    return tuple(token for token in analyse_word(word) if token not in GENERIC_PARTS or token in own)
 
 
 def base_forms(word: str) -> frozenset[str]:

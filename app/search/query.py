@@ -137,7 +137,7 @@ class Taxonomy:
             if entry is None:
                 continue
             position, word, _bases = entry
-            terms = shared + analysis.analyse_word(word) + tuple(sorted(expansions[index]))
+            terms = shared + analysis.query_tokens(word) + tuple(sorted(expansions[index]))
             lowered = analysis.TOKEN.findall(word.lower())
             prefix = analysis.uncertain_stem(word)
             if typing and position == len(words) - 1 and len(lowered[-1]) >= prefix_min:
