@@ -228,6 +228,11 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
     assert "Selkäyhdistys Ranka" in top("sairaus")
 
 
+def test_a_word_being_typed_without_dots_matches_the_dotted_words(analyser, organisations, make_organisation):
+    make_organisation("Kuntoutuskoti Polku", description="Asumispalvelua päihdekuntoutujille.")
+    assert top("paihdekunt") == ["Kuntoutuskoti Polku"]
+
+
 @pytest.mark.parametrize("text", ["mielenter", "Mielenterv", "reumay"])
 def test_the_word_being_typed_matches_as_a_prefix(organisations, text):
     assert any(name.startswith(("Mielenterveys", "Leppävirran")) for name in top(text))

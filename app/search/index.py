@@ -322,6 +322,7 @@ TYPO_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8
 # A word typed without ä and ö is no typo of the dotted word: "syopa" is "syöpä" at no distance.
 UNDOTTED = str.maketrans("äöå", "aoa")
+DOTTED = re.compile("[äöå]")
 MAX_CORRECTIONS = 5
 
 
@@ -331,6 +332,8 @@ class Vocabulary:
     def __init__(self, terms: Iterable[str]):
         self.terms = frozenset(terms)
         self._sorted = sorted(self.terms)
+        # The terms with ä, ö or å under their undotted spelling, for a word typed without them.
+        self._undotted = sorted((term.translate(UNDOTTED), term) for term in self._sorted if DOTTED.search(term))
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for term in self._sorted:
             if not OPAQUE_TOKEN.fullmatch(term):
@@ -345,10 +348,21 @@ class Vocabulary:
         return False
 
     def starting_with(self, prefix: str, limit: int) -> list[str] | None:
-        """The terms that start with `prefix`, or None when there are more than `limit`."""
+        """The terms that start with `prefix`, or None when there are more than `limit`.
+
+        A prefix typed without ä and ö also gets the dotted terms it stands for ("paihd" → päihde).
+        """
         found = []
         for term in self._sorted[bisect_left(self._sorted, prefix):]:
             if not term.startswith(prefix):
+                break
+            if len(found) == limit:
+                return None
+            found.append(term)
+        if DOTTED.search(prefix):
+            return found
+        for undotted, term in self._undotted[bisect_left(self._undotted, (prefix,)):]:
+            if not undotted.startswith(prefix):
                 break
             if len(found) == limit:
                 return None
