@@ -35,6 +35,7 @@ def test_the_audit_log_tells_times_in_helsinki_time_as_the_other_staff_pages_do(
 
     assert "6.12.2026 21.25" in page and "19.25" not in page
     assert "2.7.2026 00.30" in page
+    assert "(UTC)" not in page  # the column no longer claims UTC
 
 
 def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):

@@ -2,6 +2,7 @@
 files (the same numbers as the tables), the organisation export, and the public "Tilastot" page."""
 import csv
 import io
+import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 
@@ -301,6 +302,8 @@ def test_staff_statistics_page_has_a_chart_a_table_and_a_csv_link_for_each_figur
     assert body.count("<caption>") == count
     assert '<th scope="col"' in body and '<th scope="row">' in body
     assert 'href="/yllapito/vienti/jarjestot.csv"' in body
+    ids = re.findall(r' id="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), "an id twice: a label names the wrong field"
 
 
 @pytest.mark.parametrize("name", REPORT_NAMES)
