@@ -141,3 +141,24 @@ def test_axe_finds_nothing_on_the_staff_pages(new_page, live_server, staff_link,
         response = page.goto(path)
         assert response is not None and response.ok, path
         assert axe_violations(page) == [], path
+
+
+def test_staff_lists_keep_their_words_whole_on_a_phone(new_page, live_server, staff_link, expect):
+    # A list too wide for 375 px scrolls in its own region; its cells no longer break a word
+    # letter by letter ("4 / 0" for a capacity of 40).
+    from tests.events_support import make_event
+
+    with live_server.app.app_context():
+        make_event(title="Puhelintesti", capacity=40)
+        db.session.commit()
+        db.session.remove()
+    page = new_page(javascript=False)
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, staff_link, expect)
+    page.goto("/yllapito/tapahtumat")
+    header = page.get_by_role("columnheader", name="Varasijalla").first
+    box = header.bounding_box()
+    assert box is not None and box["height"] < 2 * 24, "the header breaks inside the word"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    region = page.locator(".vierita", has=header)
+    expect(region).to_have_attribute("role", "region")
