@@ -130,12 +130,15 @@ def test_a_double_press_sends_one_request_and_shows_progress(new_page, live_serv
     state = page.evaluate("""() => {
         const form = document.querySelector('form:has(input[name="submission_key"])');
         const button = form.querySelector('button[type="submit"]');
+        const width = button.getBoundingClientRect().width;
         form.requestSubmit(button);
-        const state = [button.getAttribute("aria-disabled"), button.textContent.trim(), form.getAttribute("aria-busy")];
+        const state = [button.getAttribute("aria-disabled"), button.textContent.trim(), form.getAttribute("aria-busy"),
+                       // A shorter label must not shrink the button: a link beside it would take the second click.
+                       button.getBoundingClientRect().width >= width];
         form.requestSubmit(button);
         return state;
     }""")
-    assert state == ["true", "Lähetetään…", "true"]
+    assert state == ["true", "Lähetetään…", "true", True]
     page.wait_for_url("**/yhteydenotto/lahetetty/**")
     assert len(posts) == 1
     assert contact_requests_to(live_server, organisation_id) == 1

@@ -27,6 +27,9 @@
       button.classList.add("lahettaa");
       var label = progressLabel();
       if (label) {
+        // The shorter label must not shrink the button: a second click would land on
+        // whatever moved under the pointer (a link beside it) and cancel the sending.
+        button.style.minWidth = button.getBoundingClientRect().width + "px";
         button.setAttribute("data-teksti", button.textContent);
         button.textContent = label;
       }
@@ -47,6 +50,7 @@
         if (button.hasAttribute("data-teksti")) {
           button.textContent = button.getAttribute("data-teksti");
           button.removeAttribute("data-teksti");
+          button.style.minWidth = "";
         }
       }
     });
