@@ -89,3 +89,23 @@ def test_event_sign_ups_count_only_when_accepted_and_a_refused_one_keeps_the_for
     # The sign-up form itself, with what was typed, not a list of raw field names.
     assert 'value="Yrjö Yksitoista"' in refused.text and 'value="yksitoista@example.fi"' in refused.text
     assert "submission_key</dt>" not in refused.text
+
+
+def test_workshop_orders_count_only_when_accepted_and_a_refused_one_keeps_the_form(app, client, mailbox):
+    from tests.test_workshops_helpers import order_form, seed_themes
+
+    theme_id = seed_themes(app)[0].id
+    # Typos first: refused forms (422) do not use up the address's 10 orders an hour.
+    mistakes = [client.post("/tyopajat/tilaa", data=order_form(theme_id, email="ei-osoite")).status_code
+                for _ in range(3)]
+    accepted = [client.post("/tyopajat/tilaa", data=order_form(theme_id, organisation_name=f"Yhdistys {n}")).status_code
+                for n in range(10)]
+    assert mistakes == [422] * 3 and accepted == [303] * 10
+
+    refused = client.post("/tyopajat/tilaa", data=order_form(theme_id, organisation_name="Yhdestoista Yhdistys ry"))
+
+    assert refused.status_code == 429
+    assert "liian monta lomaketta" in refused.text
+    # The order form itself, with what was typed, not a list of raw field names.
+    assert 'value="Yhdestoista Yhdistys ry"' in refused.text and "Haluamme selkeyttää" in refused.text
+    assert "submission_key</dt>" not in refused.text

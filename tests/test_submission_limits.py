@@ -86,6 +86,7 @@ def test_a_view_without_its_own_form_page_shows_what_was_typed(client, make_orga
     page = refused.get_data(as_text=True)
     assert "Kokoontumisaika on muuttunut." in page
     assert "minuuttia ja yritä sitten uudelleen" in page
+    assert "submission_key" not in page  # the form's one-time key is not something the visitor typed
 
 
 def test_mailing_a_shared_list_is_limited_and_keeps_the_address(client, db, make_organisation):

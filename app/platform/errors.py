@@ -7,6 +7,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.platform.submissions import KEY_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", title=str(title), message=str(message), status=status), status
 
 
-# Posted fields never shown back: the CSRF token and the forms' honeypot.
-HIDDEN_FIELDS = {"csrf_token", "kotisivu"}
+# Posted fields never shown back: the CSRF token, the one-time key and the forms' honeypot.
+HIDDEN_FIELDS = {"csrf_token", KEY_FIELD, "kotisivu"}
 
 
 def _rate_limited_page() -> str:

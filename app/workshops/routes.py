@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app.extensions import db, limiter
 from app.models import WorkshopOrder, utcnow
+from app.platform.ratelimit import accepted, form_again_on_breach
 from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
@@ -62,15 +63,26 @@ def index():
     return render_template("workshops/index.html", themes=active_themes())
 
 
+def _order_form() -> WorkshopOrderForm:
+    form = WorkshopOrderForm(themes=active_themes(), slots=_offered_slots())
+    form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
+                                        'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
+    return form
+
+
+def _order_form_again(wait: str) -> str:
+    """A refused order: the form with what was typed, and how long to wait."""
+    return render_template("workshops/order.html", form=_order_form(), rate_limit_wait=wait)
+
+
 @bp.route("/tilaa", methods=["GET", "POST"])
-@limiter.limit(ORDERS_PER_IP, methods=["POST"])
+# Only orders that went through count: a few typos must not lock out an office's network.
+@limiter.limit(ORDERS_PER_IP, methods=["POST"], deduct_when=accepted, on_breach=form_again_on_breach(_order_form_again))
 def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
     if (earlier := earlier_answer()) is not None:
         return earlier
-    form = WorkshopOrderForm(themes=active_themes(), slots=_offered_slots())
-    form.consent.description = Markup(_('Lue <a href="%(url)s">tietosuojaseloste</a>: siinä kerrotaan, miten '
-                                        'käsittelemme tilauksen tietoja.', url=url_for("pages.privacy")))
+    form = _order_form()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("workshops/order.html", form=form), status
