@@ -118,3 +118,17 @@ def test_an_error_summary_link_shows_the_fields_label_and_reaches_its_input(new_
     expect(label).to_be_in_viewport()  # a link to the input itself scrolled its label off the top
     expect(page.locator("#name-virhe")).to_be_in_viewport()
     expect(page.get_by_label("Nimi", exact=True)).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_an_error_report_that_fails_comes_back_in_view(new_page, expect, reachable, javascript):
+    page = new_page(javascript=javascript)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/jarjestot/{reachable}")
+    page.get_by_role("button", name="Lähetä ilmoitus").click()
+
+    # The organisation page is long: the refused report is not left thousands of pixels below.
+    summary = page.locator(".virheilmoitus .virheyhteenveto")
+    expect(summary).to_be_in_viewport()
+    if javascript:
+        expect(summary).to_be_focused()
