@@ -162,3 +162,19 @@ def test_staff_lists_keep_their_words_whole_on_a_phone(new_page, live_server, st
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     region = page.locator(".vierita", has=header)
     expect(region).to_have_attribute("role", "region")
+
+
+def test_the_character_counter_speaks_the_pages_language(new_page, live_server, staff_link, expect):
+    from app.models import Organisation
+
+    with live_server.app.app_context():
+        organisation_id = db.session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
+        db.session.remove()
+    page = new_page(javascript=True)
+    sign_in(page, staff_link, expect)
+    page.goto(f"/sv/yllapito/jarjestot/{organisation_id}/muokkaa")
+    page.locator("#description").fill("x" * 601)
+    expect(page.locator("#description-ohje")).to_contain_text("Texten är ett tecken för lång (högst 600).")
+    page.locator("#description").fill("Kort.")
+    expect(page.locator("#description-ohje")).to_contain_text("Skrivet 5 / 600 tecken.")
+    expect(page.locator("#description-ohje")).not_to_contain_text("merkkiä")

@@ -5,12 +5,23 @@
   "use strict";
 
   var ANNOUNCE_DELAY_MS = 1000;
+  // The texts, in the page's language, come with the script tag (templates/_counter_script.html).
+  var script = document.currentScript;
+  var TEXTS = {
+    used: script.getAttribute("data-kaytetty"),
+    over: script.getAttribute("data-yli"),
+    overByOne: script.getAttribute("data-yli-yksi")
+  };
+
+  function filled(text, n, max) {
+    return text.replace("{n}", String(n)).replace("{max}", String(max));
+  }
 
   function message(length, max) {
     if (length > max) {
-      return "Teksti on " + (length - max) + " merkkiä liian pitkä (enintään " + max + ").";
+      return filled(length - max === 1 ? TEXTS.overByOne : TEXTS.over, length - max, max);
     }
-    return "Kirjoitettu " + length + " / " + max + " merkkiä.";
+    return filled(TEXTS.used, length, max);
   }
 
   function attach(area) {
