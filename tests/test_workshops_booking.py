@@ -3,13 +3,13 @@ rules, the orderer's change request and cancellation after confirmation, the rem
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests.admin_support import make_staff, sign_in_staff
 from tests.clients import once
 from tests.test_workshops_helpers import CSRF, STATUS_LINK, order_form, seed_themes, today, weekday_from
 
 from app.extensions import db
-from app.models import Event, EventSession, WorkshopOrder, WorkshopSlot, utcnow
+from app.models import Event, EventSession, OutboxMessage, WorkshopOrder, WorkshopSlot, utcnow
 from app.workshops import booking, services
 from app.workshops.display import helsinki_time
 
@@ -281,6 +281,50 @@ def test_a_slot_order_is_confirmed_at_its_slot_without_a_clash_with_itself(clien
     services.confirm(order, start, "Puijonkatu 1", "", "Outi Ohjaaja", STAFF)
     db.session.commit()
     assert order.status == "confirmed"
+
+
+def test_confirming_another_time_frees_the_slot_the_order_held_and_takes_the_one_agreed(client, mailbox, themes):
+    booked, agreed = day_ahead(30).replace(hour=13), day_ahead(37).replace(hour=13)
+    publish([booked, agreed], facilitator="Aino Ohjaaja")
+    first_slot, agreed_slot = db.session.scalars(select(WorkshopSlot).order_by(WorkshopSlot.starts_at)).all()
+    order, _token = services.place_order(_details(themes[0].id, slot_id=first_slot.id))
+
+    services.confirm(order, agreed, "Puijonkatu 1", "", "Aino Ohjaaja", STAFF)
+    db.session.commit()
+
+    db.session.expire_all()
+    # The time it first took is free for the next order; the agreed one is no longer offered as free.
+    assert db.session.get(WorkshopSlot, first_slot.id).order_id is None
+    assert db.session.get(WorkshopSlot, agreed_slot.id).order_id == order.id
+    offered = [slot.id for slot in booking.free_slots(today())]
+    assert first_slot.id in offered and agreed_slot.id not in offered
+
+    services.reschedule(order, agreed.replace(hour=9), "Puijonkatu 1", "", "Aino Ohjaaja", STAFF)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(WorkshopSlot, agreed_slot.id).order_id is None
+
+
+def test_moving_a_workshop_to_the_same_time_and_place_sends_nothing(client, mailbox, themes):
+    make_staff(STAFF)
+    start = day_ahead(30).replace(hour=13)
+    order, _token = services.place_order(_details(themes[0].id))
+    services.confirm(order, start, "Puijonkatu 1", "", "Outi Ohjaaja", STAFF)
+    db.session.commit()
+    sign_in_staff(client, STAFF)
+    page = client.get(f"/yllapito/tyopajat/{order.id}")
+    data = {"csrf_token": csrf_of(page), "day": start.date().isoformat(), "start_time": "13:00",
+            "place_kind": "own_premises", "place": "Puijonkatu 1 ", "remote_link": "",
+            "facilitator": "Outi Ohjaaja", "override_reason": ""}
+    queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    answer = client.post(f"/yllapito/tyopajat/{order.id}/siirra", data=data, follow_redirects=True)
+
+    assert "ovat ennallaan" in answer.text
+    db.session.expire_all()
+    moved = db.session.get(WorkshopOrder, order.id)
+    assert moved.ics_sequence == 0 and len(moved.history) == 2  # ordered, confirmed
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == queued
 
 
 # ---- the orderer after confirmation -------------------------------------------------------

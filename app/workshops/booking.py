@@ -204,6 +204,24 @@ def release_slot(order: WorkshopOrder) -> None:
     db.session.expire(order, ["slot"])
 
 
+def follow_schedule(order: WorkshopOrder) -> None:
+    """The order holds the facilitator's slot at its agreed time, if there is one, and no other.
+
+    Staff may agree another time than the slot the order took: that slot is free again for
+    the next order, and a free slot at the agreed time is no longer offered beside the workshop.
+    """
+    held = order.slot
+    if held is not None and (held.starts_at, held.facilitator) != (order.scheduled_start, order.facilitator):
+        release_slot(order)
+        held = None
+    if held is None:
+        matching = db.session.scalar(select(WorkshopSlot.id).where(
+            WorkshopSlot.starts_at == order.scheduled_start, WorkshopSlot.facilitator == order.facilitator,
+            WorkshopSlot.order_id.is_(None)))
+        if matching is not None:
+            hold_slot(matching, order)
+
+
 def delete_free_slot(slot_id: int) -> bool:
     """Withdraw a slot nobody holds; False when it is held or gone."""
     slot = db.session.get(WorkshopSlot, slot_id, with_for_update=True)

@@ -24,7 +24,7 @@ from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import RefusedError, ValidationError, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
-from app.workshops.booking import check_time, hold_slot, release_slot
+from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot
 from app.workshops.invitations import calendar_event, queue_invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
@@ -268,6 +268,7 @@ def confirm(
     now = now or utcnow()
     overridden = check_time(start, override_reason, order_id=order.id)
     _set_schedule(order, start, place, remote_link, facilitator, now)
+    follow_schedule(order)
     order.ics_sequence = 0
     _record(order, "new", "confirmed", by, now, _schedule_note(format_workshop_time(start), overridden, override_reason))
     queue_invitation(order, "workshop_confirmed", now)
@@ -281,9 +282,14 @@ def reschedule(
     if order.status != "confirmed":
         raise WorkshopError(_("Vain vahvistetun työpajan aikaa tai paikkaa voi muuttaa."))
     now = now or utcnow()
+    if (start, *map(_stripped, (place, remote_link, facilitator))) == (
+            order.scheduled_start, order.place, order.remote_link, order.facilitator):
+        raise WorkshopError(_("Aika, paikka ja ohjaaja ovat ennallaan, joten muutosta ei tallennettu eikä "
+                              "kalenterikutsua lähetetty."))
     overridden = check_time(start, override_reason, order_id=order.id)
     previous = format_workshop_time(order.scheduled_start)
     _set_schedule(order, start, place, remote_link, facilitator, now)
+    follow_schedule(order)
     order.ics_sequence += 1
     # A new time: the reminder is due again before it.
     order.reminded_at = None
@@ -325,9 +331,13 @@ def send_feedback_link(order: WorkshopOrder) -> str:
     return feedback_link(order.survey)
 
 
+def _stripped(text: str | None) -> str:
+    return (text or "").strip()
+
+
 def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link: str, facilitator: str,
                   now: datetime) -> None:
-    place, remote_link, facilitator = (place or "").strip(), (remote_link or "").strip(), (facilitator or "").strip()
+    place, remote_link, facilitator = _stripped(place), _stripped(remote_link), _stripped(facilitator)
     if start.tzinfo is not None:
         raise ValueError("workshop times are naive Europe/Helsinki wall-clock times")
     if not place and not remote_link:
