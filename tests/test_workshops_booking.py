@@ -57,6 +57,14 @@ def post_order(client, data):
     return client.post("/tyopajat/tilaa", data=once(data, csrf_token=csrf_of(page)))
 
 
+def schedule_form(client, order, start: datetime, place: str, facilitator: str) -> dict:
+    """The staff's confirm / move form for `order` as the browser would post it."""
+    page = client.get(f"/yllapito/tyopajat/{order.id}")
+    return {"csrf_token": csrf_of(page), "day": start.date().isoformat(), "start_time": f"{start:%H:%M}",
+            "place_kind": "own_premises", "place": place, "remote_link": "", "facilitator": facilitator,
+            "override_reason": ""}
+
+
 def status_path(mailbox, order) -> str:
     mail = next(m for m in reversed(mailbox.messages) if m["To"] == order.email)
     return STATUS_LINK.search(mailbox.bodies(mail)[0]).group(0).removeprefix("http://portal.test")
@@ -247,10 +255,7 @@ def test_confirming_over_another_workshop_is_refused_then_allowed_with_a_reason(
     second, _token = services.place_order(_details(themes[1].id))
     db.session.commit()
     sign_in_staff(client, STAFF)
-    page = client.get(f"/yllapito/tyopajat/{second.id}")
-    data = {"csrf_token": csrf_of(page), "day": start.date().isoformat(), "start_time": "14:00",
-            "place_kind": "own_premises", "place": "Kauppakatu 2, Kuopio", "remote_link": "",
-            "facilitator": "Toinen Ohjaaja", "override_reason": ""}
+    data = schedule_form(client, second, start.replace(hour=14), "Kauppakatu 2, Kuopio", "Toinen Ohjaaja")
 
     refused = client.post(f"/yllapito/tyopajat/{second.id}/vahvista", data=data)
 
@@ -312,10 +317,7 @@ def test_moving_a_workshop_to_the_same_time_and_place_sends_nothing(client, mail
     services.confirm(order, start, "Puijonkatu 1", "", "Outi Ohjaaja", STAFF)
     db.session.commit()
     sign_in_staff(client, STAFF)
-    page = client.get(f"/yllapito/tyopajat/{order.id}")
-    data = {"csrf_token": csrf_of(page), "day": start.date().isoformat(), "start_time": "13:00",
-            "place_kind": "own_premises", "place": "Puijonkatu 1 ", "remote_link": "",
-            "facilitator": "Outi Ohjaaja", "override_reason": ""}
+    data = schedule_form(client, order, start, "Puijonkatu 1 ", "Outi Ohjaaja")
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
 
     answer = client.post(f"/yllapito/tyopajat/{order.id}/siirra", data=data, follow_redirects=True)
