@@ -183,3 +183,11 @@ def test_removing_a_filter_chip_lands_at_the_results(new_page, expect, choice, j
     expect(page.locator("#tulosmaara")).to_be_in_viewport()
     expect(page.locator(".chipit")).to_be_in_viewport()
     expect(page.get_by_label("Hakusana")).not_to_be_in_viewport()
+
+
+def test_result_cards_fit_the_phone(new_page, expect):
+    page = phone_page(new_page, javascript=False)
+    # A long unbroken word in a card ("Kokemusasiantuntijuuskoulutukset") pushed the page sideways.
+    page.goto("/haku?q=kuopio")
+    expect(page.locator("article.tulos").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
