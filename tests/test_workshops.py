@@ -167,6 +167,8 @@ INVALID_ORDERS = {
     "no dates": ({"date_1": "", "time_of_day_1": "", "date_2": "", "time_of_day_2": ""}, "date_1", "vähintään kaksi päivää"),
     "date without time of day": ({"time_of_day_1": ""}, "time_of_day_1", "aamupäivä, iltapäivä tai ilta"),
     "time of day without date": ({"time_of_day_3": "ilta"}, "time_of_day_3", "Valitse myös päivä"),
+    "the same wish twice": (
+        {"date_2": good_dates()[0].isoformat(), "time_of_day_2": "iltapäivä"}, "date_2", "on jo ehdotettu"),
     "participants 0": ({"participants": "0"}, "participants", "väliltä 1–60"),
     "participants 61": ({"participants": "61"}, "participants", "väliltä 1–60"),
     "participants not a number": ({"participants": "kymmenkunta"}, "participants", "väliltä 1–60"),

@@ -225,6 +225,7 @@ class WorkshopOrderForm(OnceForm):
     def _validate_preferred_times(self) -> bool:
         valid = True
         filled = 0
+        wishes = set()
         for number in range(1, MAX_PREFERRED_TIMES + 1):
             date_field, time_field = self._date_field(number), self._time_field(number)
             if not (date_field.data or "").strip():
@@ -233,6 +234,13 @@ class WorkshopOrderForm(OnceForm):
                     valid = False
                 continue
             filled += 1
+            wish = (date_field.data.strip(), time_field.data)
+            if wish in wishes:
+                # The same wish twice leaves staff one alternative, not the two asked for.
+                date_field.errors.append(_("Tämä ajankohta on jo ehdotettu. Ehdota toista päivää tai kellonaikaa."))
+                valid = False
+                continue
+            wishes.add(wish)
             try:
                 check_preferred_date(parse_date(date_field.data), self.today)
             except ValidationError as problem:
