@@ -92,6 +92,18 @@ def test_a_new_event_in_the_past_is_refused_but_a_held_one_can_still_be_edited(s
     assert staff_client.post(f"/yllapito/tapahtumat/{held.id}/muokkaa", data=form).status_code == 303
 
 
+def test_the_same_time_twice_in_one_event_is_refused(staff_client):
+    form = event_form(municipality=municipality_id("Suonenjoki"))
+    twice = staff_client.post("/yllapito/tapahtumat/uusi", data={
+        **form, "date_2": form["date_1"], "start_2": "11.00", "end_2": "13.00"})
+    assert twice.status_code == 422
+    assert "Tämä aika on päällekkäin 1. päivän kanssa." in twice.text and 'id="date_2-virhe"' in twice.text
+    assert db.session.scalars(select(Event)).first() is None
+    later = staff_client.post("/yllapito/tapahtumat/uusi", data={
+        **form, "date_2": form["date_1"], "start_2": "14.00", "end_2": "16.00"})
+    assert later.status_code == 303  # the afternoon after the morning is two sessions of one day
+
+
 def test_moving_an_event_sends_updated_invitations_and_more_places_promote(staff_client, mailbox):
     event = make_event(capacity=1)
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))

@@ -145,7 +145,8 @@ class EventForm(FlaskForm):
 
     def _validate_sessions(self) -> bool:
         valid, filled = True, 0
-        for date_field, start_field, end_field in self.session_rows():
+        sessions: list[tuple[int, tuple[datetime, datetime]]] = []  # (row number, its times) of the rows read
+        for number, (date_field, start_field, end_field) in enumerate(self.session_rows(), start=1):
             if not any((f.data or "").strip() for f in (date_field, start_field, end_field)):
                 continue
             filled += 1
@@ -163,6 +164,14 @@ class EventForm(FlaskForm):
             elif start is not None and end <= start:
                 end_field.errors.append(_("Päättymisajan pitää olla alkamisajan jälkeen."))
                 valid = False
+            elif start is not None and date_field.date is not None:
+                session = (datetime.combine(date_field.date, start), datetime.combine(date_field.date, end))
+                earlier = next((row for row, (other_start, other_end) in sessions
+                                if other_start < session[1] and session[0] < other_end), None)
+                if earlier is not None:
+                    date_field.errors.append(_("Tämä aika on päällekkäin %(n)d. päivän kanssa.", n=earlier))
+                    valid = False
+                sessions.append((number, session))
         if filled == 0:
             self.date_1.errors.append(_("Anna vähintään yksi päivä ja kellonajat."))
             valid = False
