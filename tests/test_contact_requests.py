@@ -55,6 +55,23 @@ def test_a_request_to_one_organisation_sends_one_mail_and_a_copy(client, db, mai
     assert "Olemme olleet yhteydessä" in html
 
 
+def test_the_same_request_sent_again_after_back_is_not_sent_twice(client, db, mailbox, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
+    first = post_contact(client, organisation.id)
+    mailbox.messages.clear()
+
+    # Back to the form, which the browser fills in again under a new one-time key, and Send.
+    again = post_contact(client, organisation.id)
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "Sama pyyntö lähetettiin jo hetki sitten" in client.get(again.headers["Location"]).text
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 1
+    assert mailbox.messages == []
+    # Another message is another request.
+    assert post_contact(client, organisation.id, message="Vielä yksi kysymys.").status_code == 303
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 2
+
+
 def test_a_tray_request_sends_exactly_one_mail_per_organisation(client, db, mailbox, make_organisation):
     first = make_organisation("Ensimmäinen ry", email="eka@esimerkki.fi")
     second = make_organisation("Toinen ry", email="toka@esimerkki.fi")
@@ -201,7 +218,7 @@ def test_the_handled_link_is_scanner_safe_and_single_use(client, db, mailbox, ma
 def test_purge_erases_personal_data_and_keeps_the_counts(client, db, make_organisation):
     organisation = make_organisation("Laskettava ry", email="info@esimerkki.fi")
     post_contact(client, organisation.id)
-    post_contact(client, organisation.id)
+    post_contact(client, organisation.id, name="Toinen Henkilö")
     old = db.session.scalars(db.select(ContactRequest)).first()
     old.created_at = utcnow() - timedelta(days=91)
     db.session.commit()
@@ -231,7 +248,7 @@ def test_purge_command_runs_the_retention(runner, client, db, make_organisation)
 def test_statistics_count_sent_and_handled_apart(client, db, mailbox, make_organisation):
     organisation = make_organisation("Laskettava ry", email="info@esimerkki.fi")
     post_contact(client, organisation.id, email="")
-    post_contact(client, organisation.id, email="")
+    post_contact(client, organisation.id, email="", name="Toinen Henkilö")
     client.post(handled_link(mailbox))
 
     [count] = contact_requests_per_organisation(utcnow().date(), utcnow().date())

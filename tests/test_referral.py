@@ -148,8 +148,8 @@ def test_the_dashboard_shows_requests_unhandled_after_seven_days(client, db, mak
 
 def test_statistics_show_the_median_handling_time_per_organisation(client, db, mailbox, make_organisation):
     organisation = make_organisation("Nopea ry", email="nopea@esimerkki.fi")
-    for _ in range(3):
-        post_contact(client, organisation.id)
+    for number in range(3):
+        post_contact(client, organisation.id, message=f"Kysymys {number + 1}.")
     requests = db.session.scalars(db.select(ContactRequest).order_by(ContactRequest.id)).all()
     start = datetime.combine(utcnow().date(), datetime.min.time())
     for request, days in zip(requests, (1, 2, 6)):

@@ -20,6 +20,9 @@ from app.platform.outbox import queue_mail
 from app.platform.tokens import consume_token, hash_token, issue_link_token, link_url, peek_token
 
 HANDLED_PURPOSE = "contact_handled"
+# The same request from the same person to the same organisations within this time is the one
+# already sent: the browser's Back restores a sent form under a new one-time key.
+REPEAT_WINDOW = timedelta(minutes=30)
 BATCH_BYTES = 8
 BATCH_PATTERN = re.compile(f"[0-9a-f]{{{2 * BATCH_BYTES}}}")
 
@@ -51,6 +54,8 @@ class SendOutcome:
     sent_to: list[Organisation]
     # Asked for, but no longer published when the request was sent.
     unavailable_ids: list[int]
+    # The same request had been sent a moment earlier: nothing new was sent (`batch` is that one).
+    repeated: bool = False
 
 
 def recipients(organisation: Organisation) -> list[str]:
@@ -74,13 +79,34 @@ def send_contact_request(
     }
     # An organisation nobody can read mail for is reported, not silently skipped.
     sent_to = [organisations[i] for i in organisation_ids if i in organisations and recipients(organisations[i])]
+    reached = {o.id for o in sent_to}
+    unavailable = [i for i in organisation_ids if i not in reached]
+    if sent_to and (earlier := _same_request_sent(details, reached, now)) is not None:
+        return SendOutcome(earlier, sent_to, unavailable, repeated=True)
     for organisation in sent_to:
         _send_to_organisation(details, organisation, batch, now)
     if details.email and sent_to:
         with in_language(details.language):
             queue_mail(details.email, "contact_request_copy", details=details, organisations=sent_to)
-    reached = {o.id for o in sent_to}
-    return SendOutcome(batch, sent_to, [i for i in organisation_ids if i not in reached])
+    return SendOutcome(batch, sent_to, unavailable)
+
+
+def _same_request_sent(details: ContactDetails, organisation_ids: set[int], now: datetime) -> str | None:
+    """The batch of the same person's same message to exactly these organisations within REPEAT_WINDOW."""
+    rows = db.session.execute(
+        select(ContactRequest.batch, ContactRequest.organisation_id).where(
+            ContactRequest.created_at >= now - REPEAT_WINDOW,
+            ContactRequest.organisation_id.in_(organisation_ids),
+            ContactRequest.requester_name == details.name,
+            ContactRequest.phone == details.phone,
+            ContactRequest.email == details.email,
+            ContactRequest.message == details.message,
+        ).order_by(ContactRequest.id.desc())
+    ).all()
+    batches: dict[str, set[int]] = {}
+    for batch, organisation_id in rows:
+        batches.setdefault(batch, set()).add(organisation_id)
+    return next((batch for batch, ids in batches.items() if ids == organisation_ids), None)
 
 
 def _send_to_organisation(details: ContactDetails, organisation: Organisation, batch: str, now: datetime) -> None:

@@ -47,6 +47,8 @@ def _send(form: ContactRequestForm, organisation_ids: list[int]):
 
     def send():
         outcome = send_contact_request(form.details(), organisation_ids)
+        if outcome.repeated:
+            flash(_("Sama pyyntö lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
         missing = len(outcome.unavailable_ids)
         if missing:
             flash(
