@@ -77,6 +77,9 @@ def test_the_tray_holds_at_most_thirty(client, make_organisation):
     response = add(client, organisations[-1].id, headers=HTMX)
 
     assert "jo 30 järjestöä" in response.get_data(as_text=True)
+    # Said on the button pressed too, not only to screen readers.
+    button = response.get_data(as_text=True).split("</button>")[0]
+    assert "Tarjotin on täynnä (30)" in button
     with client.session_transaction() as session:
         assert len(session["tray"]) == tray.TRAY_LIMIT
         assert organisations[-1].id not in session["tray"]

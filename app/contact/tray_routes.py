@@ -21,13 +21,17 @@ from app.platform.validation import whole_number
 bp.app_context_processor(tray_template_context)
 
 
-def _tray_answer(organisation_id: int, message: str):
-    """The htmx answer (the button and the counter) or a redirect back for a plain POST."""
+def _tray_answer(organisation_id: int, message: str, refused: str = ""):
+    """The htmx answer (the button and the counter) or a redirect back for a plain POST.
+
+    `refused` is what the pressed button says when the add was refused: the status
+    message alone is for screen readers, and the flash is not shown without a reload.
+    """
     if wants_partial():
         return render_template(
             "contact/_tray_update.html",
             organisation=db.session.get(Organisation, organisation_id) if organisation_id else None,
-            message=message,
+            message=message, refused=refused,
         )
     flash(message)
     anchor = f"#tulos-{organisation_id}"
@@ -48,7 +52,8 @@ def tray_add():
         ids = tray.add(tray_ids(), organisation_id)
     except tray.TrayFull:
         return _tray_answer(
-            organisation_id, _("Tarjottimella on jo %(limit)d järjestöä, joten uutta ei voi lisätä.", limit=tray.TRAY_LIMIT)
+            organisation_id, _("Tarjottimella on jo %(limit)d järjestöä, joten uutta ei voi lisätä.", limit=tray.TRAY_LIMIT),
+            refused=_("Tarjotin on täynnä (%(limit)d)", limit=tray.TRAY_LIMIT),
         )
     if organisation_id not in ids:
         return _tray_answer(organisation_id, _("Järjestöä ei löytynyt, joten sitä ei lisätty tarjottimelle."))
