@@ -186,7 +186,15 @@ def test_merge_moves_organisations_without_duplicates_and_records_revisions(staf
     kuopio, both = memory_and_dementia
     versions = (kuopio.version, both.version)
     source, target = need(db, "Dementoituminen"), need(db, "Muistisairaus")
-    response = staff_client.post(f"/yllapito/luokitukset/tarpeet/{source.id}/yhdista", data={"target": str(target.id)})
+    question = staff_client.post(f"/yllapito/luokitukset/tarpeet/{source.id}/yhdista", data={"target": str(target.id)})
+    # A merge cannot be undone: the first press only asks, and says what would happen.
+    assert question.status_code == 200
+    assert "Yhdistetäänkö ”Dementoituminen” luokkaan ”Muistisairaus”?" in question.text
+    assert "2 järjestöä" in question.text and "Yhdistämistä ei voi perua." in question.text
+    db.session.expire_all()
+    assert need(db, "Dementoituminen") is not None
+    response = staff_client.post(f"/yllapito/luokitukset/tarpeet/{source.id}/yhdista",
+                                 data={"target": str(target.id), "confirmed": "1"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/yllapito/luokitukset/tarpeet/{target.id}")
     db.session.expire_all()
@@ -209,7 +217,7 @@ def test_merge_moves_organisations_without_duplicates_and_records_revisions(staf
 
 def test_search_finds_the_merged_organisations_by_the_target_and_the_old_word(staff_client, db, memory_and_dementia):
     source, target = need(db, "Dementoituminen"), need(db, "Muistisairaus")
-    staff_client.post(f"/yllapito/luokitukset/tarpeet/{source.id}/yhdista", data={"target": str(target.id)})
+    staff_client.post(f"/yllapito/luokitukset/tarpeet/{source.id}/yhdista", data={"target": str(target.id), "confirmed": "1"})
     db.session.expire_all()
     expected = ["Iisalmen Muistiyhdistys ry", "Kuopion Muistiyhdistys ry"]
     assert sorted(found(need_ids=[target.id])) == expected
@@ -243,7 +251,8 @@ def test_merging_activities_sectors_municipalities_and_themes(staff_client, db, 
         ("kunnat", ids[Municipality]["Tervo"], ids[Municipality]["Kuopio"]),
     ]
     for slug, source_id, target_id in merges:
-        response = staff_client.post(f"/yllapito/luokitukset/{slug}/{source_id}/yhdista", data={"target": str(target_id)})
+        response = staff_client.post(f"/yllapito/luokitukset/{slug}/{source_id}/yhdista",
+                                     data={"target": str(target_id), "confirmed": "1"})
         assert response.status_code == 303, slug
     db.session.expire_all()
     organisation = db.session.get(Organisation, organisation.id)
@@ -257,7 +266,8 @@ def test_merging_activities_sectors_municipalities_and_themes(staff_client, db, 
     db.session.add_all([first, second])
     db.session.add(workshop_order(1, second))
     db.session.commit()
-    response = staff_client.post(f"/yllapito/luokitukset/tyopajateemat/{second.id}/yhdista", data={"target": str(first.id)})
+    response = staff_client.post(f"/yllapito/luokitukset/tyopajateemat/{second.id}/yhdista",
+                                 data={"target": str(first.id), "confirmed": "1"})
     assert response.status_code == 303
     assert "Siirrettiin 1 työpajatilaus." in staff_client.get(response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()

@@ -174,6 +174,13 @@ def taxonomy_merge(slug: str, term_id: int):
     if not merge_form.validate_on_submit():
         return _edit_page(kind, slug, term, merge_form=merge_form, status=422)
     source_label, target = kind.label(term), merge_form.target_term
+    if merge_form.confirmed.data != "1":
+        # It cannot be undone: first say what it would do, and ask.
+        return render_template(
+            "admin/taxonomy_merge.html", slug=slug, heading=KIND_LABELS[slug][0], term=term, label=source_label,
+            target=target, target_label=kind.label(target), usage=usage_text(kind, usage_count(kind, term)),
+            merge_form=merge_form,
+        )
     moved = merge_terms(kind, term, target, current_user().email)
     _audit("merge", kind, target.id, source=source_label, source_id=term_id, target=kind.label(target), moved=moved)
     db.session.commit()

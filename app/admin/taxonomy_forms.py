@@ -7,7 +7,7 @@ import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError as FieldError
 
 from app.admin.taxonomy_edits import TermKind, value_taken
@@ -262,6 +262,8 @@ class MergeForm(FlaskForm):
         description=_l("Kaikki tätä luokkaa käyttävät siirtyvät valittuun luokkaan, ja tämä luokka poistetaan."),
         validate_choice=False,
     )
+    # Set by the question page's button: a merge cannot be undone, so it is asked first.
+    confirmed = HiddenField()
 
     def __init__(self, kind: TermKind, source, choices: list[tuple[str, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)

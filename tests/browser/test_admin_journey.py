@@ -141,6 +141,13 @@ def test_axe_finds_nothing_on_the_staff_pages(new_page, live_server, staff_link,
         response = page.goto(path)
         assert response is not None and response.ok, path
         assert axe_violations(page) == [], path
+    # The question before merging two terms (a POST, then nothing changes until it is answered).
+    page.goto("/yllapito/luokitukset/tarpeet")
+    page.locator("table a").first.click()
+    page.get_by_label("Yhdistä luokkaan").select_option(index=1)
+    page.get_by_role("button", name="Yhdistä").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Yhdistetäänkö")
+    assert axe_violations(page) == [], "taxonomy merge question"
 
 
 def test_staff_lists_keep_their_words_whole_on_a_phone(new_page, live_server, staff_link, expect):
