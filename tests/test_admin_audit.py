@@ -38,6 +38,20 @@ def test_the_audit_log_tells_times_in_helsinki_time_as_the_other_staff_pages_do(
     assert "(UTC)" not in page  # the column no longer claims UTC
 
 
+def test_the_audit_log_names_each_object_in_words(client):
+    staff_client(client)
+    record_audit("toinen@keskus.example", "event_create", "event", 13, title="Pienmarkkinat")
+    record_audit("toinen@keskus.example", "taxonomy", "tarpeet", 57, change="merge", source="HIV", target="Tinnitus")
+    record_audit("toinen@keskus.example", "workshop_slot_deleted", "workshop_slot", 4)
+    _db.session.commit()
+
+    page = client.get("/yllapito/loki").text
+
+    assert '<a href="/yllapito/tapahtumat/13">Pienmarkkinat</a>' in page
+    assert "Tarpeet: Tinnitus" in page and "Työpajan vapaa aika 4" in page
+    assert "event 13" not in page and "tarpeet 57" not in page
+
+
 def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):
     staff_client(client)
     now = utcnow()
