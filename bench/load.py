@@ -282,7 +282,9 @@ class Plan:
         if roll < 0.95:
             form = {"organisation_id": organisation_id, "csrf_token": token, "next": "/haku"}
             return "tray", "POST", "/tarjotin/lisaa", form, {"HX-Request": "true"}
-        form = contact_form(token, "Kuormitus Testaaja", "Soittakaa iltapäivällä.")
+        # A person of their own each time: the app does not send the same request twice (a repeat is
+        # the same person's same message to the same organisation within 30 minutes).
+        form = contact_form(token, "Kuormitus Testaaja", f"Soittakaa iltapäivällä, viite {secrets.token_hex(4)}.")
         return "contact", "POST", f"/jarjestot/{organisation_id}/yhteydenotto", form, {}
 
 
