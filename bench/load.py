@@ -50,7 +50,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.search.index import OPAQUE_TOKEN  # noqa: E402
+from app.search.vocabulary import OPAQUE_TOKEN  # noqa: E402
 from bench.search import TEXT_QUERIES, cold_search_args, percentile  # noqa: E402
 from tests.mailsink import MailSink, free_port  # noqa: E402
 

@@ -48,7 +48,8 @@ from app.models import (  # noqa: E402
     sort_key,
 )
 from app.search.engine import SearchQuery, search  # noqa: E402
-from app.search.index import OPAQUE_TOKEN, reindex_all, vocabulary_terms  # noqa: E402
+from app.search.index import reindex_all  # noqa: E402
+from app.search.vocabulary import OPAQUE_TOKEN, vocabulary_terms  # noqa: E402
 from app.admin.taxonomy_data import seed_taxonomy  # noqa: E402
 
 PLACES = ["Kuopion", "Savon", "Varkauden", "Iisalmen", "Pohjois-Savon", "Siilinjärven", "Järvi-Suomen",

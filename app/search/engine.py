@@ -42,7 +42,6 @@ from app.search.index import (
     NEED_TOKEN_PREFIX,
     activity_token,
     language_token,
-    load_vocabulary,
     municipality_token,
     need_token,
 )
@@ -60,6 +59,7 @@ from app.search.statements import (
     ranked,
     version_and_settings,
 )
+from app.search.vocabulary import load_vocabulary
 
 MAX_TEXT_LENGTH = 200
 # AND across words falls back to OR when it finds fewer than this.
