@@ -60,9 +60,11 @@ GENERIC_PARTS = frozenset(
 )
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
 STOP_CLASSES = frozenset({"sidesana", "asemosana", "kieltosana", "huudahdussana"})
-# Letters a word typed without ä and ö may stand for (see _voikko_readings).
-UNDOTTED = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
-DOTTED_LETTERS = frozenset("äöå")
+# Letters with dots, and what they are typed as without them (a foreign keyboard, a phone
+# without the Finnish layout); a word Voikko does not know is tried with its a's and o's dotted.
+DOTS = "äöå"
+_WITHOUT_DOTS = str.maketrans(DOTS + DOTS.upper(), "aoaAOA")
+DOTTABLE = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
 DOTTABLE_MAX = 6
 
 _lock = threading.Lock()
@@ -206,14 +208,23 @@ def _voikko_readings(word: str) -> tuple[list[dict], bool]:
     return analyses, False
 
 
+def undotted(text: str) -> str:
+    """`text` as typed without dots: "syöpä" → "syopa"."""
+    return text.translate(_WITHOUT_DOTS)
+
+
+def has_dots(text: str) -> bool:
+    return text != undotted(text)
+
+
 def dotted_spellings(word: str) -> list[str]:
     """The other ways of writing `word` with ä for a and ö for o, for a word that has neither ä nor ö.
 
     At most DOTTABLE_MAX letters are tried (2^6 - 1 spellings); a longer word is rarely typed without them.
     """
-    if DOTTED_LETTERS & set(word.lower()):
+    if has_dots(word):
         return []
-    places = [i for i, letter in enumerate(word) if letter in UNDOTTED]
+    places = [i for i, letter in enumerate(word) if letter in DOTTABLE]
     if not places or len(places) > DOTTABLE_MAX:
         return []
     spellings = []
@@ -221,7 +232,7 @@ def dotted_spellings(word: str) -> list[str]:
         letters = list(word)
         for bit, place in enumerate(places):
             if mask >> bit & 1:
-                letters[place] = UNDOTTED[letters[place]]
+                letters[place] = DOTTABLE[letters[place]]
         spellings.append("".join(letters))
     return spellings
 
