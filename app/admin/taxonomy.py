@@ -179,7 +179,6 @@ def taxonomy_merge(slug: str, term_id: int):
         return render_template(
             "admin/taxonomy_merge.html", slug=slug, heading=KIND_LABELS[slug][0], term=term, label=source_label,
             target=target, target_label=kind.label(target), usage=usage_text(kind, usage_count(kind, term)),
-            merge_form=merge_form,
         )
     moved = merge_terms(kind, term, target, current_user().email)
     _audit("merge", kind, target.id, source=source_label, source_id=term_id, target=kind.label(target), moved=moved)

@@ -268,7 +268,6 @@ def confirm(
     now = now or utcnow()
     overridden = check_time(start, override_reason, order_id=order.id)
     _set_schedule(order, start, place, remote_link, facilitator, now)
-    follow_schedule(order)
     order.ics_sequence = 0
     _record(order, "new", "confirmed", by, now, _schedule_note(format_workshop_time(start), overridden, override_reason))
     queue_invitation(order, "workshop_confirmed", now)
@@ -289,7 +288,6 @@ def reschedule(
     overridden = check_time(start, override_reason, order_id=order.id)
     previous = format_workshop_time(order.scheduled_start)
     _set_schedule(order, start, place, remote_link, facilitator, now)
-    follow_schedule(order)
     order.ics_sequence += 1
     # A new time: the reminder is due again before it.
     order.reminded_at = None
@@ -348,6 +346,8 @@ def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link
         raise WorkshopError(_("Anna työpajan ohjaaja."))
     order.scheduled_start, order.place, order.remote_link, order.facilitator = start, place, remote_link, facilitator
     order.updated_at = now
+    # The slot it holds follows the agreed time (booking.follow_schedule).
+    follow_schedule(order)
 
 
 def _schedule_note(when: str, overridden: list[str], override_reason: str) -> str:
