@@ -189,3 +189,21 @@ def test_a_change_below_what_is_shown_makes_no_row():
     later = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:43:01"}
     [change] = diff_snapshots(old, later)
     assert (change.old, change.new) == ("5.3.2026 7.42", "5.3.2026 7.43")
+
+
+def test_history_and_the_staff_page_name_terms_in_the_pages_language(client, make_organisation, db):
+    # A record keeps its terms by their Finnish names; a Swedish or English page shows each in its language.
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Historia ry", needs=["Diabetes"], activities=["Vertaistuki"],
+                                     municipalities=["Kuopio"])
+    record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, need_ids=[need_id("Diabetes"), need_id("Muistisairaus")])
+
+    history = client.get(f"/en/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "Added: Memory disorders" in history and "Muistisairaus" not in history
+    staff_page = client.get(f"/sv/yllapito/jarjestot/{organisation.id}").text
+    assert "Minnessjukdom" in staff_page and "Kamratstöd" in staff_page and "Kuopio" in staff_page
+    assert "Muistisairaus" not in staff_page and "Vertaistuki" not in staff_page
+    assert "Lisätty: Muistisairaus" in client.get("/yllapito/muutokset").text

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, distinct, func, select
 
 from app.extensions import db
+from app.platform.i18n import current_language
 from app.models import (
     Activity,
     Municipality,
@@ -72,9 +73,9 @@ def _nationwide_label() -> str:
     return _("Koko Suomi")
 
 
-def _municipalities(language: str = "fi") -> list[tuple[int, str]]:
-    """(id, name in `language`) of every municipality, A–Z."""
-    names = [(m.id, m.translated("name", language)) for m in db.session.scalars(select(Municipality))]
+def _municipalities() -> list[tuple[int, str]]:
+    """(id, name in the page's language) of every municipality, A–Z."""
+    names = [(m.id, m.label) for m in db.session.scalars(select(Municipality))]
     return sorted(names, key=lambda row: sort_key(row[1]))
 
 
@@ -91,8 +92,8 @@ def _nationwide_count() -> int:
     return db.session.scalar(select(func.count(Organisation.id)).where(_published(), Organisation.nationwide.is_(True)))
 
 
-def organisations_per_municipality(language: str = "fi") -> list[Count]:
-    """Every municipality A–Z (named in `language`) with its local organisations, then the nationwide ones."""
+def organisations_per_municipality() -> list[Count]:
+    """Every municipality A–Z with its local organisations, then the nationwide ones."""
     links = _local_links().subquery()
     counts = dict(
         db.session.execute(
@@ -101,13 +102,13 @@ def organisations_per_municipality(language: str = "fi") -> list[Count]:
             )
         ).all()
     )
-    rows = [Count(name, counts.get(municipality_id, 0)) for municipality_id, name in _municipalities(language)]
+    rows = [Count(name, counts.get(municipality_id, 0)) for municipality_id, name in _municipalities()]
     rows.append(Count(_nationwide_label(), _nationwide_count()))
     return rows
 
 
-def organisations_per_activity(language: str = "fi") -> list[Count]:
-    """Every activity in its own order (named in `language`) with the number of published organisations offering it."""
+def organisations_per_activity() -> list[Count]:
+    """Every activity in its own order with the number of published organisations offering it."""
     statement = (
         select(Activity, func.count(Organisation.id))
         .select_from(Activity)
@@ -116,11 +117,12 @@ def organisations_per_activity(language: str = "fi") -> list[Count]:
         .group_by(Activity.id, Activity.name, Activity.position)
         .order_by(Activity.position, Activity.name)
     )
-    return [Count(activity.translated("name", language), count) for activity, count in db.session.execute(statement)]
+    return [Count(activity.label, count) for activity, count in db.session.execute(statement)]
 
 
-def organisations_per_need_group(language: str = "fi") -> list[Count]:
-    """Each need group (named in `language`) with the number of published organisations having any need of it."""
+def organisations_per_need_group() -> list[Count]:
+    """Each need group with the number of published organisations having any need of it."""
+    language = current_language()
     group = getattr(Need, f"group_{language}") if language != "fi" else Need.group
     # An untranslated group is named in Finnish (the translation is empty).
     label = func.coalesce(func.nullif(group, ""), Need.group)
@@ -138,13 +140,13 @@ def organisations_per_need_group(language: str = "fi") -> list[Count]:
 def need_counts() -> list[NeedCount]:
     """Every need with the number of published organisations for it, fewest first, then A–Z."""
     statement = (
-        select(Need.name, Need.group, func.count(Organisation.id))
+        select(Need, func.count(Organisation.id))
         .select_from(Need)
         .outerjoin(organisation_need, organisation_need.c.need_id == Need.id)
         .outerjoin(Organisation, and_(Organisation.id == organisation_need.c.organisation_id, _published()))
-        .group_by(Need.id, Need.name, Need.group)
+        .group_by(Need.id)
     )
-    rows = [NeedCount(name, group, count) for name, group, count in db.session.execute(statement)]
+    rows = [NeedCount(need.label, need.translated("group"), count) for need, count in db.session.execute(statement)]
     return sorted(rows, key=lambda row: (row.count, sort_key(row.name)))
 
 
@@ -155,7 +157,10 @@ def need_gaps(max_count: int = 2) -> list[NeedCount]:
 
 def activities_by_municipality() -> ActivityMatrix:
     """Published organisations offering each activity in each municipality, plus nationwide ones."""
-    activities = db.session.execute(select(Activity.id, Activity.name).order_by(Activity.position, Activity.name)).all()
+    activities = [
+        (activity.id, activity.label)
+        for activity in db.session.scalars(select(Activity).order_by(Activity.position, Activity.name))
+    ]
     municipalities = _municipalities()
     links = _local_links().subquery()
     local = {
@@ -228,8 +233,8 @@ def admin_figures_by_sector() -> list[FigureRow]:
         .group_by(Organisation.sector_id)
     )
     by_sector = {row[0]: tuple(row[1:]) for row in db.session.execute(statement)}
-    sectors = db.session.execute(select(Sector.id, Sector.name).order_by(Sector.position, Sector.name)).all()
-    rows = [_figure_row(name, by_sector.get(sector_id)) for sector_id, name in sectors]
+    sectors = db.session.scalars(select(Sector).order_by(Sector.position, Sector.name))
+    rows = [_figure_row(sector.label, by_sector.get(sector.id)) for sector in sectors]
     if None in by_sector:
         rows.append(_figure_row(_("Toimiala puuttuu"), by_sector[None]))
     return rows

@@ -163,9 +163,7 @@ def workshop_orders_by_theme(first: date | None = None, last: date | None = None
     if first is not None:
         statement = statement.where(_period(first, last, WorkshopOrder.created_at))
     counts = dict(db.session.execute(statement).all())
-    themes = db.session.execute(
-        select(WorkshopTheme.id, WorkshopTheme.name).order_by(WorkshopTheme.position, WorkshopTheme.name)
-    ).all()
-    rows = [Count(name, counts.get(theme_id, 0)) for theme_id, name in themes]
+    themes = db.session.scalars(select(WorkshopTheme).order_by(WorkshopTheme.position, WorkshopTheme.name))
+    rows = [Count(theme.label, counts.get(theme.id, 0)) for theme in themes]
     rows.append(Count(_("Oma aihe"), counts.get(None, 0)))
     return rows

@@ -14,10 +14,13 @@ from app.directory.importer_fields import LineReader
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import ADMIN_KEYS, RECORD_KEYS
 from app.extensions import db
-from app.models import Organisation, Revision
+from app.models import Organisation, Revision, Sector
 from app.platform.audit import record_audit
+from app.platform.i18n import current_language
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi
 from app.platform.validation import format_phone_fi
+from app.search.index import directory_version
+from app.search.query import load_taxonomy
 
 
 FIELD_LABELS = {
@@ -66,6 +69,8 @@ STATUS_VALUE_LABELS = {
     "rejected": _l("hylätty"),
 }
 LIST_KEYS = {"municipalities", "phones", "needs", "activities", "keywords", "languages", "contacts"}
+# Lists of taxonomy terms, stored in a record by their Finnish names (so is "admin.sector").
+TERM_KEYS = ("needs", "activities", "municipalities")
 TRISTATE_KEYS = {"step_free_access", "accessible_toilet", "induction_loop", "admin.volunteering_supported"}
 
 
@@ -95,6 +100,7 @@ def diff_snapshots(old: dict | None, new: dict) -> list[FieldChange]:
     """What changed from `old` to `new`, in form order; with no `old`, every filled field."""
     before = flatten(old or {})
     after = flatten(new)
+    names = term_names()
     changes = []
     for key, new_value in after.items():
         old_value = before.get(key)
@@ -102,15 +108,15 @@ def diff_snapshots(old: dict | None, new: dict) -> list[FieldChange]:
             continue
         change = FieldChange(key, str(FIELD_LABELS[key]))
         if key in LIST_KEYS:
-            old_items = [format_item(key, item) for item in old_value or []]
-            new_items = [format_item(key, item) for item in new_value or []]
+            old_items = [format_item(key, item, names) for item in old_value or []]
+            new_items = [format_item(key, item, names) for item in new_value or []]
             change.added = [item for item in new_items if item not in old_items]
             change.removed = [item for item in old_items if item not in new_items]
             if not (change.added or change.removed):
                 # Same items, another order (phones are ordered): show the whole list.
                 change.old, change.new = ", ".join(old_items), ", ".join(new_items)
         else:
-            change.old, change.new = format_value(key, old_value), format_value(key, new_value)
+            change.old, change.new = format_value(key, old_value, names), format_value(key, new_value, names)
             if change.old == change.new:
                 # Different only below what is shown (seconds of a confirmation time):
                 # a row "7.42 → 7.42" would tell the reader nothing.
@@ -125,7 +131,27 @@ def _same(old, new) -> bool:
     return (old in nothing and new in nothing) or old == new
 
 
-def format_item(key: str, item) -> str:
+def term_names() -> dict[str, dict[str, str]]:
+    """Per TERM_KEYS list, each term's Finnish name (as records store it) to its name on this page.
+
+    A term renamed or removed since the record was written keeps its stored name.
+    """
+    language = current_language()
+    if language == "fi":
+        return {}
+    taxonomy = load_taxonomy(directory_version())
+    finnish, local = taxonomy.labels("fi"), taxonomy.labels(language)
+    names = {
+        key: {name: getattr(local, key)[term_id][1] for term_id, (_place, name) in getattr(finnish, key).items()}
+        for key in TERM_KEYS
+    }
+    names["admin.sector"] = {sector.name: sector.translated("name", language) for sector in db.session.scalars(select(Sector))}
+    return names
+
+
+def format_item(key: str, item, names: dict[str, dict[str, str]]) -> str:
+    if key in TERM_KEYS:
+        return names.get(key, {}).get(item, item)
     if key == "phones":
         number = format_phone_fi(item.get("number") or "")
         return f"{number} ({item['role']})" if item.get("role") else number
@@ -136,9 +162,11 @@ def format_item(key: str, item) -> str:
     return str(item)
 
 
-def format_value(key: str, value) -> str:
+def format_value(key: str, value, names: dict[str, dict[str, str]]) -> str:
     if value is None or value == "":
         return ""
+    if key in names:
+        return names[key].get(value, value)
     if isinstance(value, bool):
         return _("Kyllä") if value else _("Ei")
     if key in TRISTATE_KEYS:
@@ -159,12 +187,13 @@ def format_value(key: str, value) -> str:
 def record_fields(record: dict) -> list[FieldChange]:
     """Every field of a record with its label and value as text, in form order (for the detail view)."""
     fields = []
+    names = term_names()
     for key, value in flatten(record).items():
         entry = FieldChange(key, str(FIELD_LABELS[key]))
         if key in LIST_KEYS:
-            entry.added = [format_item(key, item) for item in value or []]
+            entry.added = [format_item(key, item, names) for item in value or []]
         else:
-            entry.new = format_value(key, value)
+            entry.new = format_value(key, value, names)
         fields.append(entry)
     return fields
 

@@ -3,7 +3,6 @@ from flask import render_template
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.admin import figures as stats
-from app.platform.i18n import current_language
 from app.directory.routes import bp
 from app.platform.charts import horizontal_bars
 from app.platform.csv_export import Report, StatTable
@@ -20,15 +19,14 @@ PUBLIC_NOTE = _l("Luvuissa ovat palvelussa julkaistut järjestöt.")
 @bp.get("/tilastot")
 def statistics():
     """Published organisations per municipality, per activity and per need group."""
-    language = current_language()
     reports = [
         _count_report(
-            "kunnittain", _("Järjestöt kunnittain"), _("Kunta"), stats.organisations_per_municipality(language),
+            "kunnittain", _("Järjestöt kunnittain"), _("Kunta"), stats.organisations_per_municipality(),
             _("Valtakunnalliset järjestöt toimivat kaikissa kunnissa; ne ovat omalla rivillään ”Koko Suomi”."),
         ),
         _count_report("toiminnoittain", _("Järjestöt toimintamuodoittain"), _("Toimintamuoto"),
-                      stats.organisations_per_activity(language)),
-        _count_report("aiheittain", _("Järjestöt aiheittain"), _("Aihe"), stats.organisations_per_need_group(language),
+                      stats.organisations_per_activity()),
+        _count_report("aiheittain", _("Järjestöt aiheittain"), _("Aihe"), stats.organisations_per_need_group(),
                       _("Järjestö lasketaan jokaiseen aiheeseen, jonka tarpeisiin se tarjoaa tukea.")),
     ]
     return render_template("directory/statistics.html", reports=reports, note=PUBLIC_NOTE)

@@ -24,7 +24,7 @@ from app.platform.validation import contains_pattern, whole_number
 from app.workshops import services
 from app.platform.surveys import SCALE
 from app.workshops.booking import BookingError
-from app.workshops.display import helsinki_time, history_label, template_labels
+from app.workshops.display import helsinki_time, history_label, history_note, template_labels
 from app.workshops.feedback import feedback_csv, feedback_link, feedback_summary, survey_is_open
 from app.workshops.staff_forms import (
     OWN_PROPOSAL,
@@ -90,7 +90,7 @@ def workshop_orders():
         selection=selection,
         page=order_page(selection),
         counts=status_counts(),
-        theme_choices=[(theme.id, theme.name) for theme in all_themes()] + [(OWN_PROPOSAL, _("Oma ehdotus"))],
+        theme_choices=[(theme.id, theme.label) for theme in all_themes()] + [(OWN_PROPOSAL, _("Oma ehdotus"))],
         **template_labels(),
     )
 
@@ -121,6 +121,7 @@ def _order_page(order: WorkshopOrder, *, schedule_form=None, cancel_form=None, n
         summary=feedback_summary(order) if survey else None,
         scale=SCALE,
         history_label=history_label,
+        history_note=history_note,
         **template_labels(),
     ), status
 
