@@ -451,3 +451,27 @@ def test_an_unknown_order_is_not_found(staff):
     assert staff.get("/yllapito/tyopajat/999").status_code == 404
     assert staff.post("/yllapito/tyopajat/999/pidetty").status_code == 404
     assert staff.get("/yllapito/tyopajat/999/palaute.csv").status_code == 404
+
+
+def test_the_history_and_the_orderers_mail_give_each_time_in_the_readers_language(app, staff, mailbox, themes):
+    ordered = app.test_client().post("/sv/tyopajat/tilaa", data=order_form(themes[0].id))
+    assert ordered.status_code == 303
+    order = db.session.scalars(select(WorkshopOrder).order_by(WorkshopOrder.id.desc())).first()
+    assert order.language == "sv"
+    first, later = future_weekday(30), future_weekday(40)
+    # Confirmed by a staff member working in English, moved by one working in Finnish.
+    assert staff.post(f"/en/yllapito/tyopajat/{order.id}/vahvista", data=schedule_form(first)).status_code == 303
+    mailbox.messages.clear()
+    assert staff.post(f"/yllapito/tyopajat/{order.id}/siirra",
+                      data=schedule_form(later, start_time="09:00")).status_code == 303
+
+    [update] = mailbox.messages
+    first_text = f"{first.day}.{first.month}.{first.year}"
+    later_text = f"{later.day}.{later.month}.{later.year}"
+    assert f"{first_text} kl. 13.00–15.00" in mailbox.bodies(update)[0]
+    assert themes[0].name_sv in mailbox.bodies(update)[0] and themes[0].name not in mailbox.bodies(update)[0]
+    english = page_table(staff.get(f"/en/yllapito/tyopajat/{order.id}").text, "historia-taulukko")
+    assert english[2][3].endswith(f"{first_text}, 13.00–15.00")
+    assert f"{first_text}, 13.00–15.00 → " in english[3][3] and english[3][3].endswith(f"{later_text}, 09.00–11.00")
+    finnish = page_table(staff.get(f"/yllapito/tyopajat/{order.id}").text, "historia-taulukko")
+    assert f"{first_text} klo 13.00–15.00 → " in finnish[3][3] and finnish[3][3].endswith(f"{later_text} klo 09.00–11.00")

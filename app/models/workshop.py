@@ -113,7 +113,7 @@ class WorkshopOrder(Base):
 
     @property
     def theme_title(self) -> str:
-        return self.theme.name if self.theme else self.own_proposal
+        return self.theme.label if self.theme else self.own_proposal
 
     def __repr__(self) -> str:
         return f"<WorkshopOrder {self.reference} {self.status}>"
@@ -158,6 +158,10 @@ class WorkshopStatusChange(Base):
     to_status: Mapped[str] = mapped_column(String(10))
     changed_by: Mapped[str] = mapped_column(String(254))  # a staff member's e-mail, or "orderer"
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A confirmation or a move records the agreed time (and the time it replaced) as
+    # times, so each reader sees them in their own language; `note` holds what was typed.
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime)
+    previous_start: Mapped[datetime | None] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[WorkshopOrder] = relationship(back_populates="history")

@@ -47,6 +47,17 @@ def history_label(change) -> str:
     return str(STATUS_LABELS[change.to_status])
 
 
+def history_note(change) -> str:
+    """What a step of the order's history adds: the agreed time (and the one it replaced) in the
+    reader's language, then what was written down with it."""
+    when = ""
+    if change.starts_at is not None:
+        when = format_workshop_time(change.starts_at)
+        if change.previous_start is not None:
+            when = f"{format_workshop_time(change.previous_start)} → {when}"
+    return ". ".join(part for part in (when, change.note) if part)
+
+
 def template_labels() -> dict:
     """The Finnish names of stored keys, for pages and mail (mail has no request context)."""
     return {

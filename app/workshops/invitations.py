@@ -11,12 +11,14 @@ from app.platform.outbox import queue_mail
 from app.workshops.display import format_workshop_time, template_labels
 
 
-def queue_invitation(order: WorkshopOrder, template: str, now: datetime, **context) -> None:
+def queue_invitation(order: WorkshopOrder, template: str, now: datetime, previous_start: datetime | None = None) -> None:
+    """The orderer's mail with the calendar invitation; a move names the time it replaced, in the orderer's language."""
     with in_language(order.language):
         ics = invitation(calendar_event(order), stamp=now, method="REQUEST")
         queue_mail(order.email, template,
                    attachments=[("tyopaja.ics", CALENDAR_MIMETYPE.format(method="REQUEST"), ics)],
-                   order=order, when=format_workshop_time(order.scheduled_start), **context, **template_labels())
+                   order=order, when=format_workshop_time(order.scheduled_start),
+                   previous=format_workshop_time(previous_start) if previous_start else "", **template_labels())
 
 
 def calendar_event(order: WorkshopOrder) -> CalendarEvent:

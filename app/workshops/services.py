@@ -269,7 +269,7 @@ def confirm(
     overridden = check_time(start, override_reason, order_id=order.id)
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence = 0
-    _record(order, "new", "confirmed", by, now, _schedule_note(format_workshop_time(start), overridden, override_reason))
+    _record(order, "new", "confirmed", by, now, _override_note(overridden, override_reason), starts_at=start)
     queue_invitation(order, "workshop_confirmed", now)
 
 
@@ -286,14 +286,14 @@ def reschedule(
         raise WorkshopError(_("Aika, paikka ja ohjaaja ovat ennallaan, joten muutosta ei tallennettu eikä "
                               "kalenterikutsua lähetetty."))
     overridden = check_time(start, override_reason, order_id=order.id)
-    previous = format_workshop_time(order.scheduled_start)
+    previous_start = order.scheduled_start
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence += 1
     # A new time: the reminder is due again before it.
     order.reminded_at = None
-    _record(order, "confirmed", "confirmed", by, now,
-            _schedule_note(f"{previous} → {format_workshop_time(start)}", overridden, override_reason))
-    queue_invitation(order, "workshop_rescheduled", now, previous=previous)
+    _record(order, "confirmed", "confirmed", by, now, _override_note(overridden, override_reason),
+            starts_at=start, previous_start=previous_start)
+    queue_invitation(order, "workshop_rescheduled", now, previous_start=previous_start)
 
 
 def cancel(order: WorkshopOrder, reason: str, by: str, *, now: datetime | None = None) -> None:
@@ -350,11 +350,10 @@ def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link
     follow_schedule(order)
 
 
-def _schedule_note(when: str, overridden: list[str], override_reason: str) -> str:
+def _override_note(overridden: list[str], override_reason: str) -> str:
     if not overridden:
-        return when
-    return _("%(when)s. Poikkeus: %(problems)s Syy: %(reason)s", when=when, problems=" ".join(overridden),
-             reason=override_reason.strip())
+        return ""
+    return _("Poikkeus: %(problems)s Syy: %(reason)s", problems=" ".join(overridden), reason=override_reason.strip())
 
 
 def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: datetime) -> None:
@@ -374,10 +373,11 @@ def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: 
                    was_confirmed=was_confirmed, workshops_url=link_url("workshops.index"), **template_labels())
 
 
-def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now: datetime, note: str = "") -> None:
+def _record(order: WorkshopOrder, from_status: str, to_status: str, by: str, now: datetime, note: str = "",
+            *, starts_at: datetime | None = None, previous_start: datetime | None = None) -> None:
     order.status = to_status
     db.session.add(
         WorkshopStatusChange(order=order, from_status=from_status, to_status=to_status, changed_by=by,
-                             changed_at=now, note=note)
+                             changed_at=now, note=note, starts_at=starts_at, previous_start=previous_start)
     )
     db.session.flush()
