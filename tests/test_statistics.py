@@ -414,3 +414,29 @@ def test_charts_carry_their_numbers_as_text_and_series_differ_by_pattern():
     assert "Ääni &amp; &lt;kuva&gt;: –; Muu: 5" in bars
     assert 'width="0"' in bars and ">–</text>" in bars
 
+
+
+def test_staff_statistics_name_the_terms_in_the_pages_language(staff_client, directory, db):
+    db.session.add(WorkshopTheme(name="Viestintä", name_en="Communication", position=1))
+    db.session.commit()
+    tables = page_tables(staff_client.get("/en/yllapito/tilastot").get_data(as_text=True))
+    activities = [row[0] for row in tables["taulukko-toiminta-kunnittain"][1:]]
+    assert "Peer support" in activities and "Vertaistuki" not in activities
+    gaps = {row[0]: row[1] for row in tables["taulukko-tarpeiden-aukot"][1:]}
+    assert gaps["Memory disorders"] == "Memory and neurology" and "Muistisairaus" not in gaps
+    sectors = [row[0] for row in tables["taulukko-vapaaehtoiset-toimialoittain"][1:]]
+    assert "Social and health care" in sectors and "Sosiaali- ja terveysala" not in sectors
+    assert tables["taulukko-tyopajat-teemoittain"][1][0] == "Communication"
+    swedish = page_tables(staff_client.get("/sv/yllapito/tilastot").get_data(as_text=True))
+    assert "Kamratstöd" in [row[0] for row in swedish["taulukko-toiminta-kunnittain"][1:]]
+
+
+def test_a_year_not_on_the_list_is_named_next_to_the_period(staff_client, db):
+    page = staff_client.get('/en/yllapito/tilastot?vuosi=1999<b>')
+    assert page.status_code == 200
+    assert 'id="vuosi-virhe"' in page.text and 'aria-invalid="true"' in page.text
+    assert "There are no statistics for 1999&lt;b&gt;. Choose a year from the list." in page.text
+    assert "Showing: the last 12 months." in page.text
+    assert 'id="vuosi-virhe"' not in staff_client.get("/yllapito/tilastot?vuosi=").text
+    assert 'id="vuosi-virhe"' not in staff_client.get(f"/yllapito/tilastot?vuosi={date.today().year}").text
+    assert staff_client.get("/yllapito/tilastot/jarjestot-kunnittain.csv?vuosi=1999").status_code == 404

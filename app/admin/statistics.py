@@ -245,13 +245,25 @@ def statistics():
     return render_template(
         "admin/statistics.html", reports=[builder(period) for builder in REPORTS.values()],
         impact_reports=[builder(year) for builder in impact.REPORTS.values()], period=period, years=years, year=year,
+        year_error=_year_error(period),
     )
+
+
+def _year_error(period: Period) -> str:
+    """The message for a `?vuosi=` that is not one of the years (an old or edited link): the page says so."""
+    value = (request.args.get("vuosi") or "").strip()
+    if not value or period.year is not None:
+        return ""
+    return _("Vuodelta %(year)s ei ole tilastoja. Valitse vuosi luettelosta. Alla ovat viimeiset 12 kuukautta.",
+             year=value[:10])
 
 
 @bp.get("/tilastot/<name>.csv")
 def statistics_csv(name: str):
     """One statistics table as CSV, the same rows as on the page (an impact table of the year `vuosi`)."""
     period, years = _requested_period()
+    if _year_error(period):
+        abort(404)
     if name in REPORTS:
         table = REPORTS[name](period).table
         filename = f"{name}-{period.year}.csv" if period.year else f"{name}.csv"
