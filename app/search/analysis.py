@@ -131,7 +131,7 @@ def read_as_dotted(word: str) -> bool:
     """
     _ensure_analyser()
     if _name != VOIKKO:
-        return False
+        return bool(_fallback_dotted(_normalised(word).lower()))
     readings, as_written = _voikko_readings(_normalised(word))
     return bool(readings) and not as_written
 
@@ -143,7 +143,9 @@ def uncertain_stem(word: str) -> str:
     the fallback guesses.
     """
     _ensure_analyser()
-    return fallback.uncertain_stem(_normalised(word).lower()) if _name == FALLBACK else ""
+    if _name != FALLBACK or read_as_dotted(word):
+        return ""
+    return fallback.uncertain_stem(_normalised(word).lower())
 
 
 def reset(*, force_fallback: bool = False) -> None:
@@ -160,6 +162,7 @@ def reset(*, force_fallback: bool = False) -> None:
     _analyse_word.cache_clear()
     _base_forms.cache_clear()
     read_as_dotted.cache_clear()
+    _fallback_dotted.cache_clear()
 
 
 def _ensure_analyser() -> None:
@@ -277,12 +280,26 @@ def _base_forms(word: str) -> frozenset[str]:
 
 
 def _fallback_tokens(lowered: str) -> list[str]:
-    """Base forms and compound parts; a hyphenated word's pieces are analysed one by one."""
+    """Base forms and compound parts; a hyphenated word's pieces are analysed one by one.
+
+    A word typed without ä and ö that only its dotted spellings make readable gets their
+    tokens too, as _voikko_readings does with Voikko ("syovan" → syöpä).
+    """
     pieces = TOKEN.findall(lowered)
     candidates = list(fallback.base_forms(lowered))
     for piece in pieces if len(pieces) > 1 else [lowered]:
         candidates += [*fallback.base_forms(piece), *fallback.compound_parts(piece)]
+    for spelling in _fallback_dotted(lowered):
+        candidates += [*fallback.base_forms(spelling), *fallback.compound_parts(spelling)]
     return candidates
+
+
+@lru_cache(maxsize=10_000)
+def _fallback_dotted(lowered: str) -> tuple[str, ...]:
+    """The dotted spellings the fallback reads of a word it does not read as written."""
+    if fallback.knows(lowered):
+        return ()
+    return tuple(spelling for spelling in dotted_spellings(lowered) if fallback.knows(spelling))
 
 
 def _normalised(word: str) -> str:

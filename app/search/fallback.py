@@ -131,12 +131,17 @@ def _strong_grades(cut: str) -> list[str]:
     return found
 
 
+def knows(word: str) -> bool:
+    """True when simplemma, the suffix table or the compound splitter reads the lower-cased word."""
+    return simplemma.is_known(word, lang="fi") or bool(suffix_bases(word)) or bool(compound_parts(word))
+
+
 def uncertain_stem(word: str) -> str:
     """The stem to match as a prefix when nothing knows the lower-cased word; "" otherwise.
 
     A hyphenated word is left alone: its pieces are analysed one by one.
     """
-    if not word.isalnum() or simplemma.is_known(word, lang="fi") or suffix_bases(word) or compound_parts(word):
+    if not word.isalnum() or knows(word):
         return ""
     found = stem(word)
     return found if len(found) >= PREFIX_MIN and found != word else ""
