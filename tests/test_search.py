@@ -225,6 +225,14 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
     assert "Selkäyhdistys Ranka" in top("sairaus")
 
 
+def test_a_word_being_typed_is_not_widened_by_an_accidental_compound(analyser, organisations, make_organisation):
+    # "mielenterve", on its way to mielenterveys, reads as mieli + terve; terve is also the head
+    # of "tervetulleita" (welcome), which says nothing about mental health.
+    make_organisation("Laulupiiri Kaiku", description="Uudet laulajat ovat tervetulleita.")
+    assert "Laulupiiri Kaiku" not in names(search(SearchQuery(text="mielenterve", page_size=50)))
+    assert "Laulupiiri Kaiku" in top("tervetulleita")
+
+
 def test_a_word_being_typed_without_dots_matches_the_dotted_words(analyser, organisations, make_organisation):
     make_organisation("Kuntoutuskoti Polku", description="Asumispalvelua päihdekuntoutujille.")
     assert top("paihdekunt") == ["Kuntoutuskoti Polku"]

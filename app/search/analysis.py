@@ -54,7 +54,7 @@ PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toimint
 # The index keeps them, so the word typed on its own ("sairaus") still finds them all.
 GENERIC_PARTS = frozenset(
     """
-    sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys hyvinvointi
+    sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys terve hyvinvointi
     yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ
     """.split()
 )
