@@ -439,4 +439,3 @@ def test_a_year_not_on_the_list_is_named_next_to_the_period(staff_client, db):
     assert "Showing: the last 12 months." in page.text
     assert 'id="vuosi-virhe"' not in staff_client.get("/yllapito/tilastot?vuosi=").text
     assert 'id="vuosi-virhe"' not in staff_client.get(f"/yllapito/tilastot?vuosi={date.today().year}").text
-    assert staff_client.get("/yllapito/tilastot/jarjestot-kunnittain.csv?vuosi=1999").status_code == 404
