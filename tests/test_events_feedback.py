@@ -283,3 +283,27 @@ def test_results_per_event_and_per_kind_as_chart_table_and_csv(staff):
         == page_table(one_kind, "palaute-taulukko")
     # Nonsense as the kind is every event, never an error.
     assert staff.get("/yllapito/tapahtumat/palaute?laji=%00").status_code == 200
+
+
+def test_a_swedish_participant_gets_the_survey_in_swedish(client, taxonomy, mailbox, staff):
+    event = make_event()
+    answer = client.post(f"/sv/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("anna@example.se"))
+    assert answer.status_code == 303, answer.text
+    day = helsinki_time().date() - timedelta(days=1)
+    for session in event.sessions:
+        session.starts_at, session.ends_at = datetime.combine(day, time(13)), datetime.combine(day, time(15, 30))
+    db.session.commit()
+    mark_attendance(event, {s.id for s in confirmed(event)})
+    mailbox.messages.clear()
+    send_feedback_requests()
+    db.session.commit()
+    deliver_due()
+    [mail] = mailbox.messages
+    assert not mail["Subject"].startswith("Palautekysely") and "kiitos" not in mailbox.bodies(mail)[0]
+    path = re.search(r"/sv/tapahtumat/palaute/[A-Za-z0-9_\-]+", mailbox.bodies(mail)[0]).group(0)
+    survey = client.get(path).text
+    assert "Evenemanget motsvarade mina förväntningar" in survey and DEFAULT_STATEMENTS[0] not in survey
+    assert client.post(path, data={**ALL_AGREE, "open_answer": ""}).status_code == 303
+    # Staff read the answers in their own language; the event keeps its statements as written.
+    assert "The event met my expectations" in staff.get(f"/en/yllapito/tapahtumat/{event.id}").text
+    assert db.session.get(Event, event.id).feedback_statements == list(DEFAULT_STATEMENTS)

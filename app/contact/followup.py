@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.contact.requests import recipients
 from app.extensions import db
 from app.models import ContactRequest, Organisation, utcnow
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 
 REMIND_AFTER_WORKING_DAYS = 3
@@ -48,8 +49,9 @@ def send_reminders(*, now: datetime | None = None) -> int:
         .order_by(ContactRequest.id)
     ).all()
     for contact_request in due:
-        for address in recipients(contact_request.organisation):
-            queue_mail(address, "contact_request_reminder", contact_request=contact_request)
+        with in_language(contact_request.organisation.language):
+            for address in recipients(contact_request.organisation):
+                queue_mail(address, "contact_request_reminder", contact_request=contact_request)
         contact_request.reminded_at = now
     db.session.flush()
     return len(due)

@@ -172,7 +172,8 @@ def mark_handled(raw: str, *, now: datetime | None = None) -> ContactRequest | N
         request.handled_at = now
         address = requester_address(request)
         if address:
-            queue_mail(address, "contact_request_handled", contact_request=request)
+            with in_language(request.language):
+                queue_mail(address, "contact_request_handled", contact_request=request)
     db.session.flush()
     return request
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import ErrorReport, Organisation, utcnow
+from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notice_recipients, notify_staff
 
@@ -24,8 +25,9 @@ def report_error(
     db.session.add(report)
     db.session.flush()
     addresses = {contact.email for contact in organisation.contacts} or {organisation.email} - {""}
-    for address in sorted(addresses - set(notice_recipients())):
-        queue_mail(address, "error_report", report=report)
+    with in_language(organisation.language):
+        for address in sorted(addresses - set(notice_recipients())):
+            queue_mail(address, "error_report", report=report)
     notify_staff("error_report", report=report)
     return report
 

@@ -17,6 +17,15 @@ from app.search.index import per_directory_version
 from app.search.query import TAXONOMY_SECONDS
 
 
+def alphabetical(terms) -> list:
+    """Taxonomy terms A–Z by their names in the page's language (Swedish names sort otherwise)."""
+    return sorted(terms, key=lambda term: sort_key(term.label))
+
+
+def all_municipalities() -> list[Municipality]:
+    return alphabetical(db.session.scalars(select(Municipality)))
+
+
 @dataclass
 class TaxonomyChoices:
     """The taxonomy as the search form and the API list it."""

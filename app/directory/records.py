@@ -22,7 +22,8 @@ def record_revision(organisation: Organisation, author: str, summary: LazyString
 
     The summary is a record for the staff, written in Finnish whoever made the change
     (a contact's Swedish session wrote Swedish lines into the Finnish change feed):
-    pass it as lazy_gettext, which is rendered here.
+    pass it as lazy_gettext, which is rendered here.  Pages show it through the `app_text`
+    filter, in the reader's language when it is one of the app's fixed texts.
     """
     with in_language(DEFAULT_LANGUAGE):
         text = str(summary)[:SUMMARY_LENGTH]

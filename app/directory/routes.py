@@ -18,6 +18,7 @@ from app.directory.reads import (
     published_parent,
 )
 from app.models import utcnow
+from app.platform.i18n import current_language
 from app.platform.ratelimit import submission_limits
 from app.platform.submissions import submit_once
 from app.platform.validation import database_ids
@@ -77,7 +78,7 @@ def report_organisation_error(organisation_id: int):
 @bp.get("/jarjestot")
 def organisations():
     """All published organisations A–Z, grouped by letter; `kirjain` and `kunta` narrow the list."""
-    municipalities = filter_choices(directory_version()).municipalities
+    municipalities = filter_choices(directory_version(), current_language()).municipalities
     known = dict(municipalities)
     municipality_id = next((i for i in database_ids(request.args.getlist("kunta")) if i in known), None)
     listing = organisations_a_to_z(municipality_id, request.args.get("kirjain"))

@@ -3,7 +3,6 @@ from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import select
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
@@ -15,12 +14,13 @@ from app.directory.duplicates import possible_duplicates
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
+from app.directory.reads import all_municipalities
 from app.directory.merging import suggested_merge
 from app.directory.organisations import VersionConflict, update_organisation
 from app.directory.records import organisation_record
 from app.directory.stepped_pages import SteppedForm, continue_url, one_page_form, step_page
 from app.extensions import db
-from app.models import Municipality, Organisation
+from app.models import Organisation
 from app.platform.audit import record_audit
 
 # Moderation actions that need nothing but the button: URL part → service function.
@@ -44,10 +44,7 @@ def organisations():
         selection=selection,
         page=filtered_page(selection),
         status_labels=STATUS_LABELS,
-        municipality_choices=[
-            (municipality.id, municipality.name_fi)
-            for municipality in db.session.scalars(select(Municipality).order_by(Municipality.name_fi))
-        ],
+        municipality_choices=[(municipality.id, municipality.label) for municipality in all_municipalities()],
     )
 
 

@@ -19,7 +19,7 @@ def location(event: Event, *, with_link: bool) -> str:
     """The place as one line; a remote event's link only for those signed up."""
     if event.remote:
         return _("Etäyhteys: %(link)s", link=event.remote_link) if with_link else _("Etäyhteys")
-    town = event.municipality.name_fi if event.municipality else ""
+    town = event.municipality.label if event.municipality else ""
     return ", ".join(part for part in (event.place_name, event.address, town) if part)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.directory.reads import alphabetical
 from app.events.calendar_files import signup_attachments
 from app.events.display import SIGNUP_STATUS_LABELS
 from app.events.feedback import DEFAULT_STATEMENTS
@@ -199,13 +200,7 @@ def all_events() -> list[Event]:
 
 def event_municipalities() -> list[Municipality]:
     """The municipalities that have had an event, for the list's filter."""
-    return list(db.session.scalars(
-        select(Municipality).where(Municipality.id.in_(select(Event.municipality_id))).order_by(Municipality.name_fi)
-    ))
-
-
-def all_municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name_fi)))
+    return alphabetical(db.session.scalars(select(Municipality).where(Municipality.id.in_(select(Event.municipality_id)))))
 
 
 @dataclass

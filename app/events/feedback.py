@@ -22,17 +22,19 @@ from app.events.signups import SignupError, claim, has_ended, mail_due, session_
 from app.extensions import db
 from app.models import Event, EventFeedbackResponse, EventSignup, utcnow
 from app.platform.calendar import format_date, helsinki_time
+from app.platform.i18n import N_, app_text, in_language
 from app.platform.outbox import queue_mail
 from app.platform.surveys import OPEN_ANSWER_MAX, Answered, FeedbackSummary, check_answers, summarise, summary_csv
 from app.platform.tokens import hash_token, link_url
 
-# The statements a new event's form offers; staff may change them per event.
+# The statements a new event's form offers; staff may change them per event. An event stores
+# them as written (its answers are kept under them); these read in the page's language (app_text).
 DEFAULT_STATEMENTS = (
-    "Tapahtuma vastasi odotuksiani",
-    "Sain tietoa, jota voin käyttää työssäni tai toiminnassani",
-    "Tapasin muita toimijoita ja sain uusia yhteyksiä",
-    "Järjestelyt toimivat hyvin",
-    "Osallistuisin vastaavaan tapahtumaan uudelleen",
+    N_("Tapahtuma vastasi odotuksiani"),
+    N_("Sain tietoa, jota voin käyttää työssäni tai toiminnassani"),
+    N_("Tapasin muita toimijoita ja sain uusia yhteyksiä"),
+    N_("Järjestelyt toimivat hyvin"),
+    N_("Osallistuisin vastaavaan tapahtumaan uudelleen"),
 )
 MAX_STATEMENTS = 8
 STATEMENT_MAX_LENGTH = 200
@@ -87,9 +89,10 @@ def send_feedback_requests(*, now: datetime | None = None) -> int:
     for signup in due:
         token = secrets.token_urlsafe(32)
         if claim(signup, EventSignup.feedback_sent_at, feedback_sent_at=now, feedback_token_hash=hash_token(token)):
-            queue_mail(signup.email, "event_feedback", signup=signup, event=signup.event,
-                       feedback_url=link_url("events.feedback", token=token),
-                       closes_at=format_moment(feedback_closes_at(signup.event)), **template_labels())
+            with in_language(signup.language):
+                queue_mail(signup.email, "event_feedback", signup=signup, event=signup.event,
+                           feedback_url=link_url("events.feedback", token=token),
+                           closes_at=format_moment(feedback_closes_at(signup.event)), **template_labels())
             sent += 1
     return sent
 
@@ -168,7 +171,7 @@ def feedback_summary(event: Event | None = None, kind: str = "") -> FeedbackSumm
                  response.created_at)
         for response, answered in db.session.execute(query)
     )
-    return summarise([(statement, statement) for statement in statements], responses)
+    return summarise([(statement, app_text(statement)) for statement in statements], responses)
 
 
 def feedback_csv(event: Event | None = None, kind: str = "") -> str:

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from app.models import EventSignup
+from app.platform.i18n import app_text
 from app.platform.form_fields import CheckboxListField, options, text_limit, unix_newlines
 from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
 
@@ -23,7 +24,7 @@ class EventFeedbackForm(FlaskForm):
 
     @classmethod
     def for_statements(cls, statements: list[str], **kwargs) -> "EventFeedbackForm":
-        fields = {f"s{number}": statement_field(text) for number, text in enumerate(statements, 1)}
+        fields = {f"s{number}": statement_field(app_text(text)) for number, text in enumerate(statements, 1)}
         form_class = type("EventFeedbackForm", (cls,), {**fields, "statements": tuple(statements)})
         return form_class(**kwargs)
 

@@ -71,7 +71,7 @@ class EventForm(FlaskForm):
         # A new event is published at once, so its times must be ahead; an existing one may be
         # edited after it was held (a correction, a note for the participants).
         self.new_event = new_event
-        self.municipality.choices = options([("", _l("Valitse kunta"))] + [(m.id, m.name_fi) for m in municipalities])
+        self.municipality.choices = options([("", _l("Valitse kunta"))] + [(m.id, m.label) for m in municipalities])
 
     def session_rows(self):
         return [(self[f"date_{n}"], self[f"start_{n}"], self[f"end_{n}"]) for n in range(1, MAX_SESSIONS + 1)]

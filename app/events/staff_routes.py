@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.downloads import audited_csv
+from app.directory.reads import all_municipalities
 from app.events import events as service
 from app.events import feedback
 from app.events.display import KIND_LABELS, template_labels
@@ -40,7 +41,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
 @bp.route("/tapahtumat/uusi", methods=["GET", "POST"])
 def new_event():
     """A new event, empty or copied from another (`pohja`): everything but the times."""
-    form = EventForm(municipalities=service.all_municipalities(), new_event=True)
+    form = EventForm(municipalities=all_municipalities(), new_event=True)
     if not form.is_submitted():
         template_id = whole_number(request.args.get("pohja"))
         template = db.session.get(Event, template_id) if template_id else None
@@ -63,7 +64,7 @@ def new_event():
 def edit_event(event_id: int):
     """Edit; when time or place changes, those with a place get the updated invitation."""
     event = db.get_or_404(Event, event_id)
-    form = EventForm(municipalities=service.all_municipalities())
+    form = EventForm(municipalities=all_municipalities())
     if not form.is_submitted():
         form.fill_from(service.event_details(event))
         return _form_page(form, event)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations, gettext
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -37,6 +37,19 @@ def in_language(language: str | None) -> Iterator[None]:
     """
     with force_locale(language if language in PORTAL_LANGUAGES else DEFAULT_LANGUAGE):
         yield
+
+
+def N_(text: str) -> str:
+    """Mark a Finnish text for the catalogue without translating it (gettext_noop, a keyword
+    pybabel knows): a text stored as it is, shown through `app_text`."""
+    return text
+
+
+def app_text(stored: str) -> str:
+    """A text the app stored in Finnish (a revision's summary, a default survey statement) in the
+    page's language when it is one of the app's own texts; anything else (a name in it, what staff
+    wrote) as stored."""
+    return gettext(stored) if stored else stored
 
 
 def _translations(context: Context):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.config import HTMX_VERSION
 from app.platform.assets import asset
 from app.platform.calendar import helsinki_time
+from app.platform.i18n import app_text
 from app.platform.surveys import format_mean
 from app.platform.validation import format_phone_fi
 
@@ -102,6 +103,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["phone_fi"] = format_phone_fi
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["mean_fi"] = format_mean
+    app.jinja_env.filters["app_text"] = app_text
     app.jinja_env.globals["ORG_TYPE_LABELS"] = ORG_TYPE_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = LANGUAGE_LABELS
     app.jinja_env.globals["TRISTATE_LABELS"] = TRISTATE_LABELS

@@ -1,0 +1,103 @@
+"""Data in the reader's language: taxonomy names on Swedish and English pages (public and staff),
+the calendar files, mail sent later (by a link or a scheduled command) in the recipient's
+language, and the app's own stored Finnish texts (revision summaries) on translated pages.
+
+tests/test_languages_render.py checks the interface text and takes stored data out first; these
+tests check the data it leaves out.
+"""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+from tests.admin_support import add_contacts, make_staff, sign_in_staff
+from tests.clients import once
+from tests.events_support import make_event
+
+from app.contact.followup import send_reminders
+from app.contact.requests import ContactDetails, mark_handled, send_contact_request
+from app.directory.records import record_revision
+from app.extensions import db
+from app.models import ContactRequest, Municipality, OutboxMessage, utcnow
+from flask_babel import lazy_gettext as _l
+
+HANDLED_LINK = re.compile(r"/yhteydenotto/kasitelty/([A-Za-z0-9_\-]+)")
+
+
+def iisalmi_id() -> int:
+    return db.session.scalar(select(Municipality.id).where(Municipality.name_fi == "Iisalmi"))
+
+
+def mail_to(address: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == address).order_by(OutboxMessage.id)))
+
+
+def test_the_a_to_z_list_names_municipalities_in_the_pages_language(client, make_organisation):
+    make_organisation("Idensalmen förening rf", municipalities=["Iisalmi"])
+    page = client.get(f"/sv/jarjestot?kunta={iisalmi_id()}").text
+    assert f'<option value="{iisalmi_id()}" selected>Idensalmi</option>' in page
+    assert "Iisalmi" not in page
+
+
+def test_an_events_place_is_named_in_the_pages_language_also_in_its_calendar_file(client, taxonomy):
+    event = make_event(town="Iisalmi")
+    assert "Kirkkokatu 9, Idensalmi" in client.get(f"/sv/tapahtumat/{event.id}").text
+    calendar = client.get(f"/sv/tapahtumat/{event.id}/tapahtuma.ics").text
+    assert "Idensalmi" in calendar and "Iisalmi" not in calendar.replace("Iisalmessa", "")
+
+
+def test_staff_municipality_selects_are_in_the_pages_language(client, taxonomy):
+    make_staff()
+    sign_in_staff(client)
+    for path in ("/sv/yllapito/jarjestot", "/sv/yllapito/tapahtumat/uusi"):
+        page = client.get(path).text
+        assert f'<option value="{iisalmi_id()}">Idensalmi</option>' in page, path
+    # A–Z by the Swedish names: Idensalmi before Juankoski, though Iisalmi and Idensalmi sort alike.
+    options = re.findall(r'<option value="\d+">([^<]+)</option>', client.get("/sv/yllapito/jarjestot").text)
+    names = [name for name in options if name in ("Idensalmi", "Kuopio", "Varkaus")]
+    assert names == ["Idensalmi", "Kuopio", "Varkaus"]
+
+
+def test_the_handled_notice_is_in_the_requesters_language(make_organisation, mailbox):
+    organisation = make_organisation("Esimerkki ry", email="info@esimerkki.example")
+    send_contact_request(ContactDetails(name="Anna", email="anna@example.se", preferred_channel="sahkoposti",
+                                        language="sv"), [organisation.id])
+    db.session.commit()
+    [to_organisation] = mail_to("info@esimerkki.example")
+    assert mark_handled(HANDLED_LINK.search(to_organisation.text_body).group(1)) is not None
+    db.session.commit()
+    notice = mail_to("anna@example.se")[-1]
+    assert notice.subject != "Järjestö on ollut yhteydessä" and "Hej" in notice.text_body
+
+
+def test_the_reminder_is_in_the_organisations_language(make_organisation):
+    organisation = make_organisation("Svenska föreningen rf", email="info@forening.example", language="sv")
+    send_contact_request(ContactDetails(name="Matti", phone="+358401112222"), [organisation.id])
+    db.session.commit()
+    for request in db.session.scalars(select(ContactRequest)):
+        request.created_at = utcnow() - timedelta(days=10)
+    assert send_reminders() == 1
+    db.session.commit()
+    reminder = mail_to("info@forening.example")[-1]
+    assert not reminder.subject.startswith("Muistutus") and "Hej" in reminder.text_body
+
+
+def test_an_error_report_reaches_the_organisation_in_its_language(client, make_organisation):
+    organisation = make_organisation("Svenska föreningen rf", email="info@forening.example", language="sv")
+    add_contacts(organisation, "sekreterare@forening.example")
+    sent = client.post(f"/jarjestot/{organisation.id}/virheilmoitus",
+                       data=once(report_text="Puhelinnumero ei ole enää käytössä."))
+    assert sent.status_code == 303
+    [report] = mail_to("sekreterare@forening.example")
+    assert not report.subject.startswith("Virheilmoitus") and "Hej" in report.text_body
+
+
+def test_the_apps_own_revision_summaries_read_in_the_pages_language(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Historia ry")
+    record_revision(organisation, "import", _l("Tuotu tiedostosta"))
+    db.session.commit()
+    for path in (f"/en/yllapito/jarjestot/{organisation.id}/historia", "/en/yllapito/muutokset", "/en/yllapito/"):
+        page = client.get(path).text
+        assert "Imported from file" in page and "Tuotu tiedostosta" not in page, path
+    assert "Tuotu tiedostosta" in client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
