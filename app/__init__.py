@@ -122,7 +122,9 @@ def setup_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     csrf.exempt(hsds_bp)
     # Any site may read the open data from a browser; nothing is sent with credentials.
-    CORS(app, resources={r"/api/(v1|hsds)(/.*)?": {"origins": "*", "expose_headers": ["ETag", "Link"]}})
+    CORS(app, resources={r"/api/(v1|hsds)(/.*)?": {
+        "origins": "*", "send_wildcard": True, "methods": ["GET", "HEAD", "OPTIONS"], "expose_headers": ["ETag", "Link"],
+    }})
     # Last: the features above attach their staff views to its blueprint.
     admin.register(app)
     if app.debug and not app.config["MAIL_SERVER"]:

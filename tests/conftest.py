@@ -72,8 +72,10 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(migrated_database, app_config):
-    app = create_app(make_test_config(migrated_database, **app_config))
+def app(migrated_database, app_config, tmp_path):
+    # Files the app keeps (the HSDS data package) go to the test's own folder, never to instance/.
+    files = {"HSDS_DATAPACKAGE_PATH": str(tmp_path / "hsds-datapackage.zip")}
+    app = create_app(make_test_config(migrated_database, **{**files, **app_config}))
     app.jinja_env.undefined = StrictUndefined
     app.test_client_class = ServerLikeClient
     with app.app_context():

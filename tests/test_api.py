@@ -88,6 +88,11 @@ def test_search_takes_the_page_parameters(client, db, orgs):
     ("kieli=fr", ["kieli"]),
     ("esteettomyys=hissi", ["esteettomyys"]),
     ("jarjestys=paras", ["jarjestys"]),
+    # A parameter of one value given twice, and every fault named at once.
+    ("sivu=1&sivu=2", ["sivu"]),
+    ("jarjestys=nimi&jarjestys=tarkistettu", ["jarjestys"]),
+    ("kunta=Kuopioo&kieli=zz&foo=1", ["foo", "kunta", "kieli"]),
+    ("q=" + "a" * 201, ["q"]),
 ])
 def test_what_the_search_does_not_understand_is_named_in_a_400(client, orgs, query, faults):
     response = client.get(f"/api/v1/organisations?{query}")
@@ -130,8 +135,12 @@ def test_language_and_accessibility_filters(client, make_organisation):
 
 
 def test_cors_etag_and_the_index(client, orgs):
-    response = client.get("/api/v1/organisations")
+    response = client.get("/api/v1/organisations", headers={"Origin": "https://example.org"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options("/api/v1/organisations", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert set(preflight.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert client.get("/api").mimetype == "application/json"
     assert client.get("/api/v1/organisations", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     index = client.get("/api/v1")
     assert index.status_code == 200 and index.headers["Access-Control-Allow-Origin"] == "*"

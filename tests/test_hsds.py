@@ -152,6 +152,12 @@ def test_unpublished_and_unknown_are_404(client, orgs):
     for url in (f"/api/hsds/organizations/{orgs['hidden'].uuid}", f"/api/hsds/organizations/{uuid.uuid4()}",
                 f"/api/hsds/services/{uuid.uuid5(uuid.UUID(orgs['hidden'].uuid), 'service')}", "/api/hsds/services/x"):
         assert client.get(url).status_code == 404
+    published = orgs["full"]
+    assert client.get(f"/api/hsds/organizations/{published.uuid.upper()}").status_code == 200
+    [identifier] = get(client, f"/api/hsds/organizations/{published.uuid}")["organization_identifiers"]
+    assert (identifier["identifier_scheme"], identifier["identifier"]) == ("FI-PRO", "1572860-0")
+    service = uuid.uuid5(uuid.UUID(published.uuid), "service")
+    assert client.get(f"/api/hsds/services/{str(service).upper()}").status_code == 200
 
 
 def test_search_taxonomy_term_and_modified_after(client, orgs, db):
@@ -163,6 +169,7 @@ def test_search_taxonomy_term_and_modified_after(client, orgs, db):
     peer = db.session.scalar(db.select(Activity).filter_by(name="Vertaistuki"))
     assert names(f"taxonomy_term_id={exercise.uuid}") == ["Iisalmen Diabetesyhdistys ry"]
     assert names(f"taxonomy_term_id={peer.uuid}") == ["Iisalmen Diabetesyhdistys ry", "Tauolla oleva ry"]
+    assert names(f"taxonomy_term_id={peer.uuid.upper()}") == names(f"taxonomy_term_id={peer.uuid}")
     assert names("modified_after=2000-01-01T00:00:00Z") == ["Iisalmen Diabetesyhdistys ry", "Tauolla oleva ry"]
     assert names("modified_after=2999-01-01") == []
 
@@ -195,11 +202,20 @@ def test_terms_of_one_taxonomy(client, taxonomy):
     ("page=0", "page"), ("per_page=101", "per_page"), ("per_page=x", "per_page"), ("full=yes", "full"),
     ("modified_after=eilen", "modified_after"), ("postcode=70100", "postcode"), ("format=ndjson", "format"),
     (f"taxonomy_term_id={uuid.UUID(int=1)}", "taxonomy_term_id"),
+    ("search=a&search=diabetes", "search"), ("full=true&full=bogus", "full"), ("search=" + "a" * 201, "search"),
+    # Before the first moment a datetime holds once moved to UTC.
+    ("modified_after=0001-01-01T00:00:00%2B14:00", "modified_after"),
+    ("modified_after=9999-12-31T23:59:59-01:00", "modified_after"),
 ])
 def test_what_is_not_understood_is_refused_by_name(client, taxonomy, query, name):
     response = client.get(f"/api/hsds/services?{query}")
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert [p["name"] for p in response.get_json()["invalid_params"]] == [name]
+
+
+def test_the_openapi_document_takes_no_parameters(client):
+    assert client.get("/api/hsds/openapi.json").status_code == 200
+    assert client.get("/api/hsds/openapi.json?x=1").status_code == 400
 
 
 def test_etag_and_304(client, orgs):

@@ -9,13 +9,15 @@ did not ask for.  Taxonomy filters take an id, a name in any case or its slug
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.api.parameters import InvalidParameters, page_number, refuse_unknown, slug
+from app.api.parameters import InvalidParameters, name_faults, page_number, search_text, slug
 from app.extensions import db
 from app.models import LANGUAGES, Activity, Municipality, Need
 from app.search.engine import MAX_TEXT_LENGTH, RELEVANCE, SORTS, SearchQuery
 from app.search.query import ACCESSIBILITY_PARAMETERS
 
 PARAMETERS = {"q", "tarve", "toiminta", "kunta", "kieli", "esteettomyys", "jarjestys", "sivu"}
+# Filters that take several values (OR within one, AND across); the rest take one.
+REPEATABLE = frozenset({"tarve", "toiminta", "kunta", "kieli", "esteettomyys"})
 
 
 def _names(row) -> list[str]:
@@ -58,19 +60,19 @@ def _choices(args: MultiDict, parameter: str, allowed) -> tuple[list[str], list[
 
 def search_query(args: MultiDict, page_size: int) -> SearchQuery:
     """The SearchQuery the parameters ask for; InvalidParameters names every one not understood."""
-    refuse_unknown(args, PARAMETERS)
+    name_problems = name_faults(args, PARAMETERS, REPEATABLE)
     need_ids, need_faults = _resolve(args, "tarve", Need)
     activity_ids, activity_faults = _resolve(args, "toiminta", Activity)
     municipality_ids, municipality_faults = _resolve(args, "kunta", Municipality)
     languages, language_faults = _choices(args, "kieli", LANGUAGES)
     accessible, accessible_faults = _choices(args, "esteettomyys", ACCESSIBILITY_PARAMETERS)
-    # One order: when repeated, the first counts.
     sorts, sort_faults = _choices(args, "jarjestys", SORTS)
-    faults = need_faults + activity_faults + municipality_faults + language_faults + accessible_faults + sort_faults
+    faults = (name_problems + need_faults + activity_faults + municipality_faults + language_faults
+              + accessible_faults + sort_faults)
     if faults:
         raise InvalidParameters(faults)
     return SearchQuery(
-        text=(args.get("q") or "")[:MAX_TEXT_LENGTH],
+        text=search_text(args, "q", MAX_TEXT_LENGTH),
         need_ids=need_ids,
         activity_ids=activity_ids,
         municipality_ids=municipality_ids,

@@ -40,18 +40,27 @@ def answer_invalid_parameters(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(InvalidParameters, lambda error: problem_response(error.faults))
 
 
-def refuse_unknown(args: MultiDict, known: set[str]) -> None:
-    unknown = sorted(name for name in args if name not in known)
-    if unknown:
-        raise InvalidParameters([(name, "unknown parameter") for name in unknown])
+def name_faults(args: MultiDict, known: set[str], repeatable: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The parameters not understood by name: unknown ones, and ones that take one value given more than once."""
+    faults = [(name, "unknown parameter") for name in sorted(args) if name not in known]
+    faults += [(name, "given more than once; it takes one value") for name in sorted(args)
+               if name in known and name not in repeatable and len(args.getlist(name)) > 1]
+    return faults
+
+
+def refuse_unknown(args: MultiDict, known: set[str], repeatable: frozenset[str] = frozenset()) -> None:
+    """Raise InvalidParameters for every name_faults() fault."""
+    faults = name_faults(args, known, repeatable)
+    if faults:
+        raise InvalidParameters(faults)
 
 
 def page_number(args: MultiDict, name: str, default: int = 1, maximum: int = MAX_DATABASE_ID) -> int:
-    """A whole number from 1 to `maximum` (the last value of a repeated parameter counts)."""
-    values = args.getlist(name)
-    if not values:
+    """A whole number from 1 to `maximum`."""
+    value = args.get(name)
+    if value is None:
         return default
-    number = whole_number(values[-1])
+    number = whole_number(value)
     if number is None or not 1 <= number <= maximum:
         raise InvalidParameters([(name, f"a whole number from 1 to {maximum}")])
     return number
@@ -74,8 +83,19 @@ def timestamp(args: MultiDict, name: str) -> datetime | None:
     except ValueError:
         raise InvalidParameters([(name, "an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z")]) from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the first moment a datetime holds
+            raise InvalidParameters([(name, "a date-time from year 1 to 9999 in UTC")]) from None
     return moment
+
+
+def search_text(args: MultiDict, name: str, maximum: int) -> str:
+    """Search words of at most `maximum` characters (as the search page's box takes)."""
+    value = args.get(name) or ""
+    if len(value) > maximum:
+        raise InvalidParameters([(name, f"at most {maximum} characters")])
+    return value
 
 
 def slug(name: str) -> str:

@@ -30,7 +30,7 @@ MAX_URL_LENGTH = 4094
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def render_error(status: int, detail: str | None = None):

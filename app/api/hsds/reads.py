@@ -33,6 +33,8 @@ class Page:
 
 
 def term_by_uuid(term_uuid: str) -> Need | Activity | None:
+    # UUIDs are stored lower-case; a reader may write them in capitals (RFC 9562 allows both).
+    term_uuid = term_uuid.lower()
     for model in (Need, Activity):
         term = db.session.scalar(select(model).where(model.uuid == term_uuid))
         if term is not None:
@@ -71,7 +73,7 @@ def find_organisations(text: str, terms: list[Need | Activity], modified_after: 
 def published_by_uuid(organisation_uuid: str) -> Organisation | None:
     return db.session.scalar(
         select(Organisation)
-        .where(Organisation.uuid == organisation_uuid, Organisation.status == "published")
+        .where(Organisation.uuid == organisation_uuid.lower(), Organisation.status == "published")
         .options(*LOADED)
     )
 
@@ -82,6 +84,7 @@ def published_by_derived_id(derived: str, kind: str) -> Organisation | None:
     A uuid5 cannot be turned back, so the ids of every published organisation's
     record are computed: about a millisecond per thousand organisations.
     """
+    derived = derived.lower()
     for organisation_id, organisation_uuid in db.session.execute(
         select(Organisation.id, Organisation.uuid).where(Organisation.status == "published")
     ):

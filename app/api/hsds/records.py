@@ -150,7 +150,7 @@ def organization_identifiers(organisation: Organisation) -> list[dict]:
     return [{
         "id": derived_id(organisation.uuid, "organization_identifier:y-tunnus"),
         "organization_id": organisation.uuid,
-        "identifier_scheme": "FI-PRH",
+        "identifier_scheme": "FI-PRO",
         "identifier_type": "Y-tunnus",
         "identifier": organisation.business_id,
     }]

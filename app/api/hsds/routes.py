@@ -5,12 +5,13 @@ openapi.json; records are built in records.py.  Parameters the API does not
 implement are refused with a 400 naming them, never ignored.
 """
 import io
+import time
 from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file
 
 from app.api.hsds import records
-from app.api.hsds.export import cached_datapackage
+from app.api.hsds.export import CACHE_SECONDS, cached_datapackage
 from app.api.hsds.openapi import LIST_PARAMETER_NAMES, hsds_openapi_document
 from app.api.hsds.reads import (
     all_terms,
@@ -25,10 +26,12 @@ from app.api.parameters import (
     boolean,
     page_number,
     refuse_unknown,
+    search_text,
     timestamp,
 )
 from app.directory.reads import published_parent
 from app.models import Organisation
+from app.search.engine import MAX_TEXT_LENGTH
 from app.platform.tokens import link_url
 
 bp = Blueprint("hsds", __name__)
@@ -68,7 +71,8 @@ def _page(contents: list, total: int, page: int, per_page: int) -> dict:
 
 
 def _paging(known: set[str]) -> tuple[int, int]:
-    refuse_unknown(request.args, known)
+    # Several taxonomy terms narrow together (see find_organisations); every other parameter takes one value.
+    refuse_unknown(request.args, known, repeatable=frozenset({"taxonomy_term_id"}))
     return page_number(request.args, "page"), page_number(request.args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
 
 
@@ -84,7 +88,7 @@ def _found(page: int, per_page: int, *, with_location: bool = False):
             raise InvalidParameters([("taxonomy_term_id", "names no taxonomy term (see /taxonomy_terms)")])
         terms.append(term)
     return find_organisations(
-        (request.args.get("search") or "")[:200], terms, timestamp(request.args, "modified_after"), page, per_page,
+        search_text(request.args, "search", MAX_TEXT_LENGTH), terms, timestamp(request.args, "modified_after"), page, per_page,
         with_location=with_location,
     )
 
@@ -189,13 +193,16 @@ def datapackage():
     refuse_unknown(request.args, set())
     path = cached_datapackage()
     built = path.stat().st_mtime
+    # Kept by a cache only as long as the file itself is kept: a change shows within the hour.
+    fresh_for = max(0, int(CACHE_SECONDS - (time.time() - built)))
     # Read whole (a few hundred kilobytes): no file handle is left to a client that never closes the answer.
     return send_file(io.BytesIO(path.read_bytes()), mimetype="application/zip", as_attachment=True,
-                     download_name="hyvinvointitarjotin-hsds.zip", max_age=3600,
+                     download_name="hyvinvointitarjotin-hsds.zip", max_age=fresh_for,
                      etag=f"{built:.6f}", last_modified=built)
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API."""
+    refuse_unknown(request.args, set())
     return jsonify(hsds_openapi_document(current_app.config["BASE_URL"] + "/api/hsds"))
