@@ -475,3 +475,14 @@ def test_the_history_and_the_orderers_mail_give_each_time_in_the_readers_languag
     assert f"{first_text}, 13.00–15.00 → " in english[3][3] and english[3][3].endswith(f"{later_text}, 09.00–11.00")
     finnish = page_table(staff.get(f"/yllapito/tyopajat/{order.id}").text, "historia-taulukko")
     assert f"{first_text} klo 13.00–15.00 → " in finnish[3][3] and finnish[3][3].endswith(f"{later_text} klo 09.00–11.00")
+
+
+def test_an_overridden_rule_is_written_into_the_history_in_finnish_whoever_acted(staff, order):
+    # The staff's records are Finnish (README, Languages); the time itself reads in each reader's language.
+    evening = staff.post(f"/en/yllapito/tyopajat/{order.id}/vahvista",
+                         data=schedule_form(future_weekday(), start_time="19:00", override_reason="Iltakoulutus."))
+    assert evening.status_code == 303, evening.text
+    note = stored_order(order.id).history[-1].note
+    assert note == "Poikkeus: Aika on arkipäivän klo 8–20 ulkopuolella. Syy: Iltakoulutus."
+    english = page_table(staff.get(f"/en/yllapito/tyopajat/{order.id}").text, "historia-taulukko")
+    assert english[2][3].endswith("19.00–21.00. " + note)

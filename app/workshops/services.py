@@ -266,10 +266,11 @@ def confirm(
     if order.status != "new":
         raise WorkshopError(_("Vain uuden tilauksen voi vahvistaa."))
     now = now or utcnow()
-    overridden = check_time(start, override_reason, order_id=order.id)
+    check_time(start, override_reason, order_id=order.id)
+    note = _override_note(start, order, override_reason)
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence = 0
-    _record(order, "new", "confirmed", by, now, _override_note(overridden, override_reason), starts_at=start)
+    _record(order, "new", "confirmed", by, now, note, starts_at=start)
     queue_invitation(order, "workshop_confirmed", now)
 
 
@@ -285,14 +286,14 @@ def reschedule(
             order.scheduled_start, order.place, order.remote_link, order.facilitator):
         raise WorkshopError(_("Aika, paikka ja ohjaaja ovat ennallaan, joten muutosta ei tallennettu eikä "
                               "kalenterikutsua lähetetty."))
-    overridden = check_time(start, override_reason, order_id=order.id)
+    check_time(start, override_reason, order_id=order.id)
+    note = _override_note(start, order, override_reason)
     previous_start = order.scheduled_start
     _set_schedule(order, start, place, remote_link, facilitator, now)
     order.ics_sequence += 1
     # A new time: the reminder is due again before it.
     order.reminded_at = None
-    _record(order, "confirmed", "confirmed", by, now, _override_note(overridden, override_reason),
-            starts_at=start, previous_start=previous_start)
+    _record(order, "confirmed", "confirmed", by, now, note, starts_at=start, previous_start=previous_start)
     queue_invitation(order, "workshop_rescheduled", now, previous_start=previous_start)
 
 
@@ -350,10 +351,18 @@ def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link
     follow_schedule(order)
 
 
-def _override_note(overridden: list[str], override_reason: str) -> str:
-    if not overridden:
-        return ""
-    return _("Poikkeus: %(problems)s Syy: %(reason)s", problems=" ".join(overridden), reason=override_reason.strip())
+def _override_note(start: datetime, order: WorkshopOrder, override_reason: str) -> str:
+    """The rules a time breaks and why staff chose it anyway, for the order's history; "" when it breaks none.
+
+    In Finnish whoever acted, as the staff's records are (README, Languages): one staff
+    member's English note read among Finnish ones otherwise.
+    """
+    with in_language(DEFAULT_LANGUAGE):
+        overridden = check_time(start, override_reason, order_id=order.id)
+        if not overridden:
+            return ""
+        return _("Poikkeus: %(problems)s Syy: %(reason)s", problems=" ".join(overridden),
+                 reason=override_reason.strip())
 
 
 def _cancel(order: WorkshopOrder, reason: str, by: str, cancelled_by: str, now: datetime) -> None:
