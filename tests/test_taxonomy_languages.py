@@ -1,6 +1,6 @@
 """The taxonomy and the organisations' descriptions in Swedish and English: search, pages, API, editor, data."""
-import re
 import json
+import re
 from pathlib import Path
 
 import pytest
