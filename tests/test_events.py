@@ -1,5 +1,6 @@
 """Events in public: the list and its filters, the .ics files, and signing up with a
 waiting list, through real SMTP."""
+import re
 from datetime import datetime, timedelta
 
 import icalendar
@@ -93,6 +94,8 @@ def test_waiting_list_gets_the_freed_place_with_mail(client, mailbox, taxonomy):
     assert (first.status, second.status) == ("confirmed", "waiting")
     waiting_mail = mailbox.messages[1]
     assert "varasijalla 1" in mailbox.bodies(waiting_mail)[0] and not calendars_of(waiting_mail)
+    # The event's details and the personal link are paragraphs of their own.
+    assert re.search(r"Tapahtuman sivu: \S+\r?\n\r?\nVoit muuttaa", mailbox.bodies(waiting_mail)[0])
     first_link = manage_path(mailbox.bodies(mailbox.messages[0])[0])
     mailbox.messages.clear()
 

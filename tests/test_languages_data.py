@@ -9,15 +9,17 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
-from tests.admin_support import add_contacts, make_staff, sign_in_staff
+from tests.admin_support import STAFF_EMAIL, add_contacts, make_staff, sign_in_staff
 from tests.clients import once
 from tests.events_support import make_event
 
+from app.accounts.claims import request_access
 from app.contact.followup import send_reminders
 from app.contact.requests import ContactDetails, mark_handled, send_contact_request
 from app.directory.records import record_revision
 from app.extensions import db
 from app.models import ContactRequest, Municipality, OutboxMessage, utcnow
+from app.platform.i18n import in_language
 from flask_babel import lazy_gettext as _l
 
 HANDLED_LINK = re.compile(r"/yhteydenotto/kasitelty/([A-Za-z0-9_\-]+)")
@@ -79,6 +81,10 @@ def test_the_reminder_is_in_the_organisations_language(make_organisation):
     db.session.commit()
     reminder = mail_to("info@forening.example")[-1]
     assert not reminder.subject.startswith("Muistutus") and "Hej" in reminder.text_body
+    # It names the first mail by the subject that mail had, and its footer links to the Swedish site.
+    [first] = mail_to("info@forening.example")[:1]
+    assert f"”{first.subject}”" in reminder.text_body and first.subject != "Yhteydenottopyyntö Hyvinvointitarjottimen kautta"
+    assert reminder.text_body.rstrip().endswith("http://portal.test/sv/haku")
 
 
 def test_an_error_report_reaches_the_organisation_in_its_language(client, make_organisation):
@@ -101,3 +107,32 @@ def test_the_apps_own_revision_summaries_read_in_the_pages_language(client, make
         page = client.get(path).text
         assert "Imported from file" in page and "Tuotu tiedostosta" not in page, path
     assert "Tuotu tiedostosta" in client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+
+
+def test_an_error_report_links_each_reader_to_their_own_page(client, make_organisation):
+    make_staff()
+    organisation = make_organisation("Esimerkki ry", email="info@esimerkki.example")
+    add_contacts(organisation, "sihteeri@esimerkki.example")
+    sent = client.post(f"/en/jarjestot/{organisation.id}/virheilmoitus", data=once(report_text="Väärä numero."))
+    assert sent.status_code == 303
+    # A Finnish organisation: its contacts get a Finnish mail with the way to sign in, not a reply
+    # to a no-reply sender; staff get the organisation's staff page.
+    [to_contact] = mail_to("sihteeri@esimerkki.example")
+    assert "http://portal.test/jarjestoille/" in to_contact.text_body and "/en/" not in to_contact.text_body
+    assert "vastaa tähän viestiin" not in to_contact.text_body
+    [to_staff] = mail_to(STAFF_EMAIL)
+    assert f"http://portal.test/yllapito/jarjestot/{organisation.id}" in to_staff.text_body
+    assert "/en/" not in to_staff.text_body and "Merkitse se korjatuksi" in to_staff.text_body
+
+
+def test_a_claims_staff_notice_links_to_the_finnish_staff_pages(make_organisation):
+    make_staff()
+    organisation = make_organisation("Esimerkki ry", email="info@esimerkki.example")
+    add_contacts(organisation, "sihteeri@esimerkki.example")
+    with in_language("sv"):
+        request_access(organisation, "uusi@esimerkki.example", "Jag är ny sekreterare.", language="sv")
+    db.session.commit()
+    [notice] = mail_to(STAFF_EMAIL)
+    assert "http://portal.test/yllapito/#" in notice.text_body and "/sv/" not in notice.text_body
+    # The sentences before the requester's message end their paragraph.
+    assert re.search(r"vastaa\.\r?\n\r?\nPyytäjän viesti:", notice.text_body)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from app.accounts.access import contact_can_edit
+from app.config import DEFAULT_LANGUAGE
 from app.directory.records import record_revision
 from app.extensions import db
 from app.models import AccessClaim, Organisation, OrganisationContact, utcnow
@@ -116,10 +117,10 @@ def request_access(organisation: Organisation, email: str, message: str, *, lang
                 contact, "claim_request", claim=claim, organisation_name=organisation.name,
                 link=link_url("accounts.open_claim_link", claim_id=claim.id, token=token),
             )
-    notify_staff(
-        "claim_staff", claim=claim, organisation_name=organisation.name, asked_contacts=claim.asked_contacts,
-        claims_url=link_url("admin.dashboard") + "#" + DASHBOARD_CLAIMS_ANCHOR,
-    )
+    with in_language(DEFAULT_LANGUAGE):  # staff mail is Finnish, links too
+        claims_url = link_url("admin.dashboard") + "#" + DASHBOARD_CLAIMS_ANCHOR
+    notify_staff("claim_staff", claim=claim, organisation_name=organisation.name, asked_contacts=claim.asked_contacts,
+                 claims_url=claims_url)
     return claim
 
 

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models import ErrorReport, Organisation, utcnow
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notice_recipients, notify_staff
+from app.platform.tokens import link_url
 
 
 def report_error(
@@ -26,9 +28,13 @@ def report_error(
     db.session.flush()
     addresses = {contact.email for contact in organisation.contacts} or {organisation.email} - {""}
     with in_language(organisation.language):
+        # The contacts correct the entry themselves: the link is to signing in.
+        link = link_url("accounts.request_link")
         for address in sorted(addresses - set(notice_recipients())):
-            queue_mail(address, "error_report", report=report)
-    notify_staff("error_report", report=report)
+            queue_mail(address, "error_report", report=report, link=link, for_staff=False)
+    with in_language(DEFAULT_LANGUAGE):
+        link = link_url("admin.organisation", organisation_id=organisation.id)
+    notify_staff("error_report", report=report, link=link, for_staff=True)
     return report
 
 

@@ -11,6 +11,7 @@ from app.platform.assets import asset
 from app.platform.calendar import helsinki_time
 from app.platform.i18n import app_text
 from app.platform.surveys import format_mean
+from app.platform.tokens import link_url
 from app.platform.validation import format_phone_fi
 
 HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
@@ -104,6 +105,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["mean_fi"] = format_mean
     app.jinja_env.filters["app_text"] = app_text
+    # Mail has no request to take the language from: its links are built in the mail's language.
+    app.jinja_env.globals["link_url"] = link_url
     app.jinja_env.globals["ORG_TYPE_LABELS"] = ORG_TYPE_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = LANGUAGE_LABELS
     app.jinja_env.globals["TRISTATE_LABELS"] = TRISTATE_LABELS
