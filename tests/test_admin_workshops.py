@@ -458,6 +458,8 @@ def test_the_history_and_the_orderers_mail_give_each_time_in_the_readers_languag
     assert ordered.status_code == 303
     order = db.session.scalars(select(WorkshopOrder).order_by(WorkshopOrder.id.desc())).first()
     assert order.language == "sv"
+    [to_staff] = [message for message in mailbox.messages if message["To"] == STAFF_EMAIL]
+    assert "Henkilö käytti palvelua kielellä: ruotsi." in mailbox.bodies(to_staff)[0]
     first, later = future_weekday(30), future_weekday(40)
     # Confirmed by a staff member working in English, moved by one working in Finnish.
     assert staff.post(f"/en/yllapito/tyopajat/{order.id}/vahvista", data=schedule_form(first)).status_code == 303
@@ -466,6 +468,8 @@ def test_the_history_and_the_orderers_mail_give_each_time_in_the_readers_languag
                       data=schedule_form(later, start_time="09:00")).status_code == 303
 
     [update] = mailbox.messages
+    # Staff see which language the orderer's mail is in.
+    assert "<dt>Sähköpostien kieli</dt><dd>Ruotsi</dd>" in staff.get(f"/yllapito/tyopajat/{order.id}").text
     first_text = f"{first.day}.{first.month}.{first.year}"
     later_text = f"{later.day}.{later.month}.{later.year}"
     assert f"{first_text} kl. 13.00–15.00" in mailbox.bodies(update)[0]
