@@ -141,6 +141,9 @@ def test_cors_etag_and_the_index(client, orgs):
         "Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
     assert set(preflight.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert client.get("/api").mimetype == "application/json"
+    # A signed-in visitor's browser gets the same answer as anyone: nothing varies by cookie.
+    client.set_cookie("session", "x")
+    assert "Cookie" not in client.get("/api/v1/organisations").headers.get("Vary", "")
     assert client.get("/api/v1/organisations", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     index = client.get("/api/v1")
     assert index.status_code == 200 and index.headers["Access-Control-Allow-Origin"] == "*"

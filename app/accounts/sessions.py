@@ -16,6 +16,7 @@ from sqlalchemy import delete, update
 from app.extensions import db
 from app.models import UserSession, utcnow
 from app.platform.database import reading_only
+from app.platform.languages import is_language_free
 from app.platform.validation import email_key
 
 
@@ -87,7 +88,9 @@ def load_current_user() -> None:
     the view, after Flask-Limiter has counted on its own connection (app/platform/database.py).
     """
     g.user = None
-    if request.endpoint == "static":
+    if is_language_free(request.endpoint):
+        # Static files, the APIs and the health check serve no person: reading the
+        # session would add "Vary: Cookie" and split shared caches by visitor.
         return
     secret = session.get(COOKIE_KEY)
     if not secret:
