@@ -136,3 +136,13 @@ def test_a_claims_staff_notice_links_to_the_finnish_staff_pages(make_organisatio
     assert "http://portal.test/yllapito/#" in notice.text_body and "/sv/" not in notice.text_body
     # The sentences before the requester's message end their paragraph.
     assert re.search(r"vastaa\.\r?\n\r?\nPyytäjän viesti:", notice.text_body)
+
+
+def test_an_organisations_needs_are_listed_a_to_z_in_the_pages_language(client, make_organisation):
+    # Mielenterveys before Muistisairaus in Finnish; Minnessjukdom before Psykisk hälsa in Swedish.
+    organisation = make_organisation("Esimerkki ry", needs=["Muistisairaus", "Mielenterveys"],
+                                     municipalities=["Kuopio", "Iisalmi"])
+    assert "Mielenterveys, Muistisairaus" in client.get(f"/jarjestot/{organisation.id}").text
+    assert "Minnessjukdom, Psykisk hälsa" in client.get(f"/sv/jarjestot/{organisation.id}").text
+    assert "Memory disorders, Mental health" in client.get(f"/en/jarjestot/{organisation.id}").text
+    assert "Idensalmi, Kuopio" in client.get(f"/sv/jarjestot/{organisation.id}").text
