@@ -10,7 +10,7 @@ from tests.clients import once
 from app.accounts.access import contact_can_edit
 from app.extensions import db as _db
 from app.models import LoginToken, OrganisationContact, OutboxMessage, UserSession, utcnow
-from app.platform.log_filter import TokenMaskFilter
+from app.platform.log_filter import TokenMaskFilter, safe_log_text
 from app.platform.tokens import hash_token
 
 
@@ -343,6 +343,20 @@ def test_tokens_are_masked_in_access_logs():
         line = record.getMessage()
         assert token not in line
         assert "/jarjestoille/kirjaudu/[piilotettu]" in line
+
+
+# URL variables that hold a link's secret.
+SECRET_VARIABLES = {"token", "code", "batch"}
+
+
+def test_every_route_with_a_secret_in_its_path_is_masked(app):
+    secret = "Abc_def-123" * 4
+    routes = [rule for rule in app.url_map.iter_rules() if SECRET_VARIABLES & rule.arguments]
+    assert len(routes) >= 15
+    for rule in routes:
+        values = {name: secret if name in SECRET_VARIABLES else 7 for name in rule.arguments}
+        path = app.url_map.bind("portal.test").build(rule.endpoint, values, method=sorted(rule.methods)[0])
+        assert secret not in safe_log_text(f"GET {path} HTTP/1.1"), rule.rule
 
 
 def test_the_stored_token_is_not_the_one_in_the_mail(client, mailbox):

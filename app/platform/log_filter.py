@@ -9,7 +9,13 @@ the werkzeug development server's log, gunicorn's access log and the app's own l
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/(?:kirjaudu|muokkaa|kasitelty|tila|palaute)/)[A-Za-z0-9_\-]+")
+# The path segment before each secret of a link (tests/test_sign_in.py checks every route with one):
+# sign-in and edit links, "handled", workshop status and survey, event sign-up, a shared list,
+# a contact request's receipt, and a claim's answer link after its number.
+TOKEN_IN_PATH = re.compile(
+    r"(/(?:kirjaudu|muokkaa|kasitelty|tila|palaute|ilmoittautuminen|lista|lahetetty|liittymispyynto/\d+)/)"
+    r"[A-Za-z0-9_\-]+"
+)
 MASK = r"\1[piilotettu]"
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
