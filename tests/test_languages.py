@@ -312,3 +312,15 @@ def test_a_calendar_feed_sets_no_cookie_for_the_language(client, taxonomy):
         feed = client.get(path)
         assert feed.status_code == 200
         assert "Set-Cookie" not in feed.headers
+
+
+def test_absolute_links_under_a_sub_path_name_it_once(app, client, make_organisation):
+    # BASE_URL carries the sub-path the server gives (SCRIPT_NAME): links built from it
+    # must not add the request's script root a second time.
+    app.config["BASE_URL"] = "http://portal.test/portaali"
+    organisation = make_organisation("Esimerkki ry")
+    sub_path = {"SCRIPT_NAME": "/portaali"}
+    api = client.get(f"/api/v1/organisations/{organisation.id}", environ_overrides=sub_path).get_json()
+    assert api["url"] == f"http://portal.test/portaali/jarjestot/{organisation.id}"
+    page = client.get(f"/sv/jarjestot/{organisation.id}", environ_overrides=sub_path).text
+    assert f">http://portal.test/portaali/sv/jarjestot/{organisation.id}<" in page

@@ -3,7 +3,7 @@
 Only public fields are written out, key by key: the admin-only figures and the
 contact e-mails never reach a response because nothing here names them.
 """
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 
 from app.api.filters import search_query
 from app.api.openapi import openapi_document
@@ -11,6 +11,7 @@ from app.api.parameters import answer_invalid_parameters, refuse_unknown, slug
 from app.directory.reads import published_organisation_or_404, published_parent, taxonomy_choices
 from app.models import Organisation
 from app.platform.region import current_region
+from app.platform.tokens import link_url
 from app.search.cards import ResultCard
 from app.search.engine import search
 from app.search.index import directory_version
@@ -27,13 +28,8 @@ def refuse_parameters_of_no_use():
         refuse_unknown(request.args, set())
 
 
-def absolute_url(endpoint: str, **values) -> str:
-    """A link built from BASE_URL, never from the request's Host header."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
 def organisation_url(organisation: Organisation | ResultCard) -> str:
-    return absolute_url("directory.organisation", organisation_id=organisation.id)
+    return link_url("directory.organisation", organisation_id=organisation.id)
 
 
 def organisation_summary(card: ResultCard) -> dict:
@@ -134,11 +130,11 @@ def taxonomy():
 def index():
     """Where everything is: the resources and the OpenAPI document."""
     return jsonify({
-        "organisations": absolute_url("api.list_organisations"),
-        "organisation": absolute_url("api.list_organisations") + "/{id}",
-        "taxonomy": absolute_url("api.taxonomy"),
-        "openapi": absolute_url("api.openapi"),
-        "hsds": absolute_url("hsds.index"),
+        "organisations": link_url("api.list_organisations"),
+        "organisation": link_url("api.list_organisations") + "/{id}",
+        "taxonomy": link_url("api.taxonomy"),
+        "openapi": link_url("api.openapi"),
+        "hsds": link_url("hsds.index"),
     })
 
 
