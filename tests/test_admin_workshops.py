@@ -310,7 +310,11 @@ CONFIRM_RULES = {
     "own premises without address": ({"place": " "}, "Kirjoita osoite, jossa työpaja pidetään.", "place"),
     "remote without link": ({"place_kind": "remote", "place": ""}, "Anna etäyhteyden linkki.", "remote_link"),
     "remote link not a web address": (
-        {"place_kind": "remote", "remote_link": "meet.example/x"}, "Etäyhteyden linkin pitää alkaa https://.",
+        {"place_kind": "remote", "remote_link": "meet.example/x"}, "Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä.",
+        "remote_link",
+    ),
+    "remote link not https, with a space": (
+        {"place_kind": "remote", "remote_link": "http://x y"}, "Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä.",
         "remote_link",
     ),
     "no place kind": ({"place_kind": "ulkona"}, "Valitse yksi vaihtoehdoista.", "place_kind"),

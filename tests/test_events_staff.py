@@ -1,5 +1,6 @@
 """Staff handling of events: access, create/edit/copy/cancel, participants, CSV, sign-in sheet,
 message to participants; erasure and retention of sign-ups."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,15 @@ def test_a_new_event_in_the_past_is_refused_but_a_held_one_can_still_be_edited(s
     assert staff_client.post(f"/yllapito/tapahtumat/{held.id}/muokkaa", data=form).status_code == 303
 
 
+def test_a_year_far_off_is_refused_next_to_the_date(staff_client):
+    # 31.12.9999 was published, and its staff page answered 404 (the survey's end overflowed).
+    form = event_form(municipality=municipality_id("Suonenjoki"), date_1="9999-12-31", deadline_date="9999-12-01")
+    answer = staff_client.post("/yllapito/tapahtumat/uusi", data=form)
+    assert answer.status_code == 422 and 'id="date_1-virhe"' in answer.text
+    assert "Tarkista vuosi: anna päivä väliltä 2000–" in answer.text
+    assert db.session.scalars(select(Event)).first() is None
+
+
 def test_the_same_time_twice_in_one_event_is_refused(staff_client):
     form = event_form(municipality=municipality_id("Suonenjoki"))
     twice = staff_client.post("/yllapito/tapahtumat/uusi", data={
@@ -131,7 +141,9 @@ def test_cancel_an_event_tells_everyone_with_a_calendar_cancellation(staff_clien
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="B ry"))
     mailbox.messages.clear()
-    assert staff_client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": ""}).status_code == 422
+    refused = staff_client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": ""})
+    # The summary far down the page takes focus, so the browser shows it.
+    assert refused.status_code == 422 and re.search(r'class="virheyhteenveto"[^>]*autofocus', refused.text)
     assert staff_client.post(f"/yllapito/tapahtumat/{event.id}/peru", data={"reason": "Puhuja sairastui"}).status_code == 303
     by_address = {m["To"]: m for m in mailbox.messages}
     assert set(by_address) == {"eka@example.fi", "toka@example.fi"}

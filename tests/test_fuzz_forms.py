@@ -217,6 +217,14 @@ def test_oversized_bodies_are_refused(client, organisation, path, data):
     assert client.post(path, data=many).status_code == 413
 
 
+def test_an_oversized_staff_form_gets_the_error_page(client):
+    # The staff layout's sign-out button must not read the body that was too large.
+    make_staff()
+    sign_in_staff(client)
+    answer = client.post("/yllapito/tapahtumat/uusi", data={"title": "ä" * (600 * 1024)})
+    assert answer.status_code == 413 and "<html" in answer.text
+
+
 def test_an_oversized_upload_is_refused(client):
     """A multipart body over the limit is refused before it is read (no form here takes files)."""
     upload = FileStorage(io.BytesIO(b"x" * (2 * 1024 * 1024)), filename="iso.txt")

@@ -21,7 +21,7 @@ from app.contact.requests import ContactDetails, send_contact_request
 from app.events.feedback import DEFAULT_STATEMENTS
 from app.events.signups import SignupDetails, manage_token, sign_up
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import OutboxMessage, utcnow
 from app.platform.tokens import issue_link_token
 from app.workshops.services import OrderDetails, PreferredTime, confirm, mark_held, place_order
 from tests.test_workshops_helpers import good_dates, seed_themes
@@ -133,7 +133,7 @@ def site(app, client, make_organisation):
     ))
     # Two days ago at this hour may be a weekend or an evening: the clash rules are not what this tests.
     confirm(held, datetime.now().replace(microsecond=0, second=0) - timedelta(days=2), "", "https://meet.example/x",
-            "Ohjaaja", "staff", override_reason="Testin mennyt työpaja")
+            "Ohjaaja", "staff", override_reason="Testin mennyt työpaja", now=utcnow() - timedelta(days=3))
     feedback_path = mark_held(held, "staff").removeprefix("http://portal.test")
     event = make_event()
     signup = sign_up(event, SignupDetails(name="Aino Virtanen", organisation_name="Esimerkki ry",

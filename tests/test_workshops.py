@@ -15,7 +15,7 @@ from tests.test_workshops_helpers import (
 
 from app.admin.staff import add_staff
 from app.extensions import db
-from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange
+from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange, utcnow
 from app.platform.tokens import hash_token
 from app.workshops.display import helsinki_time
 from app.workshops.services import confirm
@@ -295,8 +295,9 @@ def test_the_status_link_cannot_cancel_a_workshop_that_has_started(client, mailb
     order, path = place(client, mailbox, themes[0])
     page = client.get(path)
     started = (helsinki_time() - timedelta(hours=1)).replace(tzinfo=None, second=0, microsecond=0)
+    # Confirmed two hours ago, for a time that was then an hour ahead.
     confirm(order, started, "Puijonkatu 1, Kuopio", "", "Outi Ohjaaja", "staff@keskus.example",
-            override_reason="aika kellon mukaan")
+            override_reason="aika kellon mukaan", now=utcnow() - timedelta(hours=2))
     db.session.commit()
     started_page = client.get(path)
     assert "Vahvistettu" in started_page.text and "Peru tilaus</button>" not in started_page.text

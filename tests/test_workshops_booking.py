@@ -123,11 +123,35 @@ def test_slots_overlapping_a_confirmed_workshop_or_an_event_are_refused(app, the
 def test_a_facilitator_cannot_be_in_two_overlapping_slots_but_a_republished_start_is_skipped(app):
     start = day_ahead(30).replace(hour=9)
     assert publish([start]) == 1
-    assert publish([start]) == 0
+    assert publish([start, start + timedelta(days=1)]) == 1
+    with pytest.raises(booking.BookingError, match="Ohjaajalla on jo nämä ajat"):
+        publish([start])
     with pytest.raises(booking.BookingError, match="Outi Ohjaaja"):
         publish([start.replace(hour=10)])
     db.session.rollback()
     assert publish([start.replace(hour=10)], facilitator="Toinen Ohjaaja") == 1
+
+
+def test_no_reason_publishes_a_passed_time_or_one_facilitators_two_times_at_once(app):
+    earlier_today = helsinki_time().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    with pytest.raises(booking.BookingError, match="on jo mennyt"):
+        publish([earlier_today], override="Halutaan silti")
+    db.session.rollback()
+    start = day_ahead(30).replace(hour=9)
+    with pytest.raises(booking.BookingError, match="menevät päällekkäin"):
+        publish([start, start.replace(hour=10)], override="Halutaan silti")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(WorkshopSlot.id))) == 0
+
+
+def test_a_workshop_is_not_confirmed_for_a_time_already_passed(client, themes):
+    post_order(client, order_form(themes[0].id))
+    order = db.session.scalars(select(WorkshopOrder)).one()
+    earlier_today = helsinki_time().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    with pytest.raises(services.WorkshopError, match="Aika on jo mennyt"):
+        services.confirm(order, earlier_today, "Puijonkatu 1", "", "Outi Ohjaaja", STAFF, override_reason="Silti")
+    db.session.rollback()
+    assert db.session.get(WorkshopOrder, order.id).status == "new"
 
 
 def test_the_availability_form_makes_a_slot_for_each_weekday_and_start_time(app, client):

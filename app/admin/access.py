@@ -103,4 +103,5 @@ def sign_out():
 @bp.context_processor
 def staff_layout():
     """The staff layout's sign-out button (a POST form) on every staff page."""
-    return {"sign_out_form": ActionForm(), "staff": g.get("staff")}
+    # formdata=None: the button never reads the request, whose body may be the one too large (413).
+    return {"sign_out_form": ActionForm(formdata=None), "staff": g.get("staff")}

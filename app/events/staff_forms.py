@@ -13,7 +13,7 @@ from app.events.events import EventDetails
 from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
 from app.platform.calendar import helsinki_time
 from app.platform.form_fields import DateTextField, RadioField, SelectField, options, text_limit, unix_newlines
-from app.platform.validation import clean_text, whole_number
+from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
 
 MAX_SESSIONS = 4
 MAX_CAPACITY = 2000
@@ -106,8 +106,11 @@ class EventForm(FlaskForm):
         link = (field.data or "").strip()
         if self.place_kind.data == "eta" and not link:
             raise FieldError(_("Anna etäyhteyden linkki."))
-        if link and (not link.startswith("https://") or any(c.isspace() for c in link)):
-            raise FieldError(_("Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä."))
+        if link:
+            try:
+                check_meeting_link(link)
+            except ValidationError as error:
+                raise FieldError(str(error)) from None
         text_limit(500)(self, field)
 
     def validate_feedback_statements(self, field):

@@ -170,7 +170,7 @@ def mark_event_attendance(event_id: int):
         return redirect(url_for(".event", event_id=event_id), code=303)
     record_audit(actor(), "event_attendance", "event", event.id, came=came, absent=absent)
     db.session.commit()
-    flash(_("Osallistuneet on tallennettu: paikalla %(came)d, poissa %(absent)d.", came=came, absent=absent))
+    # The page shows what was saved in the section the answer lands at.
     return redirect(url_for(".event", event_id=event_id, _anchor="osallistuneet"), code=303)
 
 

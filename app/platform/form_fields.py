@@ -93,11 +93,22 @@ class CountField(wtforms.StringField):
 
 
 class DateTextField(wtforms.StringField):
-    """A date from the browser's date picker (ISO) or typed the Finnish way (31.12.2025)."""
+    """A date from the browser's date picker (ISO) or typed the Finnish way (31.12.2025).
+
+    Between FIRST_YEAR and YEARS_AHEAD years from now: a typo such as 31.12.9999 is caught
+    here, before it is published or overflows the date arithmetic after it (a survey's end).
+    """
+
+    FIRST_YEAR = 2000
+    YEARS_AHEAD = 10
 
     def pre_validate(self, form):
         if (self.data or "").strip() and self.date is None:
             raise StopValidation(_("Anna päivämäärä muodossa pp.kk.vvvv, esimerkiksi 31.12.2025."))
+        last_year = date.today().year + self.YEARS_AHEAD
+        if self.date is not None and not self.FIRST_YEAR <= self.date.year <= last_year:
+            raise StopValidation(_("Tarkista vuosi: anna päivä väliltä %(first)d–%(last)d.", first=self.FIRST_YEAR,
+                                   last=last_year))
 
     @property
     def date(self) -> date | None:

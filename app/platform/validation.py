@@ -186,6 +186,15 @@ def normalise_website(value: str, max_length: int = 300) -> str:
     return text
 
 
+def check_meeting_link(link: str) -> None:
+    """A remote meeting's address as it is mailed and put in calendars: https, in one piece.
+
+    Raises ValidationError; the events' and the workshops' forms and services share it.
+    """
+    if not link.startswith("https://") or link == "https://" or any(c.isspace() for c in link):
+        raise ValidationError(_("Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä."))
+
+
 def business_id_check_digit(first_seven: str) -> int | None:
     """The check digit of a Y-tunnus, or None when no valid one exists (remainder 1)."""
     remainder = sum(int(d) * w for d, w in zip(first_seven, BUSINESS_ID_WEIGHTS)) % 11

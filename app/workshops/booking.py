@@ -134,7 +134,9 @@ def publish_slots(facilitator: str, starts: list[datetime], towns: str, remote: 
                                              WorkshopSlot.starts_at.in_(starts))
     ))
     new = [start for start in starts if start not in existing]
-    problems = []
+    if not new:
+        raise BookingError(_("Ohjaajalla on jo nämä ajat, joten uusia aikoja ei julkaistu."))
+    problems = _impossible(new)
     for start in new:
         try:
             check_time(start, override_reason, facilitator=facilitator)
@@ -149,6 +151,17 @@ def publish_slots(facilitator: str, starts: list[datetime], towns: str, remote: 
                                     created_by=by, created_at=now) for start in new)
     db.session.flush()
     return len(new)
+
+
+def _impossible(starts: list[datetime]) -> list[str]:
+    """What no override allows: a time already passed, and one facilitator's two times at once."""
+    now = helsinki_time()
+    problems = [_("Aika %(when)s on jo mennyt.", when=format_workshop_time(start)) for start in starts if start <= now]
+    ordered = sorted(starts)
+    problems += [_("Ohjaajan ajat %(first)s ja %(second)s menevät päällekkäin.", first=format_workshop_time(first),
+                   second=format_workshop_time(second))
+                 for first, second in zip(ordered, ordered[1:]) if second < first + WORKSHOP_LENGTH]
+    return problems
 
 
 def upcoming_slots(today: date | None = None) -> list[WorkshopSlot]:

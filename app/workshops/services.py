@@ -22,7 +22,7 @@ from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
-from app.platform.validation import RefusedError, ValidationError, clean_text, contains_pattern
+from app.platform.validation import RefusedError, ValidationError, check_meeting_link, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
 from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot
 from app.workshops.invitations import calendar_event, queue_invitation
@@ -339,10 +339,15 @@ def _set_schedule(order: WorkshopOrder, start: datetime, place: str, remote_link
     place, remote_link, facilitator = _stripped(place), _stripped(remote_link), _stripped(facilitator)
     if start.tzinfo is not None:
         raise ValueError("workshop times are naive Europe/Helsinki wall-clock times")
+    if start <= helsinki_time(now):
+        raise WorkshopError(_("Aika on jo mennyt. Valitse tuleva aika."))
     if not place and not remote_link:
         raise WorkshopError(_("Anna työpajan paikka tai etäyhteyden linkki."))
-    if remote_link and not remote_link.startswith(("https://", "http://")):
-        raise WorkshopError(_("Etäyhteyden linkin pitää alkaa https://."))
+    if remote_link:
+        try:
+            check_meeting_link(remote_link)
+        except ValidationError as error:
+            raise WorkshopError(str(error)) from None
     if not facilitator:
         raise WorkshopError(_("Anna työpajan ohjaaja."))
     order.scheduled_start, order.place, order.remote_link, order.facilitator = start, place, remote_link, facilitator

@@ -23,7 +23,7 @@ from app.platform.form_fields import (
     text_limit,
     unix_newlines,
 )
-from app.platform.validation import ValidationError, clean_text, whole_number
+from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
 from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
 
 # 13:00 from the browser's time picker, 13.00 or 9.30 typed the Finnish way.
@@ -126,8 +126,11 @@ class ScheduleForm(FlaskForm):
     def validate_remote_link(self, field):
         remote = self.place_kind.data == "remote"
         _required_text(field, REMOTE_LINK_MAX_LENGTH, _("Anna etäyhteyden linkki."), required=remote)
-        if remote and not field.data.startswith(("https://", "http://")):
-            raise StopValidation(_("Etäyhteyden linkin pitää alkaa https://."))
+        if remote:
+            try:
+                check_meeting_link(field.data.strip())
+            except ValidationError as error:
+                raise StopValidation(str(error)) from None
 
     def validate_facilitator(self, field):
         _required_text(field, FACILITATOR_MAX_LENGTH, _("Kirjoita työpajan ohjaajan nimi."))

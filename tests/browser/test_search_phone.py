@@ -191,3 +191,15 @@ def test_result_cards_fit_the_phone(new_page, expect):
     page.goto("/haku?q=kuopio")
     expect(page.locator("article.tulos").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_long_address_in_an_organisations_details_wraps_on_the_phone(new_page):
+    # A long e-mail or web address (no place to break) widened the page past 375 px.
+    page = phone_page(new_page, javascript=True)
+    page.goto("/jarjestot/1")
+    long_address = "puheenjohtaja.kuopionseudunomaishoitajat@esimerkki-yhdistyksen-pitka-osoite.fi"
+    page.evaluate("""address => {
+        const link = document.querySelector('.tiedot dd a');
+        link.textContent = address;
+    }""", long_address)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
