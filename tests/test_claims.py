@@ -139,6 +139,9 @@ def test_without_contacts_staff_decide_from_the_dashboard(app, mailbox, make_org
     make_staff(STAFF)
     newcomer, staff = browser(app), browser(app)
     sign_in_as(newcomer, NEWCOMER)
+    # With no contacts to read it, the message is asked for the staff.
+    form_page = newcomer.get(f"/jarjestoille/omat/liity/{organisation.id}").text
+    assert "Viesti ylläpidolle" in form_page and "Viesti järjestön yhteyshenkilöille" not in form_page
     sent, _data = ask_to_join(newcomer, organisation)
     assert "ylläpito käsittelee pyyntösi" in newcomer.get(sent.headers["Location"]).text.lower()
     assert [m["To"] for m in mailbox.messages] == [STAFF]

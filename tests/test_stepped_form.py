@@ -94,6 +94,21 @@ def test_sending_a_likely_duplicate_shows_it_first_on_the_preview(client, taxono
     assert _db.session.scalar(select(func.count()).select_from(Organisation)) == 2
 
 
+def test_only_published_entries_and_ones_own_are_offered_as_duplicates(client, taxonomy, app, make_organisation):
+    # Anyone can sign in and type a name: a hidden or pending entry is not public.
+    make_organisation("Kuopion Muisti-kahvila ry", status="hidden")
+    sign_in_as(client, SECRETARY)
+    preview = fill_new_organisation(client)
+    sent = client.post(STEP.format("esikatselu"), data=form_data(preview, css_class=FORM))
+    assert sent.status_code == 303 and "/lisatty" in sent.headers["Location"]
+    hidden = _db.session.scalar(select(Organisation).where(Organisation.status == "hidden"))
+    assert client.get(f"/jarjestoille/omat/liity/{hidden.id}").status_code == 404
+    # The person's own entry, still waiting for approval, is offered to be opened, not joined.
+    again = fill_new_organisation(client, name="Kuopion muistikahvila ry")
+    shown = client.post(STEP.format("esikatselu"), data=form_data(again, css_class=FORM))
+    assert shown.status_code == 200 and "Avaa olemassa oleva" in shown.text and "Tämä on meidän" not in shown.text
+
+
 def test_a_step_with_mistakes_keeps_the_input_and_does_not_go_on(client, taxonomy):
     sign_in_as(client, SECRETARY)
     answer = post_step(client, STEP.format("perustiedot"), name="", business_id="1234567-2",

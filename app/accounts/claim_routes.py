@@ -46,9 +46,9 @@ def find_organisation():
 
 
 def _claim_page_again(wait: str) -> str:
-    organisation = claimable_organisation(request.view_args["organisation_id"])
-    return render_template("accounts/claim.html", organisation=organisation, form=ClaimForm(), waiting=None,
-                           rate_limit_wait=wait)
+    organisation = claimable_organisation(request.view_args["organisation_id"]) or abort(404)
+    return render_template("accounts/claim.html", organisation=organisation,
+                           form=ClaimForm(to_staff=not organisation.contacts), waiting=None, rate_limit_wait=wait)
 
 
 @bp.route("/omat/liity/<int:organisation_id>", methods=["GET", "POST"])
@@ -65,7 +65,7 @@ def claim_organisation(organisation_id: int):
     if contact_can_edit(email, organisation.id):
         flash(_("Olet jo järjestön %(name)s yhteyshenkilö.", name=organisation.name))
         return redirect(url_for(".my_organisations"), code=303)
-    form = ClaimForm()
+    form = ClaimForm(to_staff=not organisation.contacts)
     waiting = open_claim(organisation, email)
     if waiting is not None or not form.validate_on_submit():
         status = 422 if form.is_submitted() and waiting is None else 200

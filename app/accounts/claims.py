@@ -74,9 +74,10 @@ def find_claimable(text: str, *, language: str) -> list[Candidate]:
 
 
 def claimable_organisation(organisation_id: int) -> Organisation | None:
-    """An organisation one may ask to join: any entry staff have not deleted."""
+    """An organisation one may ask to join: a published entry, as the claim search finds them
+    (a pending or hidden one is not public; its own contacts already edit it)."""
     organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or organisation.deleted_at is not None:
+    if organisation is None or organisation.deleted_at is not None or not organisation.is_published:
         return None
     return organisation
 

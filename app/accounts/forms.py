@@ -39,6 +39,12 @@ class ClaimForm(OnceForm):
         validators=[text_limit(1000, multiline=True)], render_kw={"rows": 4, "data-laskuri": "1000"},
     )
 
+    def __init__(self, *args, to_staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if to_staff:
+            # An organisation without contacts: staff decide, and read the message.
+            self.message.label.text = _l("Viesti ylläpidolle")
+
 
 class ClaimAnswerForm(FlaskForm):
     """A contact's answer to a claim, behind the mailed link: one of two buttons."""

@@ -124,7 +124,7 @@ def send_new_organisation(form: OrganisationForm, email: str, show_duplicates):
     if email not in {person.email for person in data.contacts}:
         data.contacts.insert(0, ContactPerson(email))
     if not different_organisation_confirmed(request.form):
-        duplicates = possible_duplicates(data.name, data.business_id)
+        duplicates = possible_duplicates(data.name, data.business_id, contact_email=email)
         if duplicates:
             return show_duplicates(duplicates)
 

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, TextAreaField
 from app.directory.edit_requests import MESSAGE_MAX_LENGTH
 from app.directory.moderation import PAUSE_NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from app.platform.form_fields import DateTextField, EmailAddressField, single_line, text_limit, unix_newlines
+from app.platform.submissions import OnceForm
 from app.platform.validation import database_ids
 
 
@@ -38,7 +39,9 @@ class PauseForm(FlaskForm):
     )
 
 
-class EditRequestForm(FlaskForm):
+class EditRequestForm(OnceForm):
+    """Mails every contact of the chosen organisations: a second press must not mail them again."""
+
     message = TextAreaField(
         _l("Viesti"),
         description=_l("Sama viesti menee jokaiselle yhteyshenkilölle. Jokainen saa oman muokkauslinkkinsä."),

@@ -10,10 +10,10 @@ import re
 import unicodedata
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Organisation
+from app.models import Organisation, OrganisationContact
 
 # The button "Eri järjestö, jatka" (templates/accounts/_duplicates.html) sends this field.
 DIFFERENT_FIELD = "eri_jarjesto"
@@ -37,11 +37,18 @@ def normalised_name(name: str) -> str:
     return text.replace(":", " ").strip()
 
 
-def possible_duplicates(name: str, business_id: str | None, *, exclude_id: int | None = None) -> list[Organisation]:
-    """Entries not deleted with the same Y-tunnus or a similar name, the likeliest first."""
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.business_id).where(Organisation.deleted_at.is_(None))
-    ).all()
+def possible_duplicates(name: str, business_id: str | None, *, exclude_id: int | None = None,
+                        contact_email: str | None = None) -> list[Organisation]:
+    """Entries not deleted with the same Y-tunnus or a similar name, the likeliest first.
+
+    With `contact_email` (anyone but staff) only the published entries and the person's own:
+    a pending or hidden entry is not public, and anyone can sign in to add an organisation.
+    """
+    shown = [Organisation.deleted_at.is_(None)]
+    if contact_email is not None:
+        own = select(OrganisationContact.organisation_id).where(OrganisationContact.email == contact_email)
+        shown.append(or_(Organisation.status == "published", Organisation.id.in_(own)))
+    rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.business_id).where(*shown)).all()
     scores: dict[int, float] = {}
     if business_id:
         scores.update({row.id: 101.0 for row in rows if row.business_id == business_id})

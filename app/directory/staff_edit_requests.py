@@ -9,6 +9,7 @@ from app.directory.edit_requests import EDIT_LINK_DAYS, results_of, send_edit_re
 from app.directory.filters import OrganisationFilter, matching_ids, organisations_by_ids
 from app.extensions import db
 from app.models import AuditEvent
+from app.platform.submissions import submit_once
 from app.platform.validation import database_ids
 
 SELECT_ALL = "kaikki"
@@ -35,9 +36,12 @@ def compose_edit_request():
         return render_template(
             "directory/staff/edit_request.html", form=form, organisations=organisations, days=EDIT_LINK_DAYS
         ), status
-    event = send_edit_requests(organisations, form.message.data.strip(), actor())
-    db.session.commit()
-    return redirect(url_for(".edit_request_results", event_id=event.id), code=303)
+
+    def send():
+        event = send_edit_requests(organisations, form.message.data.strip(), actor())
+        return url_for(".edit_request_results", event_id=event.id)
+
+    return submit_once(form, send)
 
 
 @bp.get("/muokkauspyynnot/<int:event_id>")
