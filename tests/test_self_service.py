@@ -258,6 +258,36 @@ def test_signed_out_visitors_go_to_sign_in(client, make_organisation):
         assert answer.status_code == 303 and answer.headers["Location"] == "/jarjestoille/"
 
 
+def test_a_form_sent_after_the_session_ended_is_kept_as_a_draft(client, make_organisation):
+    # Typing for longer than the session lasts must not lose what was typed.
+    from app.accounts.sessions import SESSION_LIMITS
+    from app.models import UserSession
+
+    mine = own(make_organisation, meeting_times="Tiistaisin.")
+    sign_in_as(client, SECRETARY)
+    page = client.get(edit_path(mine.id))
+    for row in _db.session.scalars(select(UserSession)):
+        row.last_seen_at = utcnow() - SESSION_LIMITS["contact"].idle - timedelta(minutes=1)
+    _db.session.commit()
+    sent = client.post(edit_path(mine.id), data=changed(form_data(page), meeting_times="Torstaisin kello 18."))
+    assert sent.status_code == 303 and sent.headers["Location"] == "/jarjestoille/"
+    assert "Kirjoittamasi on tallessa luonnoksena" in client.get("/jarjestoille/").text
+    assert fresh(mine.id).meeting_times == "Tiistaisin."
+    # Signed in again, the form continues from what was sent.
+    sign_in_as(client, SECRETARY)
+    resumed = client.get(f"/jarjestoille/omat/{mine.id}/vaiheet")
+    assert resumed.status_code == 303 and resumed.headers["Location"].endswith("/vaihe/esikatselu")
+    assert "Torstaisin kello 18." in client.get(resumed.headers["Location"]).text
+    # Someone else's organisation is not kept for an expired session of another address.
+    other = make_organisation("Toinen ry")
+    for row in _db.session.scalars(select(UserSession)):
+        row.last_seen_at = utcnow() - SESSION_LIMITS["contact"].idle - timedelta(minutes=1)
+    _db.session.commit()
+    client.post(edit_path(other.id), data=changed(form_data(page), meeting_times="Ei näin."))
+    from app.directory.drafts import find_draft
+    assert find_draft(SECRETARY, other.id) is None
+
+
 def test_removed_contact_loses_access_at_once(client, make_organisation):
     mine = own(make_organisation)
     sign_in_as(client, SECRETARY)

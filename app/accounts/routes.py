@@ -31,7 +31,8 @@ from app.directory.organisations import (
     update_organisation,
 )
 from app.directory.moderation import rejection_reasons
-from app.directory.stepped_pages import SteppedForm, one_page_form, preview_page
+from app.directory.form_steps import PREVIEW
+from app.directory.stepped_pages import SteppedForm, keep_posted_as_draft, one_page_form, preview_page
 from app.extensions import db, limiter
 from app.models import Organisation
 from app.platform.ratelimit import per_address, per_token
@@ -99,8 +100,19 @@ def my_organisations():
     )
 
 
+def keep_organisation_form(email: str) -> bool:
+    """sign_in_required's keep for the organisation form (one page or a step): what was sent
+    becomes the person's draft of their organisation, continued where it was sent from."""
+    organisation_id = request.view_args.get("organisation_id")
+    if organisation_id is not None and not contact_can_edit(email, organisation_id):
+        return False
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    keep_posted_as_draft(email, organisation, request.view_args.get("slug") or PREVIEW.slug)
+    return True
+
+
 @bp.route("/omat/uusi", methods=["GET", "POST"])
-@sign_in_required("contact")
+@sign_in_required("contact", keep=keep_organisation_form)
 def add_organisation():
     """A new organisation: it waits for staff approval, and staff are told by mail."""
     if (earlier := earlier_answer()) is not None:
@@ -145,7 +157,7 @@ def organisation_added(organisation_id: int):
 
 
 @bp.route("/omat/<int:organisation_id>/muokkaa", methods=["GET", "POST"])
-@sign_in_required("contact")
+@sign_in_required("contact", keep=keep_organisation_form)
 def edit_organisation(organisation_id: int):
     """Every detail of an organisation; a published one changes at once."""
     user = current_user()

@@ -6,11 +6,13 @@ Deleting a row signs that browser out at its next request.
 """
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import delete, update
 
 from app.extensions import db
@@ -115,18 +117,30 @@ def load_current_user() -> None:
         db.session.commit()
     if expired:
         session.pop(COOKIE_KEY)
+        # Who it was: a form they send now can be kept for them (sign_in_required's keep).
+        g.expired_user = user
         return
     g.user = user
 
 
-def sign_in_required(role: str):
-    """View decorator: without a session of `role`, go to the sign-in page."""
+def sign_in_required(role: str, *, keep: Callable[[str], bool] | None = None):
+    """View decorator: without a session of `role`, go to the sign-in page.
+
+    `keep(email)` is called for a form sent just after its sender's session ended (the
+    session's address is known): it keeps what was typed for them and says whether it did.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             user = current_user()
             if user is None or user.role != role:
+                expired = g.get("expired_user")
+                if keep is not None and request.method == "POST" and expired is not None and expired.role == role:
+                    if keep(expired.email):
+                        db.session.commit()
+                        flash(_("Istuntosi päättyi, joten tietoja ei vielä tallennettu. Kirjoittamasi on tallessa "
+                                "luonnoksena: kirjaudu uudelleen, niin jatkat siitä."))
                 return redirect(url_for("accounts.request_link"), code=303)
             return view(*args, **kwargs)
 

@@ -8,7 +8,7 @@ both by the one-page form's own functions.
 """
 from flask import redirect
 
-from app.accounts.routes import bp, contact_stepped_form
+from app.accounts.routes import bp, contact_stepped_form, keep_organisation_form
 from app.accounts.sessions import sign_in_required
 from app.directory.stepped_pages import continue_url, step_page
 
@@ -23,7 +23,7 @@ def continue_form(organisation_id: int | None):
 
 @bp.route("/omat/uusi/vaihe/<slug>", methods=["GET", "POST"], defaults={"organisation_id": None})
 @bp.route("/omat/<int:organisation_id>/vaihe/<slug>", methods=["GET", "POST"])
-@sign_in_required("contact")
+@sign_in_required("contact", keep=keep_organisation_form)
 def form_step(organisation_id: int | None, slug: str):
     """One step of the form, or its preview."""
     return step_page(contact_stepped_form(organisation_id), slug)

@@ -35,6 +35,7 @@ from app.directory.forms import OrganisationForm
 from app.directory.organisations import preview_organisation
 from app.extensions import db
 from app.models import Organisation
+from app.platform.form_fields import EmailAddressField
 from app.platform.submissions import KEY_FIELD, earlier_answer
 
 ACTION = "toiminto"
@@ -106,6 +107,18 @@ def step_page(stepped: SteppedForm, slug: str):
         flash(_("Luonnos tallennettu. Voit jatkaa myöhemmin: kirjaudu sisään ja valitse Omat järjestöt.")
               if not stepped.staff else _("Luonnos tallennettu."))
     return redirect(stepped.step_url(slug=target.slug), code=303)
+
+
+def keep_posted_as_draft(email: str, organisation: Organisation | None, slug: str) -> None:
+    """A step or the one-page form sent after the person's session ended: what it carried
+    becomes their draft, continued at `slug` once they sign in again (flush)."""
+    form = draft_form(organisation, {}, staff=False)
+    names = {name for name in form._fields if name != CSRF_FIELD}
+    names |= {form[name].checked_name for name in names if isinstance(form[name], EmailAddressField)}
+    posted = {name: request.form.getlist(name) for name in request.form if name in names}
+    organisation_id = organisation.id if organisation is not None else None
+    earlier = find_draft(email, organisation_id)
+    save_draft(email, organisation_id, slug, posted if earlier else {**start_values(organisation), **posted})
 
 
 def one_page_form(stepped: SteppedForm) -> OrganisationForm:
