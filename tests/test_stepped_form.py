@@ -153,6 +153,27 @@ def test_the_draft_survives_a_new_session(app, taxonomy):
     assert "Jatkuva kerho" in second.get(NEW).text
 
 
+def test_an_unsent_draft_is_shown_and_can_be_thrown_away(client, make_organisation):
+    organisation = own(make_organisation, status="published", meeting_times="Tiistaisin.")
+    sign_in_as(client, SECRETARY)
+    path = f"/jarjestoille/omat/{organisation.id}/vaihe/"
+    post_step(client, path + "toiminta", action="luonnos", meeting_times="Ei vielä varma")
+    post_step(client, STEP.format("perustiedot"), action="luonnos", name="Uusi kerho")
+    own_page = client.get("/jarjestoille/omat")
+    assert "Muutokset ovat kesken" in own_page.text and "Jatka luonnosta" in own_page.text
+    assert "keskeneräinen uuden järjestön luonnos" in own_page.text
+    discard = f"/jarjestoille/omat/{organisation.id}/luonnos/hylkaa"
+    thrown = client.post(discard, data=form_data(own_page, action=discard))
+    assert thrown.status_code == 303 and "Luonnos hylätty." in client.get(thrown.headers["Location"]).text
+    assert find_draft(SECRETARY, organisation.id) is None and find_draft(SECRETARY, None) is not None
+    # "Muokkaa" starts from the saved details again.
+    assert client.get(f"/jarjestoille/omat/{organisation.id}/vaiheet").headers["Location"] == path + "perustiedot"
+    assert "Tiistaisin." in client.get(path + "toiminta").text
+    # Someone else's organisation: not found.
+    other = make_organisation("Toinen ry")
+    assert client.post(f"/jarjestoille/omat/{other.id}/luonnos/hylkaa", data=form_data(own_page, action=discard)).status_code == 404
+
+
 def test_editing_in_steps_saves_with_the_version_check(client, make_organisation):
     organisation = own(make_organisation, status="published", meeting_times="Tiistaisin.")
     sign_in_as(client, SECRETARY)

@@ -29,6 +29,10 @@ class ConfirmCurrentForm(FlaskForm):
     """"Tiedot ovat ajan tasalla": a POST of its own, nothing but the CSRF token."""
 
 
+class DiscardDraftForm(FlaskForm):
+    """"Hylkää luonnos": a POST of its own, nothing but the CSRF token."""
+
+
 class ClaimForm(OnceForm):
     """"Tämä on meidän": an optional word to the contacts who decide."""
 

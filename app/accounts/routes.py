@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
 from app.accounts.claims import claims_waiting_for
-from app.accounts.forms import ConfirmCurrentForm, SignOutForm
+from app.accounts.forms import ConfirmCurrentForm, DiscardDraftForm, SignOutForm
 from app.accounts.link_pages import (
     SIGN_IN_LINK,
     fresh_link_page,
@@ -20,7 +20,7 @@ from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import show_conflict
 from app.directory.contacts import ContactPerson
-from app.directory.drafts import discard_draft
+from app.directory.drafts import discard_draft, drafts_of
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
@@ -93,6 +93,9 @@ def my_organisations():
         "accounts/my_organisations.html",
         email=user.email,
         organisations=organisations,
+        # A draft left unsent: "Muokkaa" continues it, and it can be thrown away.
+        drafts=drafts_of(user.email),
+        discard_form=DiscardDraftForm(),
         claims=claims_waiting_for(user.email),
         rejection_reasons=rejection_reasons([o.id for o in organisations if o.status == "rejected"]),
         sign_out_form=SignOutForm(),

@@ -26,6 +26,17 @@ def find_draft(email: str, organisation_id: int | None) -> OrganisationDraft | N
     ).first()
 
 
+def drafts_of(email: str) -> dict[int | None, OrganisationDraft]:
+    """The person's drafts by organisation id (None: a new organisation), the newest of each."""
+    found: dict[int | None, OrganisationDraft] = {}
+    for draft in db.session.scalars(
+        select(OrganisationDraft).where(OrganisationDraft.email == email_key(email))
+        .order_by(OrganisationDraft.updated_at, OrganisationDraft.id)
+    ):
+        found[draft.organisation_id] = draft
+    return found
+
+
 def save_draft(
     email: str, organisation_id: int | None, step: str, values: dict[str, list[str]]
 ) -> OrganisationDraft:
