@@ -58,7 +58,9 @@ class ScheduleForm(FlaskForm):
         description=_l("Muodossa tt:mm, esimerkiksi 13:00. Työpaja kestää kaksi tuntia."),
         render_kw={"type": "time", "inputmode": "numeric"},
     )
-    place_kind = RadioField(_l("Missä työpaja pidetään?"), choices=options(PLACE_KIND_LABELS.items()))
+    # Staff's own words: the orderer's "Omissa tiloissamme" read to staff as the centre's premises.
+    place_kind = RadioField(_l("Missä työpaja pidetään?"), choices=options(
+        [("own_premises", _l("Paikan päällä")), ("remote", PLACE_KIND_LABELS["remote"])]))
     place = StringField(
         _l("Osoite"),
         description=_l("Täytä, jos työpaja pidetään paikan päällä: katuosoite, kunta ja tarvittaessa huone."),
