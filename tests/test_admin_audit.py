@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
+from tests.clients import once
 
 from app.extensions import db as _db
 from app.models import (
@@ -79,7 +80,7 @@ def test_every_staff_action_is_audited_with_actor_object_and_time(client, make_o
     organisation = make_organisation("Auditoitu ry", status="pending")
     client.post(f"/yllapito/jarjestot/{organisation.id}/hyvaksy")
     client.post(f"/yllapito/jarjestot/{organisation.id}/piilota")
-    client.post(f"/yllapito/muokkauspyynto", data={"message": "Hei.", "organisation_ids": str(organisation.id)})
+    client.post(f"/yllapito/muokkauspyynto", data=once(message="Hei.", organisation_ids=str(organisation.id)))
     events = _db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["sign_in", "approve", "hide", "edit_request"]
     assert all(e.actor == STAFF_EMAIL and e.created_at is not None for e in events)

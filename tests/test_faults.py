@@ -114,7 +114,7 @@ def test_staff_edit_request_succeeds_while_smtp_is_down(client, unstarted_mailbo
     organisation = make_organisation("Pyydettävä ry")
     add_contacts(organisation, "a@yhdistys.example", "b@yhdistys.example")
     answer = client.post(
-        "/yllapito/muokkauspyynto", data={"message": "Päivittäkää tiedot.", "organisation_ids": str(organisation.id)}
+        "/yllapito/muokkauspyynto", data=once(message="Päivittäkää tiedot.", organisation_ids=str(organisation.id))
     )
     assert answer.status_code == 303
     assert "Lähetetty 2 yhteyshenkilölle" in client.get(answer.headers["Location"]).text

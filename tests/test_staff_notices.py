@@ -76,8 +76,8 @@ def test_edit_requests_show_which_organisations_have_answered(client, mailbox, m
     add_contacts(silent, "b@hiljainen.example")
     compose = client.get(f"/yllapito/muokkauspyynto?jarjesto={answering.id}&jarjesto={silent.id}")
     assert "1 yhteyshenkilö<" in compose.text  # not "1 yhteyshenkilöä"
-    sent = client.post("/yllapito/muokkauspyynto", data={
-        "message": "Tarkistakaa tiedot.", "organisation_ids": f"{answering.id},{silent.id}"})
+    sent = client.post("/yllapito/muokkauspyynto", data=once(
+        message="Tarkistakaa tiedot.", organisation_ids=f"{answering.id},{silent.id}"))
     results_path = sent.headers["Location"]
     assert client.get(results_path).text.count("Ei vielä vastattu") == 2
     assert "Lähetetty 1 yhteyshenkilölle" in client.get(results_path).text

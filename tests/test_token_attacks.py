@@ -211,7 +211,7 @@ def test_links_in_mail_never_come_from_a_forged_host(app, staff, make_organisati
     compose = staff_client.get(f"/yllapito/muokkauspyynto?jarjesto={organisation.id}", headers=FORGED)
     answer = staff_client.post(
         "/yllapito/muokkauspyynto",
-        data={"message": "Päivittäkää.", "organisation_ids": str(organisation.id), "csrf_token": csrf(compose)},
+        data=once(message="Päivittäkää.", organisation_ids=str(organisation.id), csrf_token=csrf(compose)),
         headers=FORGED,
     )
     assert answer.status_code == 303
