@@ -65,6 +65,11 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     assert f'href="/jarjestoille/omat/liity/{organisation.id}"' in by_name.text
     by_id = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "0201256-6"})
     assert "Kuopion Sydänyhdistys ry" in by_id.text and "Löytyi 1 järjestö" in by_id.text
+    assert "Tarkenna hakua" not in by_id.text
+    for number in range(10):
+        make_organisation(f"Kerho {number} ry")
+    many = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "kerho"})
+    assert "Näytetään 10 osuvinta. Tarkenna hakua" in many.text
     nothing = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "Olematon seura"})
     assert "Haulla ei löytynyt järjestöjä" in nothing.text and 'href="/jarjestoille/omat/uusi/vaiheet"' in nothing.text
 

@@ -10,7 +10,7 @@ from tests.events_support import calendars_of, make_event, signup_form
 
 from app.events.feedback import DEFAULT_STATEMENTS
 from app.extensions import db
-from app.models import Event, EventSignup, utcnow
+from app.models import AuditEvent, Event, EventSignup, utcnow
 from app.platform.calendar import helsinki_time
 
 
@@ -100,6 +100,15 @@ def test_a_year_far_off_is_refused_next_to_the_date(staff_client):
     assert answer.status_code == 422 and 'id="date_1-virhe"' in answer.text
     assert "Tarkista vuosi: anna päivä väliltä 2000–" in answer.text
     assert db.session.scalars(select(Event)).first() is None
+
+
+def test_a_message_that_would_reach_nobody_is_not_sent(staff_client):
+    event = make_event(title="Tyhjä tilaisuus")
+    answer = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",
+                               data={"subject": "Pysäköinti", "message": "Pihalla on tilaa."})
+    assert answer.status_code == 422 and "Viesti ei lähtisi kenellekään" in answer.text
+    assert "Pihalla on tilaa." in answer.text
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "event_message")) is None
 
 
 def test_the_same_time_twice_in_one_event_is_refused(staff_client):

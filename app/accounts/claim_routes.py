@@ -5,6 +5,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.accounts.access import contact_can_edit
 from app.accounts.claims import (
+    MAX_FOUND,
     ClaimError,
     answer_claim_link,
     claim_link,
@@ -40,9 +41,9 @@ def find_organisation():
     if text and not words(text):
         # Only punctuation: the search would list every organisation, none of them this one.
         problem = _("Kirjoita järjestön nimi tai Y-tunnus kirjaimin ja numeroin.")
-        return render_template("accounts/find.html", text=text, found=[], problem=problem)
+        return render_template("accounts/find.html", text=text, found=[], problem=problem, max_found=MAX_FOUND)
     found = find_claimable(text, language=current_language()) if text else []
-    return render_template("accounts/find.html", text=text, found=found, problem="")
+    return render_template("accounts/find.html", text=text, found=found, problem="", max_found=MAX_FOUND)
 
 
 def _claim_page_again(wait: str) -> str:

@@ -135,6 +135,12 @@ def message_event_participants(event_id: int):
         event, clean_text(form.subject.data, 150), clean_text(form.message.data, 5000, multiline=True),
         include_waiting=form.include_waiting.data,
     )
+    if not sent:
+        # "Sent to 0 participants" would read as done: say that nobody would get it.
+        db.session.rollback()
+        form.form_errors.append(_("Viesti ei lähtisi kenellekään: tapahtumalla ei ole ilmoittautuneita, joille "
+                                  "valintasi mukaan viesti lähtee. Viestiä ei lähetetty."))
+        return _event_page(db.get_or_404(Event, event_id), message_form=form, status=422)
     record_audit(actor(), "event_message", "event", event.id, recipients=sent)
     db.session.commit()
     flash(_("Viesti lähetettiin %(count)d osallistujalle.", count=sent))
