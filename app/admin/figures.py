@@ -17,11 +17,10 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, distinct, func, select
 
+from app.directory.reads import all_municipalities
 from app.extensions import db
-from app.platform.i18n import current_language
 from app.models import (
     Activity,
-    Municipality,
     Need,
     Organisation,
     Sector,
@@ -30,6 +29,7 @@ from app.models import (
     organisation_need,
     sort_key,
 )
+from app.platform.i18n import current_language
 
 MIN_ORGANISATIONS = 3
 
@@ -75,8 +75,7 @@ def _nationwide_label() -> str:
 
 def _municipalities() -> list[tuple[int, str]]:
     """(id, name in the page's language) of every municipality, A–Z."""
-    names = [(m.id, m.label) for m in db.session.scalars(select(Municipality))]
-    return sorted(names, key=lambda row: sort_key(row[1]))
+    return [(municipality.id, municipality.label) for municipality in all_municipalities()]
 
 
 def _local_links() -> Select:

@@ -29,12 +29,12 @@ def report_error(
     addresses = {contact.email for contact in organisation.contacts} or {organisation.email} - {""}
     with in_language(organisation.language):
         # The contacts correct the entry themselves: the link is to signing in.
-        link = link_url("accounts.request_link")
+        sign_in = link_url("accounts.request_link")
         for address in sorted(addresses - set(notice_recipients())):
-            queue_mail(address, "error_report", report=report, link=link, for_staff=False)
+            queue_mail(address, "error_report", report=report, link=sign_in, for_staff=False)
     with in_language(DEFAULT_LANGUAGE):
-        link = link_url("admin.organisation", organisation_id=organisation.id)
-    notify_staff("error_report", report=report, link=link, for_staff=True)
+        staff_page = link_url("admin.organisation", organisation_id=organisation.id)
+    notify_staff("error_report", report=report, link=staff_page, for_staff=True)
     return report
 
 

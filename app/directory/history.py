@@ -96,11 +96,14 @@ def flatten(snapshot: dict) -> dict:
     return flat
 
 
-def diff_snapshots(old: dict | None, new: dict) -> list[FieldChange]:
-    """What changed from `old` to `new`, in form order; with no `old`, every filled field."""
+def diff_snapshots(old: dict | None, new: dict, names: dict[str, dict[str, str]] | None = None) -> list[FieldChange]:
+    """What changed from `old` to `new`, in form order; with no `old`, every filled field.
+
+    `names` is term_names(), read once by a caller that compares many revisions.
+    """
     before = flatten(old or {})
     after = flatten(new)
-    names = term_names()
+    names = term_names() if names is None else names
     changes = []
     for key, new_value in after.items():
         old_value = before.get(key)
@@ -145,7 +148,7 @@ def term_names() -> dict[str, dict[str, str]]:
         key: {name: getattr(local, key)[term_id][1] for term_id, (_place, name) in getattr(finnish, key).items()}
         for key in TERM_KEYS
     }
-    names["admin.sector"] = {sector.name: sector.translated("name", language) for sector in db.session.scalars(select(Sector))}
+    names["admin.sector"] = {sector.name: sector.label for sector in db.session.scalars(select(Sector))}
     return names
 
 
@@ -230,8 +233,10 @@ def organisation_history(organisation: Organisation) -> list[RevisionChanges]:
     )
     history = []
     previous = None
+    names = term_names()
     for number, revision in enumerate(revisions, start=1):
-        history.append(RevisionChanges(revision, diff_snapshots(previous, revision.snapshot), previous is None, number))
+        history.append(RevisionChanges(revision, diff_snapshots(previous, revision.snapshot, names), previous is None,
+                                       number))
         previous = revision.snapshot
     return list(reversed(history))
 
@@ -242,17 +247,19 @@ def change_feed(page: int, per_page: int = FEED_PAGE_SIZE) -> tuple[Pagination, 
         select(Revision).options(selectinload(Revision.organisation)).order_by(Revision.id.desc()),
         page=page, per_page=per_page, error_out=False, count=True,
     )
-    return pagination, [_with_changes(revision) for revision in pagination.items]
+    names = term_names()
+    return pagination, [_with_changes(revision, names) for revision in pagination.items]
 
 
 def latest_changes(limit: int) -> list[RevisionChanges]:
     revisions = db.session.scalars(
         select(Revision).options(selectinload(Revision.organisation)).order_by(Revision.id.desc()).limit(limit)
     )
-    return [_with_changes(revision) for revision in revisions]
+    names = term_names()
+    return [_with_changes(revision, names) for revision in revisions]
 
 
-def _with_changes(revision: Revision) -> RevisionChanges:
+def _with_changes(revision: Revision, names: dict[str, dict[str, str]]) -> RevisionChanges:
     previous = db.session.scalar(
         select(Revision.snapshot).where(
             Revision.id == select(func.max(Revision.id)).where(
@@ -261,7 +268,7 @@ def _with_changes(revision: Revision) -> RevisionChanges:
         )
     )
     return RevisionChanges(
-        revision, diff_snapshots(previous, revision.snapshot), previous is None, revision_number(revision)
+        revision, diff_snapshots(previous, revision.snapshot, names), previous is None, revision_number(revision)
     )
 
 

@@ -362,6 +362,8 @@ def _override_note(start: datetime, order: WorkshopOrder, override_reason: str) 
     In Finnish whoever acted, as the staff's records are (README, Languages): one staff
     member's English note read among Finnish ones otherwise.
     """
+    if not override_reason.strip():
+        return ""  # no reason: check_time has refused any broken rule already
     with in_language(DEFAULT_LANGUAGE):
         overridden = check_time(start, override_reason, order_id=order.id)
         if not overridden:

@@ -31,8 +31,8 @@ from app.api.parameters import (
 )
 from app.directory.reads import published_parent
 from app.models import Organisation
-from app.search.engine import MAX_TEXT_LENGTH
 from app.platform.tokens import link_url
+from app.search.engine import MAX_TEXT_LENGTH
 
 bp = Blueprint("hsds", __name__)
 answer_invalid_parameters(bp)
