@@ -306,7 +306,7 @@ CONFIRM_RULES = {
     "day in the past": ({"day": _yesterday}, "Päivä on jo mennyt.", "day"),
     "no start time": ({"start_time": ""}, "Anna alkamisaika muodossa tt:mm", "start_time"),
     "start time out of range": ({"start_time": "25:00"}, "Anna alkamisaika muodossa tt:mm", "start_time"),
-    "start time without minutes": ({"start_time": "13"}, "Anna alkamisaika muodossa tt:mm", "start_time"),
+    "start time with one digit of minutes": ({"start_time": "13.5"}, "Anna alkamisaika muodossa tt:mm", "start_time"),
     "own premises without address": ({"place": " "}, "Kirjoita osoite, jossa työpaja pidetään.", "place"),
     "remote without link": ({"place_kind": "remote", "place": ""}, "Anna etäyhteyden linkki.", "remote_link"),
     "remote link not a web address": (
@@ -345,6 +345,13 @@ def test_a_typed_finnish_date_and_time_are_accepted(staff, order):
                         data=schedule_form(f"{day.day}.{day.month}.{day.year}", start_time="9.05"))
     assert answer.status_code == 303
     assert stored_order(order.id).scheduled_start == datetime(day.year, day.month, day.day, 9, 5)
+
+
+def test_a_whole_hour_is_accepted_as_the_start(staff, order):
+    day = future_weekday()
+    answer = staff.post(f"/yllapito/tyopajat/{order.id}/vahvista", data=schedule_form(day, start_time="13"))
+    assert answer.status_code == 303
+    assert stored_order(order.id).scheduled_start == datetime(day.year, day.month, day.day, 13, 0)
 
 
 def test_a_confirmed_order_cannot_be_confirmed_again(staff, order):

@@ -73,6 +73,15 @@ def test_create_edit_copy_and_bad_input(staff_client):
     assert 'value="10.00"' in edit
 
 
+def test_times_typed_as_whole_hours_are_accepted(staff_client):
+    created = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(
+        municipality=municipality_id("Suonenjoki"), start_1="10", end_1="14", deadline_time="16"))
+    assert created.status_code == 303, created.text
+    event = db.session.scalars(select(Event)).one()
+    assert (event.starts_at.hour, event.starts_at.minute, event.ends_at.hour) == (10, 0, 14)
+    assert (event.signup_deadline.hour, event.signup_deadline.minute) == (16, 0)
+
+
 def test_a_new_event_in_the_past_is_refused_but_a_held_one_can_still_be_edited(staff_client):
     yesterday = (helsinki_time().date() - timedelta(days=1)).isoformat()
     past = staff_client.post("/yllapito/tapahtumat/uusi", data=event_form(

@@ -1,6 +1,9 @@
 """The shared field validators: what they accept, how they store it, what they say."""
+from datetime import time
+
 import pytest
 
+from app.platform.form_fields import parse_clock
 from app.platform.validation import (
     ValidationError,
     business_id_check_digit,
@@ -154,3 +157,16 @@ def test_clean_text_trims_and_limits():
     assert error.value.message == "Teksti on liian pitkä: 11 merkkiä, enintään 10."
     with pytest.raises(ValidationError, match="pakollinen"):
         clean_text("   ", 10, required=True)
+
+
+@pytest.mark.parametrize(("typed", "clock"), [
+    ("13:00", time(13, 0)), ("9.30", time(9, 30)), (" 09:05 ", time(9, 5)), ("10", time(10, 0)), ("0", time(0, 0)),
+    ("23.59", time(23, 59)),
+])
+def test_a_time_of_day_is_read_as_staff_type_it(typed, clock):
+    assert parse_clock(typed) == clock
+
+
+@pytest.mark.parametrize("typed", ["", None, "24", "25:00", "13.60", "13.5", "13,30", "1300", "kymmenen", "-1"])
+def test_anything_else_is_no_time_of_day(typed):
+    assert parse_clock(typed) is None

@@ -1,6 +1,5 @@
 """The staff's event form (create, edit, copy), cancelling an event and the message to participants."""
-import re
-from datetime import datetime, time
+from datetime import datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,21 +11,20 @@ from app.events.display import KIND_LABELS
 from app.events.events import EventDetails
 from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
 from app.platform.calendar import helsinki_time
-from app.platform.form_fields import DateTextField, RadioField, SelectField, options, text_limit, unix_newlines
+from app.platform.form_fields import (
+    DateTextField,
+    RadioField,
+    SelectField,
+    options,
+    parse_clock,
+    text_limit,
+    unix_newlines,
+)
 from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
 
 MAX_SESSIONS = 4
 MAX_CAPACITY = 2000
-CLOCK = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 PLACE_CHOICES = (("paikka", _l("Paikan päällä")), ("eta", _l("Etäyhteydellä")))
-
-
-def parse_clock(text: str) -> time | None:
-    """"9.30", "09:30" → 09:30; anything else None."""
-    match = CLOCK.fullmatch((text or "").strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        return None
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _required_text(field, max_length: int, message: str, *, multiline: bool = False) -> None:

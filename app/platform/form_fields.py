@@ -4,8 +4,9 @@ WTForms' own choice and number fields answer tampered or mistyped values with
 English messages (or refuse to keep the input); these keep what was typed and
 say what is wrong in the user's language.
 """
+import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import wtforms
 from flask_babel import gettext as _
@@ -19,6 +20,16 @@ from app.platform.validation import ValidationError, clean_text, normalise_email
 # Admin-only counts live in 32-bit integer columns; nobody has more than this.
 MAX_COUNT = 10_000_000
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+# 13:00 from the browser's time picker; 13.00, 9.30 or a whole hour (13) typed the Finnish way.
+CLOCK = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.]([0-5][0-9]))?")
+
+
+def parse_clock(text: str | None) -> time | None:
+    """A time of day as staff type it ("9", "9.30", "09:30") → 09:30; anything else None."""
+    match = CLOCK.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    return time(int(match.group(1)), int(match.group(2) or 0))
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -2,7 +2,6 @@
 
 Every message is Finnish and every typed value is kept when something is wrong.
 """
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -19,6 +18,7 @@ from app.platform.form_fields import (
     DateTextField,
     RadioField,
     options,
+    parse_clock,
     single_line,
     text_limit,
     unix_newlines,
@@ -26,8 +26,6 @@ from app.platform.form_fields import (
 from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
 from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
 
-# 13:00 from the browser's time picker, 13.00 or 9.30 typed the Finnish way.
-START_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 PLACE_MAX_LENGTH = 300
 REMOTE_LINK_MAX_LENGTH = 500
 FACILITATOR_MAX_LENGTH = 120
@@ -118,7 +116,7 @@ class ScheduleForm(FlaskForm):
             raise StopValidation(_("Päivä on jo mennyt. Valitse tämä päivä tai tuleva päivä."))
 
     def validate_start_time(self, field):
-        if not START_TIME.fullmatch((field.data or "").strip()):
+        if parse_clock(field.data) is None:
             raise StopValidation(_("Anna alkamisaika muodossa tt:mm, esimerkiksi 13:00."))
 
     def validate_place(self, field):
@@ -143,8 +141,7 @@ class ScheduleForm(FlaskForm):
     @property
     def start(self) -> datetime:
         """The start as Helsinki wall-clock time, naive, as the order stores it."""
-        hours, minutes = START_TIME.fullmatch(self.start_time.data.strip()).groups()
-        return datetime.combine(self.day.date, time(int(hours), int(minutes)))
+        return datetime.combine(self.day.date, parse_clock(self.start_time.data))
 
     def venue(self) -> tuple[str, str]:
         """(place, remote link): only the one the chosen kind of place needs."""
@@ -271,7 +268,7 @@ class AvailabilityForm(FlaskForm):
 
     def validate_start_times(self, field):
         parts = [part.strip() for part in (field.data or "").split(",") if part.strip()]
-        if not parts or not all(START_TIME.fullmatch(part) for part in parts):
+        if not parts or any(parse_clock(part) is None for part in parts):
             raise StopValidation(_("Anna alkamisajat muodossa tt:mm pilkulla erotettuina, esimerkiksi 9:00, 13:00."))
 
     def validate_towns(self, field):
@@ -283,8 +280,7 @@ class AvailabilityForm(FlaskForm):
         _required_text(field, CANCEL_REASON_MAX_LENGTH, "", required=False, multiline=True)
 
     def start_clock_times(self) -> list[time]:
-        return sorted({time(*(int(value) for value in START_TIME.fullmatch(part.strip()).groups()))
-                       for part in self.start_times.data.split(",") if part.strip()})
+        return sorted({parse_clock(part) for part in self.start_times.data.split(",") if part.strip()})
 
     def weekday_numbers(self) -> set[int]:
         return {int(value) for value in self.weekdays.data}
