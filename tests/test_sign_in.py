@@ -224,6 +224,24 @@ def test_the_staff_limit_per_address_counts_the_normalised_address(client):
 
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True}])
+def test_addresses_refused_for_a_typo_use_up_no_tries(client, mailbox):
+    # Eleven typos from one address on the net, five of them in the same mailbox's name: no mail went
+    # anywhere, so neither limit may stand in the way of the address typed right.
+    for typo in ["sihteeri@example", "sihteeri@@example.fi", "sihteeri example.fi", "sihteeri@example,fi",
+                 "sihteeri@.example.fi"] + [f"osoite{number}@" for number in range(6)]:
+        assert ask_for_link(client, typo).status_code == 422
+    assert ask_for_link(client, "sihteeri@example.fi").status_code == 303
+    assert len(mailbox.messages) == 1
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_a_staff_members_typos_use_up_no_tries(client):
+    for _ in range(11):
+        assert client.post("/yllapito/kirjaudu", data=once({"email": "yllapito@keskus"})).status_code == 422
+    assert client.post("/yllapito/kirjaudu", data=once({"email": "yllapito@keskus.example"})).status_code == 303
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True}])
 def test_links_per_ip_address_are_limited(client, mailbox):
     for number in range(10):
         assert ask_for_link(client, f"osoite{number}@example.fi").status_code == 303

@@ -3,9 +3,9 @@ from flask import url_for
 
 from app.accounts.access import contact_can_edit
 from app.accounts.link_pages import EDIT_LINK, fresh_link_page, opened_link_page, use_contact_link
-from app.accounts.routes import LINK_SENT_KEY, LINKS_PER_IP, LINKS_PER_TOKEN, bp as account_bp
+from app.accounts.routes import LINK_SENT_KEY, LINKS_PER_TOKEN, bp as account_bp
 from app.extensions import limiter
-from app.platform.ratelimit import per_token
+from app.platform.ratelimit import LINKS_PER_IP, per_token
 from app.platform.tokens import TokenState
 
 

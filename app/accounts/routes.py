@@ -35,21 +35,18 @@ from app.directory.form_steps import PREVIEW
 from app.directory.stepped_pages import SteppedForm, keep_posted_as_draft, one_page_form, preview_page
 from app.extensions import db, limiter
 from app.models import Organisation
-from app.platform.ratelimit import per_address, per_token
+from app.platform.ratelimit import LINKS_PER_IP, link_request_limits, per_token
 from app.platform.submissions import earlier_answer, submit_once
 
 bp = Blueprint("accounts", __name__)
 
 # Limits hold across worker processes when RATELIMIT_STORAGE_URI names a shared store.
-LINKS_PER_IP = "10 per hour"
-LINKS_PER_ADDRESS = "5 per hour"
 LINKS_PER_TOKEN = "3 per hour"
 LINK_SENT_KEY = "link_sent"
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(LINKS_PER_IP, methods=["POST"])
-@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("address"))
+@link_request_limits("address")
 def request_link():
     """What organisations can do here, and the e-mail field that sends a sign-in link."""
     return link_request_page(

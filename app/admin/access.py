@@ -17,15 +17,13 @@ from app.accounts.sessions import current_user, end_session, start_session
 from app.admin.blueprint import bp
 from app.admin.forms import ActionForm
 from app.admin.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
-from app.extensions import db, limiter
+from app.extensions import db
 from app.platform.audit import record_audit
-from app.platform.ratelimit import per_address
+from app.platform.ratelimit import link_request_limits
 from app.platform.security import local_path
 from app.platform.tokens import TokenState, consume_token, peek_token
 
 OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
-LINKS_PER_IP = "10 per hour"
-LINKS_PER_ADDRESS = "5 per hour"
 LINK_SENT_KEY = "staff_link_sent"
 NEXT_KEY = "staff_next"
 
@@ -57,8 +55,7 @@ def actor() -> str:
 
 
 @bp.route("/kirjaudu", methods=["GET", "POST"])
-@limiter.limit(LINKS_PER_IP, methods=["POST"])
-@limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address("staff-address"))
+@link_request_limits("staff-address")
 def sign_in():
     """The e-mail field; a link goes only to active staff, the answer is the same for all."""
     return link_request_page("admin/sign_in.html", send_staff_sign_in_link, LINK_SENT_KEY, ".link_sent")

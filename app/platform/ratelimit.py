@@ -49,6 +49,25 @@ def per_token(scope: str) -> Callable[[], str]:
     return lambda: f"{scope}:{hash_token((request.view_args or {}).get('token', ''))}"
 
 
+# Sign-in links: a mailbox gets at most LINKS_PER_ADDRESS, an address on the net may ask for LINKS_PER_IP.
+LINKS_PER_IP = "10 per hour"
+LINKS_PER_ADDRESS = "5 per hour"
+
+
+def link_request_limits(scope: str):
+    """The limits of a form that mails a sign-in link, counting only a request that was sent (303).
+
+    An address refused for a typo sends nothing, so it must not use up the
+    person's tries: five typos would otherwise lock them out for an hour.
+    """
+
+    def decorate(view):
+        view = limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address(scope), deduct_when=accepted)(view)
+        return limiter.limit(LINKS_PER_IP, methods=["POST"], deduct_when=accepted)(view)
+
+    return decorate
+
+
 # A health centre sends from one address: the address limit leaves room for many nurses,
 # the session limit stops one browser (or bot keeping its cookie) from flooding.
 SUBMISSIONS_PER_ADDRESS = "60 per hour"
