@@ -117,3 +117,25 @@ def test_axe_finds_nothing_on_the_slot_form_with_errors_and_the_order_form_with_
     assert axe_violations(page) == [], "the week with a free slot"
     page.goto("/tyopajat/tilaa")
     assert axe_violations(page) == [], "the order form offering slots"
+
+
+def test_the_week_on_a_phone_keeps_each_day_on_one_line(new_page, live_server, staff_link, expect):
+    from datetime import datetime, time
+
+    from app.workshops.booking import publish_slots
+
+    day = weekday_from(today() + timedelta(days=50))
+    with live_server.app.app_context():
+        publish_slots("Puhelin Ohjaaja", [datetime.combine(day, time(9))], "Kuopio, Siilinjärvi ja Suonenjoki", True,
+                      "staff")
+        db.session.commit()
+        db.session.remove()
+    page = new_page(javascript=False)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, staff_link, expect)
+    page.goto("/yllapito/kalenteri?paiva=" + day.isoformat())
+    days = page.locator(".kalenteri-viikko th .kalenteri-paiva")
+    assert days.count() == 7
+    # One line box per day: the cell's wrapping used to break "14.12.2026" into "14.12.2" and "026".
+    assert days.evaluate_all("spans => spans.map(span => span.getClientRects().length)") == [1] * 7
+    assert days.nth(day.weekday()).inner_text() == f"{['ma', 'ti', 'ke', 'to', 'pe'][day.weekday()]} {day:%-d.%-m.%Y}"
