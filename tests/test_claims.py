@@ -62,7 +62,11 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
 
     by_name = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "sydänyhdistyksen"})
     assert "Kuopion Sydänyhdistys ry" in by_name.text and "Iisalmen" not in by_name.text
-    assert f'href="/jarjestoille/omat/liity/{organisation.id}"' in by_name.text
+    assert f'href="/jarjestoille/omat/liity/{organisation.id}?q=syd%C3%A4nyhdistyksen"' in by_name.text
+    claim_page = newcomer.get(f"/jarjestoille/omat/liity/{organisation.id}?q=syd%C3%A4nyhdistyksen")
+    # Back to the same matches, also after a refused message (the form posts to the same address).
+    assert 'href="/jarjestoille/omat/etsi?q=syd%C3%A4nyhdistyksen">Takaisin hakuun' in claim_page.text
+    assert f'action="/jarjestoille/omat/liity/{organisation.id}?q=syd%C3%A4nyhdistyksen"' in claim_page.text
     by_id = newcomer.get("/jarjestoille/omat/etsi", query_string={"q": "0201256-6"})
     assert "Kuopion Sydänyhdistys ry" in by_id.text and "Löytyi 1 järjestö" in by_id.text
     assert "Tarkenna hakua" not in by_id.text
@@ -323,7 +327,7 @@ def test_the_claim_pages_work_in_swedish_and_english(app, mailbox, make_organisa
     newcomer, contact = browser(app), browser(app)
     sign_in_as(newcomer, NEWCOMER)
     found = newcomer.get(f"{prefix}/jarjestoille/omat/etsi", query_string={"q": "Sydänyhdistys"})
-    assert found.status_code == 200 and f'href="{prefix}/jarjestoille/omat/liity/{organisation.id}"' in found.text
+    assert found.status_code == 200 and f'href="{prefix}/jarjestoille/omat/liity/{organisation.id}?q=Syd%C3%A4nyhdistys"' in found.text
     page = newcomer.get(f"{prefix}/jarjestoille/omat/liity/{organisation.id}")
     action = f"{prefix}/jarjestoille/omat/liity/{organisation.id}"
     sent = newcomer.post(action, data=form_data(page, action=action))
