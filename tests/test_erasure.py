@@ -13,6 +13,7 @@ from app.models import (
     LoginToken,
     OrganisationContact,
     OutboxMessage,
+    Revision,
     UserSession,
     WorkshopOrder,
     utcnow,
@@ -156,3 +157,37 @@ def test_the_privacy_notice_names_every_kind_of_personal_data(client):
                  "Istunto", "Yhteyshenkilön", "Ylläpitäjän", "Tapahtumaloki", "laskurit", "Palvelimen lokit",
                  "Tietojen poistaminen pyynnöstä"):
         assert kind in page, kind
+
+
+def test_the_history_and_the_log_keep_no_trace_of_an_erased_contact(app, db, make_organisation):
+    from app.directory.merging import merge_organisations
+    from app.directory.records import record_revision
+    from app.platform.erasure import erase_person, find_personal_data, pseudonym
+
+    kept = make_organisation("Säilyvä ry")
+    duplicate = make_organisation("Säilyvä yhdistys ry")
+    db.session.add(OrganisationContact(organisation_id=duplicate.id, email=PERSON, name="Maija Meikäläinen",
+                                       role="sihteeri", phone="+358401234567"))
+    db.session.flush()
+    record_revision(duplicate, "yllapito@keskus.example", "Yhteyshenkilö lisätty")  # the record names the contact
+    merge_organisations(kept, duplicate, "yllapito@keskus.example")  # the contact moves; the log keeps the record
+    record_revision(kept, PERSON, "Tiedot päivitetty")  # and they edit the kept entry themselves
+    db.session.commit()
+    assert find_personal_data(PERSON).revisions == 5 and find_personal_data(PERSON).audit_events == 1
+
+    erase_person(PERSON, "cli")
+    db.session.commit()
+    db.session.expire_all()
+
+    everything = str([(r.author, r.snapshot) for r in db.session.scalars(select(Revision))])
+    everything += str([e.detail for e in db.session.scalars(select(AuditEvent))])
+    for trace in (PERSON, "Maija Meikäläinen", "+358401234567"):
+        assert trace not in everything, trace
+    assert pseudonym(PERSON) in everything, "the history still shows that a contact was there"
+    assert find_personal_data(PERSON).is_empty
+    make_staff()
+    staff = app.test_client()
+    sign_in_staff(staff)
+    for organisation in (kept, duplicate):
+        page = staff.get(f"/yllapito/jarjestot/{organisation.id}/historia")
+        assert page.status_code == 200 and PERSON not in page.text and "Maija Meikäläinen" not in page.text

@@ -20,7 +20,10 @@ anonymises it; the staff page and the CLI call them.  What happens to each kind:
 - their contact rows on organisations: deleted.  An organisation whose last
   contact this was is named in the report: nobody can then edit the entry
   until staff add a new contact, which the report tells staff to do;
-- revisions they authored: the author becomes a pseudonym.
+- revisions they authored: the author becomes a pseudonym; the address in any
+  revision's record (a contact of the organisation then) or audit event's
+  detail (a merge's record, a contact moved) is replaced by the same pseudonym,
+  so the history still shows that a contact was added or removed, not who.
 
 A staff account is not removed here (`flask staff deactivate`); the audit trail
 keeps staff actions.  The audit event of an erasure names the person only by a
@@ -28,11 +31,12 @@ keyed hash (HMAC with the secret key), so the log does not re-identify them.
 """
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.contact.requests import ERASED_FIELDS
@@ -40,6 +44,7 @@ from app.events.signups import anonymise_signups
 from app.extensions import db
 from app.models import (
     AccessClaim,
+    AuditEvent,
     ContactRequest,
     ErrorReport,
     EventSignup,
@@ -78,6 +83,7 @@ class ErasureReport:
     organisation_drafts: int = 0
     organisation_contacts: int = 0
     revisions: int = 0
+    audit_events: int = 0
     organisations_left_without_contact: list[str] = field(default_factory=list)
     staff_account: bool = False
 
@@ -90,6 +96,11 @@ def subject_hash(email: str) -> str:
     """The address as the audit trail names it: keyed, so it cannot be guessed back from the log."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def pseudonym(email: str) -> str:
+    """What the history says instead of an erased address: the same for every mention of it."""
+    return f"poistettu-{subject_hash(email)[:8]}"
 
 
 def find_personal_data(email: str) -> ErasureReport:
@@ -108,7 +119,8 @@ def find_personal_data(email: str) -> ErasureReport:
         login_tokens=count(LoginToken, _same(LoginToken.email, email)),
         organisation_drafts=count(OrganisationDraft, _same(OrganisationDraft.email, email)),
         organisation_contacts=count(OrganisationContact, _same(OrganisationContact.email, email)),
-        revisions=count(Revision, _same(Revision.author, email)),
+        revisions=len(_revisions_about(email)),
+        audit_events=len(_mentioning(AuditEvent, AuditEvent.detail, email)),
         organisations_left_without_contact=_organisations_losing_last_contact(email),
         staff_account=count(StaffUser, _same(StaffUser.email, email)) > 0,
     )
@@ -132,9 +144,12 @@ def erase_person(email: str, actor: str) -> ErasureReport:
     db.session.execute(delete(LoginToken).where(_same(LoginToken.email, email)))
     db.session.execute(delete(OrganisationDraft).where(_same(OrganisationDraft.email, email)))
     db.session.execute(delete(OrganisationContact).where(_same(OrganisationContact.email, email)))
-    db.session.execute(
-        update(Revision).where(_same(Revision.author, email)).values(author=f"poistettu-{subject_hash(email)[:8]}")
-    )
+    for revision in _revisions_about(email):
+        if revision.author.lower() == email:
+            revision.author = pseudonym(email)
+        revision.snapshot = _without_address(revision.snapshot, email)
+    for event in _mentioning(AuditEvent, AuditEvent.detail, email):
+        event.detail = _without_address(event.detail, email)
     record_audit(actor, "erase", subject=subject_hash(email), **asdict(report))
     db.session.flush()
     return report
@@ -152,6 +167,37 @@ def anonymise_workshop_orders(*conditions) -> int:
     return len(orders)
 
 
+def _revisions_about(email: str) -> list[Revision]:
+    authored = db.session.scalars(select(Revision).where(_same(Revision.author, email)))
+    return list({revision.id: revision for revision in [*authored, *_mentioning(Revision, Revision.snapshot, email)]}
+                .values())
+
+
+def _mentioning(model, json_column, email: str) -> list:
+    """The rows whose JSON mentions the address anywhere."""
+    if not email.isascii():
+        # JSON text escapes other letters (\u00e4), so no LIKE finds them: every row is read instead.
+        rows = db.session.scalars(select(model))
+    else:
+        text = func.lower(cast(json_column, Text))
+        rows = db.session.scalars(select(model).where(text.like(_containing(email), escape="\\")))
+    return [row for row in rows if _without_address(getattr(row, json_column.key), email) != getattr(row, json_column.key)]
+
+
+def _without_address(value, email: str):
+    """`value` (a JSON record) with every mention of the address replaced by its pseudonym."""
+    if isinstance(value, str):
+        return re.sub(re.escape(email), pseudonym(email), value, flags=re.IGNORECASE)
+    if isinstance(value, list):
+        return [_without_address(item, email) for item in value]
+    if isinstance(value, dict):
+        if str(value.get("email", "")).lower() == email:
+            # A contact's record: their name and phone go with the address.
+            value = {**value, **{key: "" for key in ("name", "phone") if key in value}}
+        return {key: _without_address(item, email) for key, item in value.items()}
+    return value
+
+
 def _same(column, email: str):
     return func.lower(column) == email.lower()
 
@@ -162,12 +208,16 @@ def _their_contact_requests(email: str):
 
 def _outbox_about(email: str):
     # Bodies are searched with the address as written in them (templates print it as given).
-    pattern = "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(
         _same(OutboxMessage.to, email),
-        OutboxMessage.text_body.ilike(pattern, escape="\\"),
-        OutboxMessage.html_body.ilike(pattern, escape="\\"),
+        OutboxMessage.text_body.ilike(_containing(email), escape="\\"),
+        OutboxMessage.html_body.ilike(_containing(email), escape="\\"),
     )
+
+
+def _containing(email: str) -> str:
+    """A LIKE pattern of any text with the address in it."""
+    return "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _organisations_losing_last_contact(email: str) -> list[str]:
