@@ -73,6 +73,30 @@ def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):
     assert "5 tapahtumaa" in dated.text and "Järjestö 7" in dated.text and "Järjestö 4" not in dated.text
     tolerant = client.get("/yllapito/loki?toiminto=nonsense&alkaen=eilen&sivu=x")
     assert tolerant.status_code == 200 and "61 tapahtumaa" in tolerant.text
+    # A date that is not one is named next to its field, the typed text kept.
+    assert '<p class="virhe" id="alkaen-virhe">' in tolerant.text and 'value="eilen"' in tolerant.text
+    assert 'aria-describedby="alkaen-virhe"' in tolerant.text
+    finnish = client.get(f"/yllapito/loki?toiminto=hide&alkaen={(now - timedelta(days=9)):%d.%m.%Y}")
+    assert "10 tapahtumaa" in finnish.text and 'class="virhe"' not in finnish.text
+    reversed_window = client.get(f"/yllapito/loki?alkaen={window[1]}&asti={window[0]}")
+    assert '<p class="virhe" id="asti-virhe">' in reversed_window.text
+    assert "Päättymispäivä on ennen alkamispäivää" in reversed_window.text
+
+
+def test_the_log_names_what_an_edit_request_and_an_export_concerned(client, make_organisation):
+    staff_client(client)
+    record_audit("toinen@keskus.example", "edit_request", "organisation", 7, message="",
+                 results=[{"id": 7, "name": "Yksi ry", "sent": True}])
+    record_audit("toinen@keskus.example", "edit_request", "", None, message="",
+                 results=[{"id": 8, "name": "Kaksi ry", "sent": True}, {"id": 9, "name": "Kolme ry", "sent": False}])
+    record_audit("toinen@keskus.example", "export", "statistics", None, file="tilastot-2026.csv", rows=3)
+    _db.session.commit()
+
+    page = client.get("/yllapito/loki").text
+
+    assert '<a href="/yllapito/jarjestot/7">Yksi ry</a>' in page
+    assert "2 järjestöä" in page
+    assert "Tilastot: tilastot-2026.csv" in page and "statistics" not in page
 
 
 def test_every_staff_action_is_audited_with_actor_object_and_time(client, make_organisation):

@@ -15,6 +15,9 @@ OBJECT_LABELS = {
     "outbox_message": _l("Sähköpostiviesti"),
     "staff_user": _l("Ylläpitäjän tili"),
     "error_report": _l("Virheilmoitus"),
+    "statistics": _l("Tilastot"),
+    "event_feedback": _l("Tapahtumien palaute"),
+    "workshop_feedback": _l("Työpajojen palaute"),
     **{slug: heading for slug, (heading, _noun) in KIND_LABELS.items()},
 }
 

@@ -1,14 +1,15 @@
 """The audit trail: every staff action writes one event; staff read them back filtered."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import AuditEvent, utcnow
+from app.platform.form_fields import parse_date
 from app.platform.validation import whole_number
 
 # Every action written anywhere, with the label the audit log shows for it.
@@ -76,17 +77,30 @@ class AuditFilter:
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1
+    # The dates as typed, and what is wrong with them by field name: the form shows both.
+    typed: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "AuditFilter":
-        """Tolerant: values that do not parse are ignored."""
+        """Tolerant: a choice that is not one is ignored; a date that is not one is named next to its field."""
         action = args.get("toiminto", "")
+        typed = {name: args.get(name, "").strip()[:40] for name in ("alkaen", "asti")}
+        dates = {name: parse_date(text) for name, text in typed.items()}
+        problems = {
+            name: _("Anna päivämäärä muodossa pp.kk.vvvv, esimerkiksi 31.12.2025.")
+            for name, text in typed.items() if text and dates[name] is None
+        }
+        if dates["alkaen"] and dates["asti"] and dates["asti"] < dates["alkaen"]:
+            problems["asti"] = _("Päättymispäivä on ennen alkamispäivää. Valitse sama tai myöhempi päivä.")
         return cls(
             actor=args.get("tekija", "").strip().lower()[:254],
             action=action if action in ACTION_LABELS else "",
-            date_from=_parse_date(args.get("alkaen", "")),
-            date_to=_parse_date(args.get("asti", "")),
+            date_from=dates["alkaen"],
+            date_to=dates["asti"],
             page=max(whole_number(args.get("sivu")) or 1, 1),
+            typed=typed,
+            problems=problems,
         )
 
     def to_args(self, **changes) -> dict[str, str]:
@@ -99,13 +113,6 @@ class AuditFilter:
         }
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
-
-
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def audit_events(selection: AuditFilter, per_page: int = PAGE_SIZE) -> Pagination:

@@ -24,6 +24,16 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 CLOCK = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.]([0-5][0-9]))?")
 
 
+def parse_date(text: str | None) -> date | None:
+    """A date from the browser's date picker (2025-12-31) or typed the Finnish way (31.12.2025); else None."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime((text or "").strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def parse_clock(text: str | None) -> time | None:
     """A time of day as staff type it ("9", "9.30", "09:30") → 09:30; anything else None."""
     match = CLOCK.fullmatch((text or "").strip())
@@ -123,13 +133,7 @@ class DateTextField(wtforms.StringField):
 
     @property
     def date(self) -> date | None:
-        text = (self.data or "").strip()
-        for pattern in DATE_FORMATS:
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        return None
+        return parse_date(self.data)
 
 
 class EmailAddressField(wtforms.EmailField):
