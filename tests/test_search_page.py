@@ -220,13 +220,17 @@ def test_a_to_z_ignores_a_letter_or_municipality_it_does_not_have(client, listed
     "text",
     ["itsemurha", "itsemurha-ajatuksia", "itsetuhoisuus", "kriisiapua", "erokriisi", "perheväkivaltaa",
      "väkivallan uhri", "lähisuhdeväkivalta Kuopiossa", "myrkytys", "lapsi söi myrkkyä", "myrkyllinen sieni",
-     "yliannostus", "hätä", "självmord", "suicide"],
+     "yliannostus", "hätä", "självmord", "suicide",
+     # Compounds that start with a listed word, and phrases of everyday words.
+     "självmordstankar", "självskadebeteende", "suicidal", "self-harm", "self harm", "want to die",
+     "I want to kill myself", "haluan kuolla", "haluaisin kuolla", "jag vill dö", "tappaa itseni"],
 )
 def test_urgent_words_are_recognised_in_any_form(app, text):
     assert concerns_urgent_help(text)
 
 
-@pytest.mark.parametrize("text", ["", "diabetes", "vertaistuki Kuopiossa", "muisti", "kuntoutus", "omaishoitaja"])
+@pytest.mark.parametrize("text", ["", "diabetes", "vertaistuki Kuopiossa", "muisti", "kuntoutus", "omaishoitaja",
+                                  "kuolla", "die", "harm reduction", "vill ha vertaisstöd", "self help"])
 def test_everyday_words_are_not_urgent(app, text):
     assert not concerns_urgent_help(text)
 

@@ -286,10 +286,17 @@ URGENT_WORDS = (
     "kriisi", "hätä", "itsemurha", "itsetuho", "itsetuhoinen", "itsetuhoisuus", "viiltely",
     "väkivalta", "pahoinpitely", "raiskaus", "kaltoinkohtelu", "turvakoti",
     "myrkytys", "myrkky", "myrkyllinen", "myrkyttyä", "yliannostus",
-    "kris", "självmord", "våld", "förgiftning", "crisis", "suicide", "violence", "poisoning", "overdose",
+    "kris", "självmord", "självskada", "självskadebeteende", "våld", "förgiftning",
+    "crisis", "suicide", "suicidal", "selfharm", "violence", "poisoning", "overdose",
 )
-# Shorter listed words match only whole: "hätä" must not match every word ending in it.
-URGENT_SUFFIX_MIN_LENGTH = 6
+# Said in several words: each phrase's words in a row, as base forms ("haluan kuolla" → haluta, kuolla).
+URGENT_PHRASES = (
+    ("haluta", "kuolla"), ("tappaa", "itse"), ("vill", "dö"), ("ta", "livet", "av"),
+    ("want", "to", "die"), ("kill", "myself"), ("self", "harm"),
+)
+# Shorter listed words match only whole: "hätä" must not match every word ending in it.  Longer
+# ones also start or end a compound: "självmordstankar", "perheväkivalta".
+URGENT_PART_MIN_LENGTH = 6
 
 
 @cache
@@ -334,13 +341,19 @@ def words_as_filters(words: list[str]) -> tuple[list[str], list[str], list[str]]
 def concerns_urgent_help(text: str) -> bool:
     """True when a word of the text is about crisis, suicide, violence or poisoning."""
     urgent = _urgent_bases(analysis.analyser_name())
+    said: list[set[str]] = []  # each word's forms, in order, for the phrases
     for word in analysis.words(text):
         forms = {word.lower(), *analysis.base_forms(word), *analysis.analyse_word(word)}
+        said.append(forms)
         if forms & urgent:
             return True
-        if any(form.endswith(listed) for form in forms for listed in urgent if len(listed) >= URGENT_SUFFIX_MIN_LENGTH):
+        if any(form.startswith(listed) or form.endswith(listed)
+               for form in forms for listed in urgent if len(listed) >= URGENT_PART_MIN_LENGTH):
             return True
-    return False
+    return any(
+        all(phrase[offset] in said[start + offset] for offset in range(len(phrase)))
+        for phrase in URGENT_PHRASES for start in range(len(said) - len(phrase) + 1)
+    )
 
 
 def text_without_word_filter(text: str, meaning: tuple[str, str]) -> str:
