@@ -1,6 +1,7 @@
 """Trust on the organisation page: when the details were checked, and "Ilmoita virheestä"."""
 from datetime import timedelta
 
+import pytest
 from tests.admin_support import add_contacts, make_staff, sign_in_staff
 from tests.clients import once
 
@@ -88,3 +89,34 @@ def test_the_organisation_page_holds_no_id_twice(client, make_organisation):
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [name for name, count in ids.items() if count > 1] == []
     assert 'id="ilmoitus-submission_key" name="submission_key"' in page
+
+
+def test_a_report_keeps_the_search_to_return_to(client, db, mailbox, make_organisation):
+    organisation = make_organisation(email="info@virhe.example")
+    page = client.get(f"/jarjestot/{organisation.id}?haku=q%3Dmuisti").text
+    assert f'action="/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti"' in page
+
+    refused = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti", data=once(report_text=" "))
+    assert refused.status_code == 422 and 'href="/haku?q=muisti"' in refused.text
+
+    sent = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti",
+                       data=once(report_text="Puhelinnumero on vaihtunut."))
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/jarjestot/{organisation.id}?haku=q%3Dmuisti#virheilmoitus"
+    assert 'href="/haku?q=muisti"' in client.get(sent.headers["Location"]).text
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_a_report_refused_by_the_limit_comes_back_in_its_form(client, db, mailbox, make_organisation):
+    organisation = make_organisation(email="info@virhe.example")
+    for number in range(10):
+        answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=once(report_text=f"Virhe {number}."))
+        assert answer.status_code == 303
+    refused = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti",
+                          data=once(report_text="Vielä yksi korjaus."))
+    assert refused.status_code == 429
+    assert "Vielä yksi korjaus.</textarea>" in refused.text and organisation.name in refused.text
+    # The organisation's own page with its form, not the bare error page that listed the raw field names.
+    assert "Pyyntöä ei lähetetty" in refused.text and "Liian monta yritystä" not in refused.text
+    assert 'href="/haku?q=muisti"' in refused.text
+    assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 10

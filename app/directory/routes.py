@@ -28,15 +28,17 @@ from app.search.page import search_to_return_to, search_url
 bp = Blueprint("directory", __name__)
 
 
-def _organisation_page(found, error_form: ErrorReportForm, status: int = 200):
+def _organisation_page(found, error_form: ErrorReportForm, rate_limit_wait: str = "") -> str:
     search_args = search_to_return_to(request.args.get("haku"), request.referrer, request.host)
+    # The tray button and the error report return here without JavaScript, still knowing the search.
+    keep_search = {"haku": urlencode(search_args)} if search_args else {}
     return render_template(
         "directory/organisation.html",
         organisation=found,
         back_url=search_url(search_args),
-        # The tray button returns here without JavaScript, still knowing the search.
-        this_page_url=url_for("directory.organisation", organisation_id=found.id,
-                              **({"haku": urlencode(search_args)} if search_args else {})),
+        this_page_url=url_for("directory.organisation", organisation_id=found.id, **keep_search),
+        error_report_action=url_for("directory.report_organisation_error", organisation_id=found.id, **keep_search),
+        rate_limit_wait=rate_limit_wait,
         parent=published_parent(found),
         members=published_members(found),
         today=date.today(),
@@ -46,7 +48,7 @@ def _organisation_page(found, error_form: ErrorReportForm, status: int = 200):
         error_form=error_form,
         organisations=[found],
         action=url_for("contact.contact_organisation", organisation_id=found.id),
-    ), status
+    )
 
 
 @bp.get("/jarjestot/<int:organisation_id>")
@@ -55,14 +57,20 @@ def organisation(organisation_id: int):
     return _organisation_page(published_organisation_or_404(organisation_id), ErrorReportForm(formdata=None))
 
 
+def _error_report_again(wait: str) -> str:
+    """The page again with the report as typed, when the limit refused it."""
+    found = published_organisation_or_404(request.view_args["organisation_id"])
+    return _organisation_page(found, ErrorReportForm(), rate_limit_wait=wait)
+
+
 @bp.post("/jarjestot/<int:organisation_id>/virheilmoitus")
-@submission_limits("error-report")
+@submission_limits("error-report", rerender=_error_report_again)
 def report_organisation_error(organisation_id: int):
     """"Ilmoita virheestä": a task for staff and a mail to the organisation's contacts."""
     found = published_organisation_or_404(organisation_id)
     form = ErrorReportForm()
     if not form.validate_on_submit():
-        return _organisation_page(found, form, 422)
+        return _organisation_page(found, form), 422
     description, email = form.cleaned()
 
     def report():
@@ -70,7 +78,8 @@ def report_organisation_error(organisation_id: int):
         flash(_("Kiitos! Ilmoitus on välitetty ylläpidolle ja järjestölle."))
         # organisation_id, not found.id: reading an expired attribute after the commit would begin
         # a write transaction that the limiter's count after the answer waits for on SQLite.
-        return url_for("directory.organisation", organisation_id=organisation_id) + "#virheilmoitus"
+        return url_for("directory.organisation", organisation_id=organisation_id,
+                       **({"haku": request.args["haku"]} if request.args.get("haku") else {})) + "#virheilmoitus"
 
     return submit_once(form, report)
 
