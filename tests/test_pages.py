@@ -326,3 +326,19 @@ def test_template_texts_translate_the_same_in_a_page_a_macro_and_a_mail(app):
     assert render_template("page.html") == expected
     with app.test_request_context("/"):
         assert render_template("page.html") == expected
+
+
+@pytest.mark.parametrize("prefix", ["", "/sv", "/en"])
+def test_the_instructions_name_the_search_page_as_it_reads(client, taxonomy, make_organisation, prefix):
+    unescape = html.unescape
+    make_organisation("Tauolla oleva ry", paused_until=date.today() + timedelta(days=30))
+    steps = client.get(f"{prefix}/ohjeet").text.split('id="haku"', 1)[1].split("</ol>", 1)[0]
+    named = [unescape(name) for name in re.findall(r"<strong>(.*?)</strong>", steps)]
+    search = unescape(client.get(f"{prefix}/haku").text)
+    assert len(named) >= 5
+    for name in named:
+        if name.endswith("?") or name in (named[0],):  # the panel and its headings, word for word
+            assert name in search, name
+    label = re.search(r"[“”](.*?)[“”]", unescape(client.get(f"{prefix}/ohjeet").text.split("</ol>", 1)[1])).group(1)
+    paused = unescape(client.get(f"{prefix}/haku?q=tauolla").text)
+    assert label.rstrip(" …") in paused, label
