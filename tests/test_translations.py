@@ -68,6 +68,13 @@ def test_translations_keep_the_placeholders(language):
     assert not problems, problems[:10]
 
 
+def test_swedish_writes_workshop_one_way():
+    # SAOL: workshop, workshopen, workshoppar; a page said "workshoppen" next to "workshopen".
+    texts = [entry.string for entry in catalogue("sv") if entry.id and isinstance(entry.string, str)]
+    texts += Path(TRANSLATIONS.parent / "data" / "workshop_themes.csv").read_text(encoding="utf-8").splitlines()
+    assert not [text for text in texts if re.search(r"[Ww]orkshoppen|[Ww]orkshoparna", text)]
+
+
 # Words that may stand outside gettext in a template: names and technical terms.
 NOT_USER_TEXT = {"Hyvinvointitarjotin", "www", "fi", "yllapito", "saavutettavuusvaatimukset"}
 
