@@ -247,3 +247,19 @@ def test_urgent_help_box_is_shown_above_the_results_on_page_and_update(client, m
         assert numbers == [("112", "112"), ("+358925250111", "09 2525 0111"), ("+358925250112", "09 2525 0112"),
                            ("+35880005005", "080 005 005"), ("+358800147111", "0800 147 111")]
     assert "kiireellinen" not in client.get("/haku?q=kuntoutus").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("prefix", "said"), [("", "Haettiin myös samankaltaisilla sanoilla"),
+                                              ("/sv", "Sökte också med liknande ord"),
+                                              ("/en", "Also searched for similar words")])
+def test_the_page_says_what_a_typo_was_also_searched_as(client, make_organisation, prefix, said):
+    make_organisation("Varkauden Sokeriklubi", needs=["Diabetes"], municipalities=["Varkaus"])
+    make_organisation("Leppävirran Reumayhdistys ry", municipalities=["Leppävirta"])
+
+    typo = html.unescape(client.get(f"{prefix}/haku?q=diabtes").text)
+    assert "Varkauden Sokeriklubi" in typo
+    note = re.search(r'<p class="korjaus">(.*?)</p>', typo).group(1)
+    assert note.startswith(said) and "diabtes → diabetes" in note
+    partial = client.get(f"{prefix}/haku?q=diabtes", headers={"HX-Request": "true"}).text
+    assert 'class="korjaus"' in partial, "the htmx update says it too"
+    assert 'class="korjaus"' not in client.get(f"{prefix}/haku?q=reumayhdistys").text

@@ -141,6 +141,9 @@ class SearchResult:
     detected_languages: list[str]
     detected_accessible: list[str]
     text_terms_used: list[str]
+    # Words that found little as typed, each with the index terms the typo correction added ("vertaistkui" →
+    # "vertaistuki"): the page says what else it searched for.
+    corrections: list[tuple[str, list[str]]]
     version: str  # the directory version it was found in (search_index.VERSION_KEY)
 
 
@@ -165,6 +168,7 @@ def search(query: SearchQuery) -> SearchResult:
         detected_languages=plan.detected_languages,
         detected_accessible=plan.detected_accessible,
         text_terms_used=[term for group in plan.groups for term in group.describe()],
+        corrections=plan.corrections,
         version=plan.version,
     )
 
@@ -189,6 +193,7 @@ class _Plan:
     groups: list[Group]
     segments: list[Segment]
     total: int
+    corrections: list[tuple[str, list[str]]]
 
 
 def _plan(query: SearchQuery) -> _Plan:
@@ -208,6 +213,7 @@ def _plan(query: SearchQuery) -> _Plan:
     accessible = dict.fromkeys(query.accessible + detected_accessible)
     filters += tuple((ACCESSIBILITY_TOKENS[feature],) for feature in accessible)
 
+    corrections: list[tuple[str, list[str]]] = []
     if not groups and not filters:
         # Counted along the status index; the A–Z page itself goes along the sort_name index.
         total = db.session.scalar(_PUBLISHED_COUNT)
@@ -219,6 +225,8 @@ def _plan(query: SearchQuery) -> _Plan:
         total = count_matches(match)
         if groups and total < ENOUGH_RESULTS:
             corrected = _correct_typos(groups, taxonomy, version)
+            corrections = [(typed.word, [term for term in fixed.terms if term not in typed.terms])
+                           for typed, fixed in zip(groups, corrected) if fixed.terms != typed.terms]
             if corrected != groups:
                 groups = corrected
                 match = replace(match, groups=tuple(groups))
@@ -237,7 +245,8 @@ def _plan(query: SearchQuery) -> _Plan:
         else:
             whole = Count.exactly(total)
             segments = [Segment(whole, partial(ordered, match, [], count=whole, order=query.sort))]
-    return _Plan(version, taxonomy, detected_ids, detected_languages, detected_accessible, groups, segments, total)
+    return _Plan(version, taxonomy, detected_ids, detected_languages, detected_accessible, groups, segments, total,
+                 corrections)
 
 
 def _tiers(groups: list[Group], municipality_ids: list[int], taxonomy: Taxonomy) -> list[tuple]:

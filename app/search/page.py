@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 from app.directory.reads import FilterChoices, filter_choices, text_without_municipality
 from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
 from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
+from app.search.index import NEED_TOKEN_PREFIX
+from app.search.vocabulary import OPAQUE_TOKEN
 from app.search.query import (
     ACCESSIBILITY_PARAMETERS,
     LANGUAGE_FILTERS,
@@ -104,6 +106,23 @@ def result_count_text(total: int) -> str:
     return ngettext("%(num)d järjestö löytyi", "%(num)d järjestöä löytyi", total)
 
 
+def correction_text(result: SearchResult, choices: FilterChoices) -> str:
+    """"Haettiin myös samankaltaisilla sanoilla: vertaistkui → vertaistuki", or "" when nothing was corrected.
+
+    A correction to a need is named as the need is in the page's language; other
+    index tokens (activities, places) have no word a person typed and are left out.
+    """
+    need_names = {need_id: name for _group, needs in choices.need_groups for need_id, name in needs}
+    parts = []
+    for typed, terms in result.corrections:
+        words = [need_names.get(int(term.removeprefix(NEED_TOKEN_PREFIX)), "") if term.startswith(NEED_TOKEN_PREFIX)
+                 else "" if OPAQUE_TOKEN.fullmatch(term) else term for term in terms]
+        words = list(dict.fromkeys(word.lower() for word in words if word))
+        if words:
+            parts.append(f"{typed} → {', '.join(words)}")
+    return _("Haettiin myös samankaltaisilla sanoilla: %(words)s", words="; ".join(parts)) if parts else ""
+
+
 def sort_choices(query: SearchQuery) -> list[tuple[str, str, bool]]:
     """The options of the order select: (`jarjestys` value, label, chosen).
 
@@ -130,6 +149,7 @@ def search_page_context(result: SearchResult) -> dict:
         open_need_groups={group for group, needs in choices.need_groups
                           if any(need_id in query.need_ids for need_id, _name in needs)},
         count_text=result_count_text(result.total),
+        correction_text=correction_text(result, choices),
         show_text=ngettext("Näytä %(num)d tulos", "Näytä %(num)d tulosta", result.total),
         chips=active_filters(result, choices),
         chosen_text=chosen_filter_text(chosen_filter_count(query)),
