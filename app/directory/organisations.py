@@ -11,7 +11,7 @@ Contacts added or removed are told by mail (app/directory/contacts.py).
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import LazyString, lazy_gettext as _l
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,6 +34,7 @@ from app.models import (
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import link_url
+from app.platform.validation import RefusedError
 from app.search.index import index_organisation
 
 # Columns copied as they are from OrganisationData to the organisation.
@@ -92,6 +93,10 @@ class OrganisationData:
     def __post_init__(self):
         # An address alone is a contact whose name is not known (imports, claims, older callers).
         self.contacts = [ContactPerson(person) if isinstance(person, str) else person for person in self.contacts]
+
+
+class NotConfirmable(RefusedError):
+    """The entry cannot be confirmed as current (Organisation.can_be_confirmed); `message` says what to do."""
 
 
 class VersionConflict(Exception):
@@ -207,7 +212,16 @@ def update_organisation(
 
 
 def confirm_organisation(organisation: Organisation, author: str) -> None:
-    """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit."""
+    """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit.
+
+    Raises NotConfirmable for a rejected entry: the confirmation would leave it
+    rejected and tell staff nothing, while a saved correction goes back to them.
+    """
+    if not organisation.can_be_confirmed:
+        raise NotConfirmable(_(
+            "Ylläpito ei julkaissut järjestön %(name)s tietoja, joten niitä ei voi vahvistaa ajan tasalla "
+            "oleviksi. Korjaa tiedot perustelun mukaan ja tallenna, niin ne lähtevät ylläpidolle uudelleen "
+            "hyväksyttäviksi.", name=organisation.name))
     organisation.confirmed_at = utcnow()
     db.session.flush()
     record_revision(organisation, author, _l("Tiedot vahvistettu ajan tasalle"))
