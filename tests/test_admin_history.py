@@ -1,4 +1,6 @@
 """History: field-by-field diffs of revisions, the change feed, and restoring a revision."""
+from datetime import datetime
+
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
@@ -111,6 +113,27 @@ def test_restore_writes_a_new_revision_and_the_public_page_shows_the_old_values(
     again = client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta", follow_redirects=True)
     assert "ovat jo tämän version mukaiset" in again.text
     assert len(_db.session.scalars(select(Revision)).all()) == 3
+
+
+def test_restore_keeps_the_checked_date(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    checked = datetime(2026, 3, 2, 10, 15)
+    organisation = make_organisation("Tarkistettu ry", description="Alkuperäinen.", confirmed_at=checked)
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Muutettu.")
+    _db.session.get(Organisation, organisation.id).confirmed_at = checked
+    _db.session.commit()
+    # The question says so …
+    question = client.get(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palautetaanko").text
+    assert "Tiedot tarkistettu" not in question
+
+    # … and the restore keeps to it: old content is not a check that the details are current.
+    assert client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta").status_code == 303
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    assert (restored.description, restored.confirmed_at) == ("Alkuperäinen.", checked)
 
 
 def test_restore_reports_values_that_no_longer_exist(client, make_organisation):

@@ -329,7 +329,8 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     summary = _l("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
                 date=date_fi(revision.created_at))
     changed = update_organisation(
-        organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary
+        organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary,
+        confirms=False,
     ).changed
     if changed:
         record_audit(actor, "restore_revision", "organisation", organisation.id, name=organisation.name,

@@ -1,11 +1,12 @@
 """The write side of organisations: create, update and confirm, used by contacts and staff alike.
 
-Every change writes a revision, reindexes the organisation and counts as a
-confirmation that the details are current.  A rejected entry that its contacts
-correct goes back to staff for approval.  Saves are optimistically locked: the
-caller says which version (and which values) the person started from; when
-someone else has saved since, the save writes only what this person changed
-(app/directory/merge.py) and is refused only where both changed the same thing.
+Every change writes a revision, reindexes the organisation and (but for a
+restore of an old version) counts as a confirmation that the details are
+current.  A rejected entry that its contacts correct goes back to staff for
+approval.  Saves are optimistically locked: the caller says which version (and
+which values) the person started from; when someone else has saved since, the
+save writes only what this person changed (app/directory/merge.py) and is
+refused only where both changed the same thing.
 Contacts added or removed are told by mail (app/directory/contacts.py).
 """
 from dataclasses import dataclass, field
@@ -161,6 +162,7 @@ def update_organisation(
     base_record: OrganisationData | None,
     choices: dict[str, str] | None = None,
     summary: LazyString | None = None,
+    confirms: bool = True,
 ) -> SaveResult:
     """Save `data` over `organisation`; flush, no commit.
 
@@ -174,7 +176,8 @@ def update_organisation(
     must roll back).  A save that changes nothing writes nothing; whether it
     confirms is the caller's decision (a contact's form says so on its button).
     A contact's save (`data.status` None) that changes a rejected entry sends it
-    back to staff for approval.
+    back to staff for approval.  A change confirms the details are current
+    unless `confirms` is False (a restore puts old content back; nobody checked it).
     """
     merged = False
     if base_record is not None and choices:
@@ -195,7 +198,8 @@ def update_organisation(
     if resubmitted:
         organisation.status = "pending"
     now = utcnow()
-    organisation.confirmed_at = now
+    if confirms:
+        organisation.confirmed_at = now
     # Always an UPDATE of the row, so the version moves even when only links changed.
     organisation.updated_at = now
     try:
