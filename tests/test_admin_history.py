@@ -211,7 +211,24 @@ def test_a_change_below_what_is_shown_makes_no_row():
     assert diff_snapshots(old, new) == []
     later = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:43:01"}
     [change] = diff_snapshots(old, later)
-    assert (change.old, change.new) == ("5.3.2026 7.42", "5.3.2026 7.43")
+    assert (change.old, change.new) == ("5.3.2026 09.42", "5.3.2026 09.43")
+
+
+def test_a_checked_time_reads_in_helsinki_time_like_the_revision_above_it(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Aikavyöhyke ry", confirmed_at=datetime(2026, 5, 1, 12, 0))
+    record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    # 22.28 UTC on 1 June is 01.28 on 2 June in Helsinki (summer time, UTC+3).
+    moment = datetime(2026, 6, 1, 22, 28)
+    _db.session.get(Organisation, organisation.id).confirmed_at = moment
+    record_revision(organisation, STAFF_EMAIL, "Tiedot vahvistettu ajan tasalle").created_at = moment
+    _db.session.commit()
+    for path in (f"/yllapito/jarjestot/{organisation.id}/historia", "/yllapito/muutokset"):
+        page = client.get(path).text
+        assert "2.6.2026 01.28 · " in page
+        assert "<del>1.5.2026 15.00</del> → <ins>2.6.2026 01.28</ins>" in page
 
 
 def test_history_and_the_staff_page_name_terms_in_the_pages_language(client, make_organisation, db):

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Organisation, Revision, Sector
 from app.platform.audit import record_audit
 from app.platform.i18n import current_language
-from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi
+from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi, moment_fi
 from app.platform.validation import format_phone_fi
 from app.search.index import directory_version
 from app.search.query import load_taxonomy
@@ -182,8 +182,8 @@ def format_value(key: str, value, names: dict[str, dict[str, str]]) -> str:
         moment = date.fromisoformat(value)
         return f"{moment.day}.{moment.month}.{moment.year}"
     if key == "confirmed_at":
-        moment = datetime.fromisoformat(value)
-        return f"{moment.day}.{moment.month}.{moment.year} {moment.hour}.{moment.minute:02d}"
+        # Stored as naive UTC: shown in Helsinki time like the revision's own time above it.
+        return moment_fi(datetime.fromisoformat(value))
     return str(value)
 
 
