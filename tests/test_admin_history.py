@@ -1,10 +1,12 @@
 """History: field-by-field diffs of revisions, the change feed, and restoring a revision."""
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 from app.directory.history import diff_snapshots
+from app.directory.importer import IMPORT_AUTHOR
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import organisation_record, record_revision
 from app.extensions import db as _db
@@ -247,3 +249,23 @@ def test_history_and_the_staff_page_name_terms_in_the_pages_language(client, mak
     assert "Minnessjukdom" in staff_page and "Kamratstöd" in staff_page and "Kuopio" in staff_page
     assert "Muistisairaus" not in staff_page and "Vertaistuki" not in staff_page
     assert "Lisätty: Muistisairaus" in client.get("/yllapito/muutokset").text
+
+
+def test_codes_read_as_words_the_mail_language_and_the_import(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Kielivalinta ry", language="sv")
+    record_revision(organisation, IMPORT_AUTHOR, "Tuotu tiedostosta")
+    _db.session.commit()
+    edit(organisation, language="fi")
+
+    staff_page = client.get(f"/yllapito/jarjestot/{organisation.id}").text
+    assert re.search(r"<dt>Sähköpostien kieli</dt>\s*<dd>suomi</dd>", staff_page)
+    assert re.search(r"<dt>E-postens språk</dt>\s*<dd>finska</dd>",
+                     client.get(f"/sv/yllapito/jarjestot/{organisation.id}").text)
+    history = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>ruotsi</del> → <ins>suomi</ins>" in history
+    english = client.get(f"/en/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>Swedish</del> → <ins>Finnish</ins>" in english and "· Import from a file" in english
+    for page in (history, client.get("/yllapito/").text, client.get("/yllapito/muutokset").text):
+        assert "· Tuonti tiedostosta" in page and "· import" not in page

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.directory.contacts import contact_people, contact_text
-from app.directory.importer import Taxonomy, parse_record
+from app.directory.importer import IMPORT_AUTHOR, Taxonomy, parse_record
 from app.directory.importer_fields import LineReader
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import ADMIN_KEYS, RECORD_KEYS
@@ -72,6 +72,13 @@ LIST_KEYS = {"municipalities", "phones", "needs", "activities", "keywords", "lan
 # Lists of taxonomy terms, stored in a record by their Finnish names (so is "admin.sector").
 TERM_KEYS = ("needs", "activities", "municipalities")
 TRISTATE_KEYS = {"step_free_access", "accessible_toilet", "induction_loop", "admin.volunteering_supported"}
+# Fields a record keeps as codes, shown by their labels in the page's language.
+VALUE_LABELS = {
+    "org_type": ORG_TYPE_LABELS,
+    "status": STATUS_VALUE_LABELS,
+    "language": LANGUAGE_LABELS,
+    **dict.fromkeys(TRISTATE_KEYS, TRISTATE_LABELS),
+}
 
 
 @dataclass
@@ -172,12 +179,8 @@ def format_value(key: str, value, names: dict[str, dict[str, str]]) -> str:
         return names[key].get(value, value)
     if isinstance(value, bool):
         return _("Kyllä") if value else _("Ei")
-    if key in TRISTATE_KEYS:
-        return str(TRISTATE_LABELS.get(value, value))
-    if key == "org_type":
-        return str(ORG_TYPE_LABELS.get(value, value))
-    if key == "status":
-        return str(STATUS_VALUE_LABELS.get(value, value))
+    if key in VALUE_LABELS:
+        return str(VALUE_LABELS[key].get(value, value))
     if key == "paused_until":
         moment = date.fromisoformat(value)
         return f"{moment.day}.{moment.month}.{moment.year}"
@@ -213,6 +216,11 @@ class RevisionChanges:
     changes: list[FieldChange]
     is_first: bool
     number: int  # the organisation's own version number: 1, 2, 3 …
+
+    @property
+    def author(self) -> str:
+        """Who wrote the revision: an address, or the import named in the page's language."""
+        return _("Tuonti tiedostosta") if self.revision.author == IMPORT_AUTHOR else self.revision.author
 
 
 def revision_number(revision: Revision) -> int:
