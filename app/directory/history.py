@@ -67,6 +67,7 @@ STATUS_VALUE_LABELS = {
     "published": _l("julkaistu"),
     "hidden": _l("piilotettu"),
     "rejected": _l("hylätty"),
+    "deleted": _l("poistettu"),
 }
 LIST_KEYS = {"municipalities", "phones", "needs", "activities", "keywords", "languages", "contacts"}
 # Lists of taxonomy terms, stored in a record by their Finnish names (so is "admin.sector").

@@ -142,6 +142,11 @@ class Organisation(Translated, PublicIdMixin, Base):
         return self.status == "published"
 
     @property
+    def shown_status(self) -> str:
+        """The status staff read: a deleted entry is stored hidden until the purge, but is called deleted."""
+        return "deleted" if self.deleted_at is not None else self.status
+
+    @property
     def can_be_confirmed(self) -> bool:
         """Whether "Tiedot ovat ajan tasalla" applies: staff turned a rejected entry down, so
         confirming it as it is helps no one; only a correction goes back to them."""
