@@ -80,3 +80,24 @@ def test_without_members_the_merge_page_says_nothing_of_them(client, make_organi
 
 def fresh(organisation: Organisation) -> Organisation:
     return _db.session.get(Organisation, organisation.id)
+
+
+def test_merge_summaries_read_in_the_pages_language(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    kept, duplicate = make_organisation("Kielellinen ry"), make_organisation("Kielellinen ry.")
+    assert client.post(merge_path(kept, duplicate)).status_code == 303
+    # Stored in Finnish for the centre's record …
+    assert f"Yhdistetty järjestöön Kielellinen ry (nro {kept.id})" in client.get("/yllapito/muutokset").text
+    # … shown in the reader's language, the names as they are.
+    for prefix, here, into in (
+        ("/sv", f"Sammanslagen: Kielellinen ry. (nr {duplicate.id}) slogs samman med denna",
+         f"Sammanslagen med organisationen Kielellinen ry (nr {kept.id})"),
+        ("/en", f"Merged: Kielellinen ry. (no. {duplicate.id}) was merged into this one",
+         f"Merged into the organisation Kielellinen ry (no. {kept.id})"),
+    ):
+        assert here in client.get(f"{prefix}/yllapito/jarjestot/{kept.id}/historia").text
+        assert into in client.get(f"{prefix}/yllapito/jarjestot/{duplicate.id}/historia").text
+        feed = client.get(f"{prefix}/yllapito/muutokset").text
+        assert here in feed and into in feed and "Yhdistetty" not in feed
+        assert here in client.get(f"{prefix}/yllapito/").text

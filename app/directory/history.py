@@ -16,7 +16,7 @@ from app.directory.records import ADMIN_KEYS, RECORD_KEYS
 from app.extensions import db
 from app.models import Organisation, Revision, Sector
 from app.platform.audit import record_audit
-from app.platform.i18n import current_language
+from app.platform.i18n import N_, current_language, with_values
 from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi, moment_fi
 from app.platform.validation import format_phone_fi
 from app.search.index import directory_version
@@ -206,6 +206,8 @@ def record_fields(record: dict) -> list[FieldChange]:
 
 
 FEED_PAGE_SIZE = 25
+# A restore's revision summary, translated on display by app_text.
+RESTORED = with_values(N_("Palautettu versioon %(number)d (%(date)s)"))
 # What a restore leaves as it is: moderation state, the confirmation date, and
 # who may edit (restoring content must not give an address back its access).
 NOT_RESTORED = ("status", "confirmed_at", "contacts")
@@ -335,8 +337,7 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     Returns (changed?, problems) — see data_from_record for the problems.
     """
     data, problems = data_from_record(revision.snapshot, organisation)
-    summary = _l("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
-                date=date_fi(revision.created_at))
+    summary = _l(RESTORED, number=revision_number(revision), date=date_fi(revision.created_at))
     changed = update_organisation(
         organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary,
         confirms=False,

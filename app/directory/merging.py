@@ -17,6 +17,11 @@ from app.directory.records import organisation_record, record_revision
 from app.extensions import db
 from app.models import AccessClaim, Organisation, OrganisationContact, utcnow
 from app.platform.audit import record_audit
+from app.platform.i18n import N_, with_values
+
+# Revision summaries naming the other entry, translated on display by app_text.
+MERGED_HERE = with_values(N_("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän"))
+MERGED_INTO = with_values(N_("Yhdistetty järjestöön %(name)s (nro %(id)d)"))
 
 
 def suggested_merge(first: Organisation, second: Organisation) -> tuple[Organisation, Organisation]:
@@ -93,11 +98,9 @@ def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str)
         .values(organisation_id=kept.id)
         .execution_options(synchronize_session=False)
     )
-    record_revision(kept, actor, _l("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän",
-                                    name=duplicate.name, id=duplicate.id))
+    record_revision(kept, actor, _l(MERGED_HERE, name=duplicate.name, id=duplicate.id))
     delete(duplicate, actor, now=now)
-    record_revision(duplicate, actor, _l("Yhdistetty järjestöön %(name)s (nro %(id)d)",
-                                         name=kept.name, id=kept.id))
+    record_revision(duplicate, actor, _l(MERGED_INTO, name=kept.name, id=kept.id))
     record_audit(actor, "merge", "organisation", duplicate.id, name=duplicate.name, into=kept.id,
                  into_name=kept.name, contacts_added=added, members_moved=[member.id for member in members],
                  members_detached=[member.id for member in looping], record=record)
