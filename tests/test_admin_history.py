@@ -7,6 +7,7 @@ from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 from app.directory.history import diff_snapshots
 from app.directory.importer import IMPORT_AUTHOR
+from app.directory.moderation import reject
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import organisation_record, record_revision
 from app.extensions import db as _db
@@ -136,6 +137,24 @@ def test_restore_keeps_the_checked_date(client, make_organisation):
     _db.session.expire_all()
     restored = _db.session.get(Organisation, organisation.id)
     assert (restored.description, restored.confirmed_at) == ("Alkuperäinen.", checked)
+
+
+def test_restoring_a_rejected_entry_keeps_it_rejected(client, mailbox, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Hylätty ry", description="Alkuperäinen.", status="pending")
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Muutettu.")
+    reject(_db.session.get(Organisation, organisation.id), STAFF_EMAIL, "Kuvaus on epäselvä.")
+    _db.session.commit()
+    assert client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta").status_code == 303
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    # Not a contact's correction: it stays rejected, and staff are not told of a resubmission.
+    assert (restored.description, restored.status) == ("Alkuperäinen.", "rejected")
+    assert _db.session.scalars(select(Revision).order_by(Revision.id.desc())).first().summary.startswith(
+        "Palautettu versioon 1")
 
 
 def test_restore_reports_values_that_no_longer_exist(client, make_organisation):

@@ -326,6 +326,9 @@ def data_from_record(record: dict, organisation: Organisation) -> tuple[Organisa
         keywords=line.keywords,
         contacts=contact_people(organisation),
         sector_id=line.sector.id if line.sector else None,
+        # The status given, as staff's saves give it: with none, a change to a rejected
+        # entry would count as its contacts' correction and go back to staff as pending.
+        status=organisation.status,
         **{key: value for key, value in fields.items() if key not in ("name", "status", "confirmed_at")},
     )
     return data, problems
