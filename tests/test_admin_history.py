@@ -1,8 +1,13 @@
 """History: field-by-field diffs of revisions, the change feed, and restoring a revision."""
+import re
+from datetime import datetime
+
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, make_staff, sign_in_staff
 
 from app.directory.history import diff_snapshots
+from app.directory.importer import IMPORT_AUTHOR
+from app.directory.moderation import reject
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import organisation_record, record_revision
 from app.extensions import db as _db
@@ -113,6 +118,45 @@ def test_restore_writes_a_new_revision_and_the_public_page_shows_the_old_values(
     assert len(_db.session.scalars(select(Revision)).all()) == 3
 
 
+def test_restore_keeps_the_checked_date(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    checked = datetime(2026, 3, 2, 10, 15)
+    organisation = make_organisation("Tarkistettu ry", description="Alkuperäinen.", confirmed_at=checked)
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Muutettu.")
+    _db.session.get(Organisation, organisation.id).confirmed_at = checked
+    _db.session.commit()
+    # The question says so …
+    question = client.get(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palautetaanko").text
+    assert "Tiedot tarkistettu" not in question
+
+    # … and the restore keeps to it: old content is not a check that the details are current.
+    assert client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta").status_code == 303
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    assert (restored.description, restored.confirmed_at) == ("Alkuperäinen.", checked)
+
+
+def test_restoring_a_rejected_entry_keeps_it_rejected(client, mailbox, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Hylätty ry", description="Alkuperäinen.", status="pending")
+    first = record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    edit(organisation, description="Muutettu.")
+    reject(_db.session.get(Organisation, organisation.id), STAFF_EMAIL, "Kuvaus on epäselvä.")
+    _db.session.commit()
+    assert client.post(f"/yllapito/jarjestot/{organisation.id}/historia/{first.id}/palauta").status_code == 303
+    _db.session.expire_all()
+    restored = _db.session.get(Organisation, organisation.id)
+    # Not a contact's correction: it stays rejected, and staff are not told of a resubmission.
+    assert (restored.description, restored.status) == ("Alkuperäinen.", "rejected")
+    assert _db.session.scalars(select(Revision).order_by(Revision.id.desc())).first().summary.startswith(
+        "Palautettu versioon 1")
+
+
 def test_restore_reports_values_that_no_longer_exist(client, make_organisation):
     make_staff()
     sign_in_staff(client)
@@ -188,7 +232,24 @@ def test_a_change_below_what_is_shown_makes_no_row():
     assert diff_snapshots(old, new) == []
     later = {"name": "Sama ry", "confirmed_at": "2026-03-05T07:43:01"}
     [change] = diff_snapshots(old, later)
-    assert (change.old, change.new) == ("5.3.2026 7.42", "5.3.2026 7.43")
+    assert (change.old, change.new) == ("5.3.2026 09.42", "5.3.2026 09.43")
+
+
+def test_a_checked_time_reads_in_helsinki_time_like_the_revision_above_it(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Aikavyöhyke ry", confirmed_at=datetime(2026, 5, 1, 12, 0))
+    record_revision(organisation, "import", "Tuotu")
+    _db.session.commit()
+    # 22.28 UTC on 1 June is 01.28 on 2 June in Helsinki (summer time, UTC+3).
+    moment = datetime(2026, 6, 1, 22, 28)
+    _db.session.get(Organisation, organisation.id).confirmed_at = moment
+    record_revision(organisation, STAFF_EMAIL, "Tiedot vahvistettu ajan tasalle").created_at = moment
+    _db.session.commit()
+    for path in (f"/yllapito/jarjestot/{organisation.id}/historia", "/yllapito/muutokset"):
+        page = client.get(path).text
+        assert "2.6.2026 01.28 · " in page
+        assert "<del>1.5.2026 15.00</del> → <ins>2.6.2026 01.28</ins>" in page
 
 
 def test_history_and_the_staff_page_name_terms_in_the_pages_language(client, make_organisation, db):
@@ -207,3 +268,23 @@ def test_history_and_the_staff_page_name_terms_in_the_pages_language(client, mak
     assert "Minnessjukdom" in staff_page and "Kamratstöd" in staff_page and "Kuopio" in staff_page
     assert "Muistisairaus" not in staff_page and "Vertaistuki" not in staff_page
     assert "Lisätty: Muistisairaus" in client.get("/yllapito/muutokset").text
+
+
+def test_codes_read_as_words_the_mail_language_and_the_import(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Kielivalinta ry", language="sv")
+    record_revision(organisation, IMPORT_AUTHOR, "Tuotu tiedostosta")
+    _db.session.commit()
+    edit(organisation, language="fi")
+
+    staff_page = client.get(f"/yllapito/jarjestot/{organisation.id}").text
+    assert re.search(r"<dt>Sähköpostien kieli</dt>\s*<dd>suomi</dd>", staff_page)
+    assert re.search(r"<dt>E-postens språk</dt>\s*<dd>finska</dd>",
+                     client.get(f"/sv/yllapito/jarjestot/{organisation.id}").text)
+    history = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>ruotsi</del> → <ins>suomi</ins>" in history
+    english = client.get(f"/en/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>Swedish</del> → <ins>Finnish</ins>" in english and "· Import from a file" in english
+    for page in (history, client.get("/yllapito/").text, client.get("/yllapito/muutokset").text):
+        assert "· Tuonti tiedostosta" in page and "· import" not in page

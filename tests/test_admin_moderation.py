@@ -1,9 +1,11 @@
 """Moderation: the list of all organisations, approve and reject (mailed), hide, pause, delete, edit."""
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, add_contacts, make_staff, sign_in_staff
 
+from app.directory.records import organisation_record, record_revision
 from app.extensions import db as _db
 from app.models import AuditEvent, Organisation, Revision, SearchDocument, utcnow
 from app.search.engine import SearchQuery, search
@@ -140,6 +142,29 @@ def test_a_deletion_can_be_taken_back_before_the_purge(client, make_organisation
     restored = _db.session.get(Organisation, organisation.id)
     assert restored.deleted_at is None and restored.status == "hidden"
     assert audit_actions()[1:] == ["delete", "undelete"]
+
+
+def test_a_deleted_organisation_is_called_deleted(client, make_organisation):
+    staff_client(client)
+    organisation = make_organisation("Poistuva ry")
+    record_revision(organisation, "import", "Tuotu tiedostosta")
+    _db.session.commit()
+    client.post(f"/yllapito/jarjestot/{organisation.id}/poista")
+    page = client.get(f"/yllapito/jarjestot/{organisation.id}").text
+    assert "<strong>Tila:</strong> Poistettu" in page
+    assert re.search(r"<dt>Tila</dt>\s*<dd>poistettu</dd>", page)
+    history = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>julkaistu</del> → <ins>poistettu</ins>" in history and "<ins>piilotettu</ins>" not in history
+    assert "<del>julkaistu</del> → <ins>poistettu</ins>" in client.get("/yllapito/muutokset").text
+
+    # Taking the deletion back leaves the entry hidden, and the history says so.
+    client.post(f"/yllapito/jarjestot/{organisation.id}/peru-poisto")
+    history = client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+    assert "<del>poistettu</del> → <ins>piilotettu</ins>" in history
+    # The export keeps the stored status: "deleted" is nothing an import may set.
+    organisation = _db.session.get(Organisation, organisation.id)
+    organisation.deleted_at = utcnow()
+    assert organisation_record(organisation)["status"] == "hidden"
 
 
 def test_the_list_filters_by_status_municipality_staleness_and_name(client, make_organisation):

@@ -114,6 +114,27 @@ def test_the_check_page_of_a_rejected_entry_shows_the_reason(client, make_organi
     assert REASON in page and "Ylläpito ei julkaissut tietoja." in page
 
 
+def test_a_rejected_entry_is_corrected_not_confirmed(client, make_organisation):
+    mine = rejected(make_organisation)
+    confirmed_at, revisions = fresh(mine.id).confirmed_at, len(_revisions(mine.id))
+    sign_in_as(client, SECRETARY)
+    action = f"/jarjestoille/omat/{mine.id}/ajan-tasalla"
+    # Neither the own list nor the reminder's landing page offers the confirmation: they lead to the form.
+    for path in ("/jarjestoille/omat", check_path(mine.id)):
+        page = client.get(path)
+        assert "Tiedot ovat ajan tasalla" not in page.text and f'action="{action}"' not in page.text
+        assert "Korjaa tiedot" in page.text and f'href="/jarjestoille/omat/{mine.id}/vaiheet"' in page.text
+
+    # A confirmation posted anyway (an old tab) is refused and opens the form.
+    page = client.get("/jarjestoille/omat")
+    refused = client.post(action, data=form_data(page, action="/jarjestoille/kirjaudu-ulos"))
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/jarjestoille/omat/{mine.id}/vaiheet"
+    shown = client.get(refused.headers["Location"], follow_redirects=True).text
+    assert "ei voi vahvistaa ajan tasalla oleviksi" in shown
+    assert fresh(mine.id).status == "rejected" and fresh(mine.id).confirmed_at == confirmed_at
+    assert len(_revisions(mine.id)) == revisions
+
+
 def test_a_pause_that_has_ended_is_refused_but_a_saved_one_does_not_block(client, make_organisation):
     mine = own(make_organisation)
     sign_in_as(client, SECRETARY)

@@ -8,6 +8,7 @@ tests check the data it leaves out.
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from tests.admin_support import STAFF_EMAIL, add_contacts, make_staff, sign_in_staff
 from tests.clients import once
@@ -19,7 +20,7 @@ from app.contact.requests import ContactDetails, mark_handled, send_contact_requ
 from app.directory.records import record_revision
 from app.extensions import db
 from app.models import ContactRequest, Municipality, OutboxMessage, utcnow
-from app.platform.i18n import in_language
+from app.platform.i18n import app_text, in_language
 from flask_babel import lazy_gettext as _l
 
 HANDLED_LINK = re.compile(r"/yhteydenotto/kasitelty/([A-Za-z0-9_\-]+)")
@@ -107,6 +108,29 @@ def test_the_apps_own_revision_summaries_read_in_the_pages_language(client, make
         page = client.get(path).text
         assert "Imported from file" in page and "Tuotu tiedostosta" not in page, path
     assert "Tuotu tiedostosta" in client.get(f"/yllapito/jarjestot/{organisation.id}/historia").text
+
+
+@pytest.mark.parametrize(("language", "stored", "shown"), [
+    ("fi", "Tiedot päivitetty", "Tiedot päivitetty"),
+    ("en", "Tiedot päivitetty", "Details updated"),
+    # With values: the values found in the Finnish text stay as they are.
+    ("sv", "Toiminta tauolla 1.9.2026 asti", "Verksamheten har paus till och med 1.9.2026"),
+    ("en", "Yhdistetty järjestöön Jyväskylän (Keski-Suomen) omaiset ry (nro 12)",
+     "Merged into the organisation Jyväskylän (Keski-Suomen) omaiset ry (no. 12)"),
+    ("en", "Yhdistetty: A ry (nro 7) yhdistettiin tähän", "Merged: A ry (no. 7) was merged into this one"),
+    ("sv", "Luokitus yhdistetty: Dementoituminen → Muistisairaus",
+     "Klassificering sammanslagen: Dementoituminen → Muistisairaus"),
+    ("en", "Hylätty: Kuvaus puuttuu.\nLisätkää kuvaus.", "Rejected: Kuvaus puuttuu.\nLisätkää kuvaus."),
+    ("en", "Palautettu versioon 3 (2.6.2026)", "Restored to version 3 (2.6.2026)"),
+    # Not the app's text (a number that is not one), or what staff wrote: as stored.
+    ("en", "Yhdistetty järjestöön X (nro kolme)", "Yhdistetty järjestöön X (nro kolme)"),
+    ("en", "Oma merkintä", "Oma merkintä"),
+    ("en", "", ""),
+])
+def test_a_stored_summary_with_values_reads_in_the_pages_language(app, language, stored, shown):
+    # The features register their texts when the app is created (the `app` fixture).
+    with app.test_request_context(), in_language(language):
+        assert app_text(stored) == shown
 
 
 def test_an_error_report_links_each_reader_to_their_own_page(client, make_organisation):

@@ -25,6 +25,7 @@ from app.directory.duplicates import different_organisation_confirmed, possible_
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
+    NotConfirmable,
     VersionConflict,
     confirm_organisation,
     create_organisation,
@@ -224,10 +225,17 @@ def check_organisation(organisation_id: int):
 @bp.post("/omat/<int:organisation_id>/ajan-tasalla")
 @sign_in_required("contact")
 def confirm_current(organisation_id: int):
-    """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else."""
+    """"Tiedot ovat ajan tasalla": records the confirmation, changes nothing else.
+
+    A rejected entry is refused and its form opened, where a correction goes back to staff.
+    """
     user = current_user()
     organisation = own_organisation_or_404(organisation_id)
-    confirm_organisation(organisation, user.email)
+    try:
+        confirm_organisation(organisation, user.email)
+    except NotConfirmable as refused:
+        flash(refused.message)
+        return redirect(url_for(".continue_form", organisation_id=organisation.id), code=303)
     db.session.commit()
     flash(_("Kiitos! Järjestön %(name)s tiedot on merkitty ajan tasalla oleviksi.", name=organisation.name))
     return redirect(url_for(".my_organisations"), code=303)

@@ -14,6 +14,7 @@ matching.
 """
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.directory.records import record_revision
@@ -32,6 +33,7 @@ from app.models import (
 )
 from app.models.taxonomy import split_list
 from app.models.workshop import WorkshopOrder, WorkshopTheme
+from app.platform.i18n import N_, with_values
 from app.search.index import index_organisation
 
 
@@ -91,6 +93,10 @@ KINDS: dict[str, TermKind] = {
         ),
     )
 }
+
+
+# The revision summary of a merge, translated on display by app_text; the terms keep their Finnish names.
+TERMS_MERGED = with_values(N_("Luokitus yhdistetty: %(source)s → %(target)s"))
 
 
 class TermInUse(Exception):
@@ -182,7 +188,7 @@ def merge_terms(kind: TermKind, source, target, author: str) -> int:
         moved = len(orders)
     else:
         organisations = _organisations_using(kind, source)
-        summary = f"Luokitus yhdistetty: {kind.label(source)} → {kind.label(target)}"
+        summary = _l(TERMS_MERGED, source=kind.label(source), target=kind.label(target))
         for organisation in organisations:
             _repoint(kind, organisation, source, target)
             # Written explicitly: a change of links alone would not raise the version,

@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.directory.contacts import contact_people, contact_text
-from app.directory.importer import Taxonomy, parse_record
+from app.directory.importer import IMPORT_AUTHOR, Taxonomy, parse_record
 from app.directory.importer_fields import LineReader
 from app.directory.organisations import OrganisationData, update_organisation
 from app.directory.records import ADMIN_KEYS, RECORD_KEYS
 from app.extensions import db
 from app.models import Organisation, Revision, Sector
 from app.platform.audit import record_audit
-from app.platform.i18n import current_language
-from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi
+from app.platform.i18n import N_, current_language, with_values
+from app.platform.templating import LANGUAGE_LABELS, ORG_TYPE_LABELS, TRISTATE_LABELS, date_fi, moment_fi
 from app.platform.validation import format_phone_fi
 from app.search.index import directory_version
 from app.search.query import load_taxonomy
@@ -67,11 +67,19 @@ STATUS_VALUE_LABELS = {
     "published": _l("julkaistu"),
     "hidden": _l("piilotettu"),
     "rejected": _l("hylätty"),
+    "deleted": _l("poistettu"),
 }
 LIST_KEYS = {"municipalities", "phones", "needs", "activities", "keywords", "languages", "contacts"}
 # Lists of taxonomy terms, stored in a record by their Finnish names (so is "admin.sector").
 TERM_KEYS = ("needs", "activities", "municipalities")
 TRISTATE_KEYS = {"step_free_access", "accessible_toilet", "induction_loop", "admin.volunteering_supported"}
+# Fields a record keeps as codes, shown by their labels in the page's language.
+VALUE_LABELS = {
+    "org_type": ORG_TYPE_LABELS,
+    "status": STATUS_VALUE_LABELS,
+    "language": LANGUAGE_LABELS,
+    **dict.fromkeys(TRISTATE_KEYS, TRISTATE_LABELS),
+}
 
 
 @dataclass
@@ -172,18 +180,14 @@ def format_value(key: str, value, names: dict[str, dict[str, str]]) -> str:
         return names[key].get(value, value)
     if isinstance(value, bool):
         return _("Kyllä") if value else _("Ei")
-    if key in TRISTATE_KEYS:
-        return str(TRISTATE_LABELS.get(value, value))
-    if key == "org_type":
-        return str(ORG_TYPE_LABELS.get(value, value))
-    if key == "status":
-        return str(STATUS_VALUE_LABELS.get(value, value))
+    if key in VALUE_LABELS:
+        return str(VALUE_LABELS[key].get(value, value))
     if key == "paused_until":
         moment = date.fromisoformat(value)
         return f"{moment.day}.{moment.month}.{moment.year}"
     if key == "confirmed_at":
-        moment = datetime.fromisoformat(value)
-        return f"{moment.day}.{moment.month}.{moment.year} {moment.hour}.{moment.minute:02d}"
+        # Stored as naive UTC: shown in Helsinki time like the revision's own time above it.
+        return moment_fi(datetime.fromisoformat(value))
     return str(value)
 
 
@@ -202,6 +206,8 @@ def record_fields(record: dict) -> list[FieldChange]:
 
 
 FEED_PAGE_SIZE = 25
+# A restore's revision summary, translated on display by app_text.
+RESTORED = with_values(N_("Palautettu versioon %(number)d (%(date)s)"))
 # What a restore leaves as it is: moderation state, the confirmation date, and
 # who may edit (restoring content must not give an address back its access).
 NOT_RESTORED = ("status", "confirmed_at", "contacts")
@@ -213,6 +219,11 @@ class RevisionChanges:
     changes: list[FieldChange]
     is_first: bool
     number: int  # the organisation's own version number: 1, 2, 3 …
+
+    @property
+    def author(self) -> str:
+        """Who wrote the revision: an address, or the import named in the page's language."""
+        return _("Tuonti tiedostosta") if self.revision.author == IMPORT_AUTHOR else self.revision.author
 
 
 def revision_number(revision: Revision) -> int:
@@ -315,6 +326,9 @@ def data_from_record(record: dict, organisation: Organisation) -> tuple[Organisa
         keywords=line.keywords,
         contacts=contact_people(organisation),
         sector_id=line.sector.id if line.sector else None,
+        # The status given, as staff's saves give it: with none, a change to a rejected
+        # entry would count as its contacts' correction and go back to staff as pending.
+        status=organisation.status,
         **{key: value for key, value in fields.items() if key not in ("name", "status", "confirmed_at")},
     )
     return data, problems
@@ -326,10 +340,10 @@ def restore_revision(organisation: Organisation, revision: Revision, actor: str)
     Returns (changed?, problems) — see data_from_record for the problems.
     """
     data, problems = data_from_record(revision.snapshot, organisation)
-    summary = _l("Palautettu versioon %(number)d (%(date)s)", number=revision_number(revision),
-                date=date_fi(revision.created_at))
+    summary = _l(RESTORED, number=revision_number(revision), date=date_fi(revision.created_at))
     changed = update_organisation(
-        organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary
+        organisation, data, actor, base_version=organisation.version, base_record=None, summary=summary,
+        confirms=False,
     ).changed
     if changed:
         record_audit(actor, "restore_revision", "organisation", organisation.id, name=organisation.name,

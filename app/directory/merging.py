@@ -1,19 +1,27 @@
 """Merging a duplicate entry into the one that stays.
 
 The kept entry gains the duplicate's contacts; its open access claims move
-along.  The duplicate is deleted the usual way (hidden at once, purged after
-the retention period).  Both entries get a revision naming the other, so each
-history tells what happened, and the audit event keeps the duplicate's whole
-record, so its details outlive the purge.
+along, and so do its member organisations (those whose parent it is).  The
+duplicate is deleted the usual way (hidden at once, purged after the retention
+period).  Both entries get a revision naming the other, and each member one
+saying its parent changed, so each history tells what happened; the audit
+event keeps the duplicate's whole record, so its details outlive the purge.
 """
+from dataclasses import dataclass
+
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.directory.moderation import ModerationError, delete
 from app.directory.records import organisation_record, record_revision
 from app.extensions import db
 from app.models import AccessClaim, Organisation, OrganisationContact, utcnow
 from app.platform.audit import record_audit
+from app.platform.i18n import N_, with_values
+
+# Revision summaries naming the other entry, translated on display by app_text.
+MERGED_HERE = with_values(N_("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän"))
+MERGED_INTO = with_values(N_("Yhdistetty järjestöön %(name)s (nro %(id)d)"))
 
 
 def suggested_merge(first: Organisation, second: Organisation) -> tuple[Organisation, Organisation]:
@@ -29,8 +37,36 @@ def suggested_merge(first: Organisation, second: Organisation) -> tuple[Organisa
     return kept, duplicate
 
 
-def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str) -> list[str]:
-    """Merge `duplicate` into `kept`; the contacts added to `kept`.  Flush, no commit."""
+@dataclass(frozen=True)
+class MergeResult:
+    contacts_added: list[str]  # addresses
+    members_moved: list[str]  # names of the member organisations now under the kept entry
+
+
+def moving_members(kept: Organisation, duplicate: Organisation) -> list[Organisation]:
+    """The duplicate's member organisations that the merge moves under `kept`, A–Z (the page asking first)."""
+    return _member_moves(kept, duplicate)[0]
+
+
+def _member_moves(kept: Organisation, duplicate: Organisation) -> tuple[list[Organisation], list[Organisation]]:
+    """The duplicate's members as (moving under `kept`, A–Z; losing their parent).
+
+    `kept` itself or one above it cannot move under `kept` (a loop): it loses
+    its parent instead, which was the entry it now is one with.
+    """
+    above = set()
+    current = kept
+    while current is not None and current.id not in above:
+        above.add(current.id)
+        current = current.parent
+    members = sorted(db.session.scalars(select(Organisation).where(Organisation.parent_id == duplicate.id)),
+                     key=lambda o: (o.sort_name, o.id))
+    return ([member for member in members if member.id not in above],
+            [member for member in members if member.id in above])
+
+
+def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str) -> MergeResult:
+    """Merge `duplicate` into `kept`.  Flush, no commit."""
     if kept.id == duplicate.id:
         raise ModerationError(_("Järjestöä ei voi yhdistää itseensä."))
     if kept.deleted_at is not None or duplicate.deleted_at is not None:
@@ -44,20 +80,28 @@ def merge_organisations(kept: Organisation, duplicate: Organisation, actor: str)
         )
     added = [contact.email for contact in moving]
     now = utcnow()
-    # An UPDATE of the row even with no new contact: the version moves, open edit forms see the merge.
-    kept.updated_at = now
+    members, looping = _member_moves(kept, duplicate)
+    for member in members:
+        member.parent = kept
+    for member in looping:
+        member.parent = None
+    # An UPDATE of each row even with no new contact: the version moves, open edit forms see the merge.
+    for changed in {kept, *members, *looping}:
+        changed.updated_at = now
     db.session.flush()
+    for member in [*members, *looping]:
+        if member is not kept:
+            record_revision(member, actor, _l("Emojärjestö vaihtui yhdistämisessä"))
     db.session.execute(
         update(AccessClaim)
         .where(AccessClaim.organisation_id == duplicate.id, AccessClaim.status == "pending")
         .values(organisation_id=kept.id)
         .execution_options(synchronize_session=False)
     )
-    record_revision(kept, actor, _l("Yhdistetty: %(name)s (nro %(id)d) yhdistettiin tähän",
-                                    name=duplicate.name, id=duplicate.id))
+    record_revision(kept, actor, _l(MERGED_HERE, name=duplicate.name, id=duplicate.id))
     delete(duplicate, actor, now=now)
-    record_revision(duplicate, actor, _l("Yhdistetty järjestöön %(name)s (nro %(id)d)",
-                                         name=kept.name, id=kept.id))
+    record_revision(duplicate, actor, _l(MERGED_INTO, name=kept.name, id=kept.id))
     record_audit(actor, "merge", "organisation", duplicate.id, name=duplicate.name, into=kept.id,
-                 into_name=kept.name, contacts_added=added, record=record)
-    return added
+                 into_name=kept.name, contacts_added=added, members_moved=[member.id for member in members],
+                 members_detached=[member.id for member in looping], record=record)
+    return MergeResult(added, [member.name for member in members])

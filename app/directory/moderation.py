@@ -13,7 +13,7 @@ from app.directory.records import record_revision
 from app.extensions import db
 from app.models import AuditEvent, Organisation, utcnow
 from app.platform.audit import record_audit
-from app.platform.i18n import in_language
+from app.platform.i18n import N_, in_language, with_values
 from app.platform.outbox import queue_mail
 from app.platform.templating import date_fi
 from app.platform.tokens import link_url
@@ -22,6 +22,9 @@ from app.search.index import index_organisation, remove_from_index
 
 REASON_MAX_LENGTH = 2000
 PAUSE_NOTE_MAX_LENGTH = 300
+# Revision summaries with values, translated on display by app_text.
+REJECTED = with_values(N_("Hylätty: %(reason)s"))
+PAUSED = with_values(N_("Toiminta tauolla %(date)s asti"))
 
 
 class ModerationError(RefusedError):
@@ -88,7 +91,7 @@ def reject(organisation: Organisation, actor: str, reason: str) -> None:
     except ValidationError as problem:
         raise ModerationError(_("Perustelu: %(problem)s", problem=problem.message)) from None
     _set_status(organisation, "rejected")
-    _record(organisation, actor, "reject", _l("Hylätty: %(reason)s", reason=reason), reason=reason)
+    _record(organisation, actor, "reject", _l(REJECTED, reason=reason), reason=reason)
     _mail_contacts(organisation, "staff_rejected", reason=reason)
 
 
@@ -134,7 +137,7 @@ def pause(organisation: Organisation, actor: str, until: date | None, note: str,
         except ValidationError as problem:
             raise ModerationError(_("Tiedote: %(problem)s", problem=problem.message)) from None
         organisation.paused_until, organisation.paused_note = until, note
-        action, summary = "pause", _l("Toiminta tauolla %(date)s asti", date=date_fi(until))
+        action, summary = "pause", _l(PAUSED, date=date_fi(until))
     db.session.flush()
     _record(
         organisation, actor, action, summary,

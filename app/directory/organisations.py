@@ -1,17 +1,18 @@
 """The write side of organisations: create, update and confirm, used by contacts and staff alike.
 
-Every change writes a revision, reindexes the organisation and counts as a
-confirmation that the details are current.  A rejected entry that its contacts
-correct goes back to staff for approval.  Saves are optimistically locked: the
-caller says which version (and which values) the person started from; when
-someone else has saved since, the save writes only what this person changed
-(app/directory/merge.py) and is refused only where both changed the same thing.
+Every change writes a revision, reindexes the organisation and (but for a
+restore of an old version) counts as a confirmation that the details are
+current.  A rejected entry that its contacts correct goes back to staff for
+approval.  Saves are optimistically locked: the caller says which version (and
+which values) the person started from; when someone else has saved since, the
+save writes only what this person changed (app/directory/merge.py) and is
+refused only where both changed the same thing.
 Contacts added or removed are told by mail (app/directory/contacts.py).
 """
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import LazyString, lazy_gettext as _l
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,6 +35,7 @@ from app.models import (
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
 from app.platform.tokens import link_url
+from app.platform.validation import RefusedError
 from app.search.index import index_organisation
 
 # Columns copied as they are from OrganisationData to the organisation.
@@ -92,6 +94,10 @@ class OrganisationData:
     def __post_init__(self):
         # An address alone is a contact whose name is not known (imports, claims, older callers).
         self.contacts = [ContactPerson(person) if isinstance(person, str) else person for person in self.contacts]
+
+
+class NotConfirmable(RefusedError):
+    """The entry cannot be confirmed as current (Organisation.can_be_confirmed); `message` says what to do."""
 
 
 class VersionConflict(Exception):
@@ -156,6 +162,7 @@ def update_organisation(
     base_record: OrganisationData | None,
     choices: dict[str, str] | None = None,
     summary: LazyString | None = None,
+    confirms: bool = True,
 ) -> SaveResult:
     """Save `data` over `organisation`; flush, no commit.
 
@@ -169,7 +176,8 @@ def update_organisation(
     must roll back).  A save that changes nothing writes nothing; whether it
     confirms is the caller's decision (a contact's form says so on its button).
     A contact's save (`data.status` None) that changes a rejected entry sends it
-    back to staff for approval.
+    back to staff for approval.  A change confirms the details are current
+    unless `confirms` is False (a restore puts old content back; nobody checked it).
     """
     merged = False
     if base_record is not None and choices:
@@ -190,7 +198,8 @@ def update_organisation(
     if resubmitted:
         organisation.status = "pending"
     now = utcnow()
-    organisation.confirmed_at = now
+    if confirms:
+        organisation.confirmed_at = now
     # Always an UPDATE of the row, so the version moves even when only links changed.
     organisation.updated_at = now
     try:
@@ -207,7 +216,16 @@ def update_organisation(
 
 
 def confirm_organisation(organisation: Organisation, author: str) -> None:
-    """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit."""
+    """"Tiedot ovat ajan tasalla": only confirmed_at changes; flush, no commit.
+
+    Raises NotConfirmable for a rejected entry: the confirmation would leave it
+    rejected and tell staff nothing, while a saved correction goes back to them.
+    """
+    if not organisation.can_be_confirmed:
+        raise NotConfirmable(_(
+            "Ylläpito ei julkaissut järjestön %(name)s tietoja, joten niitä ei voi vahvistaa ajan tasalla "
+            "oleviksi. Korjaa tiedot perustelun mukaan ja tallenna, niin ne lähtevät ylläpidolle uudelleen "
+            "hyväksyttäviksi.", name=organisation.name))
     organisation.confirmed_at = utcnow()
     db.session.flush()
     record_revision(organisation, author, _l("Tiedot vahvistettu ajan tasalle"))

@@ -1,7 +1,8 @@
 """The organisation record: one JSON object holding every field of an organisation.
 
 It is the line format of `flask import/export organisations` and the snapshot a
-revision keeps, so both always describe an organisation the same way.
+revision keeps, so both always describe an organisation the same way (but for a
+deleted entry's status, see staff_record).
 """
 from collections.abc import Iterator
 
@@ -18,7 +19,7 @@ from app.platform.i18n import in_language
 
 
 def record_revision(organisation: Organisation, author: str, summary: LazyString | str) -> Revision:
-    """Snapshot the organisation as it is now, in the import/export record format.
+    """Snapshot the organisation as it is now, in the import/export record format (staff_record).
 
     The summary is a record for the staff, written in Finnish whoever made the change
     (a contact's Swedish session wrote Swedish lines into the Finnish change feed):
@@ -31,7 +32,7 @@ def record_revision(organisation: Organisation, author: str, summary: LazyString
         organisation=organisation,
         author=author,
         summary=text,
-        snapshot=organisation_record(organisation),
+        snapshot=staff_record(organisation),
     )
     db.session.add(revision)
     db.session.flush()
@@ -69,6 +70,15 @@ def every_organisation() -> Iterator[Organisation]:
     )
     with db.session.scalars(query) as organisations:
         yield from organisations
+
+
+def staff_record(org: Organisation) -> dict:
+    """The record as staff read it (a revision's snapshot, the staff page): a deleted entry's status is "deleted".
+
+    The import/export record keeps the stored status (hidden until the purge), because
+    "deleted" is nothing an import may set.
+    """
+    return {**organisation_record(org), "status": org.shown_status}
 
 
 def organisation_record(org: Organisation) -> dict:

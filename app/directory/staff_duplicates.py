@@ -8,7 +8,7 @@ from app.admin.forms import ActionForm
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
-from app.directory.merging import merge_organisations
+from app.directory.merging import merge_organisations, moving_members
 from app.directory.moderation import ModerationError
 from app.directory.organisations import create_organisation
 from app.extensions import db
@@ -59,14 +59,19 @@ def merge(organisation_id: int, duplicate_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         return render_template("directory/staff/merge.html", kept=kept, duplicate=duplicate, form=form,
-                               status_labels=STATUS_LABELS)
+                               status_labels=STATUS_LABELS, members=moving_members(kept, duplicate))
     try:
-        added = merge_organisations(kept, duplicate, actor())
+        merged = merge_organisations(kept, duplicate, actor())
     except ModerationError as problem:
         db.session.rollback()
         flash(problem.message)
         return redirect(url_for(".organisation", organisation_id=organisation_id), code=303)
     db.session.commit()
-    flash(_("%(duplicate)s yhdistettiin järjestöön %(name)s ja poistettiin.", duplicate=duplicate.name, name=kept.name)
-          + (" " + _("Yhteyshenkilöiksi lisättiin: %(emails)s.", emails=", ".join(added)) if added else ""))
+    flash(" ".join([
+        _("%(duplicate)s yhdistettiin järjestöön %(name)s ja poistettiin.", duplicate=duplicate.name, name=kept.name),
+        *([_("Yhteyshenkilöiksi lisättiin: %(emails)s.", emails=", ".join(merged.contacts_added))]
+          if merged.contacts_added else []),
+        *([_("Jäsenjärjestöiksi siirrettiin: %(names)s.", names=", ".join(merged.members_moved))]
+          if merged.members_moved else []),
+    ]))
     return redirect(url_for(".organisation", organisation_id=kept.id), code=303)

@@ -17,7 +17,7 @@ from app.directory.history import record_fields
 from app.directory.reads import all_municipalities
 from app.directory.merging import suggested_merge
 from app.directory.organisations import VersionConflict, update_organisation
-from app.directory.records import organisation_record
+from app.directory.records import staff_record
 from app.directory.stepped_pages import SteppedForm, continue_url, one_page_form, step_page
 from app.extensions import db
 from app.models import Organisation
@@ -63,7 +63,7 @@ def _detail_page(organisation: Organisation, *, reject_form=None, pause_form=Non
     return render_template(
         "directory/staff/organisation.html",
         organisation=organisation,
-        fields=record_fields(organisation_record(organisation)),
+        fields=record_fields(staff_record(organisation)),
         status_labels=STATUS_LABELS,
         action_form=ActionForm(),
         reject_form=reject_form or RejectForm(),

@@ -141,6 +141,17 @@ class Organisation(Translated, PublicIdMixin, Base):
     def is_published(self) -> bool:
         return self.status == "published"
 
+    @property
+    def shown_status(self) -> str:
+        """The status staff read: a deleted entry is stored hidden until the purge, but is called deleted."""
+        return "deleted" if self.deleted_at is not None else self.status
+
+    @property
+    def can_be_confirmed(self) -> bool:
+        """Whether "Tiedot ovat ajan tasalla" applies: staff turned a rejected entry down, so
+        confirming it as it is helps no one; only a correction goes back to them."""
+        return self.status != "rejected"
+
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name}>"
 

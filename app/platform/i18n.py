@@ -3,6 +3,7 @@
 The language comes from the URL (app.platform.languages); the catalogues are
 app/translations/<code>/LC_MESSAGES/messages.po, with Finnish msgids.
 """
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,11 +46,46 @@ def N_(text: str) -> str:
     return text
 
 
+# Texts stored with values filled in ("Yhdistetty järjestöön X (nro 3)"), by msgid: the
+# pattern that finds the values in a stored text again.  Reading the values back out of
+# the Finnish text, rather than storing the msgid and the values apart, needs no new
+# column and translates what was stored before this too.  A text cut at the column's
+# length no longer matches and reads as stored.
+_WITH_VALUES: dict[str, tuple[re.Pattern, dict[str, type]]] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
+
+
+def with_values(msgid: str) -> str:
+    """Register a stored text that has %(name)s / %(name)d values, for `app_text`; returns the msgid.
+
+    Mark it for the catalogue as well: `MERGED = with_values(N_("Yhdistetty järjestöön %(name)s"))`,
+    then store `lazy_gettext(MERGED, name=...)` rendered in Finnish.
+    """
+    types, parts, position = {}, [], 0
+    for placeholder in _PLACEHOLDER.finditer(msgid):
+        name, kind = placeholder.groups()
+        types[name] = int if kind == "d" else str
+        value = rf"(?P<{name}>-?\d+)" if kind == "d" else rf"(?P<{name}>.+)"
+        parts += [re.escape(msgid[position:placeholder.start()]), value]
+        position = placeholder.end()
+    parts.append(re.escape(msgid[position:]))
+    _WITH_VALUES[msgid] = (re.compile("".join(parts), re.DOTALL), types)
+    return msgid
+
+
 def app_text(stored: str) -> str:
     """A text the app stored in Finnish (a revision's summary, a default survey statement) in the
-    page's language when it is one of the app's own texts; anything else (a name in it, what staff
-    wrote) as stored."""
-    return gettext(stored) if stored else stored
+    page's language when it is one of the app's own texts, also one with values (`with_values`),
+    which stay as stored; anything else (what staff wrote) as stored."""
+    if not stored:
+        return stored
+    translated = gettext(stored)
+    if translated != stored or current_language() == DEFAULT_LANGUAGE:
+        return translated
+    for msgid, (pattern, types) in _WITH_VALUES.items():
+        if found := pattern.fullmatch(stored):
+            return gettext(msgid, **{name: types[name](value) for name, value in found.groupdict().items()})
+    return stored
 
 
 def _translations(context: Context):
