@@ -92,7 +92,10 @@ class ContactRequestForm(OnceForm):
             valid = False
         channel = self.preferred_channel.data
         if channel in ("puhelin", "tekstiviesti") and not has_phone and not self.phone.errors and has_email:
-            self.preferred_channel.errors.append(_l("Valitsit yhteydenoton puhelimella: anna myös puhelinnumero."))
+            self.preferred_channel.errors.append(
+                _l("Valitsit yhteydenoton tekstiviestillä: anna myös puhelinnumero.") if channel == "tekstiviesti"
+                else _l("Valitsit yhteydenoton puhelimella: anna myös puhelinnumero.")
+            )
             valid = False
         if channel == "sahkoposti" and not has_email and not self.email.errors and has_phone:
             self.preferred_channel.errors.append(_l("Valitsit yhteydenoton sähköpostilla: anna myös sähköpostiosoite."))
