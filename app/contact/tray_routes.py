@@ -171,10 +171,10 @@ def mail_shared_tray(code: str):
         return _shared_page(code, form, status=422)
 
     def send():
-        tray.mail_list(
-            form.address(), link_url("contact.shared_tray", code=code), tray.published_on_tray(shared.organisation_ids)
-        )
+        sent = tray.mail_list(form.address(), shared, link_url("contact.shared_tray", code=code))
         flash(_("Lista on lähetetty sähköpostilla. Osoitetta ei tallenneta palveluun."))
+        if not sent:
+            flash(_("Sama lista lähetettiin tähän osoitteeseen jo hetki sitten, joten sitä ei lähetetty uudelleen."))
         return url_for("contact.shared_tray", code=code)
 
     return submit_once(form, send)
