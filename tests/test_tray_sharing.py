@@ -63,6 +63,20 @@ def test_a_double_click_mails_the_list_once(client, db, mailbox, make_organisati
     assert len(mailbox.messages) == 1
 
 
+def test_the_sent_form_sent_again_from_the_browsers_memory_shows_the_confirmation_again(
+    client, db, mailbox, make_organisation
+):
+    code = share(client, db, make_organisation)
+    form = once(list_address="asiakas@example.fi")
+    client.get(client.post(f"/lista/{code}/laheta", data=form).headers["Location"])
+
+    # Back shows the form as it was sent, one-time key and all, and Send.
+    again = client.post(f"/lista/{code}/laheta", data=form)
+
+    assert "Lista on lähetetty sähköpostilla." in client.get(again.headers["Location"]).text
+    assert len(mailbox.messages) == 1
+
+
 def test_the_same_list_to_the_same_address_again_after_back_is_not_sent_twice(client, db, mailbox, make_organisation):
     code = share(client, db, make_organisation)
     first = client.post(f"/lista/{code}/laheta", data=once(list_address="asiakas@example.fi"))

@@ -130,8 +130,8 @@ def tray_share():
     return redirect(url_for("contact.shared_tray", code=shared.code, uusi=1), code=303)
 
 
-def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = False, wait: str = "",
-                 status: int = 200) -> tuple[str, int]:
+def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = False, just_mailed: bool = False,
+                 wait: str = "", status: int = 200) -> tuple[str, int]:
     shared = tray.shared_list(code)
     if shared is None:
         return render_template("contact/shared_tray_missing.html"), 404
@@ -144,6 +144,7 @@ def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = Fal
         qr=tray.qr_svg(share_url, _("QR-koodi: %(url)s", url=share_url)),
         mail_form=mail_form,
         just_created=just_created,
+        just_mailed=just_mailed,
         printed_on=date.today(),
         rate_limit_wait=wait,
     ), status
@@ -152,7 +153,8 @@ def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = Fal
 @bp.get("/lista/<code>")
 def shared_tray(code: str):
     """A list a professional shared with a client: public details only, no personal data."""
-    return _shared_page(code, MailListForm(formdata=None), just_created=request.args.get("uusi") == "1")
+    return _shared_page(code, MailListForm(formdata=None), just_created=request.args.get("uusi") == "1",
+                        just_mailed=request.args.get("lahetetty") == "1")
 
 
 def _mail_form_again(wait: str) -> str:
@@ -171,10 +173,10 @@ def mail_shared_tray(code: str):
         return _shared_page(code, form, status=422)
 
     def send():
-        sent = tray.mail_list(form.address(), shared, link_url("contact.shared_tray", code=code))
-        flash(_("Lista on lähetetty sähköpostilla. Osoitetta ei tallenneta palveluun."))
-        if not sent:
+        if not tray.mail_list(form.address(), shared, link_url("contact.shared_tray", code=code)):
             flash(_("Sama lista lähetettiin tähän osoitteeseen jo hetki sitten, joten sitä ei lähetetty uudelleen."))
-        return url_for("contact.shared_tray", code=code)
+        # The confirmation is in the address, not a flash: a repeat of this one-time key
+        # (a double click, Back to the same form) is answered with the same page.
+        return url_for("contact.shared_tray", code=code, lahetetty=1)
 
     return submit_once(form, send)

@@ -68,3 +68,33 @@ def test_tray_and_request_pages_pass_axe(axe, new_page, live_server):
     cookies = page.context.cookies()
     violations = [problem for path in ["/tarjotin", "/tarjotin/yhteydenotto"] for problem in axe(path, cookies)]
     assert violations == []
+
+
+def test_a_shared_list_mailed_again_after_back_goes_once(new_page, live_server, expect):
+    page = new_page(javascript=False)
+    page.goto("/haku?q=muisti")
+    page.locator("article.tulos").first.get_by_role("button", name="Lisää tarjottimelle").click()
+    page.goto("/tarjotin")
+    page.get_by_role("button", name="Jaa lista").click()
+    address = page.get_by_label("Sähköpostiosoite, johon lista lähetetään")
+    send = page.get_by_role("button", name="Lähetä sähköpostilla")
+    sent = page.get_by_text("Lista on lähetetty sähköpostilla.")
+    before = counts(live_server)
+    address.fill("asiakas@example.fi")
+    send.click()
+    expect(sent).to_be_visible()
+
+    # Back restores the sent form (its one-time key with it) and Send: the same confirmation.
+    page.go_back()
+    expect(sent).to_have_count(0)
+    address.fill("asiakas@example.fi")
+    send.click()
+    expect(sent).to_be_visible()
+    # A browser that fetches the page again gives the form a new key: the list is known as sent.
+    page.go_back()
+    page.reload()
+    address.fill("asiakas@example.fi")
+    send.click()
+    expect(sent).to_be_visible()
+    expect(page.get_by_text("Sama lista lähetettiin tähän osoitteeseen jo hetki sitten")).to_be_visible()
+    assert counts(live_server)[1] == before[1] + 1
