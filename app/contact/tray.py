@@ -53,6 +53,16 @@ def remove(ids: list[int], organisation_id: int) -> list[int]:
     return [i for i in ids if i != organisation_id]
 
 
+def neighbour(ids: list[int], organisation_id: int) -> int | None:
+    """The organisation next to one taken off a list: the one after it, else the one before, else None."""
+    if organisation_id not in ids:
+        return None
+    position = ids.index(organisation_id)
+    if position + 1 < len(ids):
+        return ids[position + 1]
+    return ids[position - 1] if position else None
+
+
 def published_on_tray(ids: list[int]) -> list[Organisation]:
     """The organisations still published, in the order they were added."""
     if not ids:
