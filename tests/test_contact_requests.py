@@ -94,6 +94,36 @@ def test_a_tray_request_sends_exactly_one_mail_per_organisation(client, db, mail
     assert len(batches) == 1
 
 
+@pytest.mark.parametrize("prefix, one, several", [
+    ("", ["Järjestö ottaa sinuun yhteyttä",
+          "Jos yhteydenottoa ei kuulu kahden viikon kuluessa, voit soittaa tai kirjoittaa järjestöön itse."],
+         ["Järjestöt ottavat sinuun yhteyttä",
+          "Jos yhteydenottoa ei kuulu kahden viikon kuluessa, voit soittaa tai kirjoittaa järjestöihin itse."]),
+    ("/sv", ["Organisationen kontaktar dig", "inom två veckor kan du själv ringa eller skriva till organisationen."],
+            ["Organisationerna kontaktar dig", "inom två veckor kan du själv ringa eller skriva till organisationerna."]),
+    ("/en", ["The organisation will contact you", "within two weeks, you can call or write to the organisation yourself."],
+            ["The organisations will contact you", "within two weeks, you can call or write to the organisations yourself."]),
+])
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_copy_and_the_confirmation_say_the_same_for_one_or_several_organisations(
+    client, mailbox, make_organisation, prefix, one, several, count
+):
+    put_on_tray(client, *[make_organisation(f"Yhdistys {i} ry", email=f"y{i}@esimerkki.fi") for i in range(count)])
+
+    response = client.post(f"{prefix}/tarjotin/yhteydenotto", data=once(VALID))
+
+    what_next = client.get(response.headers["Location"]).text.split("<h2>", 1)[1]
+    text, html = mailbox.bodies(next(m for m in mailbox.messages if m["To"] == VALID["email"]))
+    expected, wrong = (one, several) if count == 1 else (several, one)
+    for body in (what_next, text, html):
+        assert all(sentence in body for sentence in expected)
+        assert not any(sentence in body for sentence in wrong)
+    if not prefix:
+        intro = "lähetetty järjestölle:" if count == 1 else "lähetetty seuraaville järjestöille:"
+        assert intro in text and intro in html
+        assert "parin viikon" not in text
+
+
 def test_an_organisation_unpublished_meanwhile_is_reported_and_the_others_still_get_it(
     client, db, mailbox, make_organisation
 ):
@@ -134,6 +164,9 @@ def test_the_unpublished_organisation_in_one_submission_is_reported(db, app, mak
         ({"name": ""}, "name", "pakollinen"),
         ({"message": "x" * 501}, "message", "liian pitkä"),
         ({"preferred_channel": "sahkoposti", "email": ""}, "preferred_channel", "anna myös sähköpostiosoite"),
+        ({"phone": ""}, "preferred_channel", "Valitsit yhteydenoton puhelimella: anna myös puhelinnumero."),
+        ({"preferred_channel": "tekstiviesti", "phone": ""}, "preferred_channel",
+         "Valitsit yhteydenoton tekstiviestillä: anna myös puhelinnumero."),
         ({"on_behalf_of_client": "y"}, "professional_name", "oma nimesi"),
         ({"on_behalf_of_client": "y", "professional_name": "Hoitaja Helmi"}, "professional_org", "organisaatiosi"),
     ],

@@ -3,7 +3,10 @@ requester told when the organisation handled it, one reminder, staff follow-up."
 import re
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from tests.admin_support import make_staff, sign_in_staff
+from tests.clients import once
 from tests.test_contact_requests import VALID, post_contact
 
 from app.admin.period_figures import handling_times_per_organisation
@@ -60,6 +63,34 @@ def test_a_referral_without_the_clients_consent_or_a_callback_is_refused_and_kep
     assert "Anna oma puhelinnumerosi tai sähköpostiosoitteesi" in page
     assert 'value="Keskustan terveysasema"' in page
     assert db.session.scalar(db.select(db.func.count(ContactRequest.id))) == 0
+
+
+@pytest.mark.parametrize("prefix, refusal", [
+    ("", "Täytit ammattilaisen tiedot. Valitse ”Täytän pyynnön asiakkaan puolesta” tai tyhjennä ammattilaisen kentät."),
+    ("/sv", "Du fyllde i yrkespersonens uppgifter."),
+    ("/en", "You filled in the professional’s details."),
+])
+@pytest.mark.parametrize("via_tray", [False, True], ids=["organisation", "tray"])
+def test_a_professionals_details_without_on_behalf_ticked_are_refused_and_kept(
+    client, db, mailbox, make_organisation, prefix, refusal, via_tray
+):
+    organisation = make_organisation(email="info@esimerkki.fi")
+    data = once({**REFERRAL, "on_behalf_of_client": None, "client_consent": None, "professional_phone": ""})
+    data = {key: value for key, value in data.items() if value is not None}
+    if via_tray:
+        client.post("/tarjotin/lisaa", data={"organisation_id": organisation.id})
+        response = client.post(f"{prefix}/tarjotin/yhteydenotto", data=data)
+    else:
+        response = client.post(f"{prefix}/jarjestot/{organisation.id}/yhteydenotto", data=data)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = page.split('id="on_behalf_of_client-virhe"', 1)[1].split("</p>", 1)[0]
+    assert refusal in error
+    for typed in ("Hoitaja Hanna", "Keskustan terveysasema", "hanna.hoitaja@terveys.example", "Maija Meikäläinen"):
+        assert f'value="{typed}"' in page
+    assert db.session.scalar(db.select(db.func.count(ContactRequest.id))) == 0
+    assert mailbox.messages == []
 
 
 def test_a_residents_own_request_needs_no_client_consent(client, db, make_organisation):

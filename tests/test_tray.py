@@ -69,6 +69,36 @@ def test_removing_takes_it_off(client, make_organisation):
     assert "Tarjotin on tyhjä" in client.get("/tarjotin").get_data(as_text=True)
 
 
+def test_removing_from_the_tray_page_lands_on_the_next_card_or_the_one_before_or_the_heading(
+    client, make_organisation
+):
+    first, second, third = (make_organisation(f"Yhdistys {n} ry").id for n in (1, 2, 3))
+    hidden = make_organisation("Piilotettu ry", status="hidden").id
+    for organisation_id in (first, second, third):
+        add(client, organisation_id)
+    with client.session_transaction() as session:
+        session["tray"] = [first, second, hidden, third]  # unpublished meanwhile: the page no longer shows it
+
+    def remove(organisation_id):
+        response = client.post("/tarjotin/poista", data={"organisation_id": organisation_id, "next": "/tarjotin"})
+        assert response.status_code == 303
+        path, anchor = response.headers["Location"].split("#")
+        assert path == "/tarjotin"
+        assert f'id="{anchor}"' in client.get(path).text  # the place landed on is on the page
+        return anchor
+
+    assert remove(second) == f"tulos-{third}"
+    assert remove(third) == f"tulos-{first}"
+    assert remove(first) == "tarjotin-otsikko"
+
+
+def test_removing_elsewhere_returns_to_the_same_card(client, make_organisation):
+    organisation = make_organisation()
+    add(client, organisation.id)
+    response = client.post("/tarjotin/poista", data={"organisation_id": organisation.id, "next": "/haku?q=muisti"})
+    assert response.headers["Location"] == f"/haku?q=muisti#tulos-{organisation.id}"
+
+
 def test_the_tray_holds_at_most_thirty(client, make_organisation):
     organisations = [make_organisation(f"Yhdistys {n:02d} ry") for n in range(tray.TRAY_LIMIT + 1)]
     for organisation in organisations[: tray.TRAY_LIMIT]:
@@ -227,4 +257,6 @@ def test_next_goes_nowhere_but_a_path_of_this_site(client, make_organisation, pa
     response = client.post(path, data={"organisation_id": organisation.id, "next": next_url})
 
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/tarjotin#tulos-{organisation.id}"
+    # Back to the tray page; a removal lands on its heading, since the card is not on that page.
+    landing = f"tulos-{organisation.id}" if path.endswith("lisaa") else "tarjotin-otsikko"
+    assert response.headers["Location"] == f"/tarjotin#{landing}"

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from tests.clients import once
 
+from app.contact.requests import REPEAT_WINDOW
 from app.models import OutboxMessage, SharedTray, utcnow
 
 
@@ -60,6 +61,42 @@ def test_a_double_click_mails_the_list_once(client, db, mailbox, make_organisati
 
     assert [answer.status_code for answer in answers] == [303, 303]
     assert len(mailbox.messages) == 1
+
+
+def test_the_sent_form_sent_again_from_the_browsers_memory_shows_the_confirmation_again(
+    client, db, mailbox, make_organisation
+):
+    code = share(client, db, make_organisation)
+    form = once(list_address="asiakas@example.fi")
+    client.get(client.post(f"/lista/{code}/laheta", data=form).headers["Location"])
+
+    # Back shows the form as it was sent, one-time key and all, and Send.
+    again = client.post(f"/lista/{code}/laheta", data=form)
+
+    assert "Lista on lähetetty sähköpostilla." in client.get(again.headers["Location"]).text
+    assert len(mailbox.messages) == 1
+
+
+def test_the_same_list_to_the_same_address_again_after_back_is_not_sent_twice(client, db, mailbox, make_organisation):
+    code = share(client, db, make_organisation)
+    first = client.post(f"/lista/{code}/laheta", data=once(list_address="asiakas@example.fi"))
+    client.get(first.headers["Location"])
+
+    # Back to the page, which the browser fills in again under a new one-time key, and Send.
+    again = client.post(f"/lista/{code}/laheta", data=once(list_address="Asiakas@Example.fi"))
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"]).text
+    assert "Lista on lähetetty sähköpostilla." in page
+    assert "Sama lista lähetettiin tähän osoitteeseen jo hetki sitten, joten sitä ei lähetetty uudelleen." in page
+    assert len(mailbox.messages) == 1
+    # Another address is another send; so is the same address once the half hour has passed.
+    client.post(f"/lista/{code}/laheta", data=once(list_address="omainen@example.fi"))
+    assert [m["To"] for m in mailbox.messages] == ["asiakas@example.fi", "omainen@example.fi"]
+    db.session.execute(db.update(OutboxMessage).values(created_at=utcnow() - REPEAT_WINDOW - timedelta(minutes=1)))
+    db.session.commit()
+    client.post(f"/lista/{code}/laheta", data=once(list_address="asiakas@example.fi"))
+    assert len(mailbox.messages) == 3
 
 
 def test_a_bad_address_gets_a_message_and_sends_nothing(client, db, mailbox, make_organisation):

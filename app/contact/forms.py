@@ -92,10 +92,20 @@ class ContactRequestForm(OnceForm):
             valid = False
         channel = self.preferred_channel.data
         if channel in ("puhelin", "tekstiviesti") and not has_phone and not self.phone.errors and has_email:
-            self.preferred_channel.errors.append(_l("Valitsit yhteydenoton puhelimella: anna myös puhelinnumero."))
+            self.preferred_channel.errors.append(
+                _l("Valitsit yhteydenoton tekstiviestillä: anna myös puhelinnumero.") if channel == "tekstiviesti"
+                else _l("Valitsit yhteydenoton puhelimella: anna myös puhelinnumero.")
+            )
             valid = False
         if channel == "sahkoposti" and not has_email and not self.email.errors and has_phone:
             self.preferred_channel.errors.append(_l("Valitsit yhteydenoton sähköpostilla: anna myös sähköpostiosoite."))
+            valid = False
+        if not self.on_behalf_of_client.data and self._professional_given():
+            # details() keeps the professional's fields only on behalf of a client: sent unticked,
+            # they would be dropped unseen and the professional never told the request was handled.
+            self.on_behalf_of_client.errors.append(_l(
+                "Täytit ammattilaisen tiedot. Valitse ”Täytän pyynnön asiakkaan puolesta” tai tyhjennä ammattilaisen kentät."
+            ))
             valid = False
         if self.on_behalf_of_client.data:
             if not _given(self.professional_name.data) and not self.professional_name.errors:
@@ -117,6 +127,10 @@ class ContactRequestForm(OnceForm):
             self.consent.errors.append(_l("Pyyntöä ei voi lähettää ilman suostumustasi."))
             valid = False
         return valid
+
+    def _professional_given(self) -> bool:
+        typed = (self.professional_name, self.professional_org, self.professional_phone, self.professional_email)
+        return any(_given(field.data) for field in typed) or bool(self.client_consent.data)
 
     @property
     def is_spam(self) -> bool:

@@ -21,7 +21,8 @@ from app.platform.tokens import consume_token, hash_token, issue_link_token, lin
 
 HANDLED_PURPOSE = "contact_handled"
 # The same request from the same person to the same organisations within this time is the one
-# already sent: the browser's Back restores a sent form under a new one-time key.
+# already sent: the browser's Back restores a sent form under a new one-time key.  The same
+# shared list mailed to the same address within it is, too (tray.mail_list).
 REPEAT_WINDOW = timedelta(minutes=30)
 BATCH_BYTES = 8
 BATCH_PATTERN = re.compile(f"[0-9a-f]{{{2 * BATCH_BYTES}}}")

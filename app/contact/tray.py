@@ -10,10 +10,11 @@ import segno
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
+from app.contact.requests import REPEAT_WINDOW
 from app.extensions import db
 from app.models import Organisation, utcnow
 from app.models.contact import SharedTray
-from app.platform.outbox import queue_mail
+from app.platform.outbox import queue_mail, queued_since
 
 TRAY_LIMIT = 30
 SHARE_LIFETIME = timedelta(days=90)
@@ -50,6 +51,16 @@ def add(ids: list[int], organisation_id: int) -> list[int]:
 
 def remove(ids: list[int], organisation_id: int) -> list[int]:
     return [i for i in ids if i != organisation_id]
+
+
+def neighbour(ids: list[int], organisation_id: int) -> int | None:
+    """The organisation next to one taken off a list: the one after it, else the one before, else None."""
+    if organisation_id not in ids:
+        return None
+    position = ids.index(organisation_id)
+    if position + 1 < len(ids):
+        return ids[position + 1]
+    return ids[position - 1] if position else None
 
 
 def published_on_tray(ids: list[int]) -> list[Organisation]:
@@ -110,6 +121,18 @@ def qr_svg(url: str, title: str) -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(scale=3, title=title, svgclass="qr-koodi"))
 
 
-def mail_list(address: str, share_url: str, organisations: list[Organisation]) -> None:
-    """Queue the shared list to an address; the address lives only in the outbox message. Flush, no commit."""
-    queue_mail(address, "shared_tray", share_url=share_url, organisations=organisations)
+def mail_list(address: str, shared: SharedTray, share_url: str, *, now: datetime | None = None) -> bool:
+    """Queue the shared list to an address; the address lives only in the outbox message. Flush, no commit.
+
+    False, and nothing queued, when the same list went to the same address within
+    REPEAT_WINDOW: the browser's Back restores a sent form under a new one-time key.
+    """
+    now = now or utcnow()
+    topic = f"shared-list:{shared.code}"
+    if queued_since(address, topic, now - REPEAT_WINDOW):
+        return False
+    queue_mail(
+        address, "shared_tray", topic=topic,
+        share_url=share_url, organisations=published_on_tray(shared.organisation_ids),
+    )
+    return True

@@ -21,11 +21,16 @@ from app.platform.validation import whole_number
 bp.app_context_processor(tray_template_context)
 
 
-def _tray_answer(organisation_id: int, message: str, refused: str = ""):
+# The tray page's heading: where a removal lands when no card is left.
+TRAY_HEADING = "tarjotin-otsikko"
+
+
+def _tray_answer(organisation_id: int, message: str, refused: str = "", anchor: str = ""):
     """The htmx answer (the button and the counter) or a redirect back for a plain POST.
 
     `refused` is what the pressed button says when the add was refused: the status
     message alone is for screen readers, and the flash is not shown without a reload.
+    The redirect lands on `anchor`, by default the organisation's own card.
     """
     if wants_partial():
         return render_template(
@@ -34,9 +39,22 @@ def _tray_answer(organisation_id: int, message: str, refused: str = ""):
             message=message, refused=refused,
         )
     flash(message)
-    anchor = f"#tulos-{organisation_id}"
-    # Where to go back to after a POST without JavaScript.
-    return redirect(local_path(request.form.get("next"), url_for("contact.tray_page")) + anchor, code=303)
+    return redirect(f"{_back()}#{anchor or f'tulos-{organisation_id}'}", code=303)
+
+
+def _back() -> str:
+    """Where to go back to after a POST without JavaScript."""
+    return local_path(request.form.get("next"), url_for("contact.tray_page"))
+
+
+def _landing_after_removal(tray_before: list[int], organisation_id: int) -> str:
+    """Where the tray page goes on once a card left it: the landing point is where a
+    keyboard user's next Tab starts, and a missing one would start them at the top."""
+    if _back() != url_for("contact.tray_page"):
+        return ""  # a search or organisation page keeps the card, with its button turned
+    shown = [organisation.id for organisation in tray.published_on_tray(tray_before)]
+    nearby = tray.neighbour(shown, organisation_id)
+    return f"tulos-{nearby}" if nearby else TRAY_HEADING
 
 
 def _organisation_id() -> int:
@@ -67,10 +85,12 @@ def tray_add():
 def tray_remove():
     """Take an organisation off the tray."""
     organisation_id = _organisation_id()
-    ids = tray.remove(tray_ids(), organisation_id)
+    before = tray_ids()
+    ids = tray.remove(before, organisation_id)
     save_tray(ids)
     return _tray_answer(organisation_id, ngettext("Poistettu tarjottimelta. Tarjottimella on %(num)d järjestö.",
-                                                       "Poistettu tarjottimelta. Tarjottimella on %(num)d järjestöä.", len(ids)))
+                                                       "Poistettu tarjottimelta. Tarjottimella on %(num)d järjestöä.", len(ids)),
+                        anchor=_landing_after_removal(before, organisation_id))
 
 
 @bp.post("/tarjotin/tyhjenna")
@@ -110,6 +130,7 @@ def tray_page():
             organisations=organisations,
             dropped=len(ids) - len(still_there),
             cleared=len(cleared_ids()),
+            heading_id=TRAY_HEADING,
             form=ContactRequestForm(),
             printed_on=date.today(),
         )
@@ -130,8 +151,8 @@ def tray_share():
     return redirect(url_for("contact.shared_tray", code=shared.code, uusi=1), code=303)
 
 
-def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = False, wait: str = "",
-                 status: int = 200) -> tuple[str, int]:
+def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = False, just_mailed: bool = False,
+                 wait: str = "", status: int = 200) -> tuple[str, int]:
     shared = tray.shared_list(code)
     if shared is None:
         return render_template("contact/shared_tray_missing.html"), 404
@@ -144,6 +165,7 @@ def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = Fal
         qr=tray.qr_svg(share_url, _("QR-koodi: %(url)s", url=share_url)),
         mail_form=mail_form,
         just_created=just_created,
+        just_mailed=just_mailed,
         printed_on=date.today(),
         rate_limit_wait=wait,
     ), status
@@ -152,7 +174,8 @@ def _shared_page(code: str, mail_form: MailListForm, *, just_created: bool = Fal
 @bp.get("/lista/<code>")
 def shared_tray(code: str):
     """A list a professional shared with a client: public details only, no personal data."""
-    return _shared_page(code, MailListForm(formdata=None), just_created=request.args.get("uusi") == "1")
+    return _shared_page(code, MailListForm(formdata=None), just_created=request.args.get("uusi") == "1",
+                        just_mailed=request.args.get("lahetetty") == "1")
 
 
 def _mail_form_again(wait: str) -> str:
@@ -171,10 +194,10 @@ def mail_shared_tray(code: str):
         return _shared_page(code, form, status=422)
 
     def send():
-        tray.mail_list(
-            form.address(), link_url("contact.shared_tray", code=code), tray.published_on_tray(shared.organisation_ids)
-        )
-        flash(_("Lista on lähetetty sähköpostilla. Osoitetta ei tallenneta palveluun."))
-        return url_for("contact.shared_tray", code=code)
+        if not tray.mail_list(form.address(), shared, link_url("contact.shared_tray", code=code)):
+            flash(_("Sama lista lähetettiin tähän osoitteeseen jo hetki sitten, joten sitä ei lähetetty uudelleen."))
+        # The confirmation is in the address, not a flash: a repeat of this one-time key
+        # (a double click, Back to the same form) is answered with the same page.
+        return url_for("contact.shared_tray", code=code, lahetetty=1)
 
     return submit_once(form, send)

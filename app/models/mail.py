@@ -11,8 +11,12 @@ class OutboxMessage(Base):
     """One e-mail to one address, written in the transaction that causes it."""
 
     __tablename__ = "outbox_message"
-    # The delivery worker asks for queued messages that are due, oldest first.
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    # The delivery worker asks for queued messages that are due, oldest first;
+    # a repeat is looked for by what the message is about and its address.
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_topic", "topic", "to"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
@@ -29,6 +33,9 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the message is about ("shared-list:<code>"), where a repeat must be found once the
+    # body is gone (it is emptied on delivery) and the address is kept nowhere else; mostly empty.
+    topic: Mapped[str] = mapped_column(String(64), default="")
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status} {self.subject!r}>"

@@ -9,12 +9,12 @@ import base64
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
@@ -33,12 +33,15 @@ _AFTER_ANSWER_KEY = "after_answer"
 _DELIVERED_AFTER_ANSWER_KEY = "outbox_delivered_after_answer"
 
 
-def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, bytes]] = (), **context) -> OutboxMessage:
+def queue_mail(
+    to: str, template: str, *, attachments: Iterable[tuple[str, str, bytes]] = (), topic: str = "", **context
+) -> OutboxMessage:
     """Add a message rendered from emails/<template>.txt and .html; flush, no commit.
 
     The subject is the `subject` block of the .txt template.  `attachments` are
-    (file name, MIME type, content) triples.  CR or LF in the address or the
-    subject raises ValueError: they would let text reach the mail headers.
+    (file name, MIME type, content) triples.  `topic` names what the message is
+    about, for `queued_since`.  CR or LF in the address or the subject raises
+    ValueError: they would let text reach the mail headers.
     """
     subject = render_subject(template, **context)
     if _has_line_break(to) or _has_line_break(subject):
@@ -57,6 +60,7 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
         # seeded generator (or a forked worker) can repeat.
         message_id=f"<{secrets.token_hex(16)}@{_mail_domain()}>",
         next_attempt_at=utcnow(),
+        topic=topic,
     )
     if g.get(_DELIVERED_AFTER_ANSWER_KEY) and _sent_by_request():
         # This request's worker sends it right after the answer; the mail worker
@@ -66,6 +70,19 @@ def queue_mail(to: str, template: str, *, attachments: Iterable[tuple[str, str, 
     db.session.flush()
     db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
     return message
+
+
+def queued_since(to: str, topic: str, since: datetime) -> bool:
+    """Whether a message about `topic` was queued to `to` at or after `since`.
+
+    For a repeat that carries a new one-time key (the browser's Back restores a sent
+    form): where the address is kept nowhere else, the outbox is what remembers it.
+    """
+    return db.session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.topic == topic, OutboxMessage.to == to.strip(), OutboxMessage.created_at >= since
+        ).limit(1)
+    ) is not None
 
 
 def retry_failed(message_id: int) -> OutboxMessage | None:
