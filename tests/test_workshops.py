@@ -9,6 +9,7 @@ from tests.test_workshops_helpers import (
     good_dates,
     order_form,
     seed_themes,
+    status_form,
     today,
     weekday_from,
 )
@@ -258,7 +259,7 @@ def test_status_page_is_private_and_read_only(client, mailbox, themes):
 def test_the_orderer_cancels_a_new_order(client, mailbox, themes):
     order, path = place(client, mailbox, themes[0])
     page = client.get(path)
-    answer = client.post(path + "/peru", data={"csrf_token": csrf_of(page), "reason": "Aikataulut eivät sovi."})
+    answer = client.post(path + "/peru", data=status_form(page, "peru", reason="Aikataulut eivät sovi."))
     assert answer.status_code == 303 and answer.headers["Location"] == path
     db.session.refresh(order)
     assert order.status == "cancelled" and order.cancelled_by == "orderer"
@@ -271,6 +272,24 @@ def test_the_orderer_cancels_a_new_order(client, mailbox, themes):
     assert not any(part.get_content_type() == "text/calendar" for part in cancelled_mail.walk())
 
 
+def test_a_double_click_on_cancel_gets_the_cancelled_page_not_an_error(client, mailbox, themes):
+    order, path = place(client, mailbox, themes[0])
+    data = status_form(client.get(path), "peru", reason="Aikataulut eivät sovi.")
+    mailbox.messages.clear()
+
+    first = client.post(path + "/peru", data=data)
+    second = client.post(path + "/peru", data=data)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == path
+    after = client.get(path)
+    assert "Tilaus on peruttu." in after.text and "ei voi enää perua" not in after.text
+    assert 'class="virheyhteenveto"' not in after.text
+    db.session.refresh(order)
+    assert [c.to_status for c in order.history] == ["new", "cancelled"]
+    assert len([m for m in mailbox.messages if m["To"] == order.email]) == 1
+
+
 def test_a_new_order_cancelled_by_the_orderer_is_announced_to_the_staff_who_heard_of_it(client, mailbox, themes):
     add_staff("kasittelija@keskus.example", "Kaisa Käsittelijä")
     db.session.commit()
@@ -278,7 +297,7 @@ def test_a_new_order_cancelled_by_the_orderer_is_announced_to_the_staff_who_hear
     announced = {message["To"] for message in mailbox.messages if message["To"] != order.email}
     assert announced == {"kasittelija@keskus.example", "tyopajat@keskus.example"}
 
-    client.post(path + "/peru", data={"csrf_token": csrf_of(client.get(path)), "reason": "Aikataulut eivät sovi."})
+    client.post(path + "/peru", data=status_form(client.get(path), "peru", reason="Aikataulut eivät sovi."))
 
     told = {message["To"] for message in mailbox.messages if "Tilaaja perui" in message["Subject"]}
     assert told == announced
@@ -301,7 +320,7 @@ def test_the_status_link_cannot_cancel_a_workshop_that_has_started(client, mailb
     db.session.commit()
     started_page = client.get(path)
     assert "Vahvistettu" in started_page.text and "Peru tilaus</button>" not in started_page.text
-    answer = client.post(path + "/peru", data={"csrf_token": csrf_of(page), "reason": "Emme pääse."})
+    answer = client.post(path + "/peru", data=status_form(page, "peru", reason="Emme pääse."))
     assert answer.status_code == 409
     assert "ei voi enää perua" in answer.text
     db.session.refresh(order)
@@ -315,7 +334,7 @@ def test_another_orders_token_never_touches_this_order(client, mailbox, themes):
     assert first_path != second_path
     page = client.get(second_path)
     assert second.reference in page.text and first.reference not in page.text
-    client.post(second_path + "/peru", data={"csrf_token": csrf_of(page)})
+    client.post(second_path + "/peru", data=status_form(page, "peru"))
     db.session.refresh(first)
     db.session.refresh(second)
     assert (first.status, second.status) == ("new", "cancelled")

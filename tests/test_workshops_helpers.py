@@ -12,6 +12,7 @@ from app.workshops.themes import seed_workshop_themes
 STATUS_LINK = re.compile(r"http://portal\.test/tyopajat/tila/([A-Za-z0-9_\-]+)")
 FEEDBACK_LINK = re.compile(r"http://portal\.test/tyopajat/palaute/([A-Za-z0-9_\-]+)")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUBMISSION_KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 
 
 def seed_themes(app) -> list[WorkshopTheme]:
@@ -71,3 +72,11 @@ def order_form(theme_id: int | str, **changes) -> dict:
 
 def csrf_of(page) -> str:
     return CSRF.search(page.text).group(1)
+
+
+def status_form(page, step: str, **fields) -> dict:
+    """The status page's form for `step` ("peru" or "muutos") as sent: its CSRF token (if on) and one-time key."""
+    form = page.text.split(f'/{step}" method="post"', 1)[1].split("</form>", 1)[0]
+    csrf = CSRF.search(form)
+    return {"csrf_token": csrf.group(1) if csrf else "", "submission_key": SUBMISSION_KEY.search(form).group(1),
+            **fields}

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from flask import request
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError as FieldError
@@ -286,8 +285,11 @@ class WorkshopOrderForm(OnceForm):
         )
 
 
-class CancelOrderForm(FlaskForm):
-    """The orderer's own cancellation, from the status page while the order is new."""
+class CancelOrderForm(OnceForm):
+    """The orderer's own cancellation, from the status page until the workshop starts.
+
+    Once per key: a double click answers with the first cancellation, not with a refusal.
+    """
 
     reason = TextAreaField(_l("Peruutuksen syy (vapaaehtoinen)"), render_kw={"rows": 3, "maxlength": 1000})
 
@@ -295,8 +297,8 @@ class CancelOrderForm(FlaskForm):
         _text(field, 1000)
 
 
-class ChangeRequestForm(FlaskForm):
-    """The orderer asks for another time or place for a confirmed workshop."""
+class ChangeRequestForm(OnceForm):
+    """The orderer asks for another time or place for a confirmed workshop; once per key (one mail)."""
 
     message = TextAreaField(_l("Mitä haluat muuttaa?"),
                             description=_l("Esimerkiksi uusi toivottu päivä tai paikka. Enintään 1000 merkkiä."),

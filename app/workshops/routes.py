@@ -145,19 +145,25 @@ def cancel(token: str):
 
 
 def _orderer_step(token: str, form, form_name: str, step, done: str):
-    """One of the orderer's forms on the status page: invalid → 422, not possible now → 409, done → back."""
+    """One of the orderer's forms on the status page, once per key: invalid → 422, not possible now → 409,
+    done → back; a repeat (a double click) gets the first answer."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     found = _order_or_404(token)
     if not form.validate_on_submit():
         return _status_page(found, token, status_code=422, **{form_name: form})
-    try:
+
+    def take_step():
         step(found, form)
+        flash(done)
+        return url_for(".status", token=token)
+
+    try:
+        return submit_once(form, take_step)
     except WorkshopError as problem:
         db.session.rollback()
         form.form_errors.append(problem.message)
         return _status_page(found, token, status_code=409, **{form_name: form})
-    db.session.commit()
-    flash(done)
-    return redirect(url_for(".status", token=token), code=303)
 
 
 def _order_or_404(token: str) -> WorkshopOrder:
