@@ -220,21 +220,47 @@ def test_the_order_form_offers_free_slots_and_the_chosen_one_is_held(client, mai
     assert f'name="slot" type="radio" value="{slot.id}"' not in again.text
 
 
+def order_slot_taken_meanwhile(client, themes, slot):
+    """Load the order form, let another order take `slot`, then send the form choosing it."""
+    page = client.get("/tyopajat/tilaa")
+    services.place_order(_details(themes[0].id, slot_id=slot.id))
+    db.session.commit()
+    return client.post("/tyopajat/tilaa", data=once(slot_order_form(themes[0].id, slot.id), csrf_token=csrf_of(page)))
+
+
 def test_a_slot_taken_a_moment_earlier_keeps_the_orderers_input(client, themes):
     start = day_ahead(30).replace(hour=13)
     publish([start, start.replace(hour=9)])
     slot = db.session.scalar(select(WorkshopSlot).where(WorkshopSlot.starts_at == start))
-    page = client.get("/tyopajat/tilaa")
-    other, _token = services.place_order(_details(themes[0].id, slot_id=slot.id))
-    db.session.commit()
 
-    answer = client.post("/tyopajat/tilaa", data=once(slot_order_form(themes[0].id, slot.id),
-                                                     csrf_token=csrf_of(page)))
+    answer = order_slot_taken_meanwhile(client, themes, slot)
 
-    assert answer.status_code in (409, 422)
-    assert "Valitse" in answer.text
+    assert answer.status_code == 422
+    error = answer.text.split('id="slot-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika." in error
+    assert "Valitse vapaa aika tai" not in answer.text
     assert "Haluamme selkeyttää vapaaehtoisten roolit ja tehtävät." in answer.text
+    assert 'value="Maija Meikäläinen"' in answer.text
+    # The other free slot is still offered; the dates were not asked for.
+    assert f'name="slot" type="radio" value="{slot.id}"' not in answer.text and 'name="slot" type="radio"' in answer.text
+    assert 'id="date_1-virhe"' not in answer.text
     assert db.session.scalar(select(db.func.count(WorkshopOrder.id))) == 1
+
+
+def test_the_last_free_slot_taken_a_moment_earlier_is_named_too(client, themes):
+    publish([day_ahead(30).replace(hour=13)])
+    slot = db.session.scalars(select(WorkshopSlot)).one()
+
+    answer = order_slot_taken_meanwhile(client, themes, slot)
+
+    assert answer.status_code == 422
+    error = answer.text.split('id="slot-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "Valitsemasi aika ehti juuri varautua toiselle." in error
+    assert "Vapaita aikoja ei ole nyt jäljellä" in answer.text
+    assert 'id="date_1-virhe"' not in answer.text
+    assert "Haluamme selkeyttää vapaaehtoisten roolit ja tehtävät." in answer.text
+    # Proposing dates instead now goes through.
+    assert post_order(client, order_form(themes[0].id)).status_code == 303
 
 
 def test_choosing_other_time_needs_preferred_dates(client, themes):

@@ -200,6 +200,11 @@ def _busy_times(first: datetime, last: datetime) -> list[tuple[datetime, datetim
     return [(start, start + WORKSHOP_LENGTH) for start in workshops] + [tuple(row) for row in sessions]
 
 
+def slot_taken_message() -> str:
+    """For an orderer whose chosen free slot another order took after their form was loaded."""
+    return _("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika.")
+
+
 def hold_slot(slot_id: int, order: WorkshopOrder) -> bool:
     """Take the slot for the order; False when another order took it first."""
     taken = db.session.execute(

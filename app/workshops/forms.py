@@ -20,7 +20,7 @@ from app.platform.validation import (
     normalise_phone,
     whole_number,
 )
-from app.workshops.booking import slot_label
+from app.workshops.booking import slot_label, slot_taken_message
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
 from app.workshops.feedback import STATEMENTS
@@ -142,7 +142,10 @@ class WorkshopOrderForm(OnceForm):
     @property
     def proposes_times(self) -> bool:
         """True when the orderer proposes dates instead of taking a free slot."""
-        return not self.slot.choices or self.slot.data == OTHER_TIME
+        if self.slot.data == OTHER_TIME:
+            return True
+        # No slots offered: dates it is, unless the person chose one that has been taken since.
+        return not self.slot.choices and whole_number(self.slot.data) is None
 
     @property
     def earliest_date(self) -> date:
@@ -179,7 +182,13 @@ class WorkshopOrderForm(OnceForm):
                                low=MIN_PARTICIPANTS, high=MAX_PARTICIPANTS))
 
     def validate_slot(self, field):
-        if field.choices and field.data not in {choice.value for choice in field.choices}:
+        if field.data in {choice.value for choice in field.choices}:
+            return
+        if whole_number(field.data) is not None:
+            # A slot the page offered that another order has taken since (free_slots no longer
+            # lists it), even the last one: say so, rather than that nothing was chosen.
+            raise FieldError(slot_taken_message())
+        if field.choices:
             raise FieldError(_("Valitse vapaa aika tai kohta, jossa ehdotat muuta aikaa."))
 
     def validate_theme(self, field):

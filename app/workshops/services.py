@@ -24,7 +24,7 @@ from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import RefusedError, ValidationError, check_meeting_link, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
-from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot
+from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot, slot_taken_message
 from app.workshops.invitations import calendar_event, queue_invitation
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
@@ -97,7 +97,7 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     token = secrets.token_urlsafe(32)
     order = _insert_with_reference(details, token, now)
     if details.slot_id is not None and not hold_slot(details.slot_id, order):
-        raise SlotTaken(_("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika."))
+        raise SlotTaken(slot_taken_message())
     _record(order, "", "new", ORDERER, now)
     with in_language(order.language):
         status_url = link_url("workshops.status", token=token)
