@@ -1,4 +1,5 @@
 """Ordering a workshop: the public pages, every rule of the form, the private status link."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -116,6 +117,27 @@ def test_an_order_gets_a_reference_a_status_link_and_staff_notice(client, mailbo
     assert to_staff["To"] == "tyopajat@keskus.example"
     assert "Kuopion Muistiyhdistys ry" in to_staff["Subject"]
     assert token not in mailbox.bodies(to_staff)[0]
+
+
+@pytest.mark.parametrize("prefix, promise, old_promise", [
+    ("", "perua tilauksen työpajan alkuun asti ja pyytää muutosta aikaan tai paikkaan, kun aika on vahvistettu",
+     "perua tilauksen tai pyytää muutosta"),
+    ("/sv", "avboka beställningen ända tills workshopen börjar och, när tiden har bekräftats, be om en ändring",
+     "avboka beställningen eller be om"),
+    ("/en", "cancel the booking until the workshop starts and, once the time is confirmed, ask to change",
+     "cancel the booking or ask"),
+])
+def test_the_receipt_and_its_mail_offer_a_change_only_once_the_time_is_confirmed(client, mailbox, themes, prefix,
+                                                                                 promise, old_promise):
+    page = client.get(f"{prefix}/tyopajat/tilaa")
+    client.post(f"{prefix}/tyopajat/tilaa", data={**order_form(themes[0].id), "csrf_token": csrf_of(page)})
+    receipt = client.get(f"{prefix}/tyopajat/tilattu").text
+    mail = next(message for message in mailbox.messages if message["To"] == "maija@example.fi")
+    for text in (receipt, *mailbox.bodies(mail)):
+        assert promise in " ".join(text.split()) and old_promise not in text
+    # As the status page of the new order: cancelling, and no change form yet.
+    status = client.get(re.search(r"http://portal\.test(/\S*tyopajat/tila/[\w-]+)", mailbox.bodies(mail)[0]).group(1))
+    assert "/peru" in status.text and "/muutos" not in status.text
 
 
 def test_reference_numbers_run_within_the_year(client, mailbox, themes):
