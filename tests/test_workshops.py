@@ -1,6 +1,6 @@
 """Ordering a workshop: the public pages, every rule of the form, the private status link."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,8 +18,11 @@ from tests.test_workshops_helpers import (
 from app.admin.staff import add_staff
 from app.extensions import db
 from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange, utcnow
+from app.platform.i18n import in_language
 from app.platform.tokens import hash_token
-from app.workshops.display import helsinki_time
+from app.platform.validation import ValidationError
+from app.workshops.booking import check_preferred_date
+from app.workshops.display import format_date, helsinki_time
 from app.workshops.services import confirm
 
 pytest_plugins = ["tests.conftest_mail"]
@@ -192,6 +195,10 @@ INVALID_ORDERS = {
     "time of day without date": ({"time_of_day_3": "ilta"}, "time_of_day_3", "Valitse myös päivä"),
     "the same wish twice": (
         {"date_2": good_dates()[0].isoformat(), "time_of_day_2": "iltapäivä"}, "date_2", "on jo ehdotettu"),
+    "the same wish from the date picker and typed": (
+        {"date_2": f"{good_dates()[0]:%d}.{good_dates()[0].month}.{good_dates()[0].year}", "time_of_day_2": "iltapäivä"},
+        "date_2", "on jo ehdotettu"),
+    "beyond the horizon": ({"date_2": "5.1.2099"}, "date_2", "viimeistään"),
     "participants 0": ({"participants": "0"}, "participants", "väliltä 1–60"),
     "participants 61": ({"participants": "61"}, "participants", "väliltä 1–60"),
     "participants not a number": ({"participants": "kymmenkunta"}, "participants", "väliltä 1–60"),
@@ -231,6 +238,34 @@ def test_every_rule_of_the_order_form(client, themes, changes, field, message):
     assert message in summary
     # What was typed is kept.
     assert 'value="Maija Meikäläinen"' in answer.text or field == "contact_person"
+
+
+@pytest.mark.parametrize(("language", "day", "message"), [
+    ("fi", date(2026, 12, 25), "pe 25.12.2026 on pyhäpäivä (Joulupäivä). Työpajat pidetään arkipäivisin"),
+    ("fi", date(2027, 1, 6), "ke 6.1.2027 on pyhäpäivä (Loppiainen)."),
+    ("sv", date(2027, 1, 6), "ons 6.1.2027 är en helgdag (Trettondag). Workshopparna hålls på vardagar"),
+    ("en", date(2026, 12, 25), "is a public holiday (Christmas Day)"),
+    # Beyond the horizon the free slots have too (91 days from 1.12.2026), whatever the year.
+    ("fi", date(2027, 3, 3), "enintään 91 päivän päässä, viimeistään ti 2.3.2027"),
+    ("fi", date(2099, 1, 5), "enintään 91 päivän päässä, viimeistään ti 2.3.2027"),
+    ("en", date(2099, 1, 5), "at most 91 days ahead, by Tue 2.3.2027"),
+])
+def test_a_proposed_date_is_a_working_day_within_the_horizon(app, language, day, message):
+    with in_language(language), pytest.raises(ValidationError) as refused:
+        check_preferred_date(day, date(2026, 12, 1))
+    assert message in refused.value.message
+
+
+def test_the_last_working_day_of_the_horizon_may_be_proposed(app):
+    check_preferred_date(date(2027, 3, 2), date(2026, 12, 1))
+    check_preferred_date(date(2026, 12, 28), date(2026, 12, 1))
+
+
+def test_the_order_form_says_which_dates_it_takes(client, themes):
+    page = client.get("/tyopajat/tilaa").text
+    latest = today() + timedelta(days=91)
+    assert "ei pyhäpäiviä" in page and f"viimeistään {format_date(latest)}" in page
+    assert f'max="{latest.isoformat()}"' in page
 
 
 def test_more_than_three_dates_are_refused(client, themes):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from app.extensions import db
 from app.models import WorkshopTheme
+from app.platform.calendar import public_holiday
 from app.platform.submissions import new_key
 from app.workshops.display import helsinki_time
 from app.workshops.themes import seed_workshop_themes
@@ -22,8 +23,8 @@ def seed_themes(app) -> list[WorkshopTheme]:
 
 
 def weekday_from(start: date) -> date:
-    """`start`, or the first Monday after it when it falls on a weekend."""
-    while start.weekday() >= 5:
+    """`start`, or the first working day after it: no weekend, no Finnish public holiday (not proposable)."""
+    while start.weekday() >= 5 or public_holiday(start):
         start += timedelta(days=1)
     return start
 

@@ -20,19 +20,17 @@ from app.platform.validation import (
     normalise_phone,
     whole_number,
 )
-from app.workshops.booking import slot_label, slot_taken_message
+from app.workshops.booking import MIN_DAYS_AHEAD, check_preferred_date, last_day_offered, slot_label, slot_taken_message
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
 from app.workshops.feedback import STATEMENTS
 from app.workshops.services import (
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,
-    MIN_DAYS_AHEAD,
     MIN_PARTICIPANTS,
     MIN_PREFERRED_TIMES,
     OrderDetails,
     PreferredTime,
-    check_preferred_date,
 )
 
 OWN_PROPOSAL = "oma"
@@ -125,7 +123,8 @@ class WorkshopOrderForm(OnceForm):
         for number in range(1, MAX_PREFERRED_TIMES + 1):
             self._time_field(number).choices = time_choices
         for number in range(1, MAX_PREFERRED_TIMES + 1):
-            self._date_field(number).render_kw = {"min": self.earliest_date.isoformat()}
+            self._date_field(number).render_kw = {"min": self.earliest_date.isoformat(),
+                                                  "max": self.latest_date.isoformat()}
         # Dates beyond the form's three slots can only come from a crafted request.
         submitted = request.form if self.is_submitted() else {}
         self.extra_dates = [
@@ -150,6 +149,10 @@ class WorkshopOrderForm(OnceForm):
     @property
     def earliest_date(self) -> date:
         return self.today + timedelta(days=MIN_DAYS_AHEAD)
+
+    @property
+    def latest_date(self) -> date:
+        return last_day_offered(self.today)
 
     def _date_field(self, number: int):
         return self[f"date_{number}"]
@@ -242,18 +245,17 @@ class WorkshopOrderForm(OnceForm):
                     valid = False
                 continue
             filled += 1
-            wish = (date_field.data.strip(), time_field.data)
-            if wish in wishes:
-                # The same wish twice leaves staff one alternative, not the two asked for.
+            day = self._proposable_date(date_field)
+            if day is None:
+                valid = False
+            elif (day, time_field.data) in wishes:
+                # The same wish twice (2027-01-11 from the date picker, 11.1.2027 typed) leaves
+                # staff one alternative, not the two asked for.
                 date_field.errors.append(_("Tämä ajankohta on jo ehdotettu. Ehdota toista päivää tai kellonaikaa."))
                 valid = False
                 continue
-            wishes.add(wish)
-            try:
-                check_preferred_date(parse_date(date_field.data), self.today)
-            except ValidationError as problem:
-                date_field.errors.append(problem.message)
-                valid = False
+            else:
+                wishes.add((day, time_field.data))
             if time_field.data not in TIMES_OF_DAY:
                 time_field.errors.append(_("Valitse aamupäivä, iltapäivä tai ilta."))
                 valid = False
@@ -265,6 +267,16 @@ class WorkshopOrderForm(OnceForm):
             missing.errors.append(_("Ehdota vähintään kaksi päivää."))
             valid = False
         return valid
+
+    def _proposable_date(self, field) -> date | None:
+        """The field's date if the orderer may propose it; else None, with the reason on the field."""
+        try:
+            day = parse_date(field.data)
+            check_preferred_date(day, self.today)
+        except ValidationError as problem:
+            field.errors.append(problem.message)
+            return None
+        return day
 
     def order_details(self) -> OrderDetails:
         """The validated input for `place_order`."""

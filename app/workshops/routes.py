@@ -22,11 +22,10 @@ from app.platform.ratelimit import accepted, form_again_on_breach
 from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
-from app.workshops.booking import free_slots
+from app.workshops.booking import MIN_DAYS_AHEAD, free_slots
 from app.workshops.themes import active_themes
 from app.workshops.forms import CancelOrderForm, ChangeRequestForm, FeedbackForm, WorkshopOrderForm
 from app.workshops.services import (
-    MIN_DAYS_AHEAD,
     SlotTaken,
     WorkshopError,
     cancel_by_orderer,

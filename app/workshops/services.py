@@ -26,10 +26,9 @@ from app.platform.validation import RefusedError, ValidationError, check_meeting
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
 from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot, slot_taken_message
 from app.workshops.invitations import calendar_event, queue_invitation
-from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
+from app.workshops.display import format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
-MIN_DAYS_AHEAD = 14
 MIN_PREFERRED_TIMES, MAX_PREFERRED_TIMES = 2, 3
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
 REFERENCE_PREFIX = "TP"
@@ -74,19 +73,6 @@ class OrderDetails:
     slot_id: int | None = None
     # The portal language of the order: every mail to the orderer is in it.
     language: str = DEFAULT_LANGUAGE
-
-
-def check_preferred_date(value: date, today: date) -> None:
-    """A preferred date must be a weekday at least MIN_DAYS_AHEAD days from today."""
-    if value <= today:
-        raise ValidationError(_("Päivä on jo mennyt. Valitse tuleva päivä."))
-    if value < today + timedelta(days=MIN_DAYS_AHEAD):
-        raise ValidationError(
-            _("Valitse päivä, joka on vähintään %(days)d päivän päässä, aikaisintaan %(date)s.",
-              days=MIN_DAYS_AHEAD, date=format_date(today + timedelta(days=MIN_DAYS_AHEAD)))
-        )
-    if value.weekday() >= 5:
-        raise ValidationError(_("Työpajat pidetään arkipäivisin. Valitse päivä maanantaista perjantaihin."))
 
 
 # ---- ordering -------------------------------------------------------------
