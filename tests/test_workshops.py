@@ -268,6 +268,14 @@ def test_the_order_form_says_which_dates_it_takes(client, themes):
     assert f'max="{latest.isoformat()}"' in page
 
 
+@pytest.mark.parametrize("field", ["address", "municipality"])
+def test_the_place_fields_say_they_are_only_for_your_own_premises(client, themes, field):
+    page = client.get("/tyopajat/tilaa").text
+    hint = page.split(f'id="{field}-ohje"', 1)[1].split("</p>", 1)[0]
+    assert "Täytä, jos työpaja pidetään teidän tiloissanne." in hint
+    assert f'aria-describedby="{field}-ohje"' in page
+
+
 def test_more_than_three_dates_are_refused(client, themes):
     extra = weekday_from(good_dates()[2] + timedelta(days=1)).isoformat()
     data = order_form(themes[0].id, date_3=good_dates()[2].isoformat(), time_of_day_3="aamupäivä",

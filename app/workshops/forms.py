@@ -104,7 +104,8 @@ class WorkshopOrderForm(OnceForm):
     )
     address = StringField(_l("Katuosoite"), description=_l("Täytä, jos työpaja pidetään teidän tiloissanne."),
                           render_kw={"autocomplete": "street-address", "maxlength": 200})
-    municipality = StringField(_l("Kunta"), render_kw={"autocomplete": "address-level2", "maxlength": 100})
+    municipality = StringField(_l("Kunta"), description=_l("Täytä, jos työpaja pidetään teidän tiloissanne."),
+                               render_kw={"autocomplete": "address-level2", "maxlength": 100})
     accessibility_needs = TextAreaField(
         _l("Esteettömyys- tai kielitarpeet"),
         description=_l("Esimerkiksi pyörätuoli, induktiosilmukka, selkokieli tai tulkkaus. Vapaaehtoinen."),
