@@ -179,6 +179,43 @@ def test_one_per_organisation_when_the_event_says_so(client, taxonomy):
     assert second.status_code == 409 and "yksi osallistuja järjestöä kohden" in second.text
 
 
+@pytest.mark.parametrize("first, second", [
+    ("Esimerkkiyhdistys ry", "esimerkkiyhdistys  RY"),
+    ("Esimerkkiyhdistys ry", " Esimerkkiyhdistys\tRy "),
+    # SQLite's lower() folds only ASCII: the comparison must not depend on the database.
+    ("Äänekosken Yhdistys ry", "ÄÄNEKOSKEN YHDISTYS RY"),
+])
+def test_one_per_organisation_ignores_case_and_spaces(client, taxonomy, first, second):
+    event = make_event(several=False)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi", organisation_name=first))
+    again = client.post(f"/tapahtumat/{event.id}/ilmoittaudu",
+                        data=signup_form("toka@example.fi", organisation_name=second))
+    assert again.status_code == 409
+    error = again.text.split('id="organisation_name-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "yksi osallistuja järjestöä kohden" in error
+    assert [s.email for s in signups(event)] == ["eka@example.fi"]
+
+
+def test_one_per_organisation_holds_on_the_private_link_too(client, mailbox, taxonomy):
+    event = make_event(several=False)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", organisation_name="Toinen ry"))
+    second_link = manage_path(mailbox.bodies(mailbox.messages[1])[0])
+    change = {"name": "Toka", "phone": "", "dietary_needs": "", "accessibility_needs": ""}
+
+    taken = client.post(second_link + "/muuta", data={**change, "organisation_name": "IISALMEN omaishoitajat  ry"})
+
+    assert taken.status_code == 409
+    error = taken.text.split('id="organisation_name-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "yksi osallistuja järjestöä kohden" in error
+    assert 'value="IISALMEN omaishoitajat  ry"' in taken.text
+    assert [s.organisation_name for s in signups(event)] == ["Iisalmen Omaishoitajat ry", "Toinen ry"]
+    # Keeping one's own organisation, however typed, is no second sign-up.
+    kept = client.post(second_link + "/muuta", data={**change, "organisation_name": "toinen RY"})
+    assert kept.status_code == 303
+    assert [s.organisation_name for s in signups(event)] == ["Iisalmen Omaishoitajat ry", "toinen RY"]
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("name", "", "Kirjoita nimesi."),
     ("organisation_name", "  ", "Kirjoita järjestön"),

@@ -1,5 +1,6 @@
 """Ordering a workshop: the public pages, every rule of the form, the private status link."""
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from tests.test_workshops_helpers import (
     good_dates,
     order_form,
     seed_themes,
+    status_form,
     today,
     weekday_from,
 )
@@ -16,8 +18,11 @@ from tests.test_workshops_helpers import (
 from app.admin.staff import add_staff
 from app.extensions import db
 from app.models import OutboxMessage, WorkshopOrder, WorkshopStatusChange, utcnow
+from app.platform.i18n import in_language
 from app.platform.tokens import hash_token
-from app.workshops.display import helsinki_time
+from app.platform.validation import ValidationError
+from app.workshops.booking import check_preferred_date
+from app.workshops.display import format_date, helsinki_time
 from app.workshops.services import confirm
 
 pytest_plugins = ["tests.conftest_mail"]
@@ -117,6 +122,27 @@ def test_an_order_gets_a_reference_a_status_link_and_staff_notice(client, mailbo
     assert token not in mailbox.bodies(to_staff)[0]
 
 
+@pytest.mark.parametrize("prefix, promise, old_promise", [
+    ("", "perua tilauksen työpajan alkuun asti ja pyytää muutosta aikaan tai paikkaan, kun aika on vahvistettu",
+     "perua tilauksen tai pyytää muutosta"),
+    ("/sv", "avboka beställningen ända tills workshopen börjar och, när tiden har bekräftats, be om en ändring",
+     "avboka beställningen eller be om"),
+    ("/en", "cancel the booking until the workshop starts and, once the time is confirmed, ask to change",
+     "cancel the booking or ask"),
+])
+def test_the_receipt_and_its_mail_offer_a_change_only_once_the_time_is_confirmed(client, mailbox, themes, prefix,
+                                                                                 promise, old_promise):
+    page = client.get(f"{prefix}/tyopajat/tilaa")
+    client.post(f"{prefix}/tyopajat/tilaa", data={**order_form(themes[0].id), "csrf_token": csrf_of(page)})
+    receipt = client.get(f"{prefix}/tyopajat/tilattu").text
+    mail = next(message for message in mailbox.messages if message["To"] == "maija@example.fi")
+    for text in (receipt, *mailbox.bodies(mail)):
+        assert promise in " ".join(text.split()) and old_promise not in text
+    # As the status page of the new order: cancelling, and no change form yet.
+    status = client.get(re.search(r"http://portal\.test(/\S*tyopajat/tila/[\w-]+)", mailbox.bodies(mail)[0]).group(1))
+    assert "/peru" in status.text and "/muutos" not in status.text
+
+
 def test_reference_numbers_run_within_the_year(client, mailbox, themes):
     for _ in range(3):
         assert post_order(client, order_form(themes[1].id)).status_code == 303
@@ -169,6 +195,10 @@ INVALID_ORDERS = {
     "time of day without date": ({"time_of_day_3": "ilta"}, "time_of_day_3", "Valitse myös päivä"),
     "the same wish twice": (
         {"date_2": good_dates()[0].isoformat(), "time_of_day_2": "iltapäivä"}, "date_2", "on jo ehdotettu"),
+    "the same wish from the date picker and typed": (
+        {"date_2": f"{good_dates()[0]:%d}.{good_dates()[0].month}.{good_dates()[0].year}", "time_of_day_2": "iltapäivä"},
+        "date_2", "on jo ehdotettu"),
+    "beyond the horizon": ({"date_2": "5.1.2099"}, "date_2", "viimeistään"),
     "participants 0": ({"participants": "0"}, "participants", "väliltä 1–60"),
     "participants 61": ({"participants": "61"}, "participants", "väliltä 1–60"),
     "participants not a number": ({"participants": "kymmenkunta"}, "participants", "väliltä 1–60"),
@@ -208,6 +238,42 @@ def test_every_rule_of_the_order_form(client, themes, changes, field, message):
     assert message in summary
     # What was typed is kept.
     assert 'value="Maija Meikäläinen"' in answer.text or field == "contact_person"
+
+
+@pytest.mark.parametrize(("language", "day", "message"), [
+    ("fi", date(2026, 12, 25), "pe 25.12.2026 on pyhäpäivä (Joulupäivä). Työpajat pidetään arkipäivisin"),
+    ("fi", date(2027, 1, 6), "ke 6.1.2027 on pyhäpäivä (Loppiainen)."),
+    ("sv", date(2027, 1, 6), "ons 6.1.2027 är en helgdag (Trettondag). Workshopparna hålls på vardagar"),
+    ("en", date(2026, 12, 25), "is a public holiday (Christmas Day)"),
+    # Beyond the horizon the free slots have too (91 days from 1.12.2026), whatever the year.
+    ("fi", date(2027, 3, 3), "enintään 91 päivän päässä, viimeistään ti 2.3.2027"),
+    ("fi", date(2099, 1, 5), "enintään 91 päivän päässä, viimeistään ti 2.3.2027"),
+    ("en", date(2099, 1, 5), "at most 91 days ahead, by Tue 2.3.2027"),
+])
+def test_a_proposed_date_is_a_working_day_within_the_horizon(app, language, day, message):
+    with in_language(language), pytest.raises(ValidationError) as refused:
+        check_preferred_date(day, date(2026, 12, 1))
+    assert message in refused.value.message
+
+
+def test_the_last_working_day_of_the_horizon_may_be_proposed(app):
+    check_preferred_date(date(2027, 3, 2), date(2026, 12, 1))
+    check_preferred_date(date(2026, 12, 28), date(2026, 12, 1))
+
+
+def test_the_order_form_says_which_dates_it_takes(client, themes):
+    page = client.get("/tyopajat/tilaa").text
+    latest = today() + timedelta(days=91)
+    assert "ei pyhäpäiviä" in page and f"viimeistään {format_date(latest)}" in page
+    assert f'max="{latest.isoformat()}"' in page
+
+
+@pytest.mark.parametrize("field", ["address", "municipality"])
+def test_the_place_fields_say_they_are_only_for_your_own_premises(client, themes, field):
+    page = client.get("/tyopajat/tilaa").text
+    hint = page.split(f'id="{field}-ohje"', 1)[1].split("</p>", 1)[0]
+    assert "Täytä, jos työpaja pidetään teidän tiloissanne." in hint
+    assert f'aria-describedby="{field}-ohje"' in page
 
 
 def test_more_than_three_dates_are_refused(client, themes):
@@ -258,7 +324,7 @@ def test_status_page_is_private_and_read_only(client, mailbox, themes):
 def test_the_orderer_cancels_a_new_order(client, mailbox, themes):
     order, path = place(client, mailbox, themes[0])
     page = client.get(path)
-    answer = client.post(path + "/peru", data={"csrf_token": csrf_of(page), "reason": "Aikataulut eivät sovi."})
+    answer = client.post(path + "/peru", data=status_form(page, "peru", reason="Aikataulut eivät sovi."))
     assert answer.status_code == 303 and answer.headers["Location"] == path
     db.session.refresh(order)
     assert order.status == "cancelled" and order.cancelled_by == "orderer"
@@ -271,6 +337,24 @@ def test_the_orderer_cancels_a_new_order(client, mailbox, themes):
     assert not any(part.get_content_type() == "text/calendar" for part in cancelled_mail.walk())
 
 
+def test_a_double_click_on_cancel_gets_the_cancelled_page_not_an_error(client, mailbox, themes):
+    order, path = place(client, mailbox, themes[0])
+    data = status_form(client.get(path), "peru", reason="Aikataulut eivät sovi.")
+    mailbox.messages.clear()
+
+    first = client.post(path + "/peru", data=data)
+    second = client.post(path + "/peru", data=data)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == path
+    after = client.get(path)
+    assert "Tilaus on peruttu." in after.text and "ei voi enää perua" not in after.text
+    assert 'class="virheyhteenveto"' not in after.text
+    db.session.refresh(order)
+    assert [c.to_status for c in order.history] == ["new", "cancelled"]
+    assert len([m for m in mailbox.messages if m["To"] == order.email]) == 1
+
+
 def test_a_new_order_cancelled_by_the_orderer_is_announced_to_the_staff_who_heard_of_it(client, mailbox, themes):
     add_staff("kasittelija@keskus.example", "Kaisa Käsittelijä")
     db.session.commit()
@@ -278,7 +362,7 @@ def test_a_new_order_cancelled_by_the_orderer_is_announced_to_the_staff_who_hear
     announced = {message["To"] for message in mailbox.messages if message["To"] != order.email}
     assert announced == {"kasittelija@keskus.example", "tyopajat@keskus.example"}
 
-    client.post(path + "/peru", data={"csrf_token": csrf_of(client.get(path)), "reason": "Aikataulut eivät sovi."})
+    client.post(path + "/peru", data=status_form(client.get(path), "peru", reason="Aikataulut eivät sovi."))
 
     told = {message["To"] for message in mailbox.messages if "Tilaaja perui" in message["Subject"]}
     assert told == announced
@@ -301,7 +385,7 @@ def test_the_status_link_cannot_cancel_a_workshop_that_has_started(client, mailb
     db.session.commit()
     started_page = client.get(path)
     assert "Vahvistettu" in started_page.text and "Peru tilaus</button>" not in started_page.text
-    answer = client.post(path + "/peru", data={"csrf_token": csrf_of(page), "reason": "Emme pääse."})
+    answer = client.post(path + "/peru", data=status_form(page, "peru", reason="Emme pääse."))
     assert answer.status_code == 409
     assert "ei voi enää perua" in answer.text
     db.session.refresh(order)
@@ -315,7 +399,7 @@ def test_another_orders_token_never_touches_this_order(client, mailbox, themes):
     assert first_path != second_path
     page = client.get(second_path)
     assert second.reference in page.text and first.reference not in page.text
-    client.post(second_path + "/peru", data={"csrf_token": csrf_of(page)})
+    client.post(second_path + "/peru", data=status_form(page, "peru"))
     db.session.refresh(first)
     db.session.refresh(second)
     assert (first.status, second.status) == ("new", "cancelled")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.admin_support import make_staff, sign_in_staff
 from tests.clients import once
-from tests.test_workshops_helpers import CSRF, STATUS_LINK, order_form, seed_themes, today, weekday_from
+from tests.test_workshops_helpers import CSRF, STATUS_LINK, order_form, seed_themes, status_form, today, weekday_from
 
 from app.extensions import db
 from app.models import Event, EventSession, OutboxMessage, WorkshopOrder, WorkshopSlot, utcnow
@@ -220,21 +220,47 @@ def test_the_order_form_offers_free_slots_and_the_chosen_one_is_held(client, mai
     assert f'name="slot" type="radio" value="{slot.id}"' not in again.text
 
 
+def order_slot_taken_meanwhile(client, themes, slot):
+    """Load the order form, let another order take `slot`, then send the form choosing it."""
+    page = client.get("/tyopajat/tilaa")
+    services.place_order(_details(themes[0].id, slot_id=slot.id))
+    db.session.commit()
+    return client.post("/tyopajat/tilaa", data=once(slot_order_form(themes[0].id, slot.id), csrf_token=csrf_of(page)))
+
+
 def test_a_slot_taken_a_moment_earlier_keeps_the_orderers_input(client, themes):
     start = day_ahead(30).replace(hour=13)
     publish([start, start.replace(hour=9)])
     slot = db.session.scalar(select(WorkshopSlot).where(WorkshopSlot.starts_at == start))
-    page = client.get("/tyopajat/tilaa")
-    other, _token = services.place_order(_details(themes[0].id, slot_id=slot.id))
-    db.session.commit()
 
-    answer = client.post("/tyopajat/tilaa", data=once(slot_order_form(themes[0].id, slot.id),
-                                                     csrf_token=csrf_of(page)))
+    answer = order_slot_taken_meanwhile(client, themes, slot)
 
-    assert answer.status_code in (409, 422)
-    assert "Valitse" in answer.text
+    assert answer.status_code == 422
+    error = answer.text.split('id="slot-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika." in error
+    assert "Valitse vapaa aika tai" not in answer.text
     assert "Haluamme selkeyttää vapaaehtoisten roolit ja tehtävät." in answer.text
+    assert 'value="Maija Meikäläinen"' in answer.text
+    # The other free slot is still offered; the dates were not asked for.
+    assert f'name="slot" type="radio" value="{slot.id}"' not in answer.text and 'name="slot" type="radio"' in answer.text
+    assert 'id="date_1-virhe"' not in answer.text
     assert db.session.scalar(select(db.func.count(WorkshopOrder.id))) == 1
+
+
+def test_the_last_free_slot_taken_a_moment_earlier_is_named_too(client, themes):
+    publish([day_ahead(30).replace(hour=13)])
+    slot = db.session.scalars(select(WorkshopSlot)).one()
+
+    answer = order_slot_taken_meanwhile(client, themes, slot)
+
+    assert answer.status_code == 422
+    error = answer.text.split('id="slot-virhe"', 1)[1].split("</p>", 1)[0]
+    assert "Valitsemasi aika ehti juuri varautua toiselle." in error
+    assert "Vapaita aikoja ei ole nyt jäljellä" in answer.text
+    assert 'id="date_1-virhe"' not in answer.text
+    assert "Haluamme selkeyttää vapaaehtoisten roolit ja tehtävät." in answer.text
+    # Proposing dates instead now goes through.
+    assert post_order(client, order_form(themes[0].id)).status_code == 303
 
 
 def test_choosing_other_time_needs_preferred_dates(client, themes):
@@ -261,7 +287,7 @@ def test_cancelling_releases_the_slot(client, mailbox, themes):
     path = status_path(mailbox, order)
 
     page = client.get(path)
-    answer = client.post(f"{path}/peru", data={"csrf_token": csrf_of(page), "reason": ""})
+    answer = client.post(f"{path}/peru", data=status_form(page, "peru", reason=""))
 
     assert answer.status_code == 303
     db.session.refresh(slot)
@@ -380,11 +406,10 @@ def test_the_status_page_names_the_staff_contact_and_shows_no_repeated_steps(cli
 def test_the_orderer_asks_for_a_change_and_the_handler_hears_of_it(client, mailbox, confirmed):
     order, path = confirmed
     page = client.get(path)
-    empty = client.post(f"{path}/muutos", data={"csrf_token": csrf_of(page), "message": " "})
+    empty = client.post(f"{path}/muutos", data=status_form(page, "muutos", message=" "))
     assert empty.status_code == 422 and "Kerro, mitä haluat muuttaa." in empty.text
 
-    answer = client.post(f"{path}/muutos", data={"csrf_token": csrf_of(page),
-                                                 "message": "Voisiko työpajan siirtää viikolla?"})
+    answer = client.post(f"{path}/muutos", data=status_form(page, "muutos", message="Voisiko työpajan siirtää viikolla?"))
 
     assert answer.status_code == 303
     requests = [message for message in mailbox.messages if message["Subject"].startswith("Muutospyyntö")]
@@ -394,10 +419,38 @@ def test_the_orderer_asks_for_a_change_and_the_handler_hears_of_it(client, mailb
     assert "Muutosta pyydetty" in client.get(path).text
 
 
+def test_a_double_click_on_the_change_request_asks_once(client, mailbox, confirmed):
+    order, path = confirmed
+    data = status_form(client.get(path), "muutos", message="Voisiko työpajan siirtää viikolla?")
+    mailbox.messages.clear()
+
+    first = client.post(f"{path}/muutos", data=data)
+    second = client.post(f"{path}/muutos", data=data)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    db.session.refresh(order)
+    assert [change.note for change in order.history].count("Voisiko työpajan siirtää viikolla?") == 1
+    requests = [message["To"] for message in mailbox.messages if message["Subject"].startswith("Muutospyyntö")]
+    assert sorted(requests) == sorted({STAFF, "tyopajat@keskus.example"})
+
+
+def test_a_form_refused_on_the_status_page_leaves_the_other_form_ready_to_send(client, confirmed):
+    order, path = confirmed
+    refused = client.post(f"{path}/muutos", data=status_form(client.get(path), "muutos", message=" "))
+    assert refused.status_code == 422
+
+    answer = client.post(f"{path}/peru", data=status_form(refused, "peru", reason="Sairastuimme"))
+
+    assert answer.status_code == 303
+    db.session.refresh(order)
+    assert order.status == "cancelled"
+
+
 def test_the_orderer_may_cancel_a_confirmed_workshop_with_a_calendar_cancellation(client, mailbox, confirmed):
     order, path = confirmed
     page = client.get(path)
-    answer = client.post(f"{path}/peru", data={"csrf_token": csrf_of(page), "reason": "Sairastuimme"})
+    answer = client.post(f"{path}/peru", data=status_form(page, "peru", reason="Sairastuimme"))
     assert answer.status_code == 303
     db.session.refresh(order)
     assert order.status == "cancelled" and order.cancelled_by == "orderer"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from app.extensions import db
 from app.models import WorkshopTheme
+from app.platform.calendar import public_holiday
 from app.platform.submissions import new_key
 from app.workshops.display import helsinki_time
 from app.workshops.themes import seed_workshop_themes
@@ -12,6 +13,7 @@ from app.workshops.themes import seed_workshop_themes
 STATUS_LINK = re.compile(r"http://portal\.test/tyopajat/tila/([A-Za-z0-9_\-]+)")
 FEEDBACK_LINK = re.compile(r"http://portal\.test/tyopajat/palaute/([A-Za-z0-9_\-]+)")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUBMISSION_KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 
 
 def seed_themes(app) -> list[WorkshopTheme]:
@@ -21,8 +23,8 @@ def seed_themes(app) -> list[WorkshopTheme]:
 
 
 def weekday_from(start: date) -> date:
-    """`start`, or the first Monday after it when it falls on a weekend."""
-    while start.weekday() >= 5:
+    """`start`, or the first working day after it: no weekend, no Finnish public holiday (not proposable)."""
+    while start.weekday() >= 5 or public_holiday(start):
         start += timedelta(days=1)
     return start
 
@@ -71,3 +73,11 @@ def order_form(theme_id: int | str, **changes) -> dict:
 
 def csrf_of(page) -> str:
     return CSRF.search(page.text).group(1)
+
+
+def status_form(page, step: str, **fields) -> dict:
+    """The status page's form for `step` ("peru" or "muutos") as sent: its CSRF token (if on) and one-time key."""
+    form = page.text.split(f'/{step}" method="post"', 1)[1].split("</form>", 1)[0]
+    csrf = CSRF.search(form)
+    return {"csrf_token": csrf.group(1) if csrf else "", "submission_key": SUBMISSION_KEY.search(form).group(1),
+            **fields}

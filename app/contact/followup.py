@@ -2,16 +2,16 @@
 
 After three working days the organisation gets one reminder; after seven
 days the request shows on the staff dashboard.  Working days skip weekends
-and Finnish public holidays (the `holidays` package keeps that calendar).
+and Finnish public holidays (platform.calendar.public_holiday).
 """
 from datetime import date, datetime, timedelta
 
-import holidays
 from sqlalchemy import select
 
 from app.contact.requests import recipients
 from app.extensions import db
 from app.models import ContactRequest, Organisation, utcnow
+from app.platform.calendar import public_holiday
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 
@@ -21,10 +21,9 @@ STAFF_AFTER_DAYS = 7
 
 def working_days_before(day: date, count: int) -> date:
     """The date `count` Finnish working days before `day`."""
-    finnish = holidays.Finland(years=range(day.year - 1, day.year + 1))
     while count:
         day -= timedelta(days=1)
-        if day.weekday() < 5 and day not in finnish:
+        if day.weekday() < 5 and not public_holiday(day):
             count -= 1
     return day
 

@@ -132,9 +132,13 @@ def signup(event_id: int):
         return submit_once(form, sign_up_once)
     except SignupError as problem:
         db.session.rollback()
-        target = form[problem.field].errors if problem.field else form.form_errors
-        target.append(problem.message)
+        _show_refusal(form, problem)
         return _signup_page(_event_or_404(event_id), form, 409)
+
+
+def _show_refusal(form, problem: SignupError) -> None:
+    """A refused sign-up or change: the message next to the field it concerns, else atop the form."""
+    (form[problem.field].errors if problem.field else form.form_errors).append(problem.message)
 
 
 @bp.get("/<int:event_id>/ilmoittauduttu")
@@ -184,11 +188,13 @@ def change(token: str):
     form = SignupChangeForm()
     if not form.validate_on_submit():
         return _manage_page(found, token, form, 422)
+    # The one-per-organisation rule reads the other sign-ups: lock the event as a sign-up does, so both cannot pass.
+    locked_event(found.event_id)
     try:
         change_signup(found, form.details())
     except SignupError as problem:
         db.session.rollback()
-        form.form_errors.append(problem.message)
+        _show_refusal(form, problem)
         return _manage_page(_signup_or_404(token), token, form, 409)
     db.session.commit()
     flash(_("Muutokset on tallennettu."))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.events.calendar_files import location, signup_attachments
 from app.events.display import format_moment, format_session, template_labels
+from app.directory.duplicates import normalised_name
 from app.directory.reads import published_organisation_id
 from app.extensions import db
 from app.config import DEFAULT_LANGUAGE
@@ -93,9 +94,7 @@ def sign_up(event: Event, details: SignupDetails, *, now: datetime | None = None
     if existing is not None and existing.status in ACTIVE:
         raise SignupError(_("Tällä sähköpostiosoitteella on jo ilmoittauduttu tähän tapahtumaan. "
                             "Muuttaaksesi tietoja käytä vahvistusviestin linkkiä."), "email")
-    if not event.several_per_organisation and _organisation_taken(event, details.organisation_name):
-        raise SignupError(_("Tähän tapahtumaan otetaan yksi osallistuja järjestöä kohden, ja järjestöstänne "
-                            "on jo ilmoittauduttu."), "organisation_name")
+    _check_one_per_organisation(event, details.organisation_name)
     signup = existing or EventSignup(event_id=event.id, email=details.email, created_at=now)
     _fill(signup, details, now)
     signup.status = "confirmed" if places_left(event) > 0 else "waiting"
@@ -114,13 +113,26 @@ def sign_up(event: Event, details: SignupDetails, *, now: datetime | None = None
     return signup
 
 
-def _organisation_taken(event: Event, organisation_name: str) -> bool:
-    return bool(db.session.scalar(
-        select(func.count()).select_from(EventSignup).where(
-            EventSignup.event_id == event.id, EventSignup.status.in_(ACTIVE),
-            func.lower(EventSignup.organisation_name) == organisation_name.strip().lower(),
-        )
+def _check_one_per_organisation(event: Event, organisation_name: str, *, changing: EventSignup | None = None) -> None:
+    """An event for one participant per organisation refuses a second active sign-up of the same organisation.
+
+    Names are compared as the directory compares them (duplicates.normalised_name), in
+    Python so that SQLite and PostgreSQL agree: typed by hand, "esimerkkiyhdistys  RY" is
+    the same organisation as "Esimerkkiyhdistys ry".  `changing` is the sign-up being
+    changed: keeping its own organisation is no second sign-up.
+    """
+    if event.several_per_organisation:
+        return
+    wanted = normalised_name(organisation_name)
+    if changing is not None and normalised_name(changing.organisation_name) == wanted:
+        return
+    others = db.session.scalars(select(EventSignup.organisation_name).where(
+        EventSignup.event_id == event.id, EventSignup.status.in_(ACTIVE),
+        EventSignup.id != (changing.id if changing is not None else 0),
     ))
+    if any(normalised_name(name) == wanted for name in others):
+        raise SignupError(_("Tähän tapahtumaan otetaan yksi osallistuja järjestöä kohden, ja järjestöstänne "
+                            "on jo ilmoittauduttu."), "organisation_name")
 
 
 def _fill(signup: EventSignup, details: SignupDetails, now: datetime) -> None:
@@ -160,6 +172,7 @@ def change_signup(signup: EventSignup, details: SignupDetails, *, now: datetime 
     now = now or utcnow()
     if signup.status == "cancelled" or has_ended(signup.event, now) or signup.event.status != "published":
         raise SignupError(_("Ilmoittautumista ei voi enää muuttaa."))
+    _check_one_per_organisation(signup.event, details.organisation_name, changing=signup)
     details.email = signup.email
     _fill(signup, details, now)
     db.session.flush()

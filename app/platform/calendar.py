@@ -1,5 +1,6 @@
 """iCalendar (RFC 5545) files in Europe/Helsinki time: invitations for e-mail
-(workshops, event sign-ups) and published calendars (the events feed).
+(workshops, event sign-ups) and published calendars (the events feed); and
+Finland's public holidays.
 
 The `icalendar` library writes the file: escaping, folding at 75 octets, CRLF,
 and a VTIMEZONE taken from the system's time zone database, so a change to
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import icalendar
 from flask_babel import format_date as babel_format_date
 
@@ -25,6 +27,8 @@ PRODID = "-//Hyvinvointitarjotin//Kalenteri//FI"
 CALENDAR_MIMETYPE = "text/calendar; method={method}; charset=UTF-8"
 # The VTIMEZONE covers a year from the event: both observances, a few lines long.
 TIMEZONE_SPAN = timedelta(days=366)
+# The `holidays` package's names of the portal languages.
+HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
 
 
 def uid_host() -> str:
@@ -48,6 +52,16 @@ def format_date(value: date | str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return babel_format_date(value, "EEE d.M.yyyy")
+
+
+def public_holiday(day: date, language: str = "fi") -> str:
+    """The Finnish public holiday on `day`, named in the portal `language`; "" on any other day.
+
+    The `holidays` package keeps the calendar (Easter and midsummer move); it counts
+    juhannusaatto and jouluaatto as well, days off in practice.
+    """
+    names = holidays.Finland(years=day.year, language=HOLIDAY_LANGUAGES.get(language, "fi"))
+    return names.get(day, "")
 
 
 @dataclass

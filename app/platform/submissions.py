@@ -46,9 +46,12 @@ class OnceForm(FlaskForm):
 
     submission_key = HiddenField()
 
-    def process(self, *args, **kwargs):
-        super().process(*args, **kwargs)
-        if KEY_FIELD in self and not self.is_submitted():
+    def process(self, formdata=None, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        # formdata=None: a form shown beside another one that was sent (a status page's
+        # cancel form next to its change form) reads nothing from that POST, so it needs
+        # a key of its own too.
+        if KEY_FIELD in self and (formdata is None or not self.is_submitted()):
             self.submission_key.data = new_key()
 
     def validate(self, extra_validators=None) -> bool:

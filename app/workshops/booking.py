@@ -6,7 +6,9 @@ the next three months; an order holds its slot until it is cancelled.  The
 same rules guard every time staff put in the calendar — a published slot, a
 confirmed or moved workshop: on a weekday between 8 and 20, and not over a
 confirmed workshop, an event of the centre, or a slot another order holds;
-a person may override a rule by writing why.  Nothing here commits.
+a person may override a rule by writing why.  An orderer who proposes dates
+instead has the same horizon, and weekdays that are no public holiday.
+Nothing here commits.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,11 +19,15 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Event, EventSession, WorkshopOrder, WorkshopSlot, utcnow
 from app.models.workshop import WORKSHOP_LENGTH
+from app.platform.calendar import public_holiday
+from app.platform.i18n import current_language
 from app.platform.validation import ValidationError
-from app.workshops.display import format_workshop_time, helsinki_time
+from app.workshops.display import format_date, format_workshop_time, helsinki_time
 
-# How far ahead the order form offers slots.
+# How far ahead the order form offers slots, and takes proposed dates.
 SLOT_HORIZON = timedelta(days=92)
+# The earliest day an order may take or propose, from today: time to agree the details.
+MIN_DAYS_AHEAD = 14
 WORKDAY_STARTS, WORKDAY_ENDS = time(8), time(20)
 SATURDAY = 5
 MAX_SLOTS_PER_PUBLISH = 400
@@ -106,6 +112,30 @@ def check_time(start: datetime, override_reason: str = "", *, facilitator: str =
     return problems
 
 
+def last_day_offered(today: date) -> date:
+    """The last day of SLOT_HORIZON: the order form offers free slots and takes proposed dates until then."""
+    return today + SLOT_HORIZON - timedelta(days=1)
+
+
+def check_preferred_date(value: date, today: date) -> None:
+    """A date an orderer proposes: a weekday that is no public holiday, from MIN_DAYS_AHEAD days ahead
+    to last_day_offered."""
+    earliest, latest = today + timedelta(days=MIN_DAYS_AHEAD), last_day_offered(today)
+    if value <= today:
+        raise ValidationError(_("Päivä on jo mennyt. Valitse tuleva päivä."))
+    if value < earliest:
+        raise ValidationError(_("Valitse päivä, joka on vähintään %(days)d päivän päässä, aikaisintaan %(date)s.",
+                                days=MIN_DAYS_AHEAD, date=format_date(earliest)))
+    if value > latest:
+        raise ValidationError(_("Valitse päivä, joka on enintään %(days)d päivän päässä, viimeistään %(date)s.",
+                                days=(latest - today).days, date=format_date(latest)))
+    if value.weekday() >= SATURDAY:
+        raise ValidationError(_("Työpajat pidetään arkipäivisin. Valitse päivä maanantaista perjantaihin."))
+    if holiday := public_holiday(value, current_language()):
+        raise ValidationError(_("%(date)s on pyhäpäivä (%(holiday)s). Työpajat pidetään arkipäivisin: valitse "
+                                "toinen päivä.", date=format_date(value), holiday=holiday))
+
+
 # ---- slots -----------------------------------------------------------------
 
 def slot_times(first_day: date, last_day: date, weekdays: set[int], start_times: list[time]) -> list[datetime]:
@@ -180,7 +210,7 @@ def free_slots(earliest: date, today: date | None = None) -> list[WorkshopSlot]:
         select(WorkshopSlot).where(
             WorkshopSlot.order_id.is_(None),
             WorkshopSlot.starts_at >= datetime.combine(earliest, time()),
-            WorkshopSlot.starts_at < datetime.combine(today + SLOT_HORIZON, time()),
+            WorkshopSlot.starts_at < datetime.combine(last_day_offered(today) + timedelta(days=1), time()),
         ).order_by(WorkshopSlot.starts_at, WorkshopSlot.facilitator)
     ))
     if not candidates:
@@ -198,6 +228,11 @@ def _busy_times(first: datetime, last: datetime) -> list[tuple[datetime, datetim
         select(EventSession.starts_at, EventSession.ends_at).join(Event, Event.id == EventSession.event_id)
         .where(Event.status == "published", EventSession.starts_at < last, EventSession.ends_at > first))
     return [(start, start + WORKSHOP_LENGTH) for start in workshops] + [tuple(row) for row in sessions]
+
+
+def slot_taken_message() -> str:
+    """For an orderer whose chosen free slot another order took after their form was loaded."""
+    return _("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika.")
 
 
 def hold_slot(slot_id: int, order: WorkshopOrder) -> bool:

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from flask import request
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError as FieldError
@@ -21,19 +20,17 @@ from app.platform.validation import (
     normalise_phone,
     whole_number,
 )
-from app.workshops.booking import slot_label
+from app.workshops.booking import MIN_DAYS_AHEAD, check_preferred_date, last_day_offered, slot_label, slot_taken_message
 from app.workshops.display import AUDIENCE_LABELS, PLACE_KIND_LABELS, TIME_OF_DAY_LABELS, helsinki_time
 from app.platform.surveys import OPEN_ANSWER_MAX, statement_field
 from app.workshops.feedback import STATEMENTS
 from app.workshops.services import (
     MAX_PARTICIPANTS,
     MAX_PREFERRED_TIMES,
-    MIN_DAYS_AHEAD,
     MIN_PARTICIPANTS,
     MIN_PREFERRED_TIMES,
     OrderDetails,
     PreferredTime,
-    check_preferred_date,
 )
 
 OWN_PROPOSAL = "oma"
@@ -107,7 +104,8 @@ class WorkshopOrderForm(OnceForm):
     )
     address = StringField(_l("Katuosoite"), description=_l("Täytä, jos työpaja pidetään teidän tiloissanne."),
                           render_kw={"autocomplete": "street-address", "maxlength": 200})
-    municipality = StringField(_l("Kunta"), render_kw={"autocomplete": "address-level2", "maxlength": 100})
+    municipality = StringField(_l("Kunta"), description=_l("Täytä, jos työpaja pidetään teidän tiloissanne."),
+                               render_kw={"autocomplete": "address-level2", "maxlength": 100})
     accessibility_needs = TextAreaField(
         _l("Esteettömyys- tai kielitarpeet"),
         description=_l("Esimerkiksi pyörätuoli, induktiosilmukka, selkokieli tai tulkkaus. Vapaaehtoinen."),
@@ -126,7 +124,8 @@ class WorkshopOrderForm(OnceForm):
         for number in range(1, MAX_PREFERRED_TIMES + 1):
             self._time_field(number).choices = time_choices
         for number in range(1, MAX_PREFERRED_TIMES + 1):
-            self._date_field(number).render_kw = {"min": self.earliest_date.isoformat()}
+            self._date_field(number).render_kw = {"min": self.earliest_date.isoformat(),
+                                                  "max": self.latest_date.isoformat()}
         # Dates beyond the form's three slots can only come from a crafted request.
         submitted = request.form if self.is_submitted() else {}
         self.extra_dates = [
@@ -143,11 +142,18 @@ class WorkshopOrderForm(OnceForm):
     @property
     def proposes_times(self) -> bool:
         """True when the orderer proposes dates instead of taking a free slot."""
-        return not self.slot.choices or self.slot.data == OTHER_TIME
+        if self.slot.data == OTHER_TIME:
+            return True
+        # No slots offered: dates it is, unless the person chose one that has been taken since.
+        return not self.slot.choices and whole_number(self.slot.data) is None
 
     @property
     def earliest_date(self) -> date:
         return self.today + timedelta(days=MIN_DAYS_AHEAD)
+
+    @property
+    def latest_date(self) -> date:
+        return last_day_offered(self.today)
 
     def _date_field(self, number: int):
         return self[f"date_{number}"]
@@ -180,7 +186,13 @@ class WorkshopOrderForm(OnceForm):
                                low=MIN_PARTICIPANTS, high=MAX_PARTICIPANTS))
 
     def validate_slot(self, field):
-        if field.choices and field.data not in {choice.value for choice in field.choices}:
+        if field.data in {choice.value for choice in field.choices}:
+            return
+        if whole_number(field.data) is not None:
+            # A slot the page offered that another order has taken since (free_slots no longer
+            # lists it), even the last one: say so, rather than that nothing was chosen.
+            raise FieldError(slot_taken_message())
+        if field.choices:
             raise FieldError(_("Valitse vapaa aika tai kohta, jossa ehdotat muuta aikaa."))
 
     def validate_theme(self, field):
@@ -234,18 +246,17 @@ class WorkshopOrderForm(OnceForm):
                     valid = False
                 continue
             filled += 1
-            wish = (date_field.data.strip(), time_field.data)
-            if wish in wishes:
-                # The same wish twice leaves staff one alternative, not the two asked for.
+            day = self._proposable_date(date_field)
+            if day is None:
+                valid = False
+            elif (day, time_field.data) in wishes:
+                # The same wish twice (2027-01-11 from the date picker, 11.1.2027 typed) leaves
+                # staff one alternative, not the two asked for.
                 date_field.errors.append(_("Tämä ajankohta on jo ehdotettu. Ehdota toista päivää tai kellonaikaa."))
                 valid = False
                 continue
-            wishes.add(wish)
-            try:
-                check_preferred_date(parse_date(date_field.data), self.today)
-            except ValidationError as problem:
-                date_field.errors.append(problem.message)
-                valid = False
+            else:
+                wishes.add((day, time_field.data))
             if time_field.data not in TIMES_OF_DAY:
                 time_field.errors.append(_("Valitse aamupäivä, iltapäivä tai ilta."))
                 valid = False
@@ -257,6 +268,16 @@ class WorkshopOrderForm(OnceForm):
             missing.errors.append(_("Ehdota vähintään kaksi päivää."))
             valid = False
         return valid
+
+    def _proposable_date(self, field) -> date | None:
+        """The field's date if the orderer may propose it; else None, with the reason on the field."""
+        try:
+            day = parse_date(field.data)
+            check_preferred_date(day, self.today)
+        except ValidationError as problem:
+            field.errors.append(problem.message)
+            return None
+        return day
 
     def order_details(self) -> OrderDetails:
         """The validated input for `place_order`."""
@@ -286,8 +307,11 @@ class WorkshopOrderForm(OnceForm):
         )
 
 
-class CancelOrderForm(FlaskForm):
-    """The orderer's own cancellation, from the status page while the order is new."""
+class CancelOrderForm(OnceForm):
+    """The orderer's own cancellation, from the status page until the workshop starts.
+
+    Once per key: a double click answers with the first cancellation, not with a refusal.
+    """
 
     reason = TextAreaField(_l("Peruutuksen syy (vapaaehtoinen)"), render_kw={"rows": 3, "maxlength": 1000})
 
@@ -295,8 +319,8 @@ class CancelOrderForm(FlaskForm):
         _text(field, 1000)
 
 
-class ChangeRequestForm(FlaskForm):
-    """The orderer asks for another time or place for a confirmed workshop."""
+class ChangeRequestForm(OnceForm):
+    """The orderer asks for another time or place for a confirmed workshop; once per key (one mail)."""
 
     message = TextAreaField(_l("Mitä haluat muuttaa?"),
                             description=_l("Esimerkiksi uusi toivottu päivä tai paikka. Enintään 1000 merkkiä."),

@@ -22,11 +22,10 @@ from app.platform.ratelimit import accepted, form_again_on_breach
 from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
-from app.workshops.booking import free_slots
+from app.workshops.booking import MIN_DAYS_AHEAD, free_slots
 from app.workshops.themes import active_themes
 from app.workshops.forms import CancelOrderForm, ChangeRequestForm, FeedbackForm, WorkshopOrderForm
 from app.workshops.services import (
-    MIN_DAYS_AHEAD,
     SlotTaken,
     WorkshopError,
     cancel_by_orderer,
@@ -145,19 +144,25 @@ def cancel(token: str):
 
 
 def _orderer_step(token: str, form, form_name: str, step, done: str):
-    """One of the orderer's forms on the status page: invalid → 422, not possible now → 409, done → back."""
+    """One of the orderer's forms on the status page, once per key: invalid → 422, not possible now → 409,
+    done → back; a repeat (a double click) gets the first answer."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     found = _order_or_404(token)
     if not form.validate_on_submit():
         return _status_page(found, token, status_code=422, **{form_name: form})
-    try:
+
+    def take_step():
         step(found, form)
+        flash(done)
+        return url_for(".status", token=token)
+
+    try:
+        return submit_once(form, take_step)
     except WorkshopError as problem:
         db.session.rollback()
         form.form_errors.append(problem.message)
         return _status_page(found, token, status_code=409, **{form_name: form})
-    db.session.commit()
-    flash(done)
-    return redirect(url_for(".status", token=token), code=303)
 
 
 def _order_or_404(token: str) -> WorkshopOrder:

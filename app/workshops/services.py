@@ -24,12 +24,11 @@ from app.platform.staff_notices import notify_staff
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import RefusedError, ValidationError, check_meeting_link, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
-from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot
+from app.workshops.booking import check_time, follow_schedule, hold_slot, release_slot, slot_taken_message
 from app.workshops.invitations import calendar_event, queue_invitation
-from app.workshops.display import format_date, format_workshop_time, helsinki_time, template_labels
+from app.workshops.display import format_workshop_time, helsinki_time, template_labels
 from app.workshops.feedback import feedback_link, open_survey
 
-MIN_DAYS_AHEAD = 14
 MIN_PREFERRED_TIMES, MAX_PREFERRED_TIMES = 2, 3
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 1, 60
 REFERENCE_PREFIX = "TP"
@@ -76,19 +75,6 @@ class OrderDetails:
     language: str = DEFAULT_LANGUAGE
 
 
-def check_preferred_date(value: date, today: date) -> None:
-    """A preferred date must be a weekday at least MIN_DAYS_AHEAD days from today."""
-    if value <= today:
-        raise ValidationError(_("Päivä on jo mennyt. Valitse tuleva päivä."))
-    if value < today + timedelta(days=MIN_DAYS_AHEAD):
-        raise ValidationError(
-            _("Valitse päivä, joka on vähintään %(days)d päivän päässä, aikaisintaan %(date)s.",
-              days=MIN_DAYS_AHEAD, date=format_date(today + timedelta(days=MIN_DAYS_AHEAD)))
-        )
-    if value.weekday() >= 5:
-        raise ValidationError(_("Työpajat pidetään arkipäivisin. Valitse päivä maanantaista perjantaihin."))
-
-
 # ---- ordering -------------------------------------------------------------
 
 def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[WorkshopOrder, str]:
@@ -97,7 +83,7 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
     token = secrets.token_urlsafe(32)
     order = _insert_with_reference(details, token, now)
     if details.slot_id is not None and not hold_slot(details.slot_id, order):
-        raise SlotTaken(_("Valitsemasi aika ehti juuri varautua toiselle. Valitse toinen aika."))
+        raise SlotTaken(slot_taken_message())
     _record(order, "", "new", ORDERER, now)
     with in_language(order.language):
         status_url = link_url("workshops.status", token=token)
