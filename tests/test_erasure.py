@@ -168,6 +168,9 @@ def test_the_history_and_the_log_keep_no_trace_of_an_erased_contact(app, db, mak
     duplicate = make_organisation("Säilyvä yhdistys ry")
     db.session.add(OrganisationContact(organisation_id=duplicate.id, email=PERSON, name="Maija Meikäläinen",
                                        role="sihteeri", phone="+358401234567"))
+    # Someone else whose address holds the erased one: "anna.maija@example.fi" is not maija@example.fi.
+    db.session.add(OrganisationContact(organisation_id=duplicate.id, email=f"anna.{PERSON}", name="Anna Maija",
+                                       role="rahastonhoitaja", phone="+358409876543"))
     db.session.flush()
     record_revision(duplicate, "yllapito@keskus.example", "Yhteyshenkilö lisätty")  # the record names the contact
     merge_organisations(kept, duplicate, "yllapito@keskus.example")  # the contact moves; the log keeps the record
@@ -182,12 +185,28 @@ def test_the_history_and_the_log_keep_no_trace_of_an_erased_contact(app, db, mak
     everything = str([(r.author, r.snapshot) for r in db.session.scalars(select(Revision))])
     everything += str([e.detail for e in db.session.scalars(select(AuditEvent))])
     for trace in (PERSON, "Maija Meikäläinen", "+358401234567"):
-        assert trace not in everything, trace
+        assert f"'{trace}'" not in everything, trace  # as a whole value: anna.maija@… is someone else
     assert pseudonym(PERSON) in everything, "the history still shows that a contact was there"
+    for other_person in (f"anna.{PERSON}", "Anna Maija", "+358409876543"):
+        assert other_person in everything, other_person
     assert find_personal_data(PERSON).is_empty
     make_staff()
     staff = app.test_client()
     sign_in_staff(staff)
     for organisation in (kept, duplicate):
         page = staff.get(f"/yllapito/jarjestot/{organisation.id}/historia")
-        assert page.status_code == 200 and PERSON not in page.text and "Maija Meikäläinen" not in page.text
+        assert page.status_code == 200 and f"<{PERSON}>" not in page.text and "Maija Meikäläinen" not in page.text
+
+
+def test_mail_to_an_address_that_merely_contains_the_erased_one_stays(app, db):
+    from app.platform.erasure import erase_person, find_personal_data
+
+    for number, (to, body) in enumerate([(f"anna.{PERSON}", f"Hei, osoitteesi on anna.{PERSON}."), (PERSON, "Linkki.")]):
+        db.session.add(OutboxMessage(to=to, subject="Viesti", text_body=body, html_body=f"<p>{body}</p>",
+                                     attachments=[], message_id=f"<{number}@test>", next_attempt_at=utcnow()))
+    db.session.commit()
+    assert find_personal_data(PERSON).outbox_messages == 1
+
+    erase_person(PERSON, "cli")
+    db.session.commit()
+    assert db.session.scalars(select(OutboxMessage.to)).all() == [f"anna.{PERSON}"]

@@ -519,3 +519,15 @@ def test_an_unknown_mail_sender_is_refused():
 
     with pytest.raises(ConfigurationError):
         derive_mail_sender({"MAIL_SENT_BY": "both"}, True)
+
+
+def test_a_message_that_failed_for_good_is_no_repeat(app):
+    from app.platform.outbox import queued_since
+
+    since = utcnow() - timedelta(minutes=30)
+    message = queue_sign_in(topic="shared-list:abc")
+    _db.session.commit()
+    assert queued_since("liisa@example.fi", "shared-list:abc", since)
+    message.status = "failed"
+    _db.session.commit()
+    assert not queued_since("liisa@example.fi", "shared-list:abc", since), "nothing reached the person"

@@ -114,7 +114,7 @@ def find_personal_data(email: str) -> ErasureReport:
         access_claims=count(AccessClaim, _same(AccessClaim.email, email)),
         workshop_orders=count(WorkshopOrder, _same(WorkshopOrder.email, email), WorkshopOrder.email != ""),
         event_signups=count(EventSignup, _same(EventSignup.email, email)),
-        outbox_messages=count(OutboxMessage, _outbox_about(email)),
+        outbox_messages=len(_outbox_about(email)),
         sessions=count(UserSession, _same(UserSession.email, email)),
         login_tokens=count(LoginToken, _same(LoginToken.email, email)),
         organisation_drafts=count(OrganisationDraft, _same(OrganisationDraft.email, email)),
@@ -139,7 +139,7 @@ def erase_person(email: str, actor: str) -> ErasureReport:
     db.session.execute(delete(AccessClaim).where(_same(AccessClaim.email, email)))
     anonymise_workshop_orders(_same(WorkshopOrder.email, email))
     anonymise_signups(_same(EventSignup.email, email), now=now)
-    db.session.execute(delete(OutboxMessage).where(_outbox_about(email)))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(_outbox_about(email))))
     db.session.execute(delete(UserSession).where(_same(UserSession.email, email)))
     db.session.execute(delete(LoginToken).where(_same(LoginToken.email, email)))
     db.session.execute(delete(OrganisationDraft).where(_same(OrganisationDraft.email, email)))
@@ -174,7 +174,7 @@ def _revisions_about(email: str) -> list[Revision]:
 
 
 def _mentioning(model, json_column, email: str) -> list:
-    """The rows whose JSON mentions the address anywhere."""
+    """The rows whose JSON mentions the address anywhere (LIKE finds candidates, _address_in decides)."""
     if not email.isascii():
         # JSON text escapes other letters (\u00e4), so no LIKE finds them: every row is read instead.
         rows = db.session.scalars(select(model))
@@ -187,7 +187,7 @@ def _mentioning(model, json_column, email: str) -> list:
 def _without_address(value, email: str):
     """`value` (a JSON record) with every mention of the address replaced by its pseudonym."""
     if isinstance(value, str):
-        return re.sub(re.escape(email), pseudonym(email), value, flags=re.IGNORECASE)
+        return _address_in(email).sub(pseudonym(email), value)
     if isinstance(value, list):
         return [_without_address(item, email) for item in value]
     if isinstance(value, dict):
@@ -206,13 +206,22 @@ def _their_contact_requests(email: str):
     return or_(_same(ContactRequest.email, email), _same(ContactRequest.professional_email, email))
 
 
-def _outbox_about(email: str):
-    # Bodies are searched with the address as written in them (templates print it as given).
-    return or_(
+def _outbox_about(email: str) -> list[int]:
+    """The ids of the messages to the address or whose body names it (templates print it as given)."""
+    candidates = db.session.execute(select(OutboxMessage.id, OutboxMessage.to, OutboxMessage.text_body,
+                                           OutboxMessage.html_body).where(or_(
         _same(OutboxMessage.to, email),
         OutboxMessage.text_body.ilike(_containing(email), escape="\\"),
         OutboxMessage.html_body.ilike(_containing(email), escape="\\"),
-    )
+    )))
+    address = _address_in(email)
+    return [row.id for row in candidates
+            if row.to.lower() == email or address.search(row.text_body) or address.search(row.html_body)]
+
+
+def _address_in(email: str) -> re.Pattern:
+    """The address as a whole in a text: erasing anna@x.fi must not touch hanna@x.fi or anna@x.fi.example."""
+    return re.compile(rf"(?<![\w.!#$%&'*+/=?^`{{|}}~-]){re.escape(email)}(?![\w-]|\.[\w-])", re.IGNORECASE)
 
 
 def _containing(email: str) -> str:

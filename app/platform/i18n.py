@@ -50,7 +50,8 @@ def N_(text: str) -> str:
 # pattern that finds the values in a stored text again.  Reading the values back out of
 # the Finnish text, rather than storing the msgid and the values apart, needs no new
 # column and translates what was stored before this too.  A text cut at the column's
-# length no longer matches and reads as stored.
+# length reads as stored, unless it ends with a value ("Hylätty: %(reason)s"): then the
+# cut value is shown inside the translation, as cut as the stored text.
 _WITH_VALUES: dict[str, tuple[re.Pattern, dict[str, type]]] = {}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 

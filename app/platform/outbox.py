@@ -80,7 +80,9 @@ def queued_since(to: str, topic: str, since: datetime) -> bool:
     """
     return db.session.scalar(
         select(OutboxMessage.id).where(
-            OutboxMessage.topic == topic, OutboxMessage.to == to.strip(), OutboxMessage.created_at >= since
+            OutboxMessage.topic == topic, OutboxMessage.to == to.strip(), OutboxMessage.created_at >= since,
+            # A message that failed for good was not sent: sending again is no repeat.
+            OutboxMessage.status != "failed",
         ).limit(1)
     ) is not None
 

@@ -11,7 +11,7 @@ from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import DateInput, NumberInput
 
 from app.models.workshop import AUDIENCES, PLACE_KINDS, TIMES_OF_DAY
-from app.platform.form_fields import CheckboxListField, EmailAddressField
+from app.platform.form_fields import CheckboxListField, EmailAddressField, parse_date
 from app.platform.i18n import current_language
 from app.platform.submissions import OnceForm
 from app.platform.validation import (
@@ -36,7 +36,6 @@ from app.workshops.services import (
 OWN_PROPOSAL = "oma"
 # The slot choice of an orderer who proposes times of their own instead.
 OTHER_TIME = "muu"
-FINNISH_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
 EXTRA_DATE_FIELD = re.compile(r"^date_([0-9]+)$")
 
 
@@ -45,19 +44,6 @@ def _text(field, max_length: int, *, required: bool = False, message: str | None
         field.data = clean_text(field.data, max_length, required=required)
     except ValidationError as problem:
         raise StopValidation(message if message and not (field.data or "").strip() else problem.message) from None
-
-
-def parse_date(text: str) -> date:
-    """A date typed as 2026-05-12 (the date picker) or 12.5.2026 (by hand)."""
-    text = (text or "").strip()
-    match = FINNISH_DATE.fullmatch(text)
-    try:
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_("Päivämäärä ei kelpaa. Kirjoita se muodossa 12.5.2026.")) from None
 
 
 class WorkshopOrderForm(OnceForm):
@@ -271,8 +257,11 @@ class WorkshopOrderForm(OnceForm):
 
     def _proposable_date(self, field) -> date | None:
         """The field's date if the orderer may propose it; else None, with the reason on the field."""
+        day = parse_date(field.data)
+        if day is None:
+            field.errors.append(_("Päivämäärä ei kelpaa. Kirjoita se muodossa 12.5.2026."))
+            return None
         try:
-            day = parse_date(field.data)
             check_preferred_date(day, self.today)
         except ValidationError as problem:
             field.errors.append(problem.message)
