@@ -20,9 +20,9 @@ from app.events.signups import (
     waiting_position,
 )
 from app.directory.reads import published_organisation_names
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import Event, utcnow
-from app.platform.ratelimit import accepted, form_again_on_breach
+from app.platform.ratelimit import counted_submissions
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.templating import render_page
 from app.platform.validation import whole_number
@@ -111,7 +111,7 @@ def _signup_form_again(wait: str) -> str:
 
 @bp.route("/<int:event_id>/ilmoittaudu", methods=["GET", "POST"])
 # Only sign-ups that went through count: a few typos must not lock out an office's network.
-@limiter.limit(SIGNUPS_PER_IP, methods=["POST"], deduct_when=accepted, on_breach=form_again_on_breach(_signup_form_again))
+@counted_submissions(SIGNUPS_PER_IP, rerender=_signup_form_again)
 def signup(event_id: int):
     """The sign-up form; invalid input comes back marked (422), a closed sign-up says so."""
     if (earlier := earlier_answer()) is not None:

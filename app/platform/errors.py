@@ -53,9 +53,9 @@ def _rate_limited_page() -> str:
     from app.extensions import limiter
     from app.platform.ratelimit import wait_text
 
+    # The values alone: a field's name ("report_text") means nothing to the person who typed it.
     posted = [
-        (name, value) for name, value in request.form.items(multi=True)
-        if name not in HIDDEN_FIELDS and value.strip()
+        value for name, value in request.form.items(multi=True) if name not in HIDDEN_FIELDS and value.strip()
     ] if request.method == "POST" else []
     return render_template(
         "errors/rate_limited.html", title=_(MESSAGES[429][0]), status=429,

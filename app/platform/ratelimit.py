@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, limiter
 from app.models.ratelimit import RateLimitCounter
 from app.platform.database import reading_only
+from app.platform.submissions import earlier_answer
 from app.platform.tokens import hash_token
 from app.platform.validation import email_key
 
@@ -62,8 +63,8 @@ def link_request_limits(scope: str):
     """
 
     def decorate(view):
-        view = limiter.limit(LINKS_PER_ADDRESS, methods=["POST"], key_func=per_address(scope), deduct_when=accepted)(view)
-        return limiter.limit(LINKS_PER_IP, methods=["POST"], deduct_when=accepted)(view)
+        view = counted_submissions(LINKS_PER_ADDRESS, key_func=per_address(scope))(view)
+        return counted_submissions(LINKS_PER_IP)(view)
 
     return decorate
 
@@ -115,16 +116,30 @@ def submission_limits(scope: str, rerender: Callable[[str], str] | None = None):
     on SQLite that would begin a write transaction the count then waits for.
     """
 
-    on_breach = form_again_on_breach(rerender) if rerender is not None else None
-
     def decorate(view):
-        view = limiter.limit(
-            SUBMISSIONS_PER_SESSION, methods=["POST"], key_func=per_session(scope), deduct_when=accepted,
-            on_breach=on_breach,
-        )(view)
-        return limiter.limit(SUBMISSIONS_PER_ADDRESS, methods=["POST"], deduct_when=accepted, on_breach=on_breach)(view)
+        view = counted_submissions(SUBMISSIONS_PER_SESSION, rerender=rerender, key_func=per_session(scope))(view)
+        return counted_submissions(SUBMISSIONS_PER_ADDRESS, rerender=rerender)(view)
 
     return decorate
+
+
+def counted_submissions(limit_value: str, *, rerender: Callable[[str], str] | None = None, key_func=None):
+    """A limit on a form's POSTs that counts only accepted ones (303), and never a repeat of one.
+
+    A repeat (a double click, Back and send: the one-time key already used) gets the
+    first answer and does nothing, so it is exempt: the tenth sign-up of the hour
+    clicked twice would otherwise be told "not sent" although it went through.
+    `rerender(wait)` gives the form page again when the limit refuses (see
+    form_again_on_breach); without it the 429 page shows.
+    """
+    return limiter.limit(
+        limit_value, methods=["POST"], key_func=key_func, deduct_when=accepted, exempt_when=_is_repeat,
+        on_breach=form_again_on_breach(rerender) if rerender is not None else None,
+    )
+
+
+def _is_repeat() -> bool:
+    return earlier_answer() is not None
 
 
 class DatabaseStorage(Storage):

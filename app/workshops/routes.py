@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from app.extensions import db, limiter
 from app.models import WorkshopOrder, utcnow
-from app.platform.ratelimit import accepted, form_again_on_breach
+from app.platform.ratelimit import counted_submissions
 from app.platform.submissions import earlier_answer, submit_once
 from app.workshops.display import format_date, format_workshop_time, helsinki_time, history_label, template_labels
 from app.workshops.feedback import feedback_link, record_response, survey_for_token, survey_is_open
@@ -76,7 +76,7 @@ def _order_form_again(wait: str) -> str:
 
 @bp.route("/tilaa", methods=["GET", "POST"])
 # Only orders that went through count: a few typos must not lock out an office's network.
-@limiter.limit(ORDERS_PER_IP, methods=["POST"], deduct_when=accepted, on_breach=form_again_on_breach(_order_form_again))
+@counted_submissions(ORDERS_PER_IP, rerender=_order_form_again)
 def order():
     """The order form; an invalid form comes back with every problem marked (422)."""
     if (earlier := earlier_answer()) is not None:
