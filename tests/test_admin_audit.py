@@ -66,6 +66,7 @@ def test_audit_log_filters_by_actor_action_and_dates_and_pages(client):
     assert "sivu=2" in everything.text
     mine = client.get(f"/yllapito/loki?tekija={STAFF_EMAIL}")
     assert "1 tapahtuma<" in mine.text and "Kirjautuminen" in mine.text
+    assert "Ylläpitäjän tili: Ylläpitäjä" in mine.text, "the account by its name, not its number"
     hides = client.get("/yllapito/loki?toiminto=hide")
     assert "60 tapahtumaa" in hides.text
     window = (now - timedelta(days=9)).date().isoformat(), (now - timedelta(days=5)).date().isoformat()

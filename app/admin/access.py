@@ -76,13 +76,15 @@ def open_link(token: str):
 def use_link(token: str):
     """"Jatka": spend the link and start a staff session."""
     used = consume_token(token, "staff_sign_in")
-    if used is None or active_staff(used.email) is None:
+    staff = active_staff(used.email) if used is not None else None
+    if staff is None:
         db.session.rollback()
         state = peek_token(token, "staff_sign_in") if used is None else TokenState("unknown")
         return token_page(state, STAFF_SIGN_IN_LINK)
     next_path = local_path(session.get(NEXT_KEY), "")
     start_session(used.email, "staff")
-    record_audit(used.email, "sign_in", "staff_user", active_staff(used.email).id)
+    # The name: the log's "Kohde" then reads "Ylläpitäjän tili: Outi Ohjaaja", not a bare number.
+    record_audit(used.email, "sign_in", "staff_user", staff.id, name=staff.name)
     db.session.commit()
     if not next_path.startswith("/yllapito/"):
         return redirect(url_for(".dashboard"), code=303)
