@@ -15,12 +15,13 @@ from app.platform.form_fields import (
     DateTextField,
     RadioField,
     SelectField,
+    optional_normalised,
     options,
     parse_clock,
     text_limit,
     unix_newlines,
 )
-from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
+from app.platform.validation import check_meeting_link, clean_text, whole_number
 
 MAX_SESSIONS = 4
 MAX_CAPACITY = 2000
@@ -104,11 +105,7 @@ class EventForm(FlaskForm):
         link = (field.data or "").strip()
         if self.place_kind.data == "eta" and not link:
             raise FieldError(_("Anna etäyhteyden linkki."))
-        if link:
-            try:
-                check_meeting_link(link)
-            except ValidationError as error:
-                raise FieldError(str(error)) from None
+        optional_normalised(check_meeting_link)(self, field)
         text_limit(500)(self, field)
 
     def validate_feedback_statements(self, field):

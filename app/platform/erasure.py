@@ -186,16 +186,21 @@ def _mentioning(model, json_column, email: str) -> list:
 
 def _without_address(value, email: str):
     """`value` (a JSON record) with every mention of the address replaced by its pseudonym."""
-    if isinstance(value, str):
-        return _address_in(email).sub(pseudonym(email), value)
-    if isinstance(value, list):
-        return [_without_address(item, email) for item in value]
-    if isinstance(value, dict):
-        if str(value.get("email", "")).lower() == email:
-            # A contact's record: their name and phone go with the address.
-            value = {**value, **{key: "" for key in ("name", "phone") if key in value}}
-        return {key: _without_address(item, email) for key, item in value.items()}
-    return value
+    address, replacement = _address_in(email), pseudonym(email)  # once, not per string of the record
+
+    def scrub(item):
+        if isinstance(item, str):
+            return address.sub(replacement, item)
+        if isinstance(item, list):
+            return [scrub(part) for part in item]
+        if isinstance(item, dict):
+            if str(item.get("email", "")).lower() == email:
+                # A contact's record: their name and phone go with the address.
+                item = {**item, **{key: "" for key in ("name", "phone") if key in item}}
+            return {key: scrub(part) for key, part in item.items()}
+        return item
+
+    return scrub(value)
 
 
 def _same(column, email: str):

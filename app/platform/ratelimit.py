@@ -139,6 +139,8 @@ def counted_submissions(limit_value: str, *, rerender: Callable[[str], str] | No
 
 
 def _is_repeat() -> bool:
+    # Asked by each limit before the view: a primary-key read on POSTs only, so not kept on `g`
+    # (an app context that outlives one request, as in tests, would carry the answer over).
     return earlier_answer() is not None
 
 

@@ -191,6 +191,7 @@ def check_meeting_link(link: str) -> None:
 
     Raises ValidationError; the events' and the workshops' forms and services share it.
     """
+    link = link.strip()
     if not link.startswith("https://") or link == "https://" or any(c.isspace() for c in link):
         raise ValidationError(_("Linkin pitää alkaa https:// eikä siinä voi olla välilyöntejä."))
 

@@ -17,6 +17,7 @@ from app.platform.form_fields import (
     CheckboxListField,
     DateTextField,
     RadioField,
+    optional_normalised,
     options,
     parse_clock,
     single_line,
@@ -127,10 +128,7 @@ class ScheduleForm(FlaskForm):
         remote = self.place_kind.data == "remote"
         _required_text(field, REMOTE_LINK_MAX_LENGTH, _("Anna etäyhteyden linkki."), required=remote)
         if remote:
-            try:
-                check_meeting_link(field.data.strip())
-            except ValidationError as error:
-                raise StopValidation(str(error)) from None
+            optional_normalised(check_meeting_link)(self, field)
 
     def validate_facilitator(self, field):
         _required_text(field, FACILITATOR_MAX_LENGTH, _("Kirjoita työpajan ohjaajan nimi."))
