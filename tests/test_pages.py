@@ -81,6 +81,21 @@ def test_form_is_wired_for_htmx_without_needing_it(client, two_orgs):
     assert '<button type="submit"><span id="naytamaara">Näytä tulokset</span></button>' in body
 
 
+def test_the_filter_panel_speaks_the_page_language_and_ticks_only_this_search(client, db, taxonomy):
+    """The panel's checkboxes are rendered once per language and directory version: never another page's."""
+    kuopio = id_of(db, Municipality, name_fi="Kuopio")
+    finnish = client.get(f"/haku?kunta={kuopio}&kieli=sv&esteettomyys=induktiosilmukka").get_data(as_text=True)
+    swedish = client.get("/sv/haku?kieli=selkokieli").get_data(as_text=True)
+    english = client.get("/en/haku").get_data(as_text=True)
+    assert '<label for="kieli-sv">Ruotsi</label>' in finnish and '<label for="kieli-sv">Svenska</label>' in swedish
+    assert '<label for="esteettomyys-induktiosilmukka">Induction loop</label>' in english
+    assert f'<label for="kunta-{kuopio}">Kuopio</label>' in swedish
+    assert finnish.count(" checked>") == 3
+    assert f'value="{kuopio}" checked>' in finnish and 'value="induktiosilmukka" checked>' in finnish
+    assert swedish.count(" checked>") == 1 and 'id="kieli-selkokieli" name="kieli" type="checkbox" value="selkokieli" checked>' in swedish
+    assert " checked>" not in english
+
+
 def test_filters_keep_their_values_and_make_removable_chips(client, db, two_orgs):
     memory = id_of(db, Need, name="Muistisairaus")
     peer = id_of(db, Activity, name="Vertaistuki")

@@ -11,10 +11,10 @@ from app.directory.reads import FilterChoices, filter_choices, text_without_muni
 from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
 from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
 from app.search.index import NEED_TOKEN_PREFIX
+from app.search.panel import filter_panel, ticked
 from app.search.vocabulary import OPAQUE_TOKEN
 from app.search.query import (
     ACCESSIBILITY_PARAMETERS,
-    LANGUAGE_FILTERS,
     concerns_urgent_help,
     text_without_word_filter,
 )
@@ -162,9 +162,8 @@ def search_page_context(result: SearchResult) -> dict:
         # Appended to each organisation's link, so its "Takaisin hakuun" returns to this search.
         organisation_link_query=("?" + urlencode([("haku", urlencode(args))])) if args else "",
         urgent_help=concerns_urgent_help(query.text),
-        language_filters=[(code, str(LANGUAGE_LABELS[code]).capitalize()) for code in LANGUAGE_FILTERS],
-        accessibility_filters=[(name, ACCESSIBILITY_LABELS[feature])
-                               for name, feature in ACCESSIBILITY_PARAMETERS.items()],
+        panel=filter_panel(choices, query.language),
+        ticked=ticked,
         chosen_accessibility=[name for name, feature in ACCESSIBILITY_PARAMETERS.items()
                               if feature in query.accessible],
         search_url=search_url,
