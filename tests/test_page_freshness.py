@@ -1,17 +1,21 @@
 """Public pages show each visitor their own token and tray, and every change at once, in every worker."""
 import gzip
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from tests.clients import OwnBrowserClient, once
 from tests.conftest import make_test_config
 
 from app import create_app
 from app.directory.moderation import hide, pause
+from app.directory.reads import filter_choices
 from app.extensions import db
 from app.models import Need
+from app.search.index import directory_version
+from app.search.query import TAXONOMY_SECONDS, load_taxonomy
 
 CSRF_IN_LAYOUT = re.compile(r'"X-CSRFToken": "([^"]+)"')
 CSRF_IN_FORM = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -230,3 +234,35 @@ def test_an_organisation_page_follows_its_contacts(client, make_organisation):
     db.session.commit()
 
     assert 'id="yhteydenotto"' not in client.get(path).get_data(as_text=True)
+
+
+def test_a_need_renamed_straight_in_the_database_shows_when_the_taxonomy_expires(client, make_organisation):
+    """No version is renewed by such a write: the taxonomy's time to live bounds it (README "Caching")."""
+    make_organisation("Muistiyhdistys ry", needs=["Muistisairaus"])
+    need_id = db.session.scalar(select(Need.id).where(Need.name == "Muistisairaus"))
+    db.session.commit()
+    path = f"/haku?tarve={need_id}"
+    assert "Aihe: Muistisairaus" in client.get(path).get_data(as_text=True)
+    version = directory_version()
+    built = load_taxonomy(version)
+
+    # Expired with nothing changed: the same rows give back the taxonomy already built.
+    expire_taxonomy_caches()
+    assert load_taxonomy(version) is built
+    assert "Aihe: Muistisairaus" in client.get(path).get_data(as_text=True)
+
+    db.session.execute(text("UPDATE need SET name = 'Muistisairaudet' WHERE id = :id"), {"id": need_id})
+    db.session.commit()
+    assert directory_version() == version
+    assert "Aihe: Muistisairaus" in client.get(path).get_data(as_text=True)  # kept for TAXONOMY_SECONDS
+    expire_taxonomy_caches()
+    page = client.get(path).get_data(as_text=True)
+    assert "Aihe: Muistisairaudet" in page and f'<label for="tarve-{need_id}">Muistisairaudet</label>' in page
+    assert load_taxonomy(version) is not built
+
+
+def expire_taxonomy_caches() -> None:
+    """What TAXONOMY_SECONDS passing does to the taxonomy and the filter choices."""
+    later = time.monotonic() + TAXONOMY_SECONDS + 1
+    for kept in (load_taxonomy, filter_choices):
+        kept.cache.expire(later)
