@@ -21,18 +21,6 @@ class ContinueForm(FlaskForm):
     """The deliberate second step that spends a link (scanners only GET it)."""
 
 
-class SignOutForm(FlaskForm):
-    """Signing out is a POST, so no link or prefetch can do it."""
-
-
-class ConfirmCurrentForm(FlaskForm):
-    """"Tiedot ovat ajan tasalla": a POST of its own, nothing but the CSRF token."""
-
-
-class DiscardDraftForm(FlaskForm):
-    """"Hylkää luonnos": a POST of its own, nothing but the CSRF token."""
-
-
 class ClaimForm(OnceForm):
     """"Tämä on meidän": an optional word to the contacts who decide."""
 

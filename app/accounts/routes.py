@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from app.accounts.access import contact_can_edit, organisations_of_contact
 from app.accounts.claims import claims_waiting_for
-from app.accounts.forms import ConfirmCurrentForm, DiscardDraftForm, SignOutForm
 from app.accounts.link_pages import (
     SIGN_IN_LINK,
     fresh_link_page,
@@ -36,6 +35,7 @@ from app.directory.form_steps import PREVIEW
 from app.directory.stepped_pages import SteppedForm, keep_posted_as_draft, one_page_form, preview_page
 from app.extensions import db, limiter
 from app.models import Organisation
+from app.platform.form_fields import ActionForm
 from app.platform.ratelimit import LINKS_PER_IP, link_request_limits, per_token
 from app.platform.submissions import earlier_answer, submit_once
 
@@ -51,7 +51,7 @@ LINK_SENT_KEY = "link_sent"
 def request_link():
     """What organisations can do here, and the e-mail field that sends a sign-in link."""
     return link_request_page(
-        "accounts/start.html", send_sign_in_link, LINK_SENT_KEY, ".link_sent", sign_out_form=SignOutForm()
+        "accounts/start.html", send_sign_in_link, LINK_SENT_KEY, ".link_sent", sign_out_form=ActionForm()
     )
 
 
@@ -93,11 +93,11 @@ def my_organisations():
         organisations=organisations,
         # A draft left unsent: "Muokkaa" continues it, and it can be thrown away.
         drafts=drafts_of(user.email),
-        discard_form=DiscardDraftForm(),
+        discard_form=ActionForm(),
         claims=claims_waiting_for(user.email),
         rejection_reasons=rejection_reasons([o.id for o in organisations if o.status == "rejected"]),
-        sign_out_form=SignOutForm(),
-        confirm_form=ConfirmCurrentForm(),
+        sign_out_form=ActionForm(),
+        confirm_form=ActionForm(),
     )
 
 
@@ -217,7 +217,7 @@ def check_organisation(organisation_id: int):
     """The entry as the public sees it, with "Tiedot ovat ajan tasalla" and "Muokkaa tietoja"."""
     organisation = own_organisation_or_404(organisation_id)
     return render_template(
-        "accounts/check.html", organisation=organisation, today=date.today(), confirm_form=ConfirmCurrentForm(),
+        "accounts/check.html", organisation=organisation, today=date.today(), confirm_form=ActionForm(),
         rejection_reason=rejection_reasons([organisation.id]).get(organisation.id, ""),
     )
 

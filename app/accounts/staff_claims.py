@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from app.accounts.claims import ClaimError, decide_claim
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.extensions import db
 from app.models import AccessClaim
+from app.platform.form_fields import ActionForm
 
 
 @bp.post("/liittymispyynnot/<int:claim_id>/<any('hyvaksy', 'hylkaa'):answer>")

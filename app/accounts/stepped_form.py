@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 
 from app.accounts.routes import bp, contact_stepped_form, keep_organisation_form
 from app.accounts.sessions import sign_in_required
-from app.accounts.forms import DiscardDraftForm
 from app.directory.drafts import discard_draft
 from app.directory.stepped_pages import continue_url, step_page
 from app.extensions import db
+from app.platform.form_fields import ActionForm
 
 
 @bp.get("/omat/uusi/vaiheet", defaults={"organisation_id": None})
@@ -39,7 +39,7 @@ def form_step(organisation_id: int | None, slug: str):
 def discard_own_draft(organisation_id: int | None):
     """Throw the person's unsent draft away: "Muokkaa" then starts from the saved details."""
     stepped = contact_stepped_form(organisation_id)  # 404 for someone else's organisation
-    if DiscardDraftForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         discard_draft(stepped.email, stepped.organisation_id)
         db.session.commit()
         flash(_("Luonnos hylätty."))

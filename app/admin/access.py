@@ -15,10 +15,10 @@ from app.accounts.link_pages import (
 )
 from app.accounts.sessions import current_user, end_session, start_session
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.admin.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
 from app.extensions import db
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 from app.platform.ratelimit import link_request_limits
 from app.platform.security import local_path
 from app.platform.tokens import TokenState, consume_token, peek_token

@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.admin.summary import dashboard as dashboard_summary
 from app.directory.error_reports import mark_done
 from app.extensions import db
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 from app.platform.outbox import retry_failed
 
 

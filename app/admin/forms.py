@@ -10,10 +10,6 @@ from app.platform.submissions import OnceForm
 from app.platform.validation import database_ids
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         _l("Perustelu"),

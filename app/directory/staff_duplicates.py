@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
@@ -14,6 +13,7 @@ from app.directory.organisations import create_organisation
 from app.extensions import db
 from app.models import Organisation
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 from app.platform.submissions import earlier_answer, submit_once
 
 

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.directory.history import (
     change_feed,
     organisation_history,
@@ -15,6 +14,7 @@ from app.directory.history import (
 from app.directory.organisations import VersionConflict
 from app.extensions import db
 from app.models import Organisation, Revision
+from app.platform.form_fields import ActionForm
 from app.platform.validation import whole_number
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm, PauseForm, RejectForm
+from app.admin.forms import PauseForm, RejectForm
 from app.directory import moderation
 from app.directory.conflicts import show_conflict
 from app.directory.drafts import discard_draft
@@ -22,6 +22,7 @@ from app.directory.stepped_pages import SteppedForm, continue_url, one_page_form
 from app.extensions import db
 from app.models import Organisation
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 
 # Moderation actions that need nothing but the button: URL part → service function.
 SIMPLE_ACTIONS = {

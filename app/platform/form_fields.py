@@ -10,12 +10,17 @@ from datetime import date, datetime, time
 
 import wtforms
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.platform.email_typos import suggest_email
 from app.platform.validation import ValidationError, clean_text, normalise_email, whole_number
+
+class ActionForm(FlaskForm):
+    """A button that changes something (sign out, approve, discard a draft): only the CSRF token."""
+
 
 # Admin-only counts live in 32-bit integer columns; nobody has more than this.
 MAX_COUNT = 10_000_000

@@ -11,9 +11,9 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.extensions import db
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 from app.workshops import booking
 from app.workshops.display import helsinki_time
 from app.workshops.staff_forms import AvailabilityForm

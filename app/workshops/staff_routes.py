@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from app.admin.access import actor
 from app.admin.blueprint import bp
-from app.admin.forms import ActionForm
 from app.admin.downloads import audited_csv
 from app.extensions import db
 from app.models import WorkshopOrder, WorkshopTheme
 from app.models.workshop import WORKSHOP_STATUSES
 from app.platform.audit import record_audit
+from app.platform.form_fields import ActionForm
 from app.platform.validation import contains_pattern, whole_number
 from app.workshops import services
 from app.platform.surveys import SCALE
