@@ -1,4 +1,5 @@
-"""Application factory: config → extensions → blueprints → errors → CLI."""
+"""Application factory: config → languages → responses → extensions → features → accounts → errors
+→ security → templates → CLI, one setup_* function each."""
 import logging
 import os
 

@@ -1,4 +1,4 @@
-"""The staff shell under /yllapito: sign-in, dashboard, audit, erasure, taxonomy, statistics.
+"""The staff shell under /yllapito: sign-in, dashboard, own settings, audit, erasure, taxonomy, statistics.
 
 Registered after the features, whose staff views attach to the same blueprint.
 """
@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    """Attach the staff shell's views to the admin blueprint and register it."""
     from app.admin import access, audit, dashboard, erasure, profile, statistics, taxonomy  # noqa: F401
     from app.admin.blueprint import bp
 

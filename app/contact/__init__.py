@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    """Attach the tray's views to the blueprint and register it (contact has no staff views)."""
     from app.contact import tray_routes  # noqa: F401
     from app.contact.routes import bp
 

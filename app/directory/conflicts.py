@@ -19,7 +19,6 @@ from app.platform.validation import format_phone_fi
 # OrganisationData field → the form field the clash is shown next to.
 FORM_FIELD = {"need_ids": "needs", "activity_ids": "activities", "municipality_ids": "municipalities",
               "phones": "phone_1", CONTACTS: "contacts"}
-ANCHOR = {"phone_1": "phone_1", "contacts": "contact_1_email"}
 
 
 @dataclass(frozen=True)

@@ -183,8 +183,7 @@ def format_value(key: str, value, names: dict[str, dict[str, str]]) -> str:
     if key in VALUE_LABELS:
         return str(VALUE_LABELS[key].get(value, value))
     if key == "paused_until":
-        moment = date.fromisoformat(value)
-        return f"{moment.day}.{moment.month}.{moment.year}"
+        return date_fi(date.fromisoformat(value))
     if key == "confirmed_at":
         # Stored as naive UTC: shown in Helsinki time like the revision's own time above it.
         return moment_fi(datetime.fromisoformat(value))

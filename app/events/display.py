@@ -23,15 +23,20 @@ SIGNUP_STATUS_LABELS = {
 }
 
 
+def clock(value: datetime) -> str:
+    """"9.05": the time of day as events write it, the hour without a leading zero."""
+    return f"{value.hour}.{value:%M}"
+
+
 def format_session(starts_at: datetime, ends_at: datetime) -> str:
     """"ti 12.5.2026 klo 9.00–11.30" (Helsinki time; a session within one day)."""
-    return _("%(date)s klo %(start)s–%(end)s", date=format_date(starts_at.date()),
-             start=f"{starts_at.hour}.{starts_at:%M}", end=f"{ends_at.hour}.{ends_at:%M}")
+    return _("%(date)s klo %(start)s–%(end)s", date=format_date(starts_at.date()), start=clock(starts_at),
+             end=clock(ends_at))
 
 
 def format_moment(value: datetime) -> str:
     """"ti 12.5.2026 klo 16.00"."""
-    return _("%(date)s klo %(time)s", date=format_date(value.date()), time=f"{value.hour}.{value:%M}")
+    return _("%(date)s klo %(time)s", date=format_date(value.date()), time=clock(value))
 
 
 def template_labels() -> dict:

@@ -192,12 +192,6 @@ def list_events(*, past: bool, kind: str = "", municipality_id: int | None = Non
     return list(db.session.scalars(query))
 
 
-def all_events() -> list[Event]:
-    """Every event with its sessions, for the calendar feed."""
-    return list(db.session.scalars(select(Event).options(selectinload(Event.sessions), selectinload(Event.municipality))
-                                   .order_by(Event.id)))
-
-
 def event_municipalities() -> list[Municipality]:
     """The municipalities that have had an event, for the list's filter."""
     return alphabetical(db.session.scalars(select(Municipality).where(Municipality.id.in_(select(Event.municipality_id)))))

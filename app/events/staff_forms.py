@@ -7,7 +7,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError as FieldError
 from wtforms.widgets import NumberInput
 
-from app.events.display import KIND_LABELS
+from app.events.display import KIND_LABELS, clock
 from app.events.events import EventDetails
 from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
 from app.platform.calendar import helsinki_time
@@ -229,10 +229,10 @@ class EventForm(FlaskForm):
         self.capacity.data = str(details.capacity)
         if details.signup_deadline is not None:
             self.deadline_date.data = details.signup_deadline.date().isoformat()
-            self.deadline_time.data = f"{details.signup_deadline.hour}.{details.signup_deadline:%M}"
+            self.deadline_time.data = clock(details.signup_deadline)
         for (date_field, start_field, end_field), (start, end) in zip(self.session_rows(), details.sessions):
             date_field.data = start.date().isoformat()
-            start_field.data, end_field.data = f"{start.hour}.{start:%M}", f"{end.hour}.{end:%M}"
+            start_field.data, end_field.data = clock(start), clock(end)
 
 
 for _number in range(1, MAX_SESSIONS + 1):

@@ -13,8 +13,6 @@ WORKSHOP_STATUSES = ("new", "confirmed", "held", "cancelled")
 AUDIENCES = ("volunteers", "board", "employees", "other")
 TIMES_OF_DAY = ("aamupäivä", "iltapäivä", "ilta")
 PLACE_KINDS = ("own_premises", "remote")
-# The time zone every workshop time is given in; stored naive.
-WORKSHOP_TIME_ZONE = "Europe/Helsinki"
 WORKSHOP_LENGTH = timedelta(hours=2)
 # `changed_by` of the steps the orderer took through the status link.
 ORDERER = "orderer"
@@ -90,7 +88,7 @@ class WorkshopOrder(Base):
     status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     staff_notes: Mapped[str] = mapped_column(Text, default="")
-    scheduled_start: Mapped[datetime | None] = mapped_column(DateTime)  # WORKSHOP_TIME_ZONE, naive
+    scheduled_start: Mapped[datetime | None] = mapped_column(DateTime)  # Europe/Helsinki wall-clock time, naive
     place: Mapped[str] = mapped_column(String(300), default="")
     remote_link: Mapped[str] = mapped_column(String(500), default="")
     facilitator: Mapped[str] = mapped_column(String(120), default="")

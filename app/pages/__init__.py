@@ -1,9 +1,9 @@
-"""Information pages: instructions (also in plain language), accessibility, privacy."""
+"""Information pages: instructions (also in plain language), accessibility, privacy, open data."""
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach the views (staff views to the admin blueprint) and register the blueprint."""
+    """Register the blueprint (information pages have no staff views)."""
     from app.pages.routes import bp
 
     app.register_blueprint(bp)

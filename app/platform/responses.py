@@ -2,7 +2,8 @@
 
 Both are `after_request` hooks on the app.  Flask runs the app's hooks in the
 reverse order of registration, and `register_response_hooks` is called before
-the other setup steps, so compression runs last, on the finished body.
+any other setup step registers one (the languages step before it adds none), so
+compression runs last, on the finished body.
 """
 import hashlib
 

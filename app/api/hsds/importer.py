@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api.hsds.export import specification
-from app.api.hsds.records import ACCESSIBILITY_FIELDS, ANSWERS, LANGUAGES, TAXONOMIES
+from app.api.hsds.records import ACCESSIBILITY_FIELDS, ANSWERS, LANGUAGES
 from app.directory.importer import ImportFailed, import_records
 from app.extensions import db
 from app.models import ORG_TYPES, Activity, Municipality, Need, Organisation, OrganisationPhone
@@ -39,7 +39,6 @@ LANGUAGE_CODES = {(iso, note): ours for ours, (_name, iso, note) in LANGUAGES.it
 ACCESSIBILITY_LABELS = {label.casefold(): key for key, label in ACCESSIBILITY_FIELDS}
 ACCESSIBILITY_NOTES = "lisätietoja saavutettavuudesta"
 TRISTATE_ANSWERS = {word: key for key, word in ANSWERS.items()} | {"yes": "yes", "no": "no"}
-OUR_TAXONOMY_IDS = {taxonomy["id"] for taxonomy in TAXONOMIES}
 
 
 @dataclass
