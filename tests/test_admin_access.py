@@ -171,6 +171,19 @@ def test_sign_out(client):
     assert client.get("/yllapito/").status_code == 303
 
 
+def test_sign_out_empties_the_cookie(client):
+    make_staff()
+    sign_in_staff(client)
+    with client.session_transaction() as session:
+        session["tray"] = [1]
+        session["staff_link_sent"] = True
+
+    client.post("/yllapito/kirjaudu-ulos")
+
+    with client.session_transaction() as session:
+        assert "tray" not in session and "staff_link_sent" not in session and "session_secret" not in session
+
+
 @pytest.mark.parametrize("path", ["/yllapito/kirjaudu", "/yllapito/kirjaudu/lahetetty"])
 def test_the_sign_in_pages_are_open(client, path):
     assert client.get(path).status_code in (200, 303)

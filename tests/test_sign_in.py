@@ -308,6 +308,24 @@ def test_signing_out_deletes_the_session(client, mailbox):
     assert "Olet kirjautunut ulos." in client.get("/jarjestoille/").text
 
 
+def test_signing_out_leaves_nothing_of_the_visit_in_the_cookie(client, mailbox):
+    """A shared computer: the next person must not find the tray, the CSRF token or the "link sent" mark."""
+    sign_in(client, mailbox)
+    own = client.get("/sv/jarjestoille/omat")
+    with client.session_transaction() as session:
+        session["tray"] = [1, 2]
+        token_before = session["csrf_token"]
+        session["link_sent"] = True
+
+    client.post("/sv/jarjestoille/kirjaudu-ulos", data={"csrf_token": csrf_of(own)})
+
+    with client.session_transaction() as session:
+        assert "tray" not in session and "link_sent" not in session and "session_secret" not in session
+        assert session.get("csrf_token") != token_before
+        # The language chosen is no one's personal data: the goodbye page keeps it.
+        assert session.get("kieli") == "sv"
+
+
 def test_deleting_the_row_signs_the_browser_out(client, mailbox):
     sign_in(client, mailbox)
     _db.session.execute(delete(UserSession))

@@ -124,6 +124,18 @@ def test_an_unpublished_organisation_is_not_added(client, make_organisation):
         assert session.get("tray", []) == []
 
 
+@pytest.mark.parametrize("path", ["/tarjotin/lisaa", "/tarjotin/poista"])
+@pytest.mark.parametrize("status", ["pending", "hidden", "rejected"])
+def test_the_htmx_answer_never_names_an_unpublished_organisation(client, make_organisation, path, status):
+    """Any id can be posted: the answer must not tell the name of an entry the public cannot see."""
+    organisation = make_organisation("Salainen vertaisryhmä", status=status)
+
+    response = client.post(path, data={"organisation_id": organisation.id, "next": "/haku"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "Salainen vertaisryhmä" not in response.get_data(as_text=True)
+
+
 def test_an_organisation_unpublished_later_drops_off_the_tray(client, db, make_organisation):
     staying = make_organisation("Pysyvä yhdistys ry")
     leaving = make_organisation("Lähtevä yhdistys ry")

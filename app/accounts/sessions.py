@@ -18,7 +18,7 @@ from sqlalchemy import delete, update
 from app.extensions import db
 from app.models import UserSession, utcnow
 from app.platform.database import reading_only
-from app.platform.languages import is_language_free
+from app.platform.languages import SESSION_KEY as LANGUAGE_KEY, is_language_free
 from app.platform.validation import email_key
 
 
@@ -55,7 +55,6 @@ def start_session(email: str, role: str, *, now: datetime | None = None) -> Sign
     end_session()
     # A new cookie on every sign-in: nothing from before it (CSRF token included) carries over.
     session.clear()
-    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     secret = secrets.token_urlsafe(32)
     email = email_key(email)
     db.session.add(UserSession(id=_session_id(secret), email=email, role=role, created_at=now, last_seen_at=now))
@@ -66,10 +65,19 @@ def start_session(email: str, role: str, *, now: datetime | None = None) -> Sign
 
 
 def end_session() -> None:
-    """Sign out this browser: its row is deleted; flush, no commit."""
-    secret = session.pop(COOKIE_KEY, None)
+    """Sign out this browser: its row is deleted and the cookie emptied but for the language; flush, no commit.
+
+    At a shared computer the next person must find nothing of the visit: not the
+    tray, not the CSRF token, not the marks of links asked for or forms sent.
+    """
+    secret = session.get(COOKIE_KEY)
     if secret:
         db.session.execute(delete(UserSession).where(UserSession.id == _session_id(secret)))
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
+    if language:
+        session[LANGUAGE_KEY] = language
     g.user = None
 
 

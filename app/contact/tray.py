@@ -76,6 +76,12 @@ def published_on_tray(ids: list[int]) -> list[Organisation]:
     return [found[i] for i in ids if i in found]
 
 
+def published_organisation(organisation_id: int) -> Organisation | None:
+    """The organisation when it is published, for a tray button: any id can be posted, and
+    the answer must not name an entry the public cannot see (pending, hidden, rejected)."""
+    return next(iter(published_on_tray([organisation_id])), None) if organisation_id else None
+
+
 def share(ids: list[int], *, now: datetime | None = None) -> SharedTray:
     """A read-only snapshot of the tray under a short random code; flush, no commit."""
     now = now or utcnow()

@@ -9,7 +9,6 @@ from app.contact.forms import ContactRequestForm, MailListForm
 from app.contact.routes import bp
 from app.contact.tray_session import cleared_ids, save_tray, tray_ids, tray_template_context
 from app.extensions import db
-from app.models import Organisation
 from app.platform.database import reads_only
 from app.platform.ratelimit import submission_limits
 from app.platform.security import local_path
@@ -35,7 +34,7 @@ def _tray_answer(organisation_id: int, message: str, refused: str = "", anchor: 
     if wants_partial():
         return render_template(
             "contact/_tray_update.html",
-            organisation=db.session.get(Organisation, organisation_id) if organisation_id else None,
+            organisation=tray.published_organisation(organisation_id),
             message=message, refused=refused,
         )
     flash(message)
