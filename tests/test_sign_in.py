@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from tests.clients import once
 from app.accounts.access import contact_can_edit
 from app.extensions import db as _db
-from app.models import LoginToken, OrganisationContact, OutboxMessage, UserSession, utcnow
+from app.models import ErrorReport, LoginToken, OrganisationContact, OutboxMessage, UserSession, utcnow
 from app.platform.log_filter import TokenMaskFilter, safe_log_text
 from app.platform.tokens import hash_token
 
@@ -420,3 +420,22 @@ def test_in_development_the_link_waits_in_the_development_mailbox(client):
     path = path_of(LINK_PATTERN.search(mail_page.text).group(0))
     confirm = client.get(path)
     assert client.post(path, data={"csrf_token": csrf_of(confirm)}).headers["Location"] == "/jarjestoille/omat"
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_says_why_and_shows_what_was_typed(
+    client, mailbox, make_organisation
+):
+    organisation = make_organisation("Muistiyhdistys ry")
+    sign_in(client, mailbox)
+    report_page = client.get(f"/jarjestot/{organisation.id}")  # a tab with a form of this session
+    own = client.get("/jarjestoille/omat")
+    client.post("/jarjestoille/kirjaudu-ulos", data={"csrf_token": csrf_of(own)})  # another tab
+
+    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus",
+                         data=once(report_text="Puhelinnumero on vaihtunut.", csrf_token=csrf_of(report_page)))
+
+    assert answer.status_code == 400
+    assert "Lomake oli avattu ennen kuin istuntosi päättyi" in answer.text
+    assert '<li class="virheilmoitus-teksti">Puhelinnumero on vaihtunut.</li>' in answer.text
+    assert csrf_of(report_page) not in answer.text
+    assert _db.session.scalars(select(ErrorReport)).all() == []

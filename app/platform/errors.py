@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +25,12 @@ MESSAGES = {
 }
 
 
+STALE_FORM_MESSAGE = _l(
+    "Lomake oli avattu ennen kuin istuntosi päättyi, esimerkiksi ennen uloskirjautumista toisessa välilehdessä, "
+    "joten sitä ei voitu lähettää. Lataa lomake uudelleen ja täytä se uudestaan."
+)
+
+
 # Characters of path and query string, gunicorn's own default for the request line.
 # gunicorn.conf.py lets longer lines (up to gunicorn's 8190) through to be answered here.
 MAX_URL_LENGTH = 4094
@@ -34,18 +41,44 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, detail: str | None = None):
-    """The error page in Finnish, or for the API `{"error", "status"}` JSON (with `detail`, what to fix)."""
+    """The error page in the page's language, or for the API `{"error", "status"}` JSON.
+
+    `detail` says what to do when the status's own text is too general (JSON: "detail").
+    A form refused itself (KEEPS_POSTED) gets back what it carried (_posted_values).
+    """
     title, message = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
         body = {"error": str(title), "status": status}
         if detail:
             body["detail"] = detail
         return jsonify(body), status
-    return render_template("errors/error.html", title=str(title), message=str(message), status=status), status
+    return render_template(
+        "errors/error.html", title=str(title), message=detail or str(message), status=status,
+        posted=_posted_values() if status in KEEPS_POSTED else [],
+    ), status
 
 
+# Refusals of a form itself (its session, the server's trouble): their page shows what
+# the form carried.  Not 403, 404 or 405, which answer for the address alone and look
+# the same whatever was sent.
+KEEPS_POSTED = {400, 500, 503}
 # Posted fields never shown back: the CSRF token, the one-time key and the forms' honeypot.
 HIDDEN_FIELDS = {"csrf_token", KEY_FIELD, "kotisivu"}
+
+
+def _posted_values() -> list[str]:
+    """What a refused form carried, shown back so nothing typed is lost: the values alone.
+
+    A field's name ("report_text") means nothing to the person who typed it.  Read
+    only when the body was accepted (not over MAX_CONTENT_LENGTH) and is a form.
+    """
+    if request.method != "POST" or (request.content_length or 0) > (request.max_content_length or 0):
+        return []
+    try:
+        form = request.form
+    except HTTPException:  # a body the form parser refuses: the page still comes
+        return []
+    return [value for name, value in form.items(multi=True) if name not in HIDDEN_FIELDS and value.strip()]
 
 
 def _rate_limited_page() -> str:
@@ -53,13 +86,9 @@ def _rate_limited_page() -> str:
     from app.extensions import limiter
     from app.platform.ratelimit import wait_text
 
-    # The values alone: a field's name ("report_text") means nothing to the person who typed it.
-    posted = [
-        value for name, value in request.form.items(multi=True) if name not in HIDDEN_FIELDS and value.strip()
-    ] if request.method == "POST" else []
     return render_template(
         "errors/rate_limited.html", title=_(MESSAGES[429][0]), status=429,
-        rate_limit_wait=wait_text(limiter.current_limit), posted=posted,
+        rate_limit_wait=wait_text(limiter.current_limit), posted=_posted_values(),
     )
 
 
@@ -77,6 +106,10 @@ def register_error_handlers(app: Flask) -> None:
             return error.response
         if error.code == 429 and not _wants_json():
             body, status = _rate_limited_page(), 429
+        elif isinstance(error, CSRFError):
+            # The form's token is not this browser's (it signed out in another tab, or the
+            # session ended): say so, with what was typed, rather than a bare "bad request".
+            body, status = render_error(400, str(STALE_FORM_MESSAGE))
         else:
             body, status = render_error(error.code or 500)
         # What the exception says besides its own body, e.g. a 405's Allow.
