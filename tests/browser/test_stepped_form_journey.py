@@ -100,6 +100,11 @@ def test_a_volunteer_finishes_the_form_in_steps(new_page, live_server, expect, j
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiitos, järjestö on lähetetty")
     assert organisation_status(live_server, name) == "pending"
+    # Back: the sent draft is gone, so the form starts afresh instead of an empty preview
+    # that says the name is required, as if what was sent were lost.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perustiedot")
+    expect(page.locator(".virheyhteenveto")).to_have_count(0)
     assert {where: found for where, found in problems.items() if found} == {}
 
 
