@@ -209,11 +209,25 @@ def test_a_stale_draft_meets_the_conflict_page(client, make_organisation):
 
 def test_the_preview_names_the_steps_still_to_fix(client, taxonomy):
     sign_in_as(client, SECRETARY)
+    post_step(client, STEP.format("perustiedot"), action="luonnos", name="", description="Kuvaus ilman nimeä.")
     preview = client.get(STEP.format("esikatselu"))
     assert preview.status_code == 200
     assert "Tarkista seuraavat kohdat ennen lähettämistä" in preview.text
     assert f'href="{STEP.format("perustiedot")}"' in preview.text
     assert "Lähetä hyväksyttäväksi" not in preview.text
+
+
+def test_back_to_the_preview_of_a_sent_organisation_starts_afresh_without_errors(client, taxonomy, mailbox):
+    # The browser's Back after "Lähetä hyväksyttäväksi" opens the preview again, now with no
+    # draft: it must not greet the person with "name is required" as if the entry were lost.
+    sign_in_as(client, SECRETARY)
+    preview = fill_new_organisation(client)
+    assert client.post(STEP.format("esikatselu"), data=form_data(preview, css_class=FORM)).status_code == 303
+    back = client.get(STEP.format("esikatselu"))
+    assert back.status_code == 303 and back.headers["Location"] == STEP.format("perustiedot")
+    first = client.get(back.headers["Location"])
+    assert "Tarkista seuraavat kohdat" not in first.text and "Vaihe 1/4" in first.text
+    assert find_draft(SECRETARY, None) is None
 
 
 def test_someone_elses_organisation_has_no_steps(client, make_organisation):

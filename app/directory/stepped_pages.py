@@ -135,6 +135,10 @@ def _preview(stepped: SteppedForm):
     if posting and (earlier := earlier_answer()) is not None:
         return earlier
     draft = find_draft(stepped.email, stepped.organisation_id)
+    if draft is None and stepped.organisation is None and not posting:
+        # Nothing typed yet, or the entry was just sent and the browser's Back came here:
+        # an empty preview would say "name is required" as if what was sent were lost.
+        return redirect(stepped.step_url(slug=stepped.steps[0].slug), code=303)
     values = draft.values if draft else start_values(stepped.organisation)
     form = _form(stepped, values, step=PREVIEW, posted=request.form if posting else None)
     if posting:

@@ -100,6 +100,11 @@ def test_a_volunteer_finishes_the_form_in_steps(new_page, live_server, expect, j
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiitos, järjestö on lähetetty")
     assert organisation_status(live_server, name) == "pending"
+    # Back: the sent draft is gone, so the form starts afresh instead of an empty preview
+    # that says the name is required, as if what was sent were lost.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perustiedot")
+    expect(page.locator(".virheyhteenveto")).to_have_count(0)
     assert {where: found for where, found in problems.items() if found} == {}
 
 
@@ -107,3 +112,21 @@ def start_adding(page):
     """From "Omat järjestöt" past "Onko järjestösi jo tarjottimella?" to the stepped form."""
     page.get_by_role("link", name="Lisää järjestö tai liity mukaan").click()
     page.get_by_role("link", name="Lisää uusi järjestö").click()
+
+
+def test_the_links_between_the_two_forms_and_back_are_44_px_tall(new_page, live_server, expect):
+    """The standalone links around the form: "Takaisin omiin järjestöihin", "Näytä koko lomake
+    yhdellä sivulla" on the preview and "Täytä lomake vaiheittain" on the one-page form."""
+    page = new_page(javascript=False)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "linkkien-koko@example.fi")
+    page.goto(live_server("/jarjestoille/omat/uusi/vaihe/perustiedot"))
+    page.get_by_role("button", name="Tallenna luonnos").click()
+    page.goto(live_server("/jarjestoille/omat/uusi/vaihe/esikatselu"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Esikatselu ja lähetys")
+    heights = {}
+    for name in ("Takaisin omiin järjestöihin", "Näytä koko lomake yhdellä sivulla"):
+        heights[name] = page.get_by_role("link", name=name).bounding_box()["height"]
+    page.get_by_role("link", name="Näytä koko lomake yhdellä sivulla").click()
+    heights["Täytä lomake vaiheittain"] = page.get_by_role("link", name="Täytä lomake vaiheittain").bounding_box()["height"]
+    assert {name: height for name, height in heights.items() if height < 44} == {}
