@@ -182,6 +182,17 @@ def test_paused_organisation_is_marked_in_results_and_on_its_page(client, make_o
     assert "Toiminta tauolla" in page and "Kesätauko." in page
 
 
+def test_an_organisation_without_contact_details_says_so_and_a_postal_code_alone_shows(client, make_organisation):
+    bare = make_organisation("Hiljainen kerho")
+    coded = make_organisation("Postinumerokerho", postal_code="70100")
+    body = client.get(f"/jarjestot/{bare.id}").get_data(as_text=True)
+    facts = body[body.index('<h2 id="yhteystiedot">'):body.index('<h2 id="toiminta">')]
+    assert "Yhteystietoja ei ole ilmoitettu." in facts and "<dl" not in facts
+    coded_page = client.get(f"/jarjestot/{coded.id}").get_data(as_text=True)
+    assert "<dt>Osoite</dt>" in coded_page and "70100" in coded_page
+    assert "Yhteystietoja ei ole ilmoitettu." not in coded_page
+
+
 def test_organisation_page_shows_every_public_field(client, make_organisation):
     parent = make_organisation("Suomen Muistiliitto ry", org_type="liitto", nationwide=True)
     organisation = make_organisation(
