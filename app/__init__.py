@@ -71,8 +71,8 @@ def setup_languages(app: Flask) -> None:
 def setup_responses(app: Flask) -> None:
     """Proxy headers, too long URLs, compression, conditional GET, hashed static files, the health route.
 
-    First after the config: the compression hook must be the app's first
-    after_request function, so that it runs last.
+    Before every step that registers an after_request function: the compression
+    hook must be the app's first, so that it runs last.
     """
     from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -2,6 +2,7 @@
 two people saving the same organisation at once.  Nothing a person did is lost,
 nothing is half-written, and mail goes out exactly once."""
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -207,9 +208,13 @@ def test_a_save_behind_a_long_lock_answers_503_and_writes_nothing(client, make_o
     organisation_id = organisation.id
     lock_wait(300)
     with LockHolder(organisation_id, hold_seconds=10):
-        answer = client.post(path, data=data)
+        answer = client.post(path, data=data, headers={"Sec-Fetch-Site": "same-origin"})
     assert answer.status_code == 503
     assert "Palvelu on hetken ruuhkautunut" in answer.text and "eikä mitään tallentunut puolittain" in answer.text
+    # What was typed comes back to be copied; not the form's codes, ids, stored record or tokens.
+    assert re.findall(r'<li class="virheilmoitus-teksti">([^<]*)</li>', answer.text) == [
+        "Lukittu ry", "Uusi kuvaus.", "sihteeri@yhdistys.example",
+    ]
     assert answer.headers["Retry-After"] == "5"
     assert db.session.get(Organisation, organisation_id).description == "Vanha kuvaus."
     assert count(Revision) == 0

@@ -82,7 +82,7 @@ def test_form_is_wired_for_htmx_without_needing_it(client, two_orgs):
 
 
 def test_the_filter_panel_speaks_the_page_language_and_ticks_only_this_search(client, db, taxonomy):
-    """The panel's checkboxes are rendered once per language and directory version: never another page's."""
+    """The panel's checkboxes are rendered once per language and list of choices: never another page's ticks."""
     kuopio = id_of(db, Municipality, name_fi="Kuopio")
     finnish = client.get(f"/haku?kunta={kuopio}&kieli=sv&esteettomyys=induktiosilmukka").get_data(as_text=True)
     swedish = client.get("/sv/haku?kieli=selkokieli").get_data(as_text=True)
@@ -94,6 +94,9 @@ def test_the_filter_panel_speaks_the_page_language_and_ticks_only_this_search(cl
     assert f'value="{kuopio}" checked>' in finnish and 'value="induktiosilmukka" checked>' in finnish
     assert swedish.count(" checked>") == 1 and 'id="kieli-selkokieli" name="kieli" type="checkbox" value="selkokieli" checked>' in swedish
     assert " checked>" not in english
+    # The next visitor in the same language gets their own ticks, not the last one's.
+    again = client.get("/haku?kieli=en").get_data(as_text=True)
+    assert again.count(" checked>") == 1 and 'value="en" checked>' in again
 
 
 def test_filters_keep_their_values_and_make_removable_chips(client, db, two_orgs):
@@ -187,10 +190,10 @@ def test_an_organisation_without_contact_details_says_so_and_a_postal_code_alone
     coded = make_organisation("Postinumerokerho", postal_code="70100")
     body = client.get(f"/jarjestot/{bare.id}").get_data(as_text=True)
     facts = body[body.index('<h2 id="yhteystiedot">'):body.index('<h2 id="toiminta">')]
-    assert "Yhteystietoja ei ole ilmoitettu." in facts and "<dl" not in facts
+    assert "Julkisia yhteystietoja ei ole ilmoitettu." in facts and "<dl" not in facts
     coded_page = client.get(f"/jarjestot/{coded.id}").get_data(as_text=True)
     assert "<dt>Osoite</dt>" in coded_page and "70100" in coded_page
-    assert "Yhteystietoja ei ole ilmoitettu." not in coded_page
+    assert "Julkisia yhteystietoja ei ole ilmoitettu." not in coded_page
 
 
 def test_organisation_page_shows_every_public_field(client, make_organisation):

@@ -431,11 +431,29 @@ def test_a_form_sent_after_signing_out_in_another_tab_says_why_and_shows_what_wa
     own = client.get("/jarjestoille/omat")
     client.post("/jarjestoille/kirjaudu-ulos", data={"csrf_token": csrf_of(own)})  # another tab
 
-    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus",
-                         data=once(report_text="Puhelinnumero on vaihtunut.", csrf_token=csrf_of(report_page)))
+    report = once(report_text="Puhelinnumero on vaihtunut.", csrf_token=csrf_of(report_page))
+    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=report,
+                         headers={"Sec-Fetch-Site": "same-origin"})
 
     assert answer.status_code == 400
-    assert "Lomake oli avattu ennen kuin istuntosi päättyi" in answer.text
+    assert "Lomaketta ei voitu lähettää, koska se oli vanhentunut" in answer.text
     assert '<li class="virheilmoitus-teksti">Puhelinnumero on vaihtunut.</li>' in answer.text
-    assert csrf_of(report_page) not in answer.text
+    # Back would bring the same stale form: the page does not suggest it.
+    assert "Takaisin-painikkeella" not in answer.text
+    assert csrf_of(report_page) not in answer.text and report["submission_key"] not in answer.text
     assert _db.session.scalars(select(ErrorReport)).all() == []
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://muu.example"},
+    {"Referer": "https://muu.example/lomake"},
+    {},
+])
+def test_another_sites_form_cannot_put_its_words_on_our_error_page(client, make_organisation, headers):
+    """Words posted from elsewhere ("call this number") are never shown as "Kirjoittamasi tiedot"."""
+    organisation = make_organisation("Muistiyhdistys ry")
+    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", headers=headers,
+                         data=once(report_text="Soita heti numeroon 0700 123 456."))
+    assert answer.status_code == 400
+    assert "0700 123 456" not in answer.text and "Kirjoittamasi tiedot" not in answer.text

@@ -20,7 +20,7 @@ def post(client, path, data):
     context with the requests, and an open SQLite transaction would block the limiter's own.
     Each call is a newly rendered form: its own one-time key."""
     db.session.remove()
-    response = client.post(path, data=once(data))
+    response = client.post(path, data=once(data), headers={"Sec-Fetch-Site": "same-origin"})
     db.session.remove()
     return response
 

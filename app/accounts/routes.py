@@ -296,7 +296,7 @@ def _form_page(form: OrganisationForm, organisation: Organisation | None, status
 
 @bp.post("/kirjaudu-ulos")
 def sign_out():
-    """Delete this browser's session row."""
+    """Sign this browser out: its session row goes and its cookie is emptied (end_session)."""
     end_session()
     db.session.commit()
     flash(_("Olet kirjautunut ulos."))

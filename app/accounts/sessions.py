@@ -52,9 +52,9 @@ def start_session(email: str, role: str, *, now: datetime | None = None) -> Sign
     if role not in SESSION_LIMITS:
         raise ValueError(f"unknown role {role!r}")
     now = now or utcnow()
+    # A new cookie on every sign-in: nothing from before it (CSRF token included) carries
+    # over but the language chosen.
     end_session()
-    # A new cookie on every sign-in: nothing from before it (CSRF token included) carries over.
-    session.clear()
     secret = secrets.token_urlsafe(32)
     email = email_key(email)
     db.session.add(UserSession(id=_session_id(secret), email=email, role=role, created_at=now, last_seen_at=now))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.platform.submissions import KEY_FIELD
+from app.platform.typed_values import typed_values
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,17 @@ MESSAGES = {
 }
 
 
+# A form whose CSRF token is not this browser's: its session ended (signed out in another
+# tab, expired), or the browser keeps no cookie of this site.
 STALE_FORM_MESSAGE = _l(
-    "Lomake oli avattu ennen kuin istuntosi päättyi, esimerkiksi ennen uloskirjautumista toisessa välilehdessä, "
-    "joten sitä ei voitu lähettää. Lataa lomake uudelleen ja täytä se uudestaan."
+    "Lomaketta ei voitu lähettää, koska se oli vanhentunut: istunto on päättynyt, esimerkiksi "
+    "uloskirjautumiseen toisessa välilehdessä, tai selain ei salli tämän sivuston evästettä. "
+    "Avaa lomake uudelleen ja täytä se uudestaan."
 )
+# Refusals of a form itself (its session, the server's trouble): their page shows what
+# was typed into it.  Not 403, 404 or 405, which answer for the address alone and look
+# the same whatever was sent.
+KEEPS_TYPED = {400, 500, 503}
 
 
 # Characters of path and query string, gunicorn's own default for the request line.
@@ -40,11 +47,12 @@ def _wants_json() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, *, stale_form: bool = False):
     """The error page in the page's language, or for the API `{"error", "status"}` JSON.
 
     `detail` says what to do when the status's own text is too general (JSON: "detail").
-    A form refused itself (KEEPS_POSTED) gets back what it carried (_posted_values).
+    A form refused itself (KEEPS_TYPED) gets back what was typed into it; a `stale_form`
+    cannot be sent again from the browser's Back, and the page does not suggest it.
     """
     title, message = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
@@ -54,31 +62,8 @@ def render_error(status: int, detail: str | None = None):
         return jsonify(body), status
     return render_template(
         "errors/error.html", title=str(title), message=detail or str(message), status=status,
-        posted=_posted_values() if status in KEEPS_POSTED else [],
+        posted=typed_values() if status in KEEPS_TYPED else [], stale_form=stale_form,
     ), status
-
-
-# Refusals of a form itself (its session, the server's trouble): their page shows what
-# the form carried.  Not 403, 404 or 405, which answer for the address alone and look
-# the same whatever was sent.
-KEEPS_POSTED = {400, 500, 503}
-# Posted fields never shown back: the CSRF token, the one-time key and the forms' honeypot.
-HIDDEN_FIELDS = {"csrf_token", KEY_FIELD, "kotisivu"}
-
-
-def _posted_values() -> list[str]:
-    """What a refused form carried, shown back so nothing typed is lost: the values alone.
-
-    A field's name ("report_text") means nothing to the person who typed it.  Read
-    only when the body was accepted (not over MAX_CONTENT_LENGTH) and is a form.
-    """
-    if request.method != "POST" or (request.content_length or 0) > (request.max_content_length or 0):
-        return []
-    try:
-        form = request.form
-    except HTTPException:  # a body the form parser refuses: the page still comes
-        return []
-    return [value for name, value in form.items(multi=True) if name not in HIDDEN_FIELDS and value.strip()]
 
 
 def _rate_limited_page() -> str:
@@ -88,7 +73,7 @@ def _rate_limited_page() -> str:
 
     return render_template(
         "errors/rate_limited.html", title=_(MESSAGES[429][0]), status=429,
-        rate_limit_wait=wait_text(limiter.current_limit), posted=_posted_values(),
+        rate_limit_wait=wait_text(limiter.current_limit), posted=typed_values(), stale_form=False,
     )
 
 
@@ -109,7 +94,7 @@ def register_error_handlers(app: Flask) -> None:
         elif isinstance(error, CSRFError):
             # The form's token is not this browser's (it signed out in another tab, or the
             # session ended): say so, with what was typed, rather than a bare "bad request".
-            body, status = render_error(400, str(STALE_FORM_MESSAGE))
+            body, status = render_error(400, str(STALE_FORM_MESSAGE), stale_form=True)
         else:
             body, status = render_error(error.code or 500)
         # What the exception says besides its own body, e.g. a 405's Allow.

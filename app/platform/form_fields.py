@@ -1,4 +1,4 @@
-"""Fields and validators whose every message is Finnish and whose bad input never raises.
+"""Fields and validators whose every message is Finnish and whose bad input never raises; ActionForm.
 
 WTForms' own choice and number fields answer tampered or mistyped values with
 English messages (or refuse to keep the input); these keep what was typed and
