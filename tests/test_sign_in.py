@@ -432,14 +432,15 @@ def test_a_form_sent_after_signing_out_in_another_tab_says_why_and_shows_what_wa
     client.post("/jarjestoille/kirjaudu-ulos", data={"csrf_token": csrf_of(own)})  # another tab
 
     report = once(report_text="Puhelinnumero on vaihtunut.", csrf_token=csrf_of(report_page))
-    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=report,
-                         headers={"Sec-Fetch-Site": "same-origin"})
+    answer = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=report, headers={
+        "Sec-Fetch-Site": "same-origin", "Referer": f"http://localhost/jarjestot/{organisation.id}?haku=q%3Dmuisti"})
 
     assert answer.status_code == 400
     assert "Lomaketta ei voitu lähettää, koska se oli vanhentunut" in answer.text
     assert '<li class="virheilmoitus-teksti">Puhelinnumero on vaihtunut.</li>' in answer.text
     # Back would bring the same stale form: the page does not suggest it.
     assert "Takaisin-painikkeella" not in answer.text
+    assert f'<a href="/jarjestot/{organisation.id}?haku=q%3Dmuisti">Avaa lomake uudelleen</a>' in answer.text
     assert csrf_of(report_page) not in answer.text and report["submission_key"] not in answer.text
     assert _db.session.scalars(select(ErrorReport)).all() == []
 

@@ -17,6 +17,8 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.core import UnboundField
 
+from app.platform.security import local_path
+
 # The spam trap of the contact forms: a text field no person sees.
 HONEYPOT = "kotisivu"
 # "contacts-0-email" (a row of a list of sub-forms) → "email"; "keywords-2" → "keywords".
@@ -37,6 +39,16 @@ def typed_values() -> list[str]:
         return []
     names = text_field_names()
     return [value for name, value in form.items(multi=True) if _field_name(name) in names and value.strip()]
+
+
+def form_page() -> str | None:
+    """The address of this site's page the form was sent from (its Referer), to open it afresh."""
+    if not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host:
+        return None
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""), "") or None
 
 
 def from_this_site() -> bool:
