@@ -175,6 +175,8 @@ def test_an_invalid_address_is_shown_next_to_the_field_and_kept(client, mailbox,
     assert answer.status_code == 422
     assert 'class="virhe" id="email-virhe"' in answer.text
     assert "Tarkista seuraavat kohdat" in answer.text
+    # The summary takes focus as the page loads: a screen reader starts from it.
+    assert 'aria-labelledby="virheyhteenveto-otsikko" autofocus>' in answer.text
     assert "Sähköpostiosoite" in answer.text
     if email.strip() and "\n" not in email:
         assert f'value="{email}"' in answer.text
