@@ -19,7 +19,8 @@ concurrent connections runs three phases of --duration seconds:
            municipalities, pages (bench/search.py's cold_search_args)
   trivial  GET /terveys, which touches neither the database nor a template
 
-and prints requests/s, p50/p95/p99 latency and errors (5xx apart).  The search
+and prints requests/s, p50/p95/p99 latency and errors (5xx apart), and how many
+searches repeat an address asked earlier in the phase (what a page cache could serve).  The search
 throughput is stated as a share of the trivial route's, for information.  At the end the stored
 contact requests are counted against the accepted ones, and the mail: what the
 sink got right after the requests, then after one pass of the mail worker
@@ -302,6 +303,8 @@ class Stats:
         self.by_class: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.accepted_contacts = 0
         self.error_kinds: dict[str, int] = defaultdict(int)
+        # Search addresses asked, to tell how many repeat an earlier one (what a page cache could serve).
+        self.search_paths: list[str] = []
 
     def record(self, kind: str, status: int | None, milliseconds: float) -> None:
         if status is None:
@@ -325,6 +328,8 @@ async def run_connection(port: int, plan: Plan, stats: Stats, deadline: float) -
                 await asyncio.sleep(0.1)
                 continue
         kind, method, path, form, headers = plan.next(token)
+        if kind == "search":
+            stats.search_paths.append(path)
         started = time.perf_counter()
         try:
             try:
@@ -379,6 +384,10 @@ def report(mix: str, stats: Stats, seconds: float) -> float:
               f" {counts['ok']:7d} {counts['4xx']:5d} {counts['5xx']:5d} {counts['errors']:6d}")
     if stats.error_kinds:
         print("           errors: " + ", ".join(f"{name} {count}" for name, count in stats.error_kinds.items()))
+    if stats.search_paths:
+        repeats = len(stats.search_paths) - len(set(stats.search_paths))
+        print(f"           searches repeating an earlier address: {repeats} of {len(stats.search_paths)}"
+              f" ({repeats / len(stats.search_paths):.0%})")
     main_kind = "terveys" if mix == "trivial" else "search"
     return len(stats.latencies[main_kind]) / seconds
 
