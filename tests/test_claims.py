@@ -125,6 +125,8 @@ def test_find_by_name_or_business_id_then_a_contact_approves_through_the_mailed_
     # Single use: the link cannot answer again.
     again = contact.post(path, data=answer)
     assert again.status_code == 410 and "Linkki on jo käytetty" in again.text
+    # Whoever answered reads that their answer stands, not only what happens to an unanswered one.
+    assert "Jos vastasit jo pyyntöön, vastauksesi on tallessa." in again.text
 
 
 def test_a_contact_declines_and_the_requester_is_told(app, mailbox, make_organisation):

@@ -29,7 +29,7 @@ MAX_QUERY = 200
 CLAIM_LINK = LinkKind(
     _l("Linkki liittymispyyntöön"), "access_claim", "accounts.request_link",
     submit_label=_l("Lähetä kirjautumislinkki"),
-    advice=_l("Jos pyyntöön ei ole vielä vastattu, ylläpito käsittelee sen."),
+    advice=_l("Jos vastasit jo pyyntöön, vastauksesi on tallessa. Jos siihen ei ole vastattu, ylläpito käsittelee sen."),
 )
 
 
