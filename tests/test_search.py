@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, SearchDocument, sort_key
 from app.search.engine import SearchQuery, search
-from app.search.index import index_is_current, reindex_all, remove_from_index
+from app.search.index import built_once, index_is_current, reindex_all, remove_from_index
 
 ORGANISATIONS = [
     # name, needs, activities, municipalities, extra fields
@@ -690,3 +690,27 @@ def test_a_database_named_in_the_config_gets_its_own_connection_settings():
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
     assert "jit=off" in options and "plan_cache_mode=force_custom_plan" in options
     assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
+def test_a_kept_value_is_built_once_while_other_threads_wait_for_it():
+    """Workers' threads whose taxonomy expired together build it once (built_once), not each."""
+    import threading
+    import time
+
+    from cachetools import LRUCache
+
+    builds = []
+
+    @built_once(LRUCache(maxsize=2))
+    def slow(key: str) -> str:
+        builds.append(key)
+        time.sleep(0.2)
+        return key.upper()
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(slow("fi"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["FI"] * 4 and builds == ["fi"]

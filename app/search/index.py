@@ -286,7 +286,14 @@ def per_directory_version(ttl: float | None = None):
     """
     cache = TTLCache(maxsize=8, ttl=ttl) if ttl else LRUCache(maxsize=8)
     # Further arguments (a language) are part of the key too.
-    return cached(cache, key=lambda version, *args: (str(db.engine.url), version, *args), lock=threading.Lock())
+    return built_once(cache, key=lambda version, *args: (str(db.engine.url), version, *args))
+
+
+def built_once(cache, **options):
+    """cachetools.cached for a value that is slow to build: while one thread builds a missing
+    value, the others that ask for the same one wait for it instead of building it too."""
+    condition = threading.Condition()
+    return cached(cache, lock=condition, condition=condition, **options)
 
 
 # A Core statement on the table, not the entity: an ORM select costs the ORM's row handling too.

@@ -6,15 +6,15 @@ checkbox is rendered once per list of choices and language, both ticked and not,
 by the `checkbox` macro of `search/_checkbox.html`; a page only picks one of the
 two for each (`ticked`). What a visitor ticked is never kept: it is chosen per page.
 """
-import threading
 from dataclasses import dataclass
 
-from cachetools import LRUCache, cached
+from cachetools import LRUCache
 from flask import get_template_attribute
 from markupsafe import Markup
 
 from app.directory.reads import FilterChoices
 from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
+from app.search.index import built_once
 from app.search.query import ACCESSIBILITY_PARAMETERS, LANGUAGE_FILTERS
 
 
@@ -36,7 +36,7 @@ class FilterPanel:
 
 # Keyed by the choices themselves (filter_choices, kept per directory version), so the
 # panel is exactly as fresh as they are, with no time to live of its own.
-@cached(LRUCache(maxsize=8), lock=threading.Lock())
+@built_once(LRUCache(maxsize=8))
 def filter_panel(choices: FilterChoices, language: str) -> FilterPanel:
     """The panel's checkboxes in `language` (the page's: the language labels are read in it)."""
     checkbox = get_template_attribute("search/_checkbox.html", "checkbox")

@@ -10,13 +10,12 @@ search_index.VERSION_KEY), and at least every TAXONOMY_SECONDS.
 """
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from cachetools import LRUCache, cached
+from cachetools import LRUCache
 from sqlalchemy import select
 
 from app.extensions import db
@@ -24,7 +23,7 @@ from app.models import Activity, Municipality, Need, sort_key
 from app.models.base import TEXT_LANGUAGES
 from app.models.taxonomy import split_list
 from app.search import analysis, languages
-from app.search.index import activity_token, need_token, per_directory_version
+from app.search.index import activity_token, built_once, need_token, per_directory_version
 
 # Every write the app makes renews the directory version, which each search reads; a
 # need, activity or municipality written straight into the database shows within this.
@@ -199,7 +198,7 @@ def _listed(pairs: list[tuple[int, str]], alphabetical: bool) -> dict[int, tuple
 # Keyed by the rows read: when the time to live of load_taxonomy runs out with nothing
 # changed, the same rows give back the same taxonomy instead of analysing every name
 # and synonym again (some 50 ms, every 5 s in each worker).
-@cached(LRUCache(maxsize=4), lock=threading.Lock())
+@built_once(LRUCache(maxsize=4))
 def _build_taxonomy(analyser: str, needs: tuple, activities: tuple, municipalities: tuple) -> Taxonomy:
     """The taxonomy of these rows as `analyser` (its name: part of the key) reads their words."""
     labels = {
