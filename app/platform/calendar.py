@@ -8,6 +8,7 @@ Finland's summer time rules needs no change here.
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -60,8 +61,14 @@ def public_holiday(day: date, language: str = "fi") -> str:
     The `holidays` package keeps the calendar (Easter and midsummer move); it counts
     juhannusaatto and jouluaatto as well, days off in practice.
     """
-    names = holidays.Finland(years=day.year, language=HOLIDAY_LANGUAGES.get(language, "fi"))
-    return names.get(day, "")
+    return _finnish_holidays(day.year, HOLIDAY_LANGUAGES.get(language, "fi")).get(day, "")
+
+
+@lru_cache(maxsize=16)
+def _finnish_holidays(year: int, language: str) -> holidays.HolidayBase:
+    # Built once per year and language: building one costs about a millisecond, and callers
+    # ask day after day (working days back from today, each date an orderer proposes).
+    return holidays.Finland(years=year, language=language)
 
 
 @dataclass

@@ -43,11 +43,9 @@ def typed_values() -> list[str]:
 
 def form_page() -> str | None:
     """The address of this site's page the form was sent from (its Referer), to open it afresh."""
-    if not request.referrer:
+    if not _on_this_site(request.referrer):
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host:
-        return None
     return local_path(parts.path + (f"?{parts.query}" if parts.query else ""), "") or None
 
 
@@ -56,8 +54,11 @@ def from_this_site() -> bool:
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from is not None:
         return fetched_from == "same-origin"
-    source = request.headers.get("Origin") or request.referrer
-    return bool(source) and urlsplit(source).netloc == request.host
+    return _on_this_site(request.headers.get("Origin") or request.referrer)
+
+
+def _on_this_site(address: str | None) -> bool:
+    return bool(address) and urlsplit(address).netloc == request.host
 
 
 @cache

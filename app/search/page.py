@@ -112,7 +112,7 @@ def correction_text(result: SearchResult, choices: FilterChoices) -> str:
     A correction to a need is named as the need is in the page's language; other
     index tokens (activities, places) have no word a person typed and are left out.
     """
-    need_names = {need_id: name for _group, needs in choices.need_groups for need_id, name in needs}
+    need_names = choices.need_names
     parts = []
     for typed, terms in result.corrections:
         words = [need_names.get(int(term.removeprefix(NEED_TOKEN_PREFIX)), "") if term.startswith(NEED_TOKEN_PREFIX)
