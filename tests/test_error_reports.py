@@ -106,6 +106,15 @@ def test_a_report_keeps_the_search_to_return_to(client, db, mailbox, make_organi
     assert 'href="/haku?q=muisti"' in client.get(sent.headers["Location"]).text
 
 
+def test_after_a_report_the_page_keeps_only_the_search_s_own_parameters(client, db, mailbox, make_organisation):
+    """The redirect reads `haku` as the page does: only search parameters survive, like the page's own links."""
+    organisation = make_organisation(email="info@virhe.example")
+    sent = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti%26next%3D%2F%2Fevil.example",
+                       data=once(report_text="Osoite on vaihtunut."))
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/jarjestot/{organisation.id}?haku=q%3Dmuisti#virheilmoitus"
+
+
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 def test_a_report_refused_by_the_limit_comes_back_in_its_form(client, db, mailbox, make_organisation):
     organisation = make_organisation(email="info@virhe.example")

@@ -28,10 +28,20 @@ from app.search.page import search_to_return_to, search_url
 bp = Blueprint("directory", __name__)
 
 
+def _search_came_from() -> list[tuple[str, str]]:
+    """The search this organisation page was opened from (its `haku` or the Referer), [] for none."""
+    return search_to_return_to(request.args.get("haku"), request.referrer, request.host)
+
+
+def _keep(search_args: list[tuple[str, str]]) -> dict[str, str]:
+    """The `haku` parameter with which a link or form of the page keeps the search it came from."""
+    return {"haku": urlencode(search_args)} if search_args else {}
+
+
 def _organisation_page(found, error_form: ErrorReportForm, rate_limit_wait: str = "") -> str:
-    search_args = search_to_return_to(request.args.get("haku"), request.referrer, request.host)
+    search_args = _search_came_from()
     # The tray button and the error report return here without JavaScript, still knowing the search.
-    keep_search = {"haku": urlencode(search_args)} if search_args else {}
+    keep_search = _keep(search_args)
     return render_template(
         "directory/organisation.html",
         organisation=found,
@@ -79,7 +89,7 @@ def report_organisation_error(organisation_id: int):
         # organisation_id, not found.id: reading an expired attribute after the commit would begin
         # a write transaction that the limiter's count after the answer waits for on SQLite.
         return url_for("directory.organisation", organisation_id=organisation_id,
-                       **({"haku": request.args["haku"]} if request.args.get("haku") else {})) + "#virheilmoitus"
+                       **_keep(_search_came_from())) + "#virheilmoitus"
 
     return submit_once(form, report)
 
