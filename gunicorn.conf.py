@@ -17,8 +17,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # analysis, Jinja), so one process per core gives the parallelism and a few threads
 # overlap the waits on SQLite's write lock, on the mail worker's queue and on slow
 # clients.  Pages are rendered plainly (no kept parts since issue 14), so a search
-# costs ~8 ms of CPU: with 8 threads a worker interleaved eight of them and each took
-# eight times as long (p95 540-600 ms), and used more memory (153 MB against 133).
+# costs its CPU every time (8 ms then, 5.7 ms on 7 December): with 8 threads a worker
+# interleaved eight of them and each took eight times as long (p95 540-600 ms), and
+# used more memory (153 MB against 133).
 # 32 connections, 20 s a phase, requests/s (p95 ms), two rounds, 6 December 2026:
 #                                 mixed load            cold searches
 #   2 × 8, keep-alive 5 s      161 (430), 167 (426)   134 (540), 143 (602)

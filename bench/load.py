@@ -58,6 +58,8 @@ from tests.mailsink import MailSink, free_port  # noqa: E402
 CSRF_IN_PAGE = re.compile(rb'"X-CSRFToken": "([^"]+)"')
 REQUEST_TIMEOUT = 30.0
 WORKER_RSS_TARGET_MB = 150
+# What current browsers ask for (Chromium and Firefox; Safari leaves out zstd).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 
 
 def build_database(path: Path, count: int) -> None:
@@ -149,20 +151,41 @@ def start_server(database: Path, port: int, mail_port: int, workers: int, thread
     )
 
 
-def largest_worker_rss_mb(master_pid: int) -> float:
-    """Resident memory of gunicorn's largest worker (Linux /proc), 0 where /proc is missing."""
+def worker_pids(master_pid: int) -> list[str]:
+    """gunicorn's workers (Linux /proc); none where /proc is missing."""
     try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        return Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     except OSError:
-        return 0.0
+        return []
+
+
+def largest_worker_rss_mb(master_pid: int) -> float:
+    """Resident memory of gunicorn's largest worker, 0 where /proc is missing."""
     sizes = []
-    for pid in children:
+    for pid in worker_pids(master_pid):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
         sizes += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")]
     return max(sizes, default=0.0)
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User and system CPU time spent so far by gunicorn's workers, 0 where /proc is missing.
+
+    Throughput depends on how the two CPUs are shared with this process, which
+    generates the load; CPU time per request is what a request costs the server.
+    """
+    ticks = 0
+    for pid in worker_pids(master_pid):
+        try:
+            # Fields 14 and 15 (utime, stime), counted after the command name's closing parenthesis.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -184,8 +207,9 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> N
 class Connection:
     """One keep-alive HTTP/1.1 connection with its own cookies, like one browser."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, accept_encoding: str):
         self.port = port
+        self.accept_encoding = accept_encoding
         self.cookies: dict[str, str] = {}
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -198,11 +222,13 @@ class Connection:
 
     async def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None,
                       *, decode: bool = False):
-        """(status, body); the body is gunzipped only with `decode` (the generator shares the CPU)."""
+        """(status, body); the body is decoded only with `decode` (the generator shares the CPU)."""
         self.fresh = self.writer is None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Accept-Encoding: gzip"]
+        # A body to read is asked for in gzip alone, which the standard library decodes.
+        accept_encoding = "gzip" if decode else self.accept_encoding
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", f"Accept-Encoding: {accept_encoding}"]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -314,8 +340,8 @@ class Stats:
         self.by_class[kind]["5xx" if status >= 500 else "4xx" if status >= 400 else "ok"] += 1
 
 
-async def run_connection(port: int, plan: Plan, stats: Stats, deadline: float) -> None:
-    connection = Connection(port)
+async def run_connection(port: int, plan: Plan, stats: Stats, deadline: float, accept_encoding: str) -> None:
+    connection = Connection(port, accept_encoding)
     token = ""
     while time.monotonic() < deadline:
         if not token:
@@ -353,12 +379,13 @@ async def run_connection(port: int, plan: Plan, stats: Stats, deadline: float) -
     await connection.close()
 
 
-async def run_phase(port: int, ids: dict, mix: str, connections: int, duration: float, seed: int) -> tuple[Stats, float]:
+async def run_phase(port: int, ids: dict, mix: str, connections: int, duration: float, seed: int,
+                    accept_encoding: str) -> tuple[Stats, float]:
     stats = Stats()
     started = time.monotonic()
     deadline = started + duration
     await asyncio.gather(*(
-        run_connection(port, Plan(ids, random.Random(seed * 1000 + n), mix), stats, deadline)
+        run_connection(port, Plan(ids, random.Random(seed * 1000 + n), mix), stats, deadline, accept_encoding)
         for n in range(connections)
     ))
     return stats, time.monotonic() - started
@@ -402,6 +429,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--database", type=Path, help="reuse this SQLite file, or build it there")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="serve this checkout (with its own .venv)")
+    parser.add_argument("--accept-encoding", default=BROWSER_ACCEPT_ENCODING,
+                        help=f"sent with every request; default {BROWSER_ACCEPT_ENCODING!r}, what Chromium and "
+                             "Firefox send ('gzip' for an older client: gzip costs the server more than zstd)")
     args = parser.parse_args()
     app_dir = args.app_dir.resolve()
 
@@ -426,15 +456,21 @@ def main() -> None:
                 wait_until_up(port, server)
                 print(f"app {app_dir}")
                 print(f"gunicorn {workers} workers × {threads} threads (gthread), {len(ids['organisations'])} "
-                      f"published organisations, {args.duration:g} s per phase, {os.cpu_count()} CPUs")
+                      f"published organisations, {args.duration:g} s per phase, {os.cpu_count()} CPUs, "
+                      f"Accept-Encoding: {args.accept_encoding}")
                 for level in [int(n) for n in args.connections.split(",")]:
                     print(f"\n{level} connections")
                     print(f"  {'phase':<8} {'kind':<13} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
                           f" {'2xx/3xx':>7} {'4xx':>5} {'5xx':>5} {'errors':>6}   (ms)")
                     throughput = {}
                     for seed, mix in enumerate(args.phases.split(",")):
-                        stats, seconds = asyncio.run(run_phase(port, ids, mix, level, args.duration, seed))
+                        server_cpu, own_cpu = workers_cpu_seconds(server.pid), time.process_time()
+                        stats, seconds = asyncio.run(
+                            run_phase(port, ids, mix, level, args.duration, seed, args.accept_encoding))
                         throughput[mix] = report(mix, stats, seconds)
+                        answered = max(1, sum(len(values) for values in stats.latencies.values()))
+                        print(f"           CPU per request: workers {(workers_cpu_seconds(server.pid) - server_cpu) / answered * 1000:.2f} ms,"
+                              f" this load generator {(time.process_time() - own_cpu) / answered * 1000:.2f} ms")
                         print(f"           largest worker's RSS {largest_worker_rss_mb(server.pid):.0f} MB"
                               f"   (target ≤ {WORKER_RSS_TARGET_MB})")
                         accepted += stats.accepted_contacts
