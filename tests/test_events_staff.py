@@ -12,6 +12,7 @@ from app.events.feedback import DEFAULT_STATEMENTS
 from app.extensions import db
 from app.models import AuditEvent, Event, EventSignup, utcnow
 from app.platform.calendar import helsinki_time
+from app.platform.submissions import new_key
 
 
 def event_form(**fields) -> dict:
@@ -22,7 +23,7 @@ def event_form(**fields) -> dict:
         "municipality": "", "accessibility": "", "remote_link": "", "capacity": "2",
         "deadline_date": (day - timedelta(days=5)).isoformat(), "deadline_time": "16.00",
         "several_per_organisation": "y", "date_1": day.isoformat(), "start_1": "10.00", "end_1": "14.00",
-        "feedback_statements": "\n".join(DEFAULT_STATEMENTS),
+        "feedback_statements": "\n".join(DEFAULT_STATEMENTS), "submission_key": new_key(),
     }
     data.update(fields)
     return data
@@ -111,10 +112,21 @@ def test_a_year_far_off_is_refused_next_to_the_date(staff_client):
     assert db.session.scalars(select(Event)).first() is None
 
 
+def test_a_new_event_sent_twice_is_created_once(staff_client):
+    # A double click, or Back and the same button again, sends the same form twice.
+    form = event_form(municipality=municipality_id("Suonenjoki"))
+    first = staff_client.post("/yllapito/tapahtumat/uusi", data=form)
+    again = staff_client.post("/yllapito/tapahtumat/uusi", data=form)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(db.session.scalars(select(Event)).all()) == 1
+
+
 def test_a_message_that_would_reach_nobody_is_not_sent(staff_client):
     event = make_event(title="Tyhjä tilaisuus")
     answer = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",
-                               data={"subject": "Pysäköinti", "message": "Pihalla on tilaa."})
+                               data={"subject": "Pysäköinti", "message": "Pihalla on tilaa.",
+                                     "submission_key": new_key()})
     assert answer.status_code == 422 and "Viesti ei lähtisi kenellekään" in answer.text
     assert "Pihalla on tilaa." in answer.text
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "event_message")) is None
@@ -193,7 +205,8 @@ def test_participants_counts_csv_sheet_and_message(staff_client, mailbox, make_o
     assert "Allekirjoitus" in sheet and sheet.count('class="allekirjoitus"') == 2
 
     mailbox.messages.clear()
-    sent = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data={"subject": "Pysäköinti", "message": "Pihalla on tilaa."})
+    sent = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",
+                             data={"subject": "Pysäköinti", "message": "Pihalla on tilaa.", "submission_key": new_key()})
     assert sent.status_code == 303
     assert sorted(m["To"] for m in mailbox.messages) == ["eka@example.fi", "toka@example.fi"]
     assert mailbox.messages[0]["Subject"] == "Pysäköinti"

@@ -11,6 +11,7 @@ from app.events.display import KIND_LABELS, clock
 from app.events.events import EventDetails
 from app.events.feedback import MAX_STATEMENTS, STATEMENT_MAX_LENGTH
 from app.platform.calendar import helsinki_time
+from app.platform.submissions import OnceForm
 from app.platform.form_fields import (
     DateTextField,
     RadioField,
@@ -34,7 +35,7 @@ def _required_text(field, max_length: int, message: str, *, multiline: bool = Fa
     text_limit(max_length, multiline=multiline)(None, field)
 
 
-class EventForm(FlaskForm):
+class EventForm(OnceForm):
     title = StringField(_l("Nimi"), render_kw={"maxlength": 200})
     kind = RadioField(_l("Tapahtuman laji"), choices=options(KIND_LABELS.items()), validate_choice=False)
     description = TextAreaField(_l("Kuvaus"), filters=[unix_newlines], render_kw={"rows": 6, "maxlength": 5000})
@@ -70,6 +71,8 @@ class EventForm(FlaskForm):
         # A new event is published at once, so its times must be ahead; an existing one may be
         # edited after it was held (a correction, a note for the participants).
         self.new_event = new_event
+        if not new_event:
+            del self.submission_key  # an edit sent twice changes nothing the second time
         self.municipality.choices = options([("", _l("Valitse kunta"))] + [(m.id, m.label) for m in municipalities])
 
     def session_rows(self):

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Event
 from app.platform.audit import record_audit
 from app.platform.calendar import helsinki_time
+from app.platform.submissions import earlier_answer, submit_once
 from app.platform.surveys import SCALE
 from app.platform.validation import clean_text, whole_number
 
@@ -41,6 +42,8 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
 @bp.route("/tapahtumat/uusi", methods=["GET", "POST"])
 def new_event():
     """A new event, empty or copied from another (`pohja`): everything but the times."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     form = EventForm(municipalities=all_municipalities(), new_event=True)
     if not form.is_submitted():
         template_id = whole_number(request.args.get("pohja"))
@@ -53,11 +56,14 @@ def new_event():
         return _form_page(form, None)
     if not form.validate():
         return _form_page(form, None, 422)
-    event = service.create_event(form.details())
-    record_audit(actor(), "event_create", "event", event.id, title=event.title)
-    db.session.commit()
-    flash(_("Tapahtuma on julkaistu."))
-    return redirect(url_for(".event", event_id=event.id), code=303)
+
+    def create():
+        event = service.create_event(form.details())
+        record_audit(actor(), "event_create", "event", event.id, title=event.title)
+        flash(_("Tapahtuma on julkaistu."))
+        return url_for(".event", event_id=event.id)
+
+    return submit_once(form, create)
 
 
 @bp.route("/tapahtumat/<int:event_id>/muokkaa", methods=["GET", "POST"])
