@@ -122,6 +122,17 @@ def test_a_new_event_sent_twice_is_created_once(staff_client):
     assert len(db.session.scalars(select(Event)).all()) == 1
 
 
+def test_a_message_sent_twice_is_mailed_once(staff_client, mailbox):
+    event = make_event()
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
+    mailbox.messages.clear()
+    form = {"subject": "Pysäköinti", "message": "Pihalla on tilaa.", "submission_key": new_key()}
+    first = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data=form)
+    again = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data=form)
+    assert first.status_code == again.status_code == 303
+    assert [m["Subject"] for m in mailbox.messages] == ["Pysäköinti"]
+
+
 def test_a_message_that_would_reach_nobody_is_not_sent(staff_client):
     event = make_event(title="Tyhjä tilaisuus")
     answer = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",

@@ -254,7 +254,7 @@ class CancelEventForm(FlaskForm):
         _required_text(field, 1000, _("Kirjoita peruutuksen syy."), multiline=True)
 
 
-class MessageForm(FlaskForm):
+class MessageForm(OnceForm):
     subject = StringField(_l("Otsikko"), render_kw={"maxlength": 150})
     message = TextAreaField(_l("Viesti"), filters=[unix_newlines], render_kw={"rows": 6, "maxlength": 5000})
     include_waiting = BooleanField(_l("Lähetä myös varasijalla oleville"))

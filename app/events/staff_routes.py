@@ -132,25 +132,32 @@ def cancel_event(event_id: int):
 
 @bp.post("/tapahtumat/<int:event_id>/viesti")
 def message_event_participants(event_id: int):
-    """One message to everyone with a place (and the waiting list when chosen), through the outbox."""
+    """One message to everyone with a place (and the waiting list when chosen), through the outbox, once."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     event = db.get_or_404(Event, event_id)
     form = MessageForm()
     if not form.validate_on_submit():
         return _event_page(event, message_form=form, status=422)
-    sent = service.message_participants(
-        event, clean_text(form.subject.data, 150), clean_text(form.message.data, 5000, multiline=True),
-        include_waiting=form.include_waiting.data,
-    )
-    if not sent:
+
+    def send():
+        sent = service.message_participants(
+            event, clean_text(form.subject.data, 150), clean_text(form.message.data, 5000, multiline=True),
+            include_waiting=form.include_waiting.data,
+        )
+        if not sent:
+            return None
+        record_audit(actor(), "event_message", "event", event.id, recipients=sent)
+        flash(_("Viesti lähetettiin %(count)d osallistujalle.", count=sent))
+        return url_for(".event", event_id=event_id)
+
+    answer = submit_once(form, send)
+    if answer is None:
         # "Sent to 0 participants" would read as done: say that nobody would get it.
-        db.session.rollback()
         form.form_errors.append(_("Viesti ei lähtisi kenellekään: tapahtumalla ei ole ilmoittautuneita, joille "
                                   "valintasi mukaan viesti lähtee. Viestiä ei lähetetty."))
         return _event_page(db.get_or_404(Event, event_id), message_form=form, status=422)
-    record_audit(actor(), "event_message", "event", event.id, recipients=sent)
-    db.session.commit()
-    flash(_("Viesti lähetettiin %(count)d osallistujalle.", count=sent))
-    return redirect(url_for(".event", event_id=event_id), code=303)
+    return answer
 
 
 @bp.get("/tapahtumat/<int:event_id>/osallistujat.csv")
