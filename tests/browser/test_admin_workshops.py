@@ -139,3 +139,14 @@ def test_the_week_on_a_phone_keeps_each_day_on_one_line(new_page, live_server, s
     # One line box per day: the cell's wrapping used to break "14.12.2026" into "14.12.2" and "026".
     assert days.evaluate_all("spans => spans.map(span => span.getClientRects().length)") == [1] * 7
     assert days.nth(day.weekday()).inner_text() == f"{['ma', 'ti', 'ke', 'to', 'pe'][day.weekday()]} {day:%-d.%-m.%Y}"
+
+
+def test_the_start_time_field_is_drawn_like_the_other_fields(new_page, live_server, staff_link, expect):
+    # The time input had the browser's own small look: 22 px high in a smaller font, beside 44 px fields.
+    order_id, _reference = place_an_order(live_server, "Kellonajan työpajayhdistys ry")
+    page = new_page(javascript=False)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, staff_link, expect)
+    page.goto(f"/yllapito/tyopajat/{order_id}")
+    size = "input => [input.getBoundingClientRect().height, getComputedStyle(input).fontSize]"
+    assert page.get_by_label("Alkamisaika").evaluate(size) == page.get_by_label("Päivä", exact=True).evaluate(size)
