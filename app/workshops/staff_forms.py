@@ -24,6 +24,7 @@ from app.platform.form_fields import (
     text_limit,
     unix_newlines,
 )
+from app.platform.submissions import OnceForm
 from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
 from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
 
@@ -159,6 +160,10 @@ class StaffCancelForm(FlaskForm):
     def validate_reason(self, field):
         _required_text(field, CANCEL_REASON_MAX_LENGTH, _("Kirjoita peruutuksen syy. Se lähetetään tilaajalle."),
                        multiline=True)
+
+
+class FeedbackLinkForm(OnceForm):
+    """The button that mails the survey link: a double click sends one mail, a reloaded page may send another."""
 
 
 class NotesForm(FlaskForm):

@@ -22,12 +22,14 @@ from app.platform.audit import record_audit
 from app.platform.form_fields import ActionForm
 from app.platform.validation import contains_pattern, whole_number
 from app.workshops import services
+from app.platform.submissions import earlier_answer, submit_once
 from app.platform.surveys import SCALE
 from app.workshops.booking import BookingError
 from app.workshops.display import helsinki_time, history_label, history_note, template_labels
 from app.workshops.feedback import feedback_csv, feedback_link, feedback_summary, survey_is_open
 from app.workshops.staff_forms import (
     OWN_PROPOSAL,
+    FeedbackLinkForm,
     NotesForm,
     ScheduleForm,
     StaffCancelForm,
@@ -111,6 +113,7 @@ def _order_page(order: WorkshopOrder, *, schedule_form=None, cancel_form=None, n
         cancel_form=cancel_form or StaffCancelForm(formdata=None),
         notes_form=notes_form or NotesForm(formdata=None, data={"staff_notes": order.staff_notes}),
         action_form=ActionForm(),
+        feedback_link_form=FeedbackLinkForm(formdata=None),
         history=[(helsinki_time(change.changed_at), change) for change in order.history],
         created_at=helsinki_time(order.created_at),
         consent_at=helsinki_time(order.consent_at),
@@ -222,18 +225,29 @@ def mark_workshop_held(order_id: int):
 
 @bp.post("/tyopajat/<int:order_id>/palautelinkki")
 def send_workshop_feedback_link(order_id: int):
-    """Mail the survey's link to the orderer, who passes it on to the participants."""
+    """Mail the survey's link to the orderer, who passes it on to the participants; once per press."""
+    if (earlier := earlier_answer()) is not None:
+        return earlier
     order = _locked_order(order_id)
-    if not ActionForm().validate_on_submit():
+    form = FeedbackLinkForm()
+    if not form.validate_on_submit():
         return _back_to(order)
     if order.survey is not None and not survey_is_open(order.survey):
         flash(_("Palautekysely on jo sulkeutunut, joten linkkiä ei lähetetty."))
         return _back_to(order)
-    return _take_step(
-        order, lambda: services.send_feedback_link(order), "workshop_feedback_link",
-        _("Palautelinkki lähetettiin osoitteeseen %(email)s.", email=order.email),
-        detail=lambda: {"to": order.email},
-    )
+
+    def send():
+        try:
+            services.send_feedback_link(order)
+        except services.WorkshopError as problem:
+            flash(problem.message)
+            return None
+        record_audit(actor(), "workshop_feedback_link", "workshop_order", order.id, reference=order.reference,
+                     to=order.email)
+        flash(_("Palautelinkki lähetettiin osoitteeseen %(email)s.", email=order.email))
+        return url_for(".workshop_order", order_id=order.id)
+
+    return submit_once(form, send) or _back_to(order)
 
 
 @bp.get("/tyopajat/<int:order_id>/palaute.csv")
