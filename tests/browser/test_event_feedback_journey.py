@@ -133,3 +133,16 @@ def test_axe_finds_nothing_on_the_feedback_pages(new_page, live_server, staff_li
         response = page.goto(path)
         assert response is not None and response.ok, path
         assert axe_violations(page) == [], path
+
+
+def test_axe_finds_nothing_on_an_event_page_with_participants_on_a_phone(new_page, live_server, staff_link,  # noqa: F811
+                                                                          expect):
+    # On a narrow screen the participants table scrolls sideways: its box must take the keyboard's focus.
+    if not AXE_SCRIPT.exists():
+        skip_or_fail(f"axe-core is missing at {AXE_SCRIPT}; `make test` installs it")
+    event_id = held_event(live_server, "Kapean näytön tilaisuus", ("Helmi Kapea", "Olli Kapea"))
+    page = new_page(javascript=True, bypass_csp=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, staff_link, expect)
+    page.goto(f"/yllapito/tapahtumat/{event_id}")
+    assert axe_violations(page) == []
