@@ -53,6 +53,22 @@ def test_every_kind_lists_its_terms_and_offers_a_new_one(staff_client, taxonomy,
     assert staff_client.get(f"/yllapito/luokitukset/{slug}/uusi").status_code == 200
 
 
+@pytest.mark.parametrize(("language", "name", "group"), [
+    ("en", "Epilepsy", "Memory and neurology"),
+    ("sv", "Epilepsi", "Minne och neurologi"),
+])
+def test_the_editor_names_terms_in_the_page_s_language_and_records_keep_the_finnish_name(
+        staff_client, db, taxonomy, language, name, group):
+    """As on every other page; the audit and revisions keep the Finnish name, the import/export key."""
+    epilepsy = need(db, "Epilepsia")
+    page = staff_client.get(f"/{language}/yllapito/luokitukset/tarpeet").text
+    assert f"<td>{group}</td>" in page and "<td>Muisti ja neurologia</td>" not in page
+    assert f'/tarpeet/{epilepsy.id}">{name}</a>' in page
+    assert f"<h1>{name}</h1>" in staff_client.get(f"/{language}/yllapito/luokitukset/tarpeet/{epilepsy.id}").text
+    staff_client.post(f"/{language}/yllapito/luokitukset/tarpeet/{epilepsy.id}/poista")
+    assert audit_events(db, "delete")[0].detail["name"] == "Epilepsia"
+
+
 def test_overview_and_unknown_kind(staff_client, taxonomy):
     body = staff_client.get("/yllapito/luokitukset").get_data(as_text=True)
     assert "Tarpeet</a> (117)" in body and "Kunnat</a> (19)" in body

@@ -48,7 +48,7 @@ def usage_text(kind: TermKind, count: int) -> str:
 
 
 def _merge_choices(kind: TermKind, source) -> list[tuple[str, str]]:
-    return [(str(term.id), kind.label(term)) for term, _count in list_terms(kind) if term.id != source.id]
+    return [(str(term.id), term.label) for term, _count in list_terms(kind) if term.id != source.id]
 
 
 def _audit(action_detail: str, kind: TermKind, term_id: int | None, **detail) -> None:
@@ -72,7 +72,7 @@ def taxonomy():
 def taxonomy_terms(slug: str):
     """Every term of one kind with the number of organisations using it."""
     kind = _kind_or_404(slug)
-    rows = [(term, kind.label(term), usage_text(kind, count)) for term, count in list_terms(kind)]
+    rows = [(term, term.label, usage_text(kind, count)) for term, count in list_terms(kind)]
     return render_template(
         "admin/taxonomy_terms.html", slug=slug, heading=KIND_LABELS[slug][0], rows=rows, kind=kind
     )
@@ -85,9 +85,9 @@ def taxonomy_create(slug: str):
     form = FORMS[slug](kind)
     if form.validate_on_submit():
         term = save_term(kind, None, form.values())
-        _audit("create", kind, term.id, name=kind.label(term))
+        _audit("create", kind, term.id, name=term.name)
         db.session.commit()
-        flash(_("Lisätty: %(name)s", name=kind.label(term)))
+        flash(_("Lisätty: %(name)s", name=term.label))
         return redirect(url_for("admin.taxonomy_terms", slug=slug), code=303)
     return render_template(
         "admin/taxonomy_form.html",
@@ -112,7 +112,7 @@ def _edit_page(kind: TermKind, slug: str, term, *, form=None, merge_form=None, i
         noun=KIND_LABELS[slug][1],
         kind=kind,
         term=term,
-        label=kind.label(term),
+        label=term.label,
         usage=usage_text(kind, count),
         count=count,
         form=form,
@@ -130,11 +130,11 @@ def taxonomy_edit(slug: str, term_id: int):
     term = _term_or_404(kind, term_id)
     form = FORMS[slug](kind, term.id, data=FORMS[slug].initial(term))
     if form.validate_on_submit():
-        before = kind.label(term)
+        before = term.name
         save_term(kind, term, form.values())
-        _audit("edit", kind, term.id, name=kind.label(term), previous_name=before)
+        _audit("edit", kind, term.id, name=term.name, previous_name=before)
         db.session.commit()
-        flash(_("Tallennettu: %(name)s", name=kind.label(term)))
+        flash(_("Tallennettu: %(name)s", name=term.label))
         return redirect(url_for("admin.taxonomy_edit", slug=slug, term_id=term.id), code=303)
     if form.is_submitted():
         return _edit_page(kind, slug, term, form=form, status=422)
@@ -148,7 +148,7 @@ def taxonomy_delete(slug: str, term_id: int):
     term = _term_or_404(kind, term_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    label = kind.label(term)
+    name, label = term.name, term.label
     try:
         delete_term(kind, term)
     except TermInUse as in_use:
@@ -159,7 +159,7 @@ def taxonomy_delete(slug: str, term_id: int):
             usage=usage_text(kind, in_use.count),
         )
         return _edit_page(kind, slug, term, in_use_message=message, status=409)
-    _audit("delete", kind, term_id, name=label)
+    _audit("delete", kind, term_id, name=name)
     db.session.commit()
     flash(_("Poistettu: %(name)s", name=label))
     return redirect(url_for("admin.taxonomy_terms", slug=slug), code=303)
@@ -173,21 +173,21 @@ def taxonomy_merge(slug: str, term_id: int):
     merge_form = MergeForm(kind, term, _merge_choices(kind, term))
     if not merge_form.validate_on_submit():
         return _edit_page(kind, slug, term, merge_form=merge_form, status=422)
-    source_label, target = kind.label(term), merge_form.target_term
+    source_label, target = term.label, merge_form.target_term
     if merge_form.confirmed.data != "1":
         # It cannot be undone: first say what it would do, and ask.
         return render_template(
             "admin/taxonomy_merge.html", slug=slug, heading=KIND_LABELS[slug][0], term=term, label=source_label,
-            target=target, target_label=kind.label(target), usage=usage_text(kind, usage_count(kind, term)),
+            target=target, target_label=target.label, usage=usage_text(kind, usage_count(kind, term)),
         )
     moved = merge_terms(kind, term, target, current_user().email)
-    _audit("merge", kind, target.id, source=source_label, source_id=term_id, target=kind.label(target), moved=moved)
+    _audit("merge", kind, target.id, source=term.name, source_id=term_id, target=target.name, moved=moved)
     db.session.commit()
     flash(
         _(
             "”%(source)s” yhdistettiin luokkaan ”%(target)s”. Siirrettiin %(usage)s.",
             source=source_label,
-            target=kind.label(target),
+            target=target.label,
             usage=usage_text(kind, moved),
         )
     )

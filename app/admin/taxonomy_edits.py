@@ -45,15 +45,11 @@ class TermKind:
     model: type
     fields: tuple[str, ...]  # editable attributes, in form order
     unique: tuple[str, ...]  # attributes unique case-insensitively
-    label_attribute: str = "name"
     # The organisations' link: a many-to-many table, or the attribute of Organisation.
     link_table: object = None
     link_column: str = ""
     organisation_attribute: str = ""
     used_by_orders: bool = False
-
-    def label(self, term) -> str:
-        return getattr(term, self.label_attribute)
 
     @property
     def reindexes_on_rename(self) -> bool:
@@ -76,7 +72,7 @@ KINDS: dict[str, TermKind] = {
             link_table=organisation_activity, link_column="activity_id", organisation_attribute="activities",
         ),
         TermKind(
-            "kunnat", Municipality, ("code", "name_fi", "name_sv"), ("code", "name_fi"), label_attribute="name_fi",
+            "kunnat", Municipality, ("code", "name_fi", "name_sv"), ("code", "name_fi"),
             link_table=organisation_municipality, link_column="municipality_id",
             organisation_attribute="municipalities",
         ),
@@ -112,11 +108,11 @@ class MergeIntoItself(ValueError):
 
 
 def list_terms(kind: TermKind) -> list[tuple[object, int]]:
-    """Every term of the kind A–Z (by position first where the table has one) with its use count."""
+    """Every term of the kind A–Z in the page's language (by position first where the table has one), with its use count."""
     terms = list(db.session.scalars(select(kind.model)))
     counts = usage_counts(kind)
     position = (lambda term: term.position) if hasattr(kind.model, "position") else (lambda term: 0)
-    terms.sort(key=lambda term: (position(term), sort_key(kind.label(term))))
+    terms.sort(key=lambda term: (position(term), sort_key(term.label)))
     return [(term, counts.get(term.id, 0)) for term in terms]
 
 
@@ -188,7 +184,7 @@ def merge_terms(kind: TermKind, source, target, author: str) -> int:
         moved = len(orders)
     else:
         organisations = _organisations_using(kind, source)
-        summary = _l(TERMS_MERGED, source=kind.label(source), target=kind.label(target))
+        summary = _l(TERMS_MERGED, source=source.name, target=target.name)
         for organisation in organisations:
             _repoint(kind, organisation, source, target)
             # Written explicitly: a change of links alone would not raise the version,
