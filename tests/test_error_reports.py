@@ -115,6 +115,20 @@ def test_after_a_report_the_page_keeps_only_the_search_s_own_parameters(client, 
     assert sent.headers["Location"] == f"/jarjestot/{organisation.id}?haku=q%3Dmuisti#virheilmoitus"
 
 
+
+def test_the_language_switch_of_a_refused_report_opens_the_organisation_page(client, make_organisation):
+    """The switch links to the answer's own address, which only takes POST: opening it must not be an error."""
+    organisation = make_organisation(email="info@virhe.example")
+    refused = client.post(f"/sv/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti", data=once(report_text=" "))
+    assert refused.status_code == 422
+    english = f"/en/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti"
+    assert f'href="{english}"' in refused.text
+
+    opened = client.get(english)
+
+    assert opened.status_code == 303
+    assert opened.headers["Location"] == f"/en/jarjestot/{organisation.id}?haku=q%3Dmuisti#virheilmoitus"
+
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 def test_a_report_refused_by_the_limit_comes_back_in_its_form(client, db, mailbox, make_organisation):
     organisation = make_organisation(email="info@virhe.example")

@@ -2,7 +2,7 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.contact.forms import ContactRequestForm
@@ -88,10 +88,20 @@ def report_organisation_error(organisation_id: int):
         flash(_("Kiitos! Ilmoitus on välitetty ylläpidolle ja järjestölle."))
         # organisation_id, not found.id: reading an expired attribute after the commit would begin
         # a write transaction that the limiter's count after the answer waits for on SQLite.
-        return url_for("directory.organisation", organisation_id=organisation_id,
-                       **_keep(_search_came_from())) + "#virheilmoitus"
+        return _report_form_url(organisation_id)
 
     return submit_once(form, report)
+
+
+@bp.get("/jarjestot/<int:organisation_id>/virheilmoitus")
+def error_report_form(organisation_id: int):
+    """The report's own address opened (the language switch of a refused report, a reload): the form on its page."""
+    return redirect(_report_form_url(organisation_id), code=303)
+
+
+def _report_form_url(organisation_id: int) -> str:
+    return url_for("directory.organisation", organisation_id=organisation_id,
+                   **_keep(_search_came_from())) + "#virheilmoitus"
 
 
 @bp.get("/jarjestot")
