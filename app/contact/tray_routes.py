@@ -177,12 +177,6 @@ def shared_tray(code: str):
                         just_mailed=request.args.get("lahetetty") == "1")
 
 
-@bp.get("/lista/<code>/laheta")
-def shared_tray_mail_form(code: str):
-    """The mail form's own address opened (the language switch of a refused form, a reload): the list."""
-    return redirect(url_for("contact.shared_tray", code=code), code=303)
-
-
 def _mail_form_again(wait: str) -> str:
     return _shared_page(request.view_args["code"], MailListForm(), wait=wait)[0]
 

@@ -2,7 +2,7 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.contact.forms import ContactRequestForm
@@ -91,12 +91,6 @@ def report_organisation_error(organisation_id: int):
         return _report_form_url(organisation_id)
 
     return submit_once(form, report)
-
-
-@bp.get("/jarjestot/<int:organisation_id>/virheilmoitus")
-def error_report_form(organisation_id: int):
-    """The report's own address opened (the language switch of a refused report, a reload): the form on its page."""
-    return redirect(_report_form_url(organisation_id), code=303)
 
 
 def _report_form_url(organisation_id: int) -> str:

@@ -107,6 +107,29 @@ def _path_and_query() -> str:
     return path
 
 
+def _page_shown() -> str:
+    """This page's path and query under no language prefix.
+
+    A form posted to an address that takes only POST is answered there when it is
+    refused (shown again with its errors): that address cannot be opened, so the
+    page is the one the form was on, from the Referer (same-origin, so sent whole),
+    or the front page without one.
+    """
+    rule = request.url_rule
+    if request.method in ("GET", "HEAD") or rule is None or "GET" in (rule.methods or ()):
+        return _path_and_query()
+    referrer = urlsplit(request.referrer or "")
+    path = referrer.path
+    if referrer.netloc != request.host or not path.startswith(_root() + "/"):
+        return "/"
+    path = path[len(_root()):]
+    for code in PORTAL_LANGUAGES:
+        prefix = language_prefix(code)
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix):] or "/"
+    return path + ("?" + referrer.query if referrer.query else "")
+
+
 def language_links() -> list[dict]:
     """The language switch and the hreflang alternates: this page in every language, query string kept.
 
@@ -114,7 +137,7 @@ def language_links() -> list[dict]:
     when htmx pushes a new address.  The alternates are on BASE_URL.
     """
     current = request_language()
-    here = _path_and_query()
+    here = _page_shown()
     links = []
     for code, name in PORTAL_LANGUAGES.items():
         root = _root() + language_prefix(code)
