@@ -403,6 +403,16 @@ def test_the_status_page_names_the_staff_contact_and_shows_no_repeated_steps(cli
     assert "Aikaa tai paikkaa muutettu" in page.text
 
 
+def test_the_language_switch_of_a_refused_change_request_leads_back_to_the_status_page(client, confirmed):
+    """The request's address only takes POST (platform.languages._page_shown)."""
+    _order, path = confirmed
+    page = client.get(path)
+    empty = client.post(f"{path}/muutos", data=status_form(page, "muutos", message=" "),
+                        headers={"Referer": f"http://localhost{path}"})
+    assert empty.status_code == 422
+    assert f'href="/sv{path}"' in empty.text and f'href="/sv{path}/muutos"' not in empty.text
+
+
 def test_the_orderer_asks_for_a_change_and_the_handler_hears_of_it(client, mailbox, confirmed):
     order, path = confirmed
     page = client.get(path)
