@@ -55,6 +55,19 @@ def test_a_request_to_one_organisation_sends_one_mail_and_a_copy(client, db, mai
     assert "Olemme olleet yhteydessä" in html
 
 
+def test_a_refused_request_links_back_to_the_organisations(client, db, mailbox, make_organisation):
+    """The refused form is answered on a page of its own: each organisation's name leads back to its page."""
+    organisation = make_organisation("Yksi ry", email="yksi@esimerkki.fi")
+    refused = post_contact(client, organisation.id, email="", phone="")
+    assert refused.status_code == 422
+    assert f'<a href="/jarjestot/{organisation.id}">Yksi ry</a> ottaa sinuun yhteyttä' in refused.text
+
+    other = make_organisation("Toinen ry", email="toinen@esimerkki.fi")
+    put_on_tray(client, organisation, other)
+    page = client.get("/tarjotin/yhteydenotto").text
+    assert f'<li><a href="/jarjestot/{other.id}">Toinen ry</a></li>' in page
+
+
 def test_the_same_request_sent_again_after_back_is_not_sent_twice(client, db, mailbox, make_organisation):
     organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
     first = post_contact(client, organisation.id)
