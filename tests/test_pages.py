@@ -137,6 +137,9 @@ def test_municipality_in_the_text_is_a_chip_that_removes_the_word(client, two_or
     chips = chip_links(body)
     assert list(chips) == ["Alue hakusanasta: Kuopio"]
     assert chips["Alue hakusanasta: Kuopio"] == "/haku?q=yhdistys"
+    # In Swedish the place comes after a preposition, which goes with it.
+    chips = chip_links(client.get("/sv/haku?q=yhdistys+i+Kuopio").text)
+    assert list(chips.values()) == ["/sv/haku?q=yhdistys"]
 
 
 def test_no_results_offers_ways_out(client, db, two_orgs):

@@ -9,7 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.models import Activity, Municipality, Need
 from app.search.engine import SearchQuery, search
-from app.search.query import text_without_word_filter, word_filter, words_as_filters
+from app.search.page import text_without_word_filter
+from app.search.query import word_filter, words_as_filters
 
 HTMX = {"HX-Request": "true"}
 
@@ -89,6 +90,9 @@ def test_word_table_helpers():
     assert word_filter("diabetes") is None
     assert words_as_filters(["vertaistuki", "ruotsiksi", "svenska"]) == (["vertaistuki"], ["sv"], [])
     assert text_without_word_filter("vertaistuki ruotsiksi, Kuopiossa", ("language", "sv")) == "vertaistuki Kuopiossa"
+    # A Swedish or English preposition goes with the word it stood before.
+    assert text_without_word_filter("kamratstöd på svenska", ("language", "sv")) == "kamratstöd"
+    assert text_without_word_filter("peer support in English", ("language", "en")) == "peer support"
 
 
 # --- the search page -------------------------------------------------------------------

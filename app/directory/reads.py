@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Activity, Municipality, Need, Organisation, sort_key
-from app.search.analysis import analyse_text
 from app.search.index import per_directory_version
 from app.search.query import TAXONOMY_SECONDS
 
@@ -169,18 +168,6 @@ def filter_choices(version: str, language: str = "fi") -> FilterChoices:
             (municipality.id, municipality.translated("name", language)) for municipality in lists.municipalities
         ),
     )
-
-
-def text_without_municipality(text: str, municipality: Municipality) -> str:
-    """The search text without the words that named this municipality ("Kuopiossa").
-
-    The chip of a municipality read from the text removes it by removing the word,
-    recognised by the same Finnish analysis the search uses, by any of its names
-    ("Kuopiossa", "Idensalmi").
-    """
-    names = {name.casefold() for name in municipality.names}
-    kept = [word for word in text.split() if names.isdisjoint(token.casefold() for token in analyse_text(word))]
-    return " ".join(kept)
 
 
 def published_organisation_id(name: str) -> int | None:

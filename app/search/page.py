@@ -7,17 +7,15 @@ from flask_babel import gettext as _, ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from app.directory.reads import FilterChoices, filter_choices, text_without_municipality
+from app.directory.reads import FilterChoices, filter_choices
+from app.models import Municipality
 from app.platform.templating import ACCESSIBILITY_LABELS, LANGUAGE_LABELS
 from app.search.engine import RELEVANCE, SORTS, SearchQuery, SearchResult
+from app.search import analysis
 from app.search.index import NEED_TOKEN_PREFIX
 from app.search.panel import filter_panel, ticked
 from app.search.vocabulary import OPAQUE_TOKEN
-from app.search.query import (
-    ACCESSIBILITY_PARAMETERS,
-    concerns_urgent_help,
-    text_without_word_filter,
-)
+from app.search.query import ACCESSIBILITY_PARAMETERS, concerns_urgent_help, word_filter
 
 
 @dataclass
@@ -75,6 +73,36 @@ def active_filters(result: SearchResult, choices: FilterChoices) -> list[Chip]:
             text = text_without_word_filter(query.text, ("accessible", feature))
             chips.append(Chip(_("Esteettömyys hakusanasta"), str(ACCESSIBILITY_LABELS[feature]), without_words(text)))
     return chips
+
+
+# Swedish and English words that put a place or a language after them ("i Kuopio", "på svenska",
+# "in English"): the chip that removes the word removes them with it. Finnish says it with endings.
+LEADING_PREPOSITIONS = frozenset({"i", "på", "in", "at"})
+
+
+def text_without(text: str, removed) -> str:
+    """The search text without the words `removed(word)` picks, each with a preposition right before it."""
+    kept: list[str] = []
+    for piece in text.split():
+        if not removed(piece):
+            kept.append(piece)
+        elif kept and kept[-1].casefold() in LEADING_PREPOSITIONS:
+            kept.pop()
+    return " ".join(kept)
+
+
+def text_without_municipality(text: str, municipality: Municipality) -> str:
+    """The text without the words that named this municipality, by any of its names and in any form
+    the search understands ("Kuopiossa", "Idensalmi")."""
+    names = {name.casefold() for name in municipality.names}
+    return text_without(
+        text, lambda piece: not names.isdisjoint(token.casefold() for token in analysis.analyse_text(piece))
+    )
+
+
+def text_without_word_filter(text: str, meaning: tuple[str, str]) -> str:
+    """The text without the words that asked for this filter ("ruotsiksi" for ("language", "sv"))."""
+    return text_without(text, lambda piece: any(word_filter(word) == meaning for word in analysis.words(piece)))
 
 
 def chosen_filter_count(query: SearchQuery) -> int:

@@ -360,10 +360,3 @@ def concerns_urgent_help(text: str) -> bool:
         all(phrase[offset] in said[start + offset] for offset in range(len(phrase)))
         for phrase in URGENT_PHRASES for start in range(len(said) - len(phrase) + 1)
     )
-
-
-def text_without_word_filter(text: str, meaning: tuple[str, str]) -> str:
-    """The search text without the words that asked for this filter (what its chip removes)."""
-    return " ".join(
-        piece for piece in text.split() if not any(word_filter(word) == meaning for word in analysis.words(piece))
-    )
