@@ -116,6 +116,22 @@ def test_waiting_list_gets_the_freed_place_with_mail(client, mailbox, taxonomy):
     assert "jo peruttu" in client.get(first_link).text or "Peruttu" in client.get(first_link).text
 
 
+def test_signing_up_again_after_cancelling_queues_behind_those_already_waiting(client, mailbox, taxonomy):
+    event = make_event(capacity=1)
+    for address in ("eka@example.fi", "toka@example.fi", "kolmas@example.fi"):
+        client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(address))
+    second_link = manage_path(mailbox.bodies(mailbox.messages[1])[0])
+    first_link = manage_path(mailbox.bodies(mailbox.messages[0])[0])
+    client.post(second_link + "/peru")
+
+    again = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", submission_key="z" * 43))
+
+    assert "Olet varasijalla 2." in client.get(again.location).text
+    client.post(first_link + "/peru")
+    assert {s.email: s.status for s in signups(event)} == {
+        "eka@example.fi": "cancelled", "toka@example.fi": "waiting", "kolmas@example.fi": "confirmed"}
+
+
 def test_a_cancelled_sign_up_offers_no_calendar_entry_and_promises_no_link(client, mailbox, taxonomy):
     event = make_event(remote=True, capacity=1)
     client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))

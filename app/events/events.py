@@ -15,6 +15,7 @@ from app.events.display import SIGNUP_STATUS_LABELS
 from app.events.feedback import DEFAULT_STATEMENTS
 from app.events.signups import (
     ACTIVE,
+    QUEUE_ORDER,
     SignupError,
     confirmed_count,
     mail_context,
@@ -216,7 +217,7 @@ def participant_summary(event: Event) -> ParticipantSummary:
     """Who is coming, who waits, and the counts of those with a place per organisation and municipality."""
     signups = list(db.session.scalars(
         select(EventSignup).where(EventSignup.event_id == event.id)
-        .options(selectinload(EventSignup.organisation)).order_by(EventSignup.id)
+        .options(selectinload(EventSignup.organisation)).order_by(*QUEUE_ORDER)
     ))
     confirmed = sorted((s for s in signups if s.status == "confirmed"), key=lambda s: (s.name.lower(), s.id))
     return ParticipantSummary(
