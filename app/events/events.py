@@ -112,7 +112,12 @@ def _apply(event: Event, details: EventDetails, now: datetime) -> None:
         event.remote_link = ""
     wanted = sorted(details.sessions)
     if [(s.starts_at, s.ends_at) for s in event.sessions] != wanted:
-        event.sessions = [EventSession(starts_at=start, ends_at=end) for start, end in wanted]
+        # A session's row id is in its calendar UID: a moved session keeps its row, so the
+        # updated invitation replaces the entry people have instead of adding a second one.
+        kept = event.sessions[:len(wanted)]
+        for row, (start, end) in zip(kept, wanted):
+            row.starts_at, row.ends_at = start, end
+        event.sessions = kept + [EventSession(starts_at=start, ends_at=end) for start, end in wanted[len(kept):]]
     event.updated_at = now
 
 
