@@ -10,6 +10,7 @@ from tests.events_support import calendars_of, make_event, manage_path, signup_f
 
 from app.extensions import db
 from app.models import EventSignup
+from app.platform.calendar import helsinki_time
 from app.platform.outbox import deliver_due
 
 
@@ -185,6 +186,17 @@ def test_sign_up_closes_at_the_deadline(client, taxonomy):
     assert "Ilmoittautuminen on päättynyt" in page.text and "Ilmoittaudu</a>" not in page.text
     answer = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
     assert answer.status_code == 410 and signups(event) == []
+
+
+def test_a_full_event_past_its_deadline_offers_no_waiting_list(client, taxonomy):
+    event = make_event(capacity=1)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
+    event.signup_deadline = helsinki_time() - timedelta(hours=1)
+    db.session.commit()
+
+    page = client.get(f"/tapahtumat/{event.id}").text
+
+    assert "Ilmoittautuminen on päättynyt" in page and "varasijalle" not in page
 
 
 def test_one_per_organisation_when_the_event_says_so(client, taxonomy):
