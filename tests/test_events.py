@@ -10,6 +10,7 @@ from tests.events_support import calendars_of, make_event, manage_path, signup_f
 
 from app.extensions import db
 from app.models import EventSignup
+from app.platform.calendar import helsinki_time
 from app.platform.outbox import deliver_due
 
 
@@ -116,6 +117,22 @@ def test_waiting_list_gets_the_freed_place_with_mail(client, mailbox, taxonomy):
     assert "jo peruttu" in client.get(first_link).text or "Peruttu" in client.get(first_link).text
 
 
+def test_signing_up_again_after_cancelling_queues_behind_those_already_waiting(client, mailbox, taxonomy):
+    event = make_event(capacity=1)
+    for address in ("eka@example.fi", "toka@example.fi", "kolmas@example.fi"):
+        client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form(address))
+    second_link = manage_path(mailbox.bodies(mailbox.messages[1])[0])
+    first_link = manage_path(mailbox.bodies(mailbox.messages[0])[0])
+    client.post(second_link + "/peru")
+
+    again = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("toka@example.fi", submission_key="z" * 43))
+
+    assert "Olet varasijalla 2." in client.get(again.location).text
+    client.post(first_link + "/peru")
+    assert {s.email: s.status for s in signups(event)} == {
+        "eka@example.fi": "cancelled", "toka@example.fi": "waiting", "kolmas@example.fi": "confirmed"}
+
+
 def test_a_cancelled_sign_up_offers_no_calendar_entry_and_promises_no_link(client, mailbox, taxonomy):
     event = make_event(remote=True, capacity=1)
     client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
@@ -169,6 +186,17 @@ def test_sign_up_closes_at_the_deadline(client, taxonomy):
     assert "Ilmoittautuminen on päättynyt" in page.text and "Ilmoittaudu</a>" not in page.text
     answer = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
     assert answer.status_code == 410 and signups(event) == []
+
+
+def test_a_full_event_past_its_deadline_offers_no_waiting_list(client, taxonomy):
+    event = make_event(capacity=1)
+    client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
+    event.signup_deadline = helsinki_time() - timedelta(hours=1)
+    db.session.commit()
+
+    page = client.get(f"/tapahtumat/{event.id}").text
+
+    assert "Ilmoittautuminen on päättynyt" in page and "varasijalle" not in page
 
 
 def test_one_per_organisation_when_the_event_says_so(client, taxonomy):

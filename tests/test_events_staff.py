@@ -177,6 +177,23 @@ def test_moving_an_event_sends_updated_invitations_and_more_places_promote(staff
     assert fewer.status_code == 409 and "Paikkoja on jo varattu 2" in fewer.text
 
 
+def test_a_moved_event_keeps_its_calendar_uids_so_the_update_replaces_the_entry(staff_client, mailbox):
+    event = make_event(sessions=2)
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    invited = [str(c.walk("VEVENT")[0]["UID"]) for c, _method in calendars_of(mailbox.messages[0])]
+    mailbox.messages.clear()
+    first, second = event.sessions[0].starts_at.date(), event.sessions[1].starts_at.date()
+
+    moved = staff_client.post(f"/yllapito/tapahtumat/{event.id}/muokkaa", data=event_form(
+        municipality=municipality_id("Iisalmi"), date_1=first.isoformat(), start_1="9.00", end_1="11.00",
+        date_2=second.isoformat(), start_2="9.00", end_2="11.00", deadline_date=(first - timedelta(days=3)).isoformat()))
+
+    assert moved.status_code == 303
+    updated = calendars_of(mailbox.messages[0])
+    assert [str(c.walk("VEVENT")[0]["UID"]) for c, _method in updated] == invited
+    assert [c.walk("VEVENT")[0].decoded("DTSTART").hour for c, _method in updated] == [9, 9]
+
+
 def test_cancel_an_event_tells_everyone_with_a_calendar_cancellation(staff_client, mailbox):
     event = make_event(capacity=1)
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))

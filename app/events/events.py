@@ -15,6 +15,7 @@ from app.events.display import SIGNUP_STATUS_LABELS
 from app.events.feedback import DEFAULT_STATEMENTS
 from app.events.signups import (
     ACTIVE,
+    QUEUE_ORDER,
     SignupError,
     confirmed_count,
     mail_context,
@@ -111,7 +112,12 @@ def _apply(event: Event, details: EventDetails, now: datetime) -> None:
         event.remote_link = ""
     wanted = sorted(details.sessions)
     if [(s.starts_at, s.ends_at) for s in event.sessions] != wanted:
-        event.sessions = [EventSession(starts_at=start, ends_at=end) for start, end in wanted]
+        # A session's row id is in its calendar UID: a moved session keeps its row, so the
+        # updated invitation replaces the entry people have instead of adding a second one.
+        kept = event.sessions[:len(wanted)]
+        for row, (start, end) in zip(kept, wanted):
+            row.starts_at, row.ends_at = start, end
+        event.sessions = kept + [EventSession(starts_at=start, ends_at=end) for start, end in wanted[len(kept):]]
     event.updated_at = now
 
 
@@ -216,7 +222,7 @@ def participant_summary(event: Event) -> ParticipantSummary:
     """Who is coming, who waits, and the counts of those with a place per organisation and municipality."""
     signups = list(db.session.scalars(
         select(EventSignup).where(EventSignup.event_id == event.id)
-        .options(selectinload(EventSignup.organisation)).order_by(EventSignup.id)
+        .options(selectinload(EventSignup.organisation)).order_by(*QUEUE_ORDER)
     ))
     confirmed = sorted((s for s in signups if s.status == "confirmed"), key=lambda s: (s.name.lower(), s.id))
     return ParticipantSummary(

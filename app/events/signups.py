@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -29,6 +29,9 @@ from app.platform.validation import RefusedError
 
 REMINDER_AHEAD = timedelta(days=2)
 ACTIVE = ("confirmed", "waiting")
+# The waiting list's order: when each joined it.  Someone who cancels and signs up again
+# keeps their row (one per address) but starts again at the end of the queue.
+QUEUE_ORDER = (EventSignup.created_at, EventSignup.id)
 
 
 class SignupError(RefusedError):
@@ -95,7 +98,8 @@ def sign_up(event: Event, details: SignupDetails, *, now: datetime | None = None
         raise SignupError(_("Tällä sähköpostiosoitteella on jo ilmoittauduttu tähän tapahtumaan. "
                             "Muuttaaksesi tietoja käytä vahvistusviestin linkkiä."), "email")
     _check_one_per_organisation(event, details.organisation_name)
-    signup = existing or EventSignup(event_id=event.id, email=details.email, created_at=now)
+    signup = existing or EventSignup(event_id=event.id, email=details.email)
+    signup.created_at = now
     _fill(signup, details, now)
     signup.status = "confirmed" if places_left(event) > 0 else "waiting"
     new_manage_link(signup)
@@ -162,7 +166,8 @@ def waiting_position(signup: EventSignup) -> int:
     """1 for the first on the waiting list."""
     return 1 + (db.session.scalar(
         select(func.count()).select_from(EventSignup).where(
-            EventSignup.event_id == signup.event_id, EventSignup.status == "waiting", EventSignup.id < signup.id,
+            EventSignup.event_id == signup.event_id, EventSignup.status == "waiting",
+            tuple_(*QUEUE_ORDER) < tuple_(signup.created_at, signup.id),
         )
     ) or 0)
 
@@ -205,7 +210,7 @@ def promote_waiting(event: Event, *, now: datetime | None = None) -> list[EventS
         return []
     promoted = list(db.session.scalars(
         select(EventSignup).where(EventSignup.event_id == event.id, EventSignup.status == "waiting")
-        .order_by(EventSignup.id).limit(free)
+        .order_by(*QUEUE_ORDER).limit(free)
     ))
     for signup in promoted:
         signup.status, signup.updated_at = "confirmed", now
