@@ -194,6 +194,24 @@ def test_a_moved_event_keeps_its_calendar_uids_so_the_update_replaces_the_entry(
     assert [c.walk("VEVENT")[0].decoded("DTSTART").hour for c, _method in updated] == [9, 9]
 
 
+def test_a_session_taken_off_an_event_is_cancelled_in_the_calendars(staff_client, mailbox):
+    """The update carries the kept session's invitation and a cancellation of the removed one."""
+    event = make_event(sessions=2)
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))
+    first_uid, second_uid = [str(c.walk("VEVENT")[0]["UID"]) for c, _method in calendars_of(mailbox.messages[0])]
+    mailbox.messages.clear()
+    first = event.sessions[0].starts_at.date()
+
+    shortened = staff_client.post(f"/yllapito/tapahtumat/{event.id}/muokkaa", data=event_form(
+        municipality=municipality_id("Iisalmi"), date_1=first.isoformat(), start_1="10.00", end_1="12.00",
+        deadline_date=(first - timedelta(days=3)).isoformat()))
+
+    assert shortened.status_code == 303
+    calendars = [(str(c.walk("VEVENT")[0]["UID"]), method, str(c.walk("VEVENT")[0].get("STATUS", "")))
+                 for c, method in calendars_of(mailbox.messages[0])]
+    assert calendars == [(first_uid, "REQUEST", "CONFIRMED"), (second_uid, "CANCEL", "CANCELLED")]
+
+
 def test_cancel_an_event_tells_everyone_with_a_calendar_cancellation(staff_client, mailbox):
     event = make_event(capacity=1)
     staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form("eka@example.fi"))

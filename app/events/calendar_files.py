@@ -4,6 +4,7 @@ Each session is its own calendar event (UID event-<id>-<session id>@host), so
 an event of two days shows as two entries and iTIP's one-UID-per-message
 rule holds: a sign-up mail carries one invitation per session.
 """
+from collections.abc import Sequence
 from datetime import datetime
 from flask_babel import gettext as _
 
@@ -56,11 +57,21 @@ def public_calendar(events: list[Event], *, stamp: datetime, name: str) -> bytes
 
 def signup_attachments(signup: EventSignup, *, stamp: datetime, method: str = "REQUEST") -> list[tuple[str, str, bytes]]:
     """One invitation (or cancellation) per session, as mail attachments."""
-    event = signup.event
-    base = "peruutus" if method == "CANCEL" else "tapahtuma"
+    return _attachments(signup, signup.event.sessions, stamp=stamp, method=method,
+                        base="peruutus" if method == "CANCEL" else "tapahtuma")
+
+
+def removed_session_attachments(signup: EventSignup, sessions: Sequence[EventSession], *,
+                                stamp: datetime) -> list[tuple[str, str, bytes]]:
+    """A cancellation of each session taken off the event, so that calendars drop its entry."""
+    return _attachments(signup, sessions, stamp=stamp, method="CANCEL", base="peruttu-kerta")
+
+
+def _attachments(signup: EventSignup, sessions: Sequence[EventSession], *, stamp: datetime, method: str,
+                 base: str) -> list[tuple[str, str, bytes]]:
     files = []
-    for number, session in enumerate(event.sessions, start=1):
-        name = f"{base}.ics" if len(event.sessions) == 1 else f"{base}-{number}.ics"
-        content = invitation(_calendar_event(event, session, signup), stamp=stamp, method=method)
+    for number, session in enumerate(sessions, start=1):
+        name = f"{base}.ics" if len(sessions) == 1 else f"{base}-{number}.ics"
+        content = invitation(_calendar_event(signup.event, session, signup), stamp=stamp, method=method)
         files.append((name, CALENDAR_MIMETYPE.format(method=method), content))
     return files

@@ -2,6 +2,7 @@
 
 Times are Europe/Helsinki wall-clock times, naive.  Nothing here commits.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.directory.reads import alphabetical
-from app.events.calendar_files import signup_attachments
+from app.events.calendar_files import removed_session_attachments, signup_attachments
 from app.events.display import SIGNUP_STATUS_LABELS
 from app.events.feedback import DEFAULT_STATEMENTS
 from app.events.signups import (
@@ -84,13 +85,13 @@ def update_event(event: Event, details: EventDetails, *, now: datetime | None = 
         raise SignupError(_("Paikkoja on jo varattu %(count)d. Paikkamäärä ei voi olla sitä pienempi.", count=taken),
                           "capacity")
     before = _calendar_state(event)
-    _apply(event, details, now)
+    removed = _apply(event, details, now)
     db.session.flush()
     told = 0
     if _calendar_state(event) != before:
         event.ics_sequence += 1
         for signup in _signups(event, ("confirmed",)):
-            _tell(signup, "event_changed", now, invitation="REQUEST")
+            _tell(signup, "event_changed", now, invitation="REQUEST", removed_sessions=removed)
             told += 1
     promote_waiting(event, now=now)
     return told
@@ -102,7 +103,8 @@ def _calendar_state(event: Event) -> tuple:
     )
 
 
-def _apply(event: Event, details: EventDetails, now: datetime) -> None:
+def _apply(event: Event, details: EventDetails, now: datetime) -> list[EventSession]:
+    """Set the details; returns the sessions taken off (their calendar entries are to be cancelled)."""
     for name in DETAIL_FIELDS:
         setattr(event, name, getattr(details, name))
     if details.remote:
@@ -111,14 +113,16 @@ def _apply(event: Event, details: EventDetails, now: datetime) -> None:
     else:
         event.remote_link = ""
     wanted = sorted(details.sessions)
+    removed: list[EventSession] = []
     if [(s.starts_at, s.ends_at) for s in event.sessions] != wanted:
         # A session's row id is in its calendar UID: a moved session keeps its row, so the
         # updated invitation replaces the entry people have instead of adding a second one.
-        kept = event.sessions[:len(wanted)]
+        kept, removed = event.sessions[:len(wanted)], event.sessions[len(wanted):]
         for row, (start, end) in zip(kept, wanted):
             row.starts_at, row.ends_at = start, end
         event.sessions = kept + [EventSession(starts_at=start, ends_at=end) for start, end in wanted[len(kept):]]
     event.updated_at = now
+    return removed
 
 
 def event_details(event: Event) -> EventDetails:
@@ -168,9 +172,11 @@ def _signups(event: Event, statuses) -> list[EventSignup]:
     ))
 
 
-def _tell(signup: EventSignup, template: str, now: datetime, *, invitation: str) -> None:
+def _tell(signup: EventSignup, template: str, now: datetime, *, invitation: str,
+          removed_sessions: Sequence[EventSession] = ()) -> None:
     with in_language(signup.language):
         attachments = signup_attachments(signup, stamp=now, method=invitation) if invitation else []
+        attachments += removed_session_attachments(signup, removed_sessions, stamp=now)
         queue_mail(signup.email, template, attachments=attachments, signup=signup, event=signup.event,
                    manage_url=link_url("events.manage", token=manage_token(signup)),
                    events_url=link_url("events.index"), **mail_context(signup))
