@@ -159,6 +159,18 @@ def test_the_same_address_twice_is_refused_with_a_clear_message(client, taxonomy
     assert len(signups(event)) == 1
 
 
+def test_the_error_summary_lists_the_faults_in_the_order_of_the_form(client, taxonomy):
+    event = make_event()
+    refused = client.post(f"/tapahtumat/{event.id}/ilmoittaudu",
+                          data=signup_form("ei-osoite", name="", phone="12", consent=""))
+    assert refused.status_code == 422
+    summary = refused.text.split('class="virheyhteenveto"')[1].split("</ul>")[0]
+    page = refused.text.split(summary, 1)[1]
+    in_summary = re.findall(r'href="#([\w-]+)"', summary)
+    assert in_summary == ["name", "email", "phone", "consent"]
+    assert in_summary == [name for name in re.findall(r'<input[^>]*\sid="([\w-]+)"', page) if name in in_summary]
+
+
 def test_the_same_form_sent_twice_makes_one_sign_up_and_one_mail(client, mailbox, taxonomy):
     event = make_event()
     first = client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())

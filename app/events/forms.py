@@ -11,8 +11,9 @@ from app.platform.submissions import OnceForm
 from app.platform.validation import ValidationError, clean_text, normalise_phone
 
 
-class SignupChangeForm(FlaskForm):
-    """What a person may change on their own sign-up."""
+class _SignupFields(FlaskForm):
+    """The sign-up's fields in the order the page shows them, which is the error summary's order too
+    (WTForms orders fields by when they were declared, subclasses' last)."""
 
     name = StringField(_l("Nimi"), render_kw={"autocomplete": "name", "maxlength": 120})
     organisation_name = StringField(
@@ -20,6 +21,8 @@ class SignupChangeForm(FlaskForm):
         description=_l("Valitse ehdotuksista tai kirjoita nimi."),
         render_kw={"autocomplete": "organization", "maxlength": 200, "list": "tapahtuma-jarjestot"},
     )
+    email = EmailAddressField(_l("Sähköpostiosoite"),
+                              description=_l("Vahvistus ja muutoslinkki lähetetään tähän osoitteeseen."))
     phone = TelField(_l("Puhelinnumero (vapaaehtoinen)"), description=_l("Esimerkiksi 040 123 4567."),
                      render_kw={"autocomplete": "tel", "maxlength": 30})
     dietary_needs = TextAreaField(_l("Erityisruokavalio (vapaaehtoinen)"), filters=[unix_newlines],
@@ -29,6 +32,7 @@ class SignupChangeForm(FlaskForm):
         description=_l("Esimerkiksi pyörätuoli, induktiosilmukka, tulkkaus tai avustaja."),
         filters=[unix_newlines], validators=[text_limit(1000, multiline=True)], render_kw={"rows": 2, "maxlength": 1000},
     )
+    consent = BooleanField(_l("Hyväksyn, että tietojani käsitellään tietosuojaselosteen mukaisesti."))
 
     def validate_name(self, field):
         _required(field, 120, _("Kirjoita nimesi."))
@@ -54,14 +58,19 @@ class SignupChangeForm(FlaskForm):
         )
 
 
-class SignupForm(OnceForm, SignupChangeForm):
-    email = EmailAddressField(_l("Sähköpostiosoite"),
-                              description=_l("Vahvistus ja muutoslinkki lähetetään tähän osoitteeseen."))
-    consent = BooleanField(_l("Hyväksyn, että tietojani käsitellään tietosuojaselosteen mukaisesti."))
+class SignupForm(OnceForm, _SignupFields):
+    """Signing up: every field, the consent required, and a one-time submission key."""
 
     def validate_consent(self, field):
         if not field.data:
             raise FieldError(_("Hyväksy tietojen käsittely, jotta voimme ottaa ilmoittautumisen vastaan."))
+
+
+class SignupChangeForm(_SignupFields):
+    """What a person may change on their own sign-up: not the address the private link went to, nor the consent."""
+
+    email = None
+    consent = None
 
 
 class CancelSignupForm(FlaskForm):
