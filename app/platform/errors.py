@@ -8,7 +8,8 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.platform.typed_values import form_page, typed_values
+from app.platform.security import referring_page
+from app.platform.typed_values import typed_values
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def render_error(status: int, detail: str | None = None, *, stale_form: bool = F
     return render_template(
         "errors/error.html", title=str(title), message=detail or str(message), status=status,
         posted=typed_values() if status in KEEPS_TYPED else [], stale_form=stale_form,
-        form_page=form_page() if stale_form else None,
+        form_page=referring_page() if stale_form else None,
     ), status
 
 

@@ -118,16 +118,18 @@ def _page_shown() -> str:
     rule = request.url_rule
     if request.method in ("GET", "HEAD") or rule is None or "GET" in (rule.methods or ()):
         return _path_and_query()
-    referrer = urlsplit(request.referrer or "")
-    path = referrer.path
-    if referrer.netloc != request.host or not path.startswith(_root() + "/"):
+    # Imported here: security imports the templating helpers, which the models import through i18n.
+    from app.platform.security import referring_page
+
+    path, mark, query = (referring_page() or "").partition("?")
+    if not path.startswith(_root() + "/"):
         return "/"
     path = path[len(_root()):]
     for code in PORTAL_LANGUAGES:
         prefix = language_prefix(code)
         if prefix and (path == prefix or path.startswith(prefix + "/")):
             path = path[len(prefix):] or "/"
-    return path + ("?" + referrer.query if referrer.query else "")
+    return path + mark + query
 
 
 def language_links() -> list[dict]:

@@ -4,6 +4,7 @@ The Content-Security-Policy forbids inline scripts and styles; htmx is
 configured through a meta tag and our own script file only.
 """
 import re
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
@@ -19,6 +20,23 @@ LOCAL_PATH = re.compile(r"/(?!/)[!-\[\]-~]*")
 def local_path(target: str | None, default: str) -> str:
     """`target` when it is a path on this site, else `default`: for every redirect to a place the request names."""
     return target if target and LOCAL_PATH.fullmatch(target) else default
+
+
+def on_this_site(address: str | None) -> bool:
+    """True when an absolute address (a Referer, an Origin) is on this site's host."""
+    return bool(address) and urlsplit(address).netloc == request.host
+
+
+def referring_page() -> str | None:
+    """The path and query of this site's page the request came from (its Referer), else None.
+
+    Sent whole for this site's own pages (Referrer-Policy: same-origin): the page a
+    form was on, to open it afresh or in another language.
+    """
+    if not on_this_site(request.referrer):
+        return None
+    parts = urlsplit(request.referrer)
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""), "") or None
 
 
 def content_security_policy() -> str:

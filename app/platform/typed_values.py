@@ -10,14 +10,13 @@ tiedot".
 import inspect
 import re
 from functools import cache
-from urllib.parse import urlsplit
 
 import wtforms
 from flask import request
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.core import UnboundField
 
-from app.platform.security import local_path
+from app.platform.security import on_this_site
 
 # The spam trap of the contact forms: a text field no person sees.
 HONEYPOT = "kotisivu"
@@ -41,24 +40,12 @@ def typed_values() -> list[str]:
     return [value for name, value in form.items(multi=True) if _field_name(name) in names and value.strip()]
 
 
-def form_page() -> str | None:
-    """The address of this site's page the form was sent from (its Referer), to open it afresh."""
-    if not _on_this_site(request.referrer):
-        return None
-    parts = urlsplit(request.referrer)
-    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""), "") or None
-
-
 def from_this_site() -> bool:
     """True when a page of this site sent the request, as the browser tells it."""
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from is not None:
         return fetched_from == "same-origin"
-    return _on_this_site(request.headers.get("Origin") or request.referrer)
-
-
-def _on_this_site(address: str | None) -> bool:
-    return bool(address) and urlsplit(address).netloc == request.host
+    return on_this_site(request.headers.get("Origin") or request.referrer)
 
 
 @cache
