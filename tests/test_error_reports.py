@@ -98,6 +98,8 @@ def test_a_report_keeps_the_search_to_return_to(client, db, mailbox, make_organi
 
     refused = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti", data=once(report_text=" "))
     assert refused.status_code == 422 and 'href="/haku?q=muisti"' in refused.text
+    # The summary names the field by its label without the label's own question mark.
+    assert "Mikä tiedoissa on väärin: " in refused.text and "väärin?:" not in refused.text
 
     sent = client.post(f"/jarjestot/{organisation.id}/virheilmoitus?haku=q%3Dmuisti",
                        data=once(report_text="Puhelinnumero on vaihtunut."))
