@@ -60,6 +60,9 @@ INVALID = [
     ("paused_until", "31.2.2026", "paused_until", "Anna päivämäärä muodossa pp.kk.vvvv"),
     ("paused_until", "ensi kesään", "paused_until", "Anna päivämäärä muodossa pp.kk.vvvv"),
     ("paused_note", "t" * 301, "paused_note", "enintään 300."),
+    # The public page shows the note only with the date: a note alone would be saved unseen.
+    ("paused_note", "Kesätauko, jatketaan syksyllä.", "paused_until",
+     "Anna päivä, jolloin toiminta jatkuu, tai tyhjennä tiedote tauosta"),
     ("needs", "999999", "needs", "Valitse vain annetuista vaihtoehdoista."),
     ("needs", "diabetes", "needs", "Valitse vain annetuista vaihtoehdoista."),
     ("activities", "999999", "activities", "Valitse vain annetuista vaihtoehdoista."),
@@ -232,6 +235,16 @@ def test_control_characters_are_dropped_not_stored(client, editing):
     assert (stored.description, stored.keyword_list, stored.education_background) == (
         "Tiistaisin", ["vertaistuki"], "Sosionomi"
     )
+
+
+def test_a_pause_note_saved_without_a_date_does_not_stop_another_change(client, make_organisation):
+    # An HSDS import keeps a closed service's alert without a date, for staff to date it.
+    organisation = own(make_organisation, paused_note="Suljettu toistaiseksi.")
+    sign_in_as(client, SECRETARY)
+    data = form_data(client.get(edit_path(organisation.id)))
+    answer = client.post(edit_path(organisation.id), data=changed(data, meeting_times="Tiistaisin klo 18."))
+    assert answer.status_code == 303, answer.text
+    assert fresh(organisation.id).meeting_times == "Tiistaisin klo 18."
 
 
 def test_an_organisation_cannot_belong_to_itself_or_below_itself(client, editing, make_organisation):

@@ -257,6 +257,14 @@ class OrganisationForm(OnceForm):
         if field.date is not None and field.date < date.today() and field.date != saved:
             raise StopValidation(_("Tauon päättymispäivä ei voi olla menneisyydessä. Jätä kenttä tyhjäksi, "
                                    "jos toiminta ei ole tauolla."))
+        # The public page shows the note only beside the date (directory/_organisation_summary.html):
+        # a note written without one would be saved and never seen.  One already saved without a
+        # date (an HSDS import's, for staff to date) does not stop an unrelated save.
+        note = (self.paused_note.data or "").strip()
+        saved_note = self.organisation.paused_note if self.organisation is not None else ""
+        if field.date is None and note and note != (saved_note or "").strip():
+            raise StopValidation(_("Anna päivä, jolloin toiminta jatkuu, tai tyhjennä tiedote tauosta: ilman "
+                                   "päivää tiedote ei näy palvelussa."))
 
     def validate_keywords(self, field):
         words = _split_keywords(field.data)
