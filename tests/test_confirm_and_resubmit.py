@@ -51,6 +51,19 @@ def test_the_reminder_link_lands_on_the_entry_with_one_confirm_button(client, ma
     assert send_reminders(now=utcnow() + timedelta(days=40)).messages == 0
 
 
+def test_the_reminder_link_clicked_again_in_the_same_browser_lands_on_the_entry(client, mailbox, make_organisation):
+    # People open the same mail twice; the browser that used the link is still signed in.
+    mine = own(make_organisation, confirmed_at=utcnow() - timedelta(days=400))
+    send_reminders()
+    db.session.commit()
+    deliver_due()
+    path = EDIT_LINK.search(mailbox.bodies(mailbox.messages[0])[0]).group(1)
+    client.post(path, data=form_data(client.get(path), css_class=None))
+
+    again = client.get(path)
+    assert again.status_code == 303 and again.headers["Location"] == check_path(mine.id)
+
+
 def test_a_change_made_in_swedish_is_summed_up_in_finnish_for_the_staff(client, make_organisation):
     mine = own(make_organisation)
     sign_in_as(client, SECRETARY)

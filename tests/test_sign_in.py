@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from tests.clients import once
+from tests.clients import OwnBrowserClient, once
 from app.accounts.access import contact_can_edit
 from app.extensions import db as _db
 from app.models import ErrorReport, LoginToken, OrganisationContact, OutboxMessage, UserSession, utcnow
@@ -100,19 +100,38 @@ def test_the_whole_journey_from_address_to_own_organisations(client, mailbox, or
     assert "Toisen yhdistys ry" not in own.text
 
 
-def test_a_used_link_explains_itself_and_offers_a_new_one(client, mailbox):
+def test_a_used_link_explains_itself_and_offers_a_new_one(app, client, mailbox):
     sign_in(client, mailbox)
     path = path_of(link_from(mailbox))
 
-    again = client.get(path)
+    # Opened in another browser: a forwarded or leaked link, or the person's other device.
+    other = OwnBrowserClient(app)
+    again = other.get(path)
     assert again.status_code == 410
     assert "Linkki on jo käytetty" in again.text
     # Whoever opens a forwarded or leaked link learns nothing of its owner.
     assert "sihteeri" not in again.text
     assert again.headers["Cache-Control"] == "no-store"
-    reused = client.post(path, data={"csrf_token": csrf_of(again)})
+    reused = other.post(path, data={"csrf_token": csrf_of(again)})
     assert reused.status_code == 410
-    assert _db.session.scalars(select(UserSession)).all() != []
+    assert len(_db.session.scalars(select(UserSession)).all()) == 1
+
+
+def test_a_used_link_opened_again_where_it_signed_in_goes_on(app, client, mailbox, organisations):
+    # The mail's link clicked a second time, or Back to its page and "Jatka" again: this
+    # browser is already signed in as the link's address and needs no new link.
+    sign_in(client, mailbox)
+    path = path_of(link_from(mailbox))
+
+    again = client.get(path)
+    assert again.status_code == 303 and again.headers["Location"] == "/jarjestoille/omat"
+    jatka = client.post(path, data={"csrf_token": csrf_of(client.get("/jarjestoille/omat"))})
+    assert jatka.status_code == 303 and jatka.headers["Location"] == "/jarjestoille/omat"
+    assert len(_db.session.scalars(select(UserSession)).all()) == 1
+
+    # Signed in as someone else, the link is used all the same.
+    sign_in(client, mailbox, "toinen@example.fi")
+    assert client.get(path).status_code == 410
 
 
 @pytest.mark.parametrize("path", ["/jarjestoille/", "/yllapito/kirjaudu"])

@@ -12,7 +12,7 @@ from app.platform.tokens import TokenState
 @account_bp.get("/muokkaa/<token>")
 def open_edit_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return opened_link_page(token, EDIT_LINK)
+    return opened_link_page(token, EDIT_LINK, _edit_destination)
 
 
 @account_bp.post("/muokkaa/<token>")

@@ -3,8 +3,10 @@
 
 Opening a link changes nothing (mail scanners fetch links too): a valid link
 shows one "Jatka" button, a spent or expired one says why and offers a new
-link (the e-mail field blank: the page does not tell whose link it was).  The page holds the token, so it is never cached and
-loads nothing from another origin.
+link (the e-mail field blank: the page does not tell whose link it was), unless
+the browser is already signed in as the link's own address: then it goes on.
+The page holds the token, so it is never cached and loads nothing from another
+origin.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 
 from app.accounts.forms import ContinueForm, LinkRequestForm
 from app.accounts.services import send_sign_in_link
-from app.accounts.sessions import start_session
+from app.accounts.sessions import current_user, start_session
 from app.extensions import db
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.tokens import TOKEN_LIFETIMES, TokenState, consume_token, peek_token
@@ -60,10 +62,23 @@ EDIT_LINK = LinkKind(
 FRESH_LINK_STATES = ("used", "expired")
 
 
-def token_page(state: TokenState, kind: LinkKind):
+def token_page(state: TokenState, kind: LinkKind, destination: Callable[[TokenState], str] | None = None):
+    """The page behind a link: "Jatka" while it is valid, else why not.
+
+    A contact's link that can no longer be used, opened in the browser already signed in
+    as its address (the mail's link clicked again, Back and "Jatka" again), goes on to
+    `destination`: that person needs no new link, and learns nothing they do not know.
+    """
     if state.is_valid:
         return token_response(render_template("accounts/confirm.html", email=state.email, form=ContinueForm()))
+    if destination is not None and _signed_in_as(state.email):
+        return redirect(destination(state), code=303)
     return link_problem_page(state, kind)
+
+
+def _signed_in_as(email: str | None) -> bool:
+    user = current_user()
+    return email is not None and user is not None and user.role == "contact" and user.email == email
 
 
 def link_problem_page(state: TokenState, kind: LinkKind):
@@ -113,9 +128,12 @@ def link_sent_page(template: str, sent_key: str, minutes: int, request_endpoint:
     return render_template(template, minutes=minutes)
 
 
-def opened_link_page(token: str, kind: LinkKind):
-    """Opening the link changes nothing: mail scanners fetch links too."""
-    return token_page(peek_token(token, kind.purpose), kind)
+def opened_link_page(token: str, kind: LinkKind, destination: Callable[[TokenState], str] | None = None):
+    """Opening the link changes nothing: mail scanners fetch links too.
+
+    `destination` is where a contact's link leads (token_page).
+    """
+    return token_page(peek_token(token, kind.purpose), kind, destination)
 
 
 def fresh_link_page(token: str, kind: LinkKind, sent_key: str, sent_endpoint: str):
@@ -137,7 +155,7 @@ def use_contact_link(token: str, kind: LinkKind, destination: Callable[[TokenSta
     """"Jatka" on a contact's link: spend it, start a contact session, leave the token's URL."""
     used = consume_token(token, kind.purpose)
     if used is None:
-        return token_page(peek_token(token, kind.purpose), kind)
+        return token_page(peek_token(token, kind.purpose), kind, destination)
     start_session(used.email, "contact")
     db.session.commit()
     return redirect(destination(used), code=303)

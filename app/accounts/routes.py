@@ -64,13 +64,17 @@ def link_sent():
 @bp.get("/kirjaudu/<token>")
 def open_link(token: str):
     """Opening the link changes nothing: mail scanners fetch links too."""
-    return opened_link_page(token, SIGN_IN_LINK)
+    return opened_link_page(token, SIGN_IN_LINK, _sign_in_destination)
 
 
 @bp.post("/kirjaudu/<token>")
 def use_link(token: str):
     """"Jatka": spend the link, start a new session, leave the token's URL."""
-    return use_contact_link(token, SIGN_IN_LINK, lambda _used: url_for(".my_organisations"))
+    return use_contact_link(token, SIGN_IN_LINK, _sign_in_destination)
+
+
+def _sign_in_destination(_used) -> str:
+    return url_for(".my_organisations")
 
 
 @bp.post("/kirjaudu/<token>/uusi")
