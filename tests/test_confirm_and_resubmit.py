@@ -111,6 +111,23 @@ def test_a_corrected_rejected_entry_goes_back_to_staff(app, client, mailbox, mak
     assert notice["Subject"] == "Korjattu järjestö odottaa hyväksyntää: Hylätty ry"
 
 
+def test_a_correction_begun_before_the_rejection_says_it_went_back_to_staff(client, mailbox, make_organisation):
+    # The form (or a draft) was opened while the entry waited; staff's rejection changed only
+    # the status, which the form does not hold: nobody else's changes were merged into it.
+    mine = own(make_organisation, name="Odottava ry", status="pending", description="")
+    sign_in_as(client, SECRETARY)
+    form = client.get(edit_path(mine.id))
+    reject(fresh(mine.id), "yllapito@keskus.example", REASON)
+    db.session.commit()
+
+    saved = client.post(edit_path(mine.id), data=changed(form_data(form), description="Muistikahvila kirjastolla."))
+    assert saved.status_code == 303
+    own_page = client.get("/jarjestoille/omat").text
+    assert "Korjatut tiedot on lähetetty ylläpidolle" in own_page
+    assert "Joku muu oli tallentanut tietoja" not in own_page
+    assert fresh(mine.id).status == "pending"
+
+
 def test_saving_a_rejected_entry_unchanged_says_what_to_do_and_keeps_it_rejected(client, mailbox, make_organisation):
     mine = rejected(make_organisation)
     sign_in_as(client, SECRETARY)

@@ -423,6 +423,9 @@ def test_changes_outside_the_form_do_not_block_a_save(app, make_organisation):
     assert client.post(edit_path(mine.id), data=changed(form, post_office="Kuopio")).status_code == 303
     stored = fresh(mine.id)
     assert (stored.post_office, stored.status) == ("Kuopio", "published")
+    # Nothing the form holds changed meanwhile: no "others' changes were kept".
+    own_page = client.get("/jarjestoille/omat").text
+    assert "Muutokset näkyvät palvelussa heti" in own_page and "Joku muu oli tallentanut" not in own_page
 
 
 def test_a_save_landing_between_check_and_write_is_a_conflict(client, make_organisation, monkeypatch):

@@ -108,7 +108,7 @@ class VersionConflict(Exception):
 @dataclass(frozen=True)
 class SaveResult:
     """What a save did: `changed` details, whether a rejected entry went back to staff,
-    and whether it was merged with a save made after this person started."""
+    and whether it kept others' changes to the form's fields made after this person started."""
 
     changed: bool
     resubmitted: bool = False
@@ -188,7 +188,10 @@ def update_organisation(
         merge = merge_saves(base_record, organisation_data(organisation), data)
         if merge.conflicts:
             raise VersionConflict()
-        data, merged = merge.data, True
+        # "Merged" tells the person others' changes were kept: not so when the save in
+        # between changed nothing the form holds (staff's rejection, another contact's
+        # "Tiedot ovat ajan tasalla").
+        data, merged = merge.data, bool(merge.theirs_changed)
     before = organisation_record(organisation)
     with db.session.no_autoflush:
         added, removed = _apply(organisation, data)
