@@ -3,6 +3,7 @@ the draft surviving a new session, the preview, sending, and the drafts' retenti
 
 CSRF is on, as in production; every POST sends what the page's form holds.
 """
+import re
 from datetime import timedelta
 
 import pytest
@@ -75,6 +76,21 @@ def test_a_new_organisation_step_by_step_preview_and_send(client, taxonomy, mail
     again = client.post(STEP.format("esikatselu"), data=data)
     assert again.status_code == 303 and again.headers["Location"] == sent.headers["Location"]
     assert _db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+
+
+def test_the_preview_names_the_sender_among_the_contacts_as_sending_makes_them_one(client, taxonomy, mailbox):
+    # Someone adding an entry for another association puts its chair in their own row.
+    sign_in_as(client, SECRETARY)
+    post_step(client, STEP.format("perustiedot"), name="Kuopion muistikahvila")
+    post_step(client, STEP.format("toiminta"))
+    post_step(client, STEP.format("yhteystiedot"), contact_1_email="puheenjohtaja@example.fi")
+    preview = client.get(STEP.format("esikatselu"))
+    contacts = re.search(r"Yhteyshenkilöt, jotka voivat muokata tietoja.*?</ul>", preview.text, re.S).group(0)
+    assert SECRETARY in contacts and "puheenjohtaja@example.fi" in contacts
+
+    client.post(STEP.format("esikatselu"), data=form_data(preview, css_class=FORM))
+    organisation = _db.session.scalar(select(Organisation).filter_by(name="Kuopion muistikahvila"))
+    assert sorted(c.email for c in organisation.contacts) == ["puheenjohtaja@example.fi", SECRETARY]
 
 
 def test_sending_a_likely_duplicate_shows_it_first_on_the_preview(client, taxonomy, mailbox):

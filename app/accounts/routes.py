@@ -18,7 +18,7 @@ from app.accounts.link_pages import (
 from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import show_conflict
-from app.directory.contacts import ContactPerson
+from app.directory.contacts import add_sender
 from app.directory.drafts import discard_draft, drafts_of
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
 from app.directory.filters import STATUS_LABELS
@@ -138,8 +138,7 @@ def send_new_organisation(form: OrganisationForm, email: str, show_duplicates):
     (the page the form was sent from) until the person presses "Eri järjestö, jatka".
     """
     data = form.to_data()
-    if email not in {person.email for person in data.contacts}:
-        data.contacts.insert(0, ContactPerson(email))
+    add_sender(data.contacts, email)
     if not different_organisation_confirmed(request.form):
         duplicates = possible_duplicates(data.name, data.business_id, contact_email=email)
         if duplicates:

@@ -25,6 +25,14 @@ class ContactPerson:
         return self.name, self.role, self.phone
 
 
+def add_sender(people: list[ContactPerson], email: str) -> None:
+    """A contact who sends a new organisation is one of its contacts, first if they left
+    themselves out: it waits for approval in their "Omat järjestöt", where only contacts
+    reach it.  The preview applies this too, so it names everyone sending will let edit."""
+    if email not in {person.email for person in people}:
+        people.insert(0, ContactPerson(email))
+
+
 def contact_people(organisation: Organisation) -> list[ContactPerson]:
     """The organisation's contacts, ordered by address."""
     return sorted(

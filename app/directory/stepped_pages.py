@@ -16,6 +16,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
+from app.directory.contacts import add_sender
 from app.directory.drafts import find_draft, save_draft
 from app.directory.filters import STATUS_LABELS
 from app.directory.form_steps import (
@@ -154,10 +155,13 @@ def preview_page(stepped: SteppedForm, form: OrganisationForm, *, status: int = 
     """The preview of the form's entry, with possible duplicates of a new one above its send button."""
     # A page too old to send (its token or key) still shows the entry: sending again works.
     fields_valid = not any(field.errors for field in form if field.name not in (CSRF_FIELD, KEY_FIELD))
+    data = form.to_data() if fields_valid else None
+    if data is not None and stepped.organisation is None and not stepped.staff:
+        add_sender(data.contacts, stepped.email)
     return render_template(
         "accounts/organisation_preview.html",
         **_context(stepped, form, PREVIEW),
-        preview=preview_organisation(form.to_data()) if fields_valid else None,
+        preview=preview_organisation(data) if data is not None else None,
         problems=steps_with_errors(form, stepped.steps),
         duplicates=duplicates,
         status_labels=STATUS_LABELS,
