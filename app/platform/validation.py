@@ -125,6 +125,11 @@ def normalise_email(value: str) -> str:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
         raise ValidationError(_("Sähköpostiosoite ei ole kelvollinen. Kirjoita se muodossa nimi@esimerkki.fi.")) from None
+    if not result.local_part.isascii():
+        # Mail to it needs SMTPUTF8 from our mail server and every hop after it, and
+        # smtplib refuses to send it without: the link or copy would never arrive.
+        raise ValidationError(_("Ennen @-merkkiä sähköpostiosoitteessa voi olla vain kirjaimia a–z, numeroita ja "
+                                "merkkejä kuten piste tai viiva, ei esimerkiksi ä- tai ö-kirjainta. Tarkista osoite."))
     if len(result.normalized) > 254:
         raise ValidationError(_("Sähköpostiosoite on liian pitkä."))
     return result.normalized.lower()
