@@ -77,7 +77,7 @@ def test_a_signed_in_contact_request_is_stored(server, signed_in, organisation_i
 @pytest.mark.parametrize(
     "path, expected",
     [
-        ("/tarjotin/yhteydenotto", 303),  # an empty tray goes back to the tray page
+        ("/tarjotin/yhteydenotto", 409),  # an empty tray: the form again, with what was typed
         ("/tyopajat/tilaa", 422),
         ("/tyopajat/palaute/tuntematon", 404),
         ("/jarjestoille/", 422),
