@@ -145,6 +145,9 @@ def message_event_participants(event_id: int):
             event, clean_text(form.subject.data, 150), clean_text(form.message.data, 5000, multiline=True),
             include_waiting=form.include_waiting.data,
         )
+        if sent is None:
+            flash(_("Sama viesti lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
+            return url_for(".event", event_id=event_id)
         if not sent:
             return None
         record_audit(actor(), "event_message", "event", event.id, recipients=sent)
