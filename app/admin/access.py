@@ -5,7 +5,6 @@ request of the blueprint, so a view added later is covered without a decorator.
 Only the sign-in pages below are open.
 """
 from flask import abort, g, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 
 from app.accounts.link_pages import (
     STAFF_SIGN_IN_LINK,
@@ -14,21 +13,16 @@ from app.accounts.link_pages import (
     opened_link_page,
     token_page,
 )
-from app.accounts.sessions import current_user, end_session, start_session
+from app.accounts.sessions import current_user, end_session, ended_session_answer, start_session
 from app.admin.blueprint import bp
 from app.admin.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
 from app.extensions import db
 from app.platform.audit import record_audit
-from app.platform.errors import render_error
 from app.platform.form_fields import ActionForm
 from app.platform.ratelimit import link_request_limits
 from app.platform.security import local_path
 from app.platform.tokens import TokenState, consume_token, peek_token
 
-SESSION_ENDED_MESSAGE = _l(
-    "Istuntosi oli päättynyt, joten lomaketta ei tallennettu. Kirjoittamasi tiedot ovat alla: kopioi ne, "
-    "avaa lomake uudelleen ja kirjaudu sisään, niin voit lähettää sen uudestaan."
-)
 OPEN_ENDPOINTS = {"admin.sign_in", "admin.link_sent", "admin.open_link", "admin.use_link"}
 LINK_SENT_KEY = "staff_link_sent"
 NEXT_KEY = "staff_next"
@@ -43,11 +37,8 @@ def require_staff():
     if user is None:
         if request.method == "GET":
             session[NEXT_KEY] = request.full_path if request.query_string else request.path
-        elif getattr(g.get("expired_user"), "role", None) == "staff":
-            # A form written past the session's end (an hour idle): what was typed comes back
-            # to be copied, and the link to the form signs in first; a redirect dropped it.
-            return render_error(400, str(SESSION_ENDED_MESSAGE), stale_form=True)
-        return redirect(url_for("admin.sign_in"), code=303)
+        # A form written past the session's end (an hour idle) comes back with what was typed.
+        return ended_session_answer("staff") or redirect(url_for("admin.sign_in"), code=303)
     if user.role != "staff":
         abort(403)
     g.staff = active_staff(user.email)
