@@ -94,8 +94,7 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
 
 
 def same_order_placed(details: OrderDetails, *, now: datetime | None = None) -> WorkshopOrder | None:
-    """The same orderer's order of the same workshop with the same goal within REPEAT_WINDOW
-    (Back restores a sent form under a new one-time key), None when there is none."""
+    """The orderer's order of the same workshop and goal within REPEAT_WINDOW (Back, Send), or None."""
     return db.session.scalar(select(WorkshopOrder).where(
         WorkshopOrder.email == details.email, WorkshopOrder.organisation_name == details.organisation_name,
         WorkshopOrder.theme_id.is_(None) if details.theme_id is None else WorkshopOrder.theme_id == details.theme_id,
@@ -192,6 +191,8 @@ def request_change(order: WorkshopOrder, message: str, *, now: datetime | None =
     now = now or utcnow()
     if order.status != "confirmed" or not orderer_may_change(order, now):
         raise WorkshopError(_("Muutosta voi pyytää vahvistetulle työpajalle ennen sen alkua."))
+    if any(c.note == message and c.changed_by == ORDERER and now - c.changed_at <= REPEAT_WINDOW for c in order.history):
+        return  # the same request again after Back (a new one-time key): the staff have it already
     _record(order, "confirmed", "confirmed", ORDERER, now, message)
     order.updated_at = now
     _tell_handler(order, "workshop_change_request", message=message)
