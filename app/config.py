@@ -94,6 +94,10 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "database://"),
         # Only for load tests, which send more contact requests than a person could.
         "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), default=True),
+        # A form post is counted after its view committed it (only accepted ones count):
+        # a count the storage cannot write then (the database busy) is logged, not
+        # raised, or the error page would follow a sent request and people send again.
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # How many reverse proxies in front set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": int(env("PROXY_FIX_X_FOR", "0")),
         "PROXY_FIX_X_PROTO": int(env("PROXY_FIX_X_PROTO", "0")),

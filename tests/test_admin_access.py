@@ -11,7 +11,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from app.accounts.sessions import SESSION_LIMITS
 from app.admin.access import OPEN_ENDPOINTS
 from app.extensions import db as _db
-from app.models import AuditEvent, LoginToken, StaffUser, UserSession, utcnow
+from app.models import AuditEvent, LoginToken, OutboxMessage, StaffUser, UserSession, utcnow
 from app.platform import background
 from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token
 
@@ -149,6 +149,27 @@ def test_a_staff_session_left_idle_for_an_hour_ends(client):
     row.last_seen_at = utcnow() - SESSION_LIMITS["staff"].idle - timedelta(minutes=1)
     _db.session.commit()
     assert client.get("/yllapito/").status_code == 303
+
+
+def test_a_form_sent_after_the_staff_session_ended_comes_back_with_what_was_typed(client, make_organisation):
+    make_staff()
+    sign_in_staff(client)
+    organisation = make_organisation("Pyydettävä ry")
+    # Written over lunch: the session ended before Send was pressed.
+    row = _db.session.scalars(select(UserSession)).one()
+    row.last_seen_at = utcnow() - SESSION_LIMITS["staff"].idle - timedelta(minutes=1)
+    _db.session.commit()
+
+    answer = client.post(
+        "/yllapito/muokkauspyynto", data=once(message="Päivittäkää aukioloajat.", organisation_ids=str(organisation.id)),
+        headers={"Sec-Fetch-Site": "same-origin", "Referer": "http://localhost/yllapito/muokkauspyynto"},
+    )
+
+    assert answer.status_code == 400
+    assert "Istuntosi oli päättynyt" in answer.text and "Päivittäkää aukioloajat." in answer.text
+    # The way back: the form again, which asks to sign in first and then opens.
+    assert 'href="/yllapito/muokkauspyynto"' in answer.text
+    assert _db.session.scalars(select(OutboxMessage)).all() == []
 
 
 def test_staff_commands_add_list_deactivate(runner):

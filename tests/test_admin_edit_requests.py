@@ -105,6 +105,23 @@ def test_ticked_organisations_only(client, make_organisation):
     assert nothing.status_code == 303 and nothing.headers["Location"].startswith("/yllapito/jarjestot")
 
 
+def test_the_same_request_sent_again_after_back_is_mailed_once(client, mailbox, make_organisation):
+    staff_client(client)
+    organisation = make_organisation("Pyydettävä ry")
+    add_contacts(organisation, "a@yhdistys.example")
+    form = {"message": "Päivittäkää aukioloajat.", "organisation_ids": str(organisation.id)}
+    first = client.post("/yllapito/muokkauspyynto", data=once(form))
+    mailbox.messages.clear()
+
+    # Back to the form, which the browser fills in again under a new one-time key, and Send.
+    again = client.post("/yllapito/muokkauspyynto", data=once(form))
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "Sama pyyntö lähetettiin jo hetki sitten" in client.get(again.headers["Location"]).text
+    assert mailbox.messages == []
+    assert len(_db.session.scalars(select(AuditEvent).where(AuditEvent.action == "edit_request")).all()) == 1
+
+
 def test_nothing_is_lost_when_the_mail_server_is_down(client, unstarted_mailbox, make_organisation):
     staff_client(client)
     organisation = make_organisation("Katkos ry")

@@ -4,15 +4,19 @@ CSRF is on, as in production; each POST sends what the page's form holds.
 Mail goes through the real SMTP sink.
 """
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.claims import decide_claim, request_access
+from app.accounts.sessions import SESSION_LIMITS
 from app.directory.duplicates import normalised_name, possible_duplicates
 from app.extensions import db as _db
-from app.models import AccessClaim, AuditEvent, LoginToken, Organisation, OrganisationContact, Revision
+from app.models import (
+    AccessClaim, AuditEvent, LoginToken, Organisation, OrganisationContact, Revision, UserSession, utcnow,
+)
 from app.platform.tokens import issue_link_token
 from tests.admin_support import make_staff
 from tests.clients import OwnBrowserClient
@@ -208,6 +212,27 @@ def test_a_claim_is_sent_once_and_a_contact_cannot_claim(app, mailbox, make_orga
     sign_in_as(contact, SECRETARY)
     answer = contact.get(f"/jarjestoille/omat/liity/{organisation.id}")
     assert answer.status_code == 303 and answer.headers["Location"] == "/jarjestoille/omat"
+
+
+def test_a_claim_sent_after_the_session_ended_comes_back_with_what_was_typed(app, mailbox, make_organisation):
+    organisation = own(make_organisation, "Lapinlahden Martat ry")
+    newcomer = browser(app)
+    sign_in_as(newcomer, NEWCOMER)
+    page = newcomer.get(f"/jarjestoille/omat/liity/{organisation.id}")
+    data = changed(form_data(page, action=f"/jarjestoille/omat/liity/{organisation.id}"),
+                   message="Olen uusi sihteeri, valittu kevätkokouksessa.")
+    # The message took longer than the session's idle time to write.
+    row = _db.session.scalars(select(UserSession)).one()
+    row.last_seen_at = utcnow() - SESSION_LIMITS["contact"].idle - timedelta(minutes=1)
+    _db.session.commit()
+
+    answer = newcomer.post(f"/jarjestoille/omat/liity/{organisation.id}", data=data,
+                           headers={"Sec-Fetch-Site": "same-origin"})
+
+    assert answer.status_code == 400
+    assert "Istuntosi oli päättynyt" in answer.text
+    assert "Olen uusi sihteeri, valittu kevätkokouksessa." in answer.text
+    assert _db.session.scalar(select(_db.func.count()).select_from(AccessClaim)) == 0
 
 
 def test_a_link_of_a_removed_contact_or_another_organisation_decides_nothing(app, mailbox, make_organisation):

@@ -174,6 +174,8 @@ def test_the_unpublished_organisation_in_one_submission_is_reported(db, app, mak
         ({"phone": "", "email": ""}, "phone", "Anna puhelinnumero tai sähköpostiosoite"),
         ({"phone": "12"}, "phone", "Puhelinnumero ei ole kelvollinen"),
         ({"email": "maija@"}, "email", ""),
+        # No mail server can take "ä" before the @ from us (smtplib refuses it): the copy would be lost.
+        ({"email": "mäkinen@example.fi"}, "email", "Ennen @-merkkiä"),
         ({"name": ""}, "name", "pakollinen"),
         ({"message": "x" * 501}, "message", "liian pitkä"),
         ({"preferred_channel": "sahkoposti", "email": ""}, "preferred_channel", "anna myös sähköpostiosoite"),
@@ -300,3 +302,35 @@ def test_statistics_count_sent_and_handled_apart(client, db, mailbox, make_organ
     [count] = contact_requests_per_organisation(utcnow().date(), utcnow().date())
 
     assert (count.name, count.sent, count.handled) == ("Laskettava ry", 2, 1)
+
+
+def test_a_request_to_an_organisation_hidden_meanwhile_keeps_what_was_typed(client, db, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
+    client.get(f"/jarjestot/{organisation.id}")
+    organisation.status = "hidden"  # staff hid it while the form was being filled in
+    db.session.commit()
+
+    response = post_contact(client, organisation.id)
+
+    assert response.status_code == 409
+    assert "ei ole enää mukana palvelussa" in response.text
+    assert 'value="Maija Meikäläinen"' in response.text and "Haluaisin tietoa vertaistukiryhmästä." in response.text
+    assert "Muistiyhdistys ry" not in response.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 0
+
+
+def test_a_tray_request_after_its_organisations_left_keeps_what_was_typed(client, db, make_organisation):
+    organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
+    put_on_tray(client, organisation)
+    client.get("/tarjotin/yhteydenotto")
+    organisation.status = "hidden"
+    db.session.commit()
+
+    response = client.post("/tarjotin/yhteydenotto", data=once(VALID))
+
+    assert response.status_code == 409
+    assert "tarjottimella ei ole enää järjestöjä" in response.text
+    assert 'value="Maija Meikäläinen"' in response.text and "Haluaisin tietoa vertaistukiryhmästä." in response.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 0
+    # Opening the form with nothing on the tray still leads to the tray.
+    assert client.get("/tarjotin/yhteydenotto").status_code == 303

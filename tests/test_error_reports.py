@@ -78,6 +78,27 @@ def test_a_double_click_files_one_report(client, db, mailbox, make_organisation)
     assert len(mailbox.messages) == 1
 
 
+def test_the_same_report_sent_again_after_back_is_filed_once(client, db, mailbox, make_organisation):
+    organisation = make_organisation(email="info@virhe.example")
+    add_contacts(organisation, "sihteeri@virhe.example")
+    report = {"report_text": "Kokoontumisaika on muuttunut.", "report_email": "kayttaja@example.fi"}
+    first = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=once(report))
+    client.get(first.headers["Location"])
+    mailbox.messages.clear()
+
+    # Back to the page, which the browser fills in again under a new one-time key, and Send.
+    again = client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=once(report))
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "Sama ilmoitus lähetettiin jo hetki sitten" in client.get(again.headers["Location"]).text
+    assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 1
+    assert mailbox.messages == []
+    # Another description is another report.
+    other = {**report, "report_text": "Myös puhelinnumero on vanha."}
+    assert client.post(f"/jarjestot/{organisation.id}/virheilmoitus", data=once(other)).status_code == 303
+    assert db.session.scalar(db.select(db.func.count(ErrorReport.id))) == 2
+
+
 def test_the_organisation_page_holds_no_id_twice(client, make_organisation):
     # The contact form and "Ilmoita virheestä" both carry a CSRF token and a one-time key.
     import re

@@ -133,6 +133,25 @@ def test_a_message_sent_twice_is_mailed_once(staff_client, mailbox):
     assert [m["Subject"] for m in mailbox.messages] == ["Pysäköinti"]
 
 
+def test_the_same_message_sent_again_after_back_is_mailed_once(staff_client, mailbox):
+    event = make_event()
+    staff_client.post(f"/tapahtumat/{event.id}/ilmoittaudu", data=signup_form())
+    mailbox.messages.clear()
+    form = {"subject": "Pysäköinti", "message": "Pihalla on tilaa."}
+    first = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data={**form, "submission_key": new_key()})
+
+    # Back to the event page, which the browser fills in again under a new one-time key, and Send.
+    again = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti", data={**form, "submission_key": new_key()})
+
+    assert first.status_code == again.status_code == 303
+    assert "Sama viesti lähetettiin jo hetki sitten" in staff_client.get(again.headers["Location"]).text
+    assert [m["Subject"] for m in mailbox.messages] == ["Pysäköinti"]
+    # Another message is sent.
+    staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",
+                      data={**form, "message": "Myös pyöräparkki.", "submission_key": new_key()})
+    assert len(mailbox.messages) == 2
+
+
 def test_a_message_that_would_reach_nobody_is_not_sent(staff_client):
     event = make_event(title="Tyhjä tilaisuus")
     answer = staff_client.post(f"/yllapito/tapahtumat/{event.id}/viesti",

@@ -203,6 +203,28 @@ def test_staff_forms(client, organisation):
     fuzz_get(client, "/yllapito/muokkauspyynto", ["jarjesto", "kaikki", "q", "kunta"])
 
 
+# Past PostgreSQL's integer (2**31 - 1) and past SQLite's (2**63 - 1).
+BEYOND_THE_DATABASE = ["3000000000", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("number", BEYOND_THE_DATABASE)
+@pytest.mark.parametrize("path, staff", [
+    ("/tapahtumat?kunta={n}", False),
+    ("/yllapito/jarjestot?kunta={n}&sivu={n}", True),
+    ("/yllapito/loki?sivu={n}", True),
+    ("/yllapito/muutokset?sivu={n}", True),
+    ("/yllapito/tyopajat?teema={n}&sivu={n}", True),
+    ("/yllapito/tyopajat/palaute?teema={n}", True),
+    ("/yllapito/tapahtumat/uusi?pohja={n}", True),
+])
+def test_a_list_filter_or_page_past_the_database_s_integers_shows_the_page(client, path, staff, number):
+    """A number no row can have is a filter that matches nothing or a page past the end, not "page not found"."""
+    if staff:
+        make_staff()
+        sign_in_staff(client)
+    assert client.get(path.format(n=number)).status_code == 200
+
+
 @pytest.mark.parametrize("path, data", [
     ("/jarjestoille/", {"email": "x@example.fi"}),
     ("/tyopajat/tilaa", {"goal": "x"}),

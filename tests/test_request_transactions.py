@@ -6,13 +6,17 @@ counted by `database://` in the same database file.  On SQLite a request that he
 the write lock while the limiter counted on a second connection waited for itself
 until the busy timeout, then answered 503.
 """
+import sqlite3
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import create_engine, event
 from tests.clients import ServerLikeClient, once
 from tests.conftest import empty_all_tables, make_test_config
 
 from app import create_app
 from app.extensions import db
-from app.models import ContactRequest, Organisation
+from app.models import ContactRequest, Organisation, OutboxMessage
 from app.platform import database
 from app.platform.tokens import issue_link_token
 
@@ -73,7 +77,7 @@ def test_a_signed_in_contact_request_is_stored(server, signed_in, organisation_i
 @pytest.mark.parametrize(
     "path, expected",
     [
-        ("/tarjotin/yhteydenotto", 303),  # an empty tray goes back to the tray page
+        ("/tarjotin/yhteydenotto", 409),  # an empty tray: the form again, with what was typed
         ("/tyopajat/tilaa", 422),
         ("/tyopajat/palaute/tuntematon", 404),
         ("/jarjestoille/", 422),
@@ -82,3 +86,63 @@ def test_a_signed_in_contact_request_is_stored(server, signed_in, organisation_i
 )
 def test_every_rate_limited_form_answers_a_signed_in_post(signed_in, path, expected):
     assert signed_in.post(path, data={}).status_code == expected
+
+
+@contextmanager
+def counters_locked_after_the_view_commits(app):
+    """Another connection takes the write lock (SQLite) or locks the rate-limit counters
+    (PostgreSQL) right after the view's commit, so only the limiter's count after the
+    answer has to wait for it, until its lock wait ends."""
+    held = []
+
+    def take_lock(_session):
+        if held:
+            return
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite":
+            connection = sqlite3.connect(url.database, isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            held.append((connection, None))
+        else:
+            engine = create_engine(url)
+            connection = engine.raw_connection()
+            connection.cursor().execute("LOCK TABLE rate_limit_counter IN EXCLUSIVE MODE")
+            held.append((connection, engine))
+
+    def short_lock_wait(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 300")
+        dbapi_connection.commit()
+
+    with app.app_context():
+        db.engine.dispose()
+        if db.engine.dialect.name != "sqlite":
+            event.listen(db.engine, "connect", short_lock_wait)
+        event.listen(db.session, "after_commit", take_lock)
+        try:
+            yield
+        finally:
+            event.remove(db.session, "after_commit", take_lock)
+            for connection, engine in held:
+                connection.rollback()
+                connection.close()
+                if engine is not None:
+                    engine.dispose()
+            if db.engine.dialect.name != "sqlite":
+                event.remove(db.engine, "connect", short_lock_wait)
+            db.engine.dispose()
+
+
+def test_a_sent_request_whose_count_cannot_be_written_still_says_sent(server, organisation_id):
+    """The limiter counts an accepted post after the view committed it: a database too busy
+    for that count must not turn "sent" into the error page, which made people send again."""
+    server.config["PROPAGATE_EXCEPTIONS"] = False  # answer as in production, not raise
+    client = server.test_client()
+    with counters_locked_after_the_view_commits(server):
+        response = client.post(f"/jarjestot/{organisation_id}/yhteydenotto", data=once(CONTACT))
+
+    assert response.status_code == 303, response.text
+    assert "yhteydenotto" in response.headers["Location"]
+    with server.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ContactRequest)) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 2

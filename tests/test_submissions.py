@@ -65,6 +65,25 @@ def test_a_workshop_order_sent_twice_is_one_order(app, client, mailbox):
     assert "TP-" in client.get("/tyopajat/tilattu").text
 
 
+def test_the_same_workshop_order_sent_again_after_back_is_one_order(app, client, mailbox):
+    theme = seed_themes(app)[0]
+    first = client.post("/tyopajat/tilaa", data=order_form(theme.id))
+    reference = db.session.scalars(select(WorkshopOrder.reference)).one()
+    mailbox.messages.clear()
+
+    # Back to the form, which the browser fills in again under a new one-time key, and Send.
+    again = client.post("/tyopajat/tilaa", data=order_form(theme.id))
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"]).text
+    assert reference in page and "Sama tilaus lähetettiin jo hetki sitten" in page
+    assert count(WorkshopOrder) == 1
+    assert mailbox.messages == []
+    # Another goal is another order.
+    assert client.post("/tyopajat/tilaa", data=order_form(theme.id, goal="Toinen tavoite.")).status_code == 303
+    assert count(WorkshopOrder) == 2
+
+
 def test_a_contact_request_sent_twice_is_sent_once(client, mailbox, make_organisation):
     organisation = make_organisation("Kuopion Muisti ry", email="info@muisti.example")
     twice(client, f"/jarjestot/{organisation.id}/yhteydenotto", once(CONTACT))

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from tests.clients import once
 
-from app.contact.requests import REPEAT_WINDOW
+from app.platform.submissions import REPEAT_WINDOW
 from app.models import OutboxMessage, SharedTray, utcnow
 
 

@@ -63,7 +63,8 @@ def test_phone_is_shown_in_finnish_format(stored, shown):
     [
         ("Matti.Meikalainen@Esimerkki.FI", "matti.meikalainen@esimerkki.fi"),
         ("  info@esimerkki.fi ", "info@esimerkki.fi"),
-        ("äiti@esimerkki.fi", "äiti@esimerkki.fi"),
+        # A domain in any letters is sent as its xn-- form.
+        ("aiti@ESIMERKKI-Ä.fi", "aiti@esimerkki-ä.fi"),
         # Full-width letters and at-sign are the same mailbox to a mail server (NFKC).
         ("\uff53ihteeri\uff20\uff45simerkki.fi", "sihteeri@esimerkki.fi"),
     ],
@@ -75,6 +76,13 @@ def test_email_is_lower_cased(typed, stored):
 @pytest.mark.parametrize("typed", ["matti", "matti@", "@esimerkki.fi", "matti@esimerkki", "matti @esimerkki.fi", "a@b@c.fi"])
 def test_invalid_email_is_refused(typed):
     with pytest.raises(ValidationError, match="Sähköpostiosoite ei ole kelvollinen"):
+        normalise_email(typed)
+
+
+@pytest.mark.parametrize("typed", ["äiti@esimerkki.fi", "Åsa.Öberg@example.fi", "用户@example.fi"])
+def test_letters_beyond_ascii_before_the_at_sign_are_refused(typed):
+    # smtplib cannot send to them without SMTPUTF8, which the mail server and every hop must offer.
+    with pytest.raises(ValidationError, match="Ennen @-merkkiä"):
         normalise_email(typed)
 
 

@@ -144,8 +144,8 @@ def test_the_receipt_and_its_mail_offer_a_change_only_once_the_time_is_confirmed
 
 
 def test_reference_numbers_run_within_the_year(client, mailbox, themes):
-    for _ in range(3):
-        assert post_order(client, order_form(themes[1].id)).status_code == 303
+    for number in range(3):
+        assert post_order(client, order_form(themes[1].id, goal=f"Tavoite {number}.")).status_code == 303
     references = db.session.scalars(select(WorkshopOrder.reference).order_by(WorkshopOrder.id)).all()
     year = helsinki_time().year
     assert references == [f"TP-{year}-0001", f"TP-{year}-0002", f"TP-{year}-0003"]

@@ -445,6 +445,20 @@ def test_a_double_click_on_the_change_request_asks_once(client, mailbox, confirm
     assert sorted(requests) == sorted({STAFF, "tyopajat@keskus.example"})
 
 
+def test_the_same_change_request_sent_again_after_back_asks_once(client, mailbox, confirmed):
+    order, path = confirmed
+    first = client.post(f"{path}/muutos", data=status_form(client.get(path), "muutos", message="Voisiko siirtää?"))
+    mailbox.messages.clear()
+
+    # Back to the status page, fetched again (it is never cached) under a new one-time key, and Send.
+    again = client.post(f"{path}/muutos", data=status_form(client.get(path), "muutos", message="Voisiko siirtää?"))
+
+    assert first.status_code == again.status_code == 303
+    db.session.refresh(order)
+    assert [change.note for change in order.history].count("Voisiko siirtää?") == 1
+    assert mailbox.messages == []
+
+
 def test_a_form_refused_on_the_status_page_leaves_the_other_form_ready_to_send(client, confirmed):
     order, path = confirmed
     refused = client.post(f"{path}/muutos", data=status_form(client.get(path), "muutos", message=" "))

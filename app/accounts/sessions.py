@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, update
 
 from app.extensions import db
 from app.models import UserSession, utcnow
 from app.platform.database import reading_only
+from app.platform.errors import render_error
 from app.platform.languages import SESSION_KEY as LANGUAGE_KEY, is_language_free
 from app.platform.validation import email_key
 
@@ -35,6 +36,10 @@ SESSION_LIMITS = {
 # last_seen_at is written at most this often: a GET should rarely write.
 TOUCH_INTERVAL = timedelta(minutes=1)
 COOKIE_KEY = "session_secret"
+SESSION_ENDED_MESSAGE = _l(
+    "Istuntosi oli päättynyt, joten lomaketta ei tallennettu. Kirjoittamasi tiedot ovat alla: kopioi ne, "
+    "avaa lomake uudelleen ja kirjaudu sisään, niin voit lähettää sen uudestaan."
+)
 
 
 @dataclass(frozen=True)
@@ -149,12 +154,22 @@ def sign_in_required(role: str, *, keep: Callable[[str], bool] | None = None):
                         db.session.commit()
                         flash(_("Istuntosi päättyi, joten tietoja ei vielä tallennettu. Kirjoittamasi on tallessa "
                                 "luonnoksena: kirjaudu uudelleen, niin jatkat siitä."))
-                return redirect(url_for("accounts.request_link"), code=303)
+                        return redirect(url_for("accounts.request_link"), code=303)
+                return ended_session_answer(role) or redirect(url_for("accounts.request_link"), code=303)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def ended_session_answer(role: str):
+    """A form sent just after its sender's `role` session ended: the stale-form page with
+    what was typed and a link back to the form (a redirect to signing in dropped it), else None."""
+    expired = g.get("expired_user")
+    if request.method != "POST" or expired is None or expired.role != role:
+        return None
+    return render_error(400, str(SESSION_ENDED_MESSAGE), stale_form=True)
 
 
 def register_session_hooks(app: Flask) -> None:

@@ -13,7 +13,7 @@ from app.accounts.link_pages import (
     opened_link_page,
     token_page,
 )
-from app.accounts.sessions import current_user, end_session, start_session
+from app.accounts.sessions import current_user, end_session, ended_session_answer, start_session
 from app.admin.blueprint import bp
 from app.admin.staff import STAFF_SIGN_IN_MINUTES, active_staff, send_staff_sign_in_link
 from app.extensions import db
@@ -37,7 +37,8 @@ def require_staff():
     if user is None:
         if request.method == "GET":
             session[NEXT_KEY] = request.full_path if request.query_string else request.path
-        return redirect(url_for("admin.sign_in"), code=303)
+        # A form written past the session's end (an hour idle) comes back with what was typed.
+        return ended_session_answer("staff") or redirect(url_for("admin.sign_in"), code=303)
     if user.role != "staff":
         abort(403)
     g.staff = active_staff(user.email)

@@ -17,13 +17,10 @@ from app.models.contact import ContactRequest
 from app.config import DEFAULT_LANGUAGE
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
+from app.platform.submissions import REPEAT_WINDOW
 from app.platform.tokens import consume_token, hash_token, issue_link_token, link_url, peek_token
 
 HANDLED_PURPOSE = "contact_handled"
-# The same request from the same person to the same organisations within this time is the one
-# already sent: the browser's Back restores a sent form under a new one-time key.  The same
-# shared list mailed to the same address within it is, too (tray.mail_list).
-REPEAT_WINDOW = timedelta(minutes=30)
 BATCH_BYTES = 8
 BATCH_PATTERN = re.compile(f"[0-9a-f]{{{2 * BATCH_BYTES}}}")
 

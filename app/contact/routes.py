@@ -78,7 +78,11 @@ def contact_organisation(organisation_id: int):
         answer = _send(form, [organisation_id])
         if answer is not None:
             return answer
-    organisation = published_organisation_or_404(organisation_id)
+    organisation = tray.published_organisation(organisation_id)
+    if organisation is None:
+        # Hidden or removed while the form was being filled in: _send has said so, and what
+        # was typed stays on the page to be copied rather than vanishing behind a 404.
+        return _form_without_organisations(form)
     return render_template("contact/contact.html", form=form, organisations=[organisation], action=url_for(request.endpoint, **request.view_args)), 422
 
 
@@ -94,10 +98,17 @@ def contact_organisation_form(organisation_id: int):
 def contact_tray():
     """One contact request to every organisation on the tray."""
     organisations = tray.published_on_tray(tray_ids())
+    form = ContactRequestForm()
+    if not organisations and request.method == "POST":
+        # Emptied in another tab, or its organisations left the service while the form was
+        # being filled in: what was typed stays on the page to be copied.
+        form.validate()
+        form.form_errors.append(_("Pyyntöä ei lähetetty, koska tarjottimella ei ole enää järjestöjä, joille sen "
+                                  "voisi lähettää. Kirjoittamasi tiedot ovat tallella alla."))
+        return _form_without_organisations(form)
     if not organisations:
         flash(_("Tarjotin on tyhjä. Lisää järjestöjä tarjottimelle hakutuloksista."))
         return redirect(url_for("contact.tray_page"), code=303)
-    form = ContactRequestForm()
     if form.validate_on_submit():
         answer = _send(form, [o.id for o in organisations])
         if answer is not None:
@@ -106,6 +117,11 @@ def contact_tray():
     else:
         status = 422 if request.method == "POST" else 200
     return render_template("contact/contact.html", form=form, organisations=organisations, action=url_for(request.endpoint, **request.view_args)), status
+
+
+def _form_without_organisations(form: ContactRequestForm):
+    """The form with what was typed when none of its organisations can be sent to any more (409)."""
+    return render_template("contact/contact.html", form=form, organisations=[], action=request.path), 409
 
 
 @bp.get("/yhteydenotto/lahetetty/<batch>")

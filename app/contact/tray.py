@@ -10,11 +10,11 @@ import segno
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
-from app.contact.requests import REPEAT_WINDOW
 from app.extensions import db
 from app.models import Organisation, utcnow
 from app.models.contact import SharedTray
 from app.platform.outbox import queue_mail, queued_since
+from app.platform.submissions import REPEAT_WINDOW
 
 TRAY_LIMIT = 30
 SHARE_LIFETIME = timedelta(days=90)

@@ -13,6 +13,7 @@ from app.models import AuditEvent, Organisation, Revision, StaffUser, utcnow
 from app.platform.audit import record_audit
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
+from app.platform.submissions import REPEAT_WINDOW
 from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
 
 EDIT_LINK_DAYS = TOKEN_LIFETIMES["edit_request"].days
@@ -83,6 +84,18 @@ def send_edit_requests(
         message=message,
         results=[{"id": r.organisation_id, "name": r.name, "sent": r.sent} for r in results],
     )
+
+
+def same_edit_request_sent(organisations: list[Organisation], message: str, *,
+                           now: datetime | None = None) -> AuditEvent | None:
+    """The same message to exactly these organisations within REPEAT_WINDOW (Back restores
+    a sent form under a new one-time key), or None."""
+    ids = sorted(organisation.id for organisation in organisations)
+    recent = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "edit_request", AuditEvent.created_at >= (now or utcnow()) - REPEAT_WINDOW,
+    ).order_by(AuditEvent.id.desc()))
+    return next((event for event in recent if event.detail.get("message") == message
+                 and sorted(r["id"] for r in event.detail.get("results", [])) == ids), None)
 
 
 def results_of(event: AuditEvent) -> list[EditRequestResult]:

@@ -13,16 +13,24 @@ from app.models import ErrorReport, Organisation, utcnow
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notice_recipients, notify_staff
+from app.platform.submissions import REPEAT_WINDOW
 from app.platform.tokens import link_url
 
 
 def report_error(
     organisation: Organisation, description: str, email: str = "", *, now: datetime | None = None,
-) -> ErrorReport:
-    """Store the report and mail it to the organisation's contacts and to staff; flush, no commit."""
+) -> ErrorReport | None:
+    """Store the report and mail it to the organisation's contacts and to staff; flush, no commit.
+
+    None, and nothing stored or mailed, when the same report on the same organisation
+    was filed within REPEAT_WINDOW: Back restores a sent form under a new one-time key.
+    """
+    now = now or utcnow()
+    if _same_report_filed(organisation.id, description, email, now):
+        return None
     report = ErrorReport(
         organisation_id=organisation.id, organisation_name=organisation.name,
-        description=description, email=email, status="open", created_at=now or utcnow(),
+        description=description, email=email, status="open", created_at=now,
     )
     db.session.add(report)
     db.session.flush()
@@ -36,6 +44,13 @@ def report_error(
         staff_page = link_url("admin.organisation", organisation_id=organisation.id)
     notify_staff("error_report", report=report, link=staff_page, for_staff=True)
     return report
+
+
+def _same_report_filed(organisation_id: int, description: str, email: str, now: datetime) -> bool:
+    return db.session.scalar(select(ErrorReport.id).where(
+        ErrorReport.organisation_id == organisation_id, ErrorReport.description == description,
+        ErrorReport.email == email, ErrorReport.created_at >= now - REPEAT_WINDOW,
+    ).limit(1)) is not None
 
 
 def open_reports() -> list[ErrorReport]:

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.directory.freshness import stale_condition
 from app.extensions import db
 from app.models import Organisation, OrganisationContact, organisation_municipality, utcnow
-from app.platform.validation import contains_pattern, whole_number
+from app.platform.validation import contains_pattern, database_id, list_page
 
 STATUS_LABELS = {
     "pending": _l("Odottaa hyväksyntää"),
@@ -40,13 +40,12 @@ class OrganisationFilter:
     def from_args(cls, args: MultiDict) -> "OrganisationFilter":
         """Tolerant: values that do not parse are ignored."""
         status = args.get("tila", "")
-        municipality_id = whole_number(args.get("kunta"))
         return cls(
             text=args.get("q", "").strip()[:MAX_TEXT],
             status=status if status in STATUS_LABELS else "",
-            municipality_id=municipality_id if municipality_id and municipality_id > 0 else None,
+            municipality_id=database_id(args.get("kunta")),
             stale=args.get("vanhentunut") == "1",
-            page=max(whole_number(args.get("sivu")) or 1, 1),
+            page=list_page(args.get("sivu")),
         )
 
     def to_args(self, **changes) -> dict[str, str]:

@@ -84,8 +84,10 @@ def report_organisation_error(organisation_id: int):
     description, email = form.cleaned()
 
     def report():
-        report_error(found, description, email)
+        filed = report_error(found, description, email)
         flash(_("Kiitos! Ilmoitus on välitetty ylläpidolle ja järjestölle."))
+        if filed is None:
+            flash(_("Sama ilmoitus lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
         # organisation_id, not found.id: reading an expired attribute after the commit would begin
         # a write transaction that the limiter's count after the answer waits for on SQLite.
         return _report_form_url(organisation_id)

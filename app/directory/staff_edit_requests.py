@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from app.admin.access import actor
 from app.admin.blueprint import bp
 from app.admin.forms import EditRequestForm
-from app.directory.edit_requests import EDIT_LINK_DAYS, results_of, send_edit_requests
+from app.directory.edit_requests import EDIT_LINK_DAYS, results_of, same_edit_request_sent, send_edit_requests
 from app.directory.filters import OrganisationFilter, matching_ids, organisations_by_ids
 from app.extensions import db
 from app.models import AuditEvent
@@ -38,7 +38,12 @@ def compose_edit_request():
         ), status
 
     def send():
-        event = send_edit_requests(organisations, form.message.data.strip(), actor())
+        message = form.message.data.strip()
+        event = same_edit_request_sent(organisations, message)
+        if event is None:
+            event = send_edit_requests(organisations, message, actor())
+        else:
+            flash(_("Sama pyyntö lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
         return url_for(".edit_request_results", event_id=event.id)
 
     return submit_once(form, send)

@@ -15,7 +15,7 @@ from app.directory.organisations import VersionConflict
 from app.extensions import db
 from app.models import Organisation, Revision
 from app.platform.form_fields import ActionForm
-from app.platform.validation import whole_number
+from app.platform.validation import list_page
 
 
 @bp.get("/jarjestot/<int:organisation_id>/historia")
@@ -32,7 +32,7 @@ def organisation_history_page(organisation_id: int):
 @bp.get("/muutokset")
 def changes():
     """All organisations' changes, newest first."""
-    page, items = change_feed(max(whole_number(request.args.get("sivu")) or 1, 1))
+    page, items = change_feed(list_page(request.args.get("sivu")))
     return render_template("directory/staff/changes.html", page=page, items=items)
 
 

@@ -2,6 +2,7 @@
 
 Times are Europe/Helsinki wall-clock times, naive.  Nothing here commits.
 """
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,8 @@ from app.extensions import db
 from app.models import Event, EventSession, EventSignup, Municipality, utcnow
 from app.platform.calendar import helsinki_time
 from app.platform.i18n import in_language
-from app.platform.outbox import queue_mail
+from app.platform.outbox import queue_mail, queued_since
+from app.platform.submissions import REPEAT_WINDOW
 from app.platform.csv_export import csv_text
 from app.platform.tokens import link_url
 from app.platform.validation import format_phone_fi
@@ -153,14 +155,25 @@ def cancel_event(event: Event, reason: str, *, now: datetime | None = None) -> i
     return told
 
 
-def message_participants(event: Event, subject: str, message: str, *, include_waiting: bool) -> int:
-    """Staff's own message to everyone with a place (and the waiting list when asked); returns how many."""
+def message_participants(event: Event, subject: str, message: str, *, include_waiting: bool,
+                         now: datetime | None = None) -> int | None:
+    """Staff's own message to everyone with a place (and the waiting list when asked); returns how many.
+
+    None, and nothing queued, when the same message went to the event's participants
+    within REPEAT_WINDOW: Back restores a sent form under a new one-time key.
+    """
+    now = now or utcnow()
+    digest = hashlib.sha256(f"{subject}\n{message}".encode()).hexdigest()[:32]
+    topic = f"event-message:{event.id}:{digest}"
+    if queued_since(None, topic, now - REPEAT_WINDOW):
+        return None
     statuses = ACTIVE if include_waiting else ("confirmed",)
     signups = _signups(event, statuses)
     for signup in signups:
         with in_language(signup.language):
-            queue_mail(signup.email, "event_message", signup=signup, event=event, subject=subject, message=message,
-                       manage_url=link_url("events.manage", token=manage_token(signup)), **mail_context(signup))
+            queue_mail(signup.email, "event_message", topic=topic, signup=signup, event=event, subject=subject,
+                       message=message, manage_url=link_url("events.manage", token=manage_token(signup)),
+                       **mail_context(signup))
     return len(signups)
 
 

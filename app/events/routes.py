@@ -25,7 +25,7 @@ from app.models import Event, utcnow
 from app.platform.ratelimit import counted_submissions
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.templating import render_page
-from app.platform.validation import whole_number
+from app.platform.validation import database_id
 
 bp = Blueprint("events", __name__)
 
@@ -51,7 +51,7 @@ def index():
     past = request.args.get("nayta") == "menneet"
     kind = request.args.get("laji", "")
     kind = kind if kind in KIND_LABELS else ""
-    municipality_id = whole_number(request.args.get("kunta"))
+    municipality_id = database_id(request.args.get("kunta"))
     events = list_events(past=past, kind=kind, municipality_id=municipality_id)
     return render_page(
         "events/index.html", "events/_list.html",

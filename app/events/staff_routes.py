@@ -24,7 +24,7 @@ from app.platform.audit import record_audit
 from app.platform.calendar import helsinki_time
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.surveys import SCALE
-from app.platform.validation import clean_text, whole_number
+from app.platform.validation import clean_text, database_id
 
 
 @bp.get("/tapahtumat")
@@ -46,7 +46,7 @@ def new_event():
         return earlier
     form = EventForm(municipalities=all_municipalities(), new_event=True)
     if not form.is_submitted():
-        template_id = whole_number(request.args.get("pohja"))
+        template_id = database_id(request.args.get("pohja"))
         template = db.session.get(Event, template_id) if template_id else None
         if template is not None:
             form.fill_from(service.copy_details(template))
@@ -145,6 +145,9 @@ def message_event_participants(event_id: int):
             event, clean_text(form.subject.data, 150), clean_text(form.message.data, 5000, multiline=True),
             include_waiting=form.include_waiting.data,
         )
+        if sent is None:
+            flash(_("Sama viesti lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
+            return url_for(".event", event_id=event_id)
         if not sent:
             return None
         record_audit(actor(), "event_message", "event", event.id, recipients=sent)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import AuditEvent, utcnow
 from app.platform.form_fields import parse_date
-from app.platform.validation import whole_number
+from app.platform.validation import list_page
 
 # Every action written anywhere, with the label the audit log shows for it.
 ACTION_LABELS = {
@@ -98,7 +98,7 @@ class AuditFilter:
             action=action if action in ACTION_LABELS else "",
             date_from=dates["alkaen"],
             date_to=dates["asti"],
-            page=max(whole_number(args.get("sivu")) or 1, 1),
+            page=list_page(args.get("sivu")),
             typed=typed,
             problems=problems,
         )

@@ -72,19 +72,20 @@ def queue_mail(
     return message
 
 
-def queued_since(to: str, topic: str, since: datetime) -> bool:
-    """Whether a message about `topic` was queued to `to` at or after `since`.
+def queued_since(to: str | None, topic: str, since: datetime) -> bool:
+    """Whether a message about `topic` was queued to `to` (None: to anyone) at or after `since`.
 
     For a repeat that carries a new one-time key (the browser's Back restores a sent
     form): where the address is kept nowhere else, the outbox is what remembers it.
     """
-    return db.session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.topic == topic, OutboxMessage.to == to.strip(), OutboxMessage.created_at >= since,
-            # A message that failed for good was not sent: sending again is no repeat.
-            OutboxMessage.status != "failed",
-        ).limit(1)
-    ) is not None
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.topic == topic, OutboxMessage.created_at >= since,
+        # A message that failed for good was not sent: sending again is no repeat.
+        OutboxMessage.status != "failed",
+    )
+    if to is not None:
+        query = query.where(OutboxMessage.to == to.strip())
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def retry_failed(message_id: int) -> OutboxMessage | None:

@@ -31,6 +31,10 @@ KEY_FIELD = "submission_key"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 # A repeat comes within seconds or, from a tab left open, within days.
 KEY_RETENTION = timedelta(days=30)
+# The browser's Back restores a sent form under a new one-time key when it fetches the
+# page again: the same thing sent by the same person within this time is the one already
+# sent (a contact request, a shared list's mail, an error report).
+REPEAT_WINDOW = timedelta(minutes=30)
 
 
 def new_key() -> str:

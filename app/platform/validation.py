@@ -125,6 +125,11 @@ def normalise_email(value: str) -> str:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
         raise ValidationError(_("Sähköpostiosoite ei ole kelvollinen. Kirjoita se muodossa nimi@esimerkki.fi.")) from None
+    if not result.local_part.isascii():
+        # Mail to it needs SMTPUTF8 from our mail server and every hop after it, and
+        # smtplib refuses to send it without: the link or copy would never arrive.
+        raise ValidationError(_("Ennen @-merkkiä sähköpostiosoitteessa voi olla vain kirjaimia a–z, numeroita ja "
+                                "merkkejä kuten piste tai viiva, ei esimerkiksi ä- tai ö-kirjainta. Tarkista osoite."))
     if len(result.normalized) > 254:
         raise ValidationError(_("Sähköpostiosoite on liian pitkä."))
     return result.normalized.lower()
@@ -146,14 +151,34 @@ def whole_number(value: str | None) -> int | None:
         return None
 
 
+def database_id(value: str | None) -> int | None:
+    """The id written in `value`, or None when no row can have it.
+
+    A filter in a URL goes through here: a number past the database's integers
+    ("?kunta=99999999999999999999") would otherwise make the query fail, and a list
+    page answer "not found" instead of showing the list unfiltered.
+    """
+    number = whole_number(value)
+    return number if number is not None and 0 < number <= MAX_DATABASE_ID else None
+
+
 def database_ids(values) -> list[int]:
     """The distinct ids among `values` (text), in order; anything that cannot be an id is left out."""
     ids: list[int] = []
     for value in values:
-        number = whole_number(value)
-        if number is not None and 0 < number <= MAX_DATABASE_ID and number not in ids:
+        number = database_id(value)
+        if number is not None and number not in ids:
             ids.append(number)
     return ids
+
+
+def list_page(value: str | None) -> int:
+    """The page number `sivu` of a list: 1 unless a whole number from 1 on is written.
+
+    At most MAX_DATABASE_ID: the offset of a page past that overflows the database's integers.
+    """
+    number = whole_number(value)
+    return min(number, MAX_DATABASE_ID) if number else 1
 
 
 def email_key(value: str) -> str:

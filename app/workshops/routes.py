@@ -34,6 +34,7 @@ from app.workshops.services import (
     orderer_may_change,
     place_order,
     request_change,
+    same_order_placed,
     suggest_organisations,
 )
 
@@ -87,7 +88,12 @@ def order():
         return render_template("workshops/order.html", form=form), status
 
     def place():
-        placed, _token = place_order(form.order_details())
+        details = form.order_details()
+        placed = same_order_placed(details)
+        if placed is None:
+            placed, _token = place_order(details)
+        else:
+            flash(_("Sama tilaus lähetettiin jo hetki sitten, joten sitä ei lähetetty uudelleen."))
         session[ORDERED_KEY] = placed.id
         return url_for(".ordered")
 

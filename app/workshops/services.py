@@ -21,6 +21,7 @@ from app.config import DEFAULT_LANGUAGE
 from app.platform.i18n import in_language
 from app.platform.outbox import queue_mail
 from app.platform.staff_notices import notify_staff
+from app.platform.submissions import REPEAT_WINDOW
 from app.platform.tokens import hash_token, link_url
 from app.platform.validation import RefusedError, ValidationError, check_meeting_link, clean_text, contains_pattern
 from app.platform.calendar import CALENDAR_MIMETYPE, invitation
@@ -90,6 +91,17 @@ def place_order(details: OrderDetails, *, now: datetime | None = None) -> tuple[
         queue_mail(order.email, "workshop_order_received", order=order, status_url=status_url, **template_labels())
     notify_staff("workshop_order_staff", order=order, **template_labels())
     return order, token
+
+
+def same_order_placed(details: OrderDetails, *, now: datetime | None = None) -> WorkshopOrder | None:
+    """The orderer's order of the same workshop and goal within REPEAT_WINDOW (Back, Send), or None."""
+    return db.session.scalar(select(WorkshopOrder).where(
+        WorkshopOrder.email == details.email, WorkshopOrder.organisation_name == details.organisation_name,
+        WorkshopOrder.theme_id.is_(None) if details.theme_id is None else WorkshopOrder.theme_id == details.theme_id,
+        WorkshopOrder.own_proposal == (details.own_proposal if details.theme_id is None else ""),
+        WorkshopOrder.goal == details.goal, WorkshopOrder.status != "cancelled",
+        WorkshopOrder.created_at >= (now or utcnow()) - REPEAT_WINDOW,
+    ).order_by(WorkshopOrder.id.desc()).limit(1))
 
 
 def _insert_with_reference(details: OrderDetails, token: str, now: datetime) -> WorkshopOrder:
@@ -179,6 +191,8 @@ def request_change(order: WorkshopOrder, message: str, *, now: datetime | None =
     now = now or utcnow()
     if order.status != "confirmed" or not orderer_may_change(order, now):
         raise WorkshopError(_("Muutosta voi pyytää vahvistetulle työpajalle ennen sen alkua."))
+    if any(c.note == message and c.changed_by == ORDERER and now - c.changed_at <= REPEAT_WINDOW for c in order.history):
+        return  # the same request again after Back (a new one-time key): the staff have it already
     _record(order, "confirmed", "confirmed", ORDERER, now, message)
     order.updated_at = now
     _tell_handler(order, "workshop_change_request", message=message)

@@ -25,7 +25,7 @@ from app.platform.form_fields import (
     unix_newlines,
 )
 from app.platform.submissions import OnceForm
-from app.platform.validation import ValidationError, check_meeting_link, clean_text, whole_number
+from app.platform.validation import ValidationError, check_meeting_link, clean_text, database_id, list_page
 from app.workshops.display import PLACE_KIND_LABELS, helsinki_time
 
 PLACE_MAX_LENGTH = 300
@@ -192,9 +192,9 @@ class WorkshopOrderFilter:
         theme = args.get("teema", "").strip()
         return cls(
             status=status if status in WORKSHOP_STATUSES else "",
-            theme=theme if theme == OWN_PROPOSAL or whole_number(theme) is not None else "",
+            theme=theme if theme == OWN_PROPOSAL or database_id(theme) is not None else "",
             text=" ".join(args.get("q", "").split())[:200],
-            page=max(whole_number(args.get("sivu")) or 1, 1),
+            page=list_page(args.get("sivu")),
         )
 
     @property

@@ -20,7 +20,7 @@ from app.models import WorkshopOrder, WorkshopTheme
 from app.models.workshop import WORKSHOP_STATUSES
 from app.platform.audit import record_audit
 from app.platform.form_fields import ActionForm
-from app.platform.validation import contains_pattern, whole_number
+from app.platform.validation import contains_pattern, database_id
 from app.workshops import services
 from app.platform.submissions import earlier_answer, submit_once
 from app.platform.surveys import SCALE
@@ -62,7 +62,7 @@ def order_page(selection: WorkshopOrderFilter, per_page: int = PAGE_SIZE) -> Pag
     if selection.theme == OWN_PROPOSAL:
         query = query.where(WorkshopOrder.theme_id.is_(None))
     elif selection.theme:
-        query = query.where(WorkshopOrder.theme_id == whole_number(selection.theme))
+        query = query.where(WorkshopOrder.theme_id == database_id(selection.theme))
     if selection.text:
         pattern = contains_pattern(selection.text)
         query = query.where(
@@ -263,7 +263,7 @@ def _chosen_theme() -> tuple[WorkshopTheme | None, bool]:
     value = request.args.get("teema", "")
     if value == OWN_PROPOSAL:
         return None, True
-    theme_id = whole_number(value)
+    theme_id = database_id(value)
     return (db.session.get(WorkshopTheme, theme_id) if theme_id is not None else None), False
 
 
