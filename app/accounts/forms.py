@@ -1,8 +1,10 @@
 """Forms of the account pages. CSRF comes with FlaskForm on every POST."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms.validators import StopValidation
 
+from app.directory.ending import ENDED_MESSAGE_MAX
 from app.platform.form_fields import EmailAddressField, text_limit
 from app.platform.submissions import OnceForm
 
@@ -43,3 +45,20 @@ class ClaimAnswerForm(FlaskForm):
 
     approve = SubmitField(_l("Hyväksy"))
     decline = SubmitField(_l("Hylkää"))
+
+
+class EndActivityForm(OnceForm):
+    """"Toimintamme on päättynyt": an optional word to staff, and a checkbox so that it is not done by accident."""
+
+    message = TextAreaField(
+        _l("Mitä tapahtui? (vapaaehtoinen)"),
+        description=_l("Esimerkiksi milloin toiminta päättyi tai jatkaako joku muu sitä. Viesti menee vain "
+                       "ylläpidolle. Enintään %(max)s merkkiä.", max=ENDED_MESSAGE_MAX),
+        validators=[text_limit(ENDED_MESSAGE_MAX, multiline=True)],
+        render_kw={"rows": 4, "data-laskuri": str(ENDED_MESSAGE_MAX)},
+    )
+    confirm = BooleanField(_l("Järjestön toiminta on päättynyt, ja sen tiedot voi poistaa palvelusta."))
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise StopValidation(_("Vahvista, että toiminta on päättynyt, niin tiedot piilotetaan."))

@@ -21,6 +21,7 @@ from app.directory.conflicts import show_conflict
 from app.directory.contacts import add_sender
 from app.directory.drafts import discard_draft, drafts_of
 from app.directory.duplicates import different_organisation_confirmed, possible_duplicates
+from app.directory.ending import ended_report
 from app.directory.filters import STATUS_LABELS
 from app.directory.forms import OrganisationForm
 from app.directory.organisations import (
@@ -100,6 +101,8 @@ def my_organisations():
         discard_form=ActionForm(),
         claims=claims_waiting_for(user.email),
         rejection_reasons=rejection_reasons([o.id for o in organisations if o.status == "rejected"]),
+        # Hidden by a contact's "Toimintamme on päättynyt": the note says so and links to the undo.
+        ended={o.id for o in organisations if ended_report(o) is not None},
         sign_out_form=ActionForm(),
         confirm_form=ActionForm(),
     )

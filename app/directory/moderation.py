@@ -109,18 +109,22 @@ def rejection_reasons(organisation_ids: list[int]) -> dict[int, str]:
     return {event.object_id: event.detail.get("reason", "") for event in events}
 
 
-def hide(organisation: Organisation, actor: str) -> None:
+def hide(organisation: Organisation, actor: str, *, action: str = "hide", summary: LazyString | None = None,
+         **detail) -> None:
+    """Take a published entry out of search and its public page; a contact's "Toimintamme on
+    päättynyt" (ending.py) is a hide too, recorded under its own action and summary."""
     _not_deleted(organisation)
     _require(organisation.status == "published", _("Vain julkaistun järjestön voi piilottaa."))
     _set_status(organisation, "hidden")
-    _record(organisation, actor, "hide", _l("Piilotettu"))
+    _record(organisation, actor, action, summary or _l("Piilotettu"), **detail)
 
 
-def unhide(organisation: Organisation, actor: str) -> None:
+def unhide(organisation: Organisation, actor: str, *, action: str = "unhide",
+           summary: LazyString | None = None) -> None:
     _not_deleted(organisation)
     _require(organisation.status == "hidden", _("Järjestö ei ole piilotettu."))
     _set_status(organisation, "published")
-    _record(organisation, actor, "unhide", _l("Palautettu näkyviin"))
+    _record(organisation, actor, action, summary or _l("Palautettu näkyviin"))
 
 
 def pause(organisation: Organisation, actor: str, until: date | None, note: str, *, today: date | None = None) -> None:

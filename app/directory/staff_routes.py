@@ -11,6 +11,7 @@ from app.directory import moderation
 from app.directory.conflicts import show_conflict
 from app.directory.drafts import discard_draft
 from app.directory.duplicates import possible_duplicates
+from app.directory.ending import ended_report
 from app.directory.filters import STATUS_LABELS, OrganisationFilter, filtered_page
 from app.directory.forms import OrganisationForm
 from app.directory.history import record_fields
@@ -69,6 +70,7 @@ def _detail_page(organisation: Organisation, *, reject_form=None, pause_form=Non
         action_form=ActionForm(),
         reject_form=reject_form or RejectForm(),
         pause_form=pause_form,
+        ended=ended_report(organisation),
         merges=[] if organisation.deleted_at else [
             (duplicate, *suggested_merge(organisation, duplicate))
             for duplicate in possible_duplicates(organisation.name, organisation.business_id, exclude_id=organisation.id)

@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "unpause": _l("Tauon poisto"),
     "delete": _l("Poisto"),
     "undelete": _l("Poiston peruminen"),
+    "activity_ended": _l("Ilmoitus toiminnan päättymisestä"),
+    "activity_ended_undone": _l("Toiminnan päättymisilmoituksen peruminen"),
     "claim_approve": _l("Liittymispyynnön hyväksyntä"),
     "claim_decline": _l("Liittymispyynnön hylkäys"),
     "merge": _l("Kaksoiskappaleen yhdistäminen"),
