@@ -208,3 +208,23 @@ def test_sign_out_empties_the_cookie(client):
 @pytest.mark.parametrize("path", ["/yllapito/kirjaudu", "/yllapito/kirjaudu/lahetetty"])
 def test_the_sign_in_pages_are_open(client, path):
     assert client.get(path).status_code in (200, 303)
+
+
+@pytest.mark.parametrize(("language", "staff_words"), [("", "Ylläpito"), ("/sv", "Administration"), ("/en", "Admin")])
+def test_a_staff_pages_title_says_it_is_a_staff_page(client, make_organisation, language, staff_words):
+    """The staff and the public page of the same organisation (or the two "Tilastot") are told
+    apart by their titles: in the browser's tabs, and as a screen reader announces a page."""
+    organisation = make_organisation("Muistiyhdistys ry")
+    make_staff()
+    sign_in_staff(client)
+
+    def title(path: str) -> str:
+        page = client.get(language + path)
+        assert page.status_code == 200, path
+        return re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
+
+    for public, staff in [(f"/jarjestot/{organisation.id}", f"/yllapito/jarjestot/{organisation.id}"),
+                          ("/tilastot", "/yllapito/tilastot")]:
+        assert title(staff) != title(public)
+        assert f" – {staff_words} – " in title(staff)
+    assert title("/yllapito/").count(staff_words) == 1

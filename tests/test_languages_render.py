@@ -114,7 +114,7 @@ def site(app, client, make_organisation):
     organisation = make_organisation(
         "Esimerkki ry", needs=("Diabetes",), municipalities=("Kuopio",), email="info@esimerkki.example",
         street_address="Kauppakatu 1", postal_code="70100", post_office="Kuopio", languages=["fi", "sv"],
-        meeting_times="Tiistaisin 18.", website="https://esimerkki.example",
+        meeting_times="Tiistaisin 18.", website="https://esimerkki.example", accessibility_notes="Ovella on luiska.",
     )
     add_contacts(organisation, CONTACT_EMAIL)
     themes = seed_themes(app)
@@ -213,3 +213,31 @@ def test_pages_show_no_finnish_interface_text(client, site, group, language):
             problems.append(f"{url}: {', '.join(words)}")
     assert not problems, "Finnish left on pages:\n" + "\n".join(problems)
 
+
+
+# Pages showing what staff or an organisation wrote in a Finnish-only field, and those texts.
+FINNISH_ONLY = {
+    "/jarjestot/{organisation}": ["Tiistaisin 18.", "Ovella on luiska."],
+    "/haku?q=diabetes": ["Tiistaisin 18."],
+    "/tarjotin": ["Tiistaisin 18."],
+    "/tapahtumat": ["Aluetilaisuus Iisalmessa"],
+    "/tapahtumat/{event}": ["Aluetilaisuus Iisalmessa", "Ajankohtaista järjestöille.", "Järjestöjen väki",
+                            "Esteetön sisäänkäynti."],
+    "/tapahtumat/{event}/ilmoittaudu": ["Aluetilaisuus Iisalmessa"],
+    "/tapahtumat/ilmoittautuminen/{manage_token}": ["Aluetilaisuus Iisalmessa"],
+}
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_finnish_only_texts_are_marked_finnish_on_other_language_pages(client, site, language):
+    """WCAG 3.1.2: a screen reader reads them with Finnish pronunciation, not as Swedish or English."""
+    problems = []
+    for path, texts in FINNISH_ONLY.items():
+        url = f"/{language}" + path.format(**site)
+        page = client.get(url)
+        assert page.status_code == 200, url
+        parser = ReadableText()
+        parser.feed(page.text.partition("</head>")[2])  # a <title> holds no markup
+        unmarked = "\n".join(parser.parts)
+        problems += [f"{url}: {text}" for text in texts if text not in page.text or text in unmarked]
+    assert not problems, "Finnish text without lang=\"fi\":\n" + "\n".join(problems)

@@ -195,3 +195,20 @@ def test_statistics_show_the_median_handling_time_per_organisation(client, db, m
     page = client.get("/yllapito/tilastot").get_data(as_text=True)
     assert "Yhteydenottopyyntöjen käsittelyaika järjestöittäin" in page
     assert client.get("/yllapito/tilastot/kasittelyajat-jarjestoittain.csv").status_code == 200
+
+
+def test_the_professionals_own_details_can_be_filled_in_by_the_browser(client, make_organisation):
+    """WCAG 1.3.5: each field asking for the professional's own details names its purpose;
+    a section keeps them apart from the client's name and phone in the same form."""
+    organisation = make_organisation("Muistiyhdistys ry", email="muisti@esimerkki.fi")
+
+    page = client.get(f"/jarjestot/{organisation.id}/yhteydenotto").get_data(as_text=True)
+
+    for field, purpose in [
+        ("professional_name", "name"),
+        ("professional_org", "organization"),
+        ("professional_phone", "work tel"),
+        ("professional_email", "work email"),
+    ]:
+        tag = re.search(rf'<input[^>]*\bid="{field}"[^>]*>', page).group(0)
+        assert f'autocomplete="section-ammattilainen {purpose}"' in tag, tag

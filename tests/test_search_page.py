@@ -58,6 +58,16 @@ def test_htmx_update_carries_the_count_the_panel_and_its_button_show(client, mak
     assert '<span id="naytamaara" hx-swap-oob="innerHTML">Näytä 2 tulosta</span>' in body
 
 
+def test_htmx_update_carries_the_title_of_the_new_search(client, make_organisation):
+    """htmx sets the document's title from it, so the title names the search the address holds."""
+    make_organisation("Kuopion Kuuloyhdistys ry", municipalities=["Kuopio"])
+    body = client.get("/sv/haku?q=kuulo", headers=HTMX).get_data(as_text=True)
+    assert body.startswith("<title>Sökning: kuulo – Hyvinvointitarjotin</title>")
+    assert client.get("/haku?q=%3Cb%3E", headers=HTMX).get_data(as_text=True).startswith(
+        "<title>Haku: &lt;b&gt; – Hyvinvointitarjotin</title>"
+    )
+
+
 def test_the_count_can_take_focus_and_the_page_loads_the_script_that_moves_it(client, make_organisation):
     make_organisation("Kuopion Kuuloyhdistys ry", municipalities=["Kuopio"])
     body = client.get("/haku?q=kuulo").get_data(as_text=True)

@@ -9,6 +9,7 @@ from app.platform.submissions import OnceForm
 from app.platform.validation import clean_text, normalise_phone
 
 MESSAGE_MAX = 500
+PROFESSIONAL_SECTION = "section-ammattilainen"
 
 
 def _phone_field(label, description, autocomplete: str) -> TelField:
@@ -54,28 +55,30 @@ class ContactRequestForm(OnceForm):
         render_kw={"maxlength": MESSAGE_MAX, "rows": 4, "data-laskuri": MESSAGE_MAX},
     )
     on_behalf_of_client = BooleanField(_l("Täytän pyynnön asiakkaan puolesta"))
+    # The professional's own details: their autocomplete section keeps the browser from
+    # filling them with, or into, the client's name and phone above (WCAG 1.3.5).
     professional_name = StringField(
         _l("Oma nimesi (ammattilainen)"),
         description=_l("Täytä, jos teet pyynnön asiakkaan puolesta."),
         validators=[text_limit(120)],
-        render_kw={"maxlength": 120},
+        render_kw={"autocomplete": f"{PROFESSIONAL_SECTION} name", "maxlength": 120},
     )
     professional_org = StringField(
         _l("Organisaatiosi"),
         description=_l("Esimerkiksi ”keskustan terveysasema, sosiaalityö”."),
         validators=[text_limit(200)],
-        render_kw={"maxlength": 200},
+        render_kw={"autocomplete": f"{PROFESSIONAL_SECTION} organization", "maxlength": 200},
     )
     professional_phone = _phone_field(
         _l("Puhelinnumerosi takaisinsoittoa varten"),
         _l("Anna oma puhelinnumerosi tai sähköpostiosoitteesi, tai molemmat: järjestö voi kysyä sinulta lisää."),
-        "work tel",
+        f"{PROFESSIONAL_SECTION} work tel",
     )
     professional_email = EmailAddressField(
         _l("Sähköpostiosoitteesi"),
         required=False,
         description=_l("Saat tähän osoitteeseen tiedon, kun järjestö on ollut yhteydessä asiakkaaseen."),
-        render_kw={"autocomplete": "work email"},
+        render_kw={"autocomplete": f"{PROFESSIONAL_SECTION} work email"},
     )
     client_consent = BooleanField(
         _l("Asiakas on antanut suostumuksensa siihen, että hänen tietonsa lähetetään järjestölle yhteydenottoa varten.")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from flask import Flask
 from flask_babel import force_locale, get_locale, get_translations, gettext
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 from jinja2.runtime import Context
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
@@ -38,6 +39,17 @@ def in_language(language: str | None) -> Iterator[None]:
     """
     with force_locale(language if language in PORTAL_LANGUAGES else DEFAULT_LANGUAGE):
         yield
+
+
+def finnish_text(text: str | None) -> Markup | str:
+    """A text kept only in Finnish (what staff or an organisation wrote in a one-language field:
+    an event's title, description and accessibility, an organisation's meeting times) marked
+    `lang="fi"` on a Swedish or English page, so that a screen reader reads it with Finnish
+    pronunciation (WCAG 3.1.2) rather than spelling it out as Swedish or English; on a
+    Finnish page it is the page's own language and stays as it is."""
+    if not text or current_language() == "fi":
+        return text or ""
+    return Markup('<span lang="fi">%s</span>') % escape(text)
 
 
 def N_(text: str) -> str:
@@ -105,6 +117,7 @@ def install_template_translations(app: Flask) -> None:
     app.context_processor(lambda: {TRANSLATIONS: get_translations()})
     # <html lang> of pages and mail.
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.filters["finnish"] = finnish_text
     app.jinja_env.install_gettext_callables(
         gettext=pass_context(lambda context, string: _translations(context).ugettext(string)),
         ngettext=pass_context(

@@ -139,5 +139,7 @@ def test_search_journey_with_javascript_swaps_only_the_results(new_page, journey
     assert page.evaluate("() => window.journeyInput === document.getElementById('q')"), "the input was replaced"
     assert page.evaluate("() => document.activeElement && document.activeElement.id") == "q", "the input lost focus"
     expect(search_box).to_have_value(QUERY)
+    # The tab, the history entry and a screen reader's "say the title" name this search, not the first one.
+    expect(page).to_have_title(f"Haku: {QUERY} – Hyvinvointitarjotin")
 
     open_organisation_and_check_phone(page, journey, expect)
