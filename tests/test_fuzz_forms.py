@@ -69,6 +69,8 @@ def assert_clean(response, label: str = "") -> None:
     summary = re.search(r'<div class="virheyhteenveto".*?</div>', body, re.S)
     for target in re.findall(r'href="#([^"]+)"', summary.group(0) if summary else ""):
         assert f'id="{target}"' in body, (label, "the error summary links to a field the page lacks", target)
+    if 'aria-labelledby="virheyhteenveto-otsikko"' in body:  # a refused form's summary, not a save conflict's
+        assert "<title>Virhe: " in body, (label, "a refused form's page whose title does not say so")
     location = response.headers.get("Location")
     assert location is None or LOCAL_LOCATION.fullmatch(location), (label, location)
 

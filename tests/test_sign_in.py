@@ -202,6 +202,17 @@ def test_an_invalid_address_is_shown_next_to_the_field_and_kept(client, mailbox,
     assert _db.session.scalars(select(OutboxMessage)).all() == []
 
 
+@pytest.mark.parametrize(("prefix", "first_word"), [("", "Virhe: "), ("/sv", "Fel: "), ("/en", "Error: ")])
+def test_a_refused_form_says_so_first_in_the_title(client, mailbox, prefix, first_word):
+    # The title is what a screen reader says first of the page that came back.
+    page = client.get(f"{prefix}/jarjestoille/")
+    assert f"<title>{first_word}" not in page.text
+    answer = client.post(f"{prefix}/jarjestoille/", data=once({"email": "liisa@", "csrf_token": csrf_of(page)}))
+
+    assert answer.status_code == 422
+    assert f"<title>{first_word}" in answer.text
+
+
 def test_a_post_without_csrf_token_is_refused(client, mailbox):
     answer = client.post("/jarjestoille/", data=once({"email": "sihteeri@example.fi"}))
     assert answer.status_code == 400

@@ -4,7 +4,9 @@ from datetime import date, datetime
 
 from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 from markupsafe import Markup
+from wtforms import Form
 
 from app.config import HTMX_VERSION
 from app.platform.assets import asset
@@ -47,6 +49,13 @@ def render_page(template: str, partial_template: str, **context) -> Response:
     response = make_response(render_template(partial_template if wants_partial() else template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+@pass_context
+def form_refused(context) -> bool:
+    """True when a form on the page came back with errors: base.html then starts the title with
+    "Virhe:", the first thing a screen reader says of the page, on every form alike."""
+    return any(isinstance(value, Form) and value.errors for value in context.get_all().values())
 
 
 ORG_TYPE_LABELS = {
@@ -99,6 +108,7 @@ def excerpt(text: str, limit: int = 220) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["htmx_script_tag"] = htmx_script_tag
+    app.jinja_env.globals["form_refused"] = form_refused
     app.jinja_env.filters["date_fi"] = date_fi
     app.jinja_env.filters["moment_fi"] = moment_fi
     app.jinja_env.filters["phone_fi"] = format_phone_fi
