@@ -185,3 +185,18 @@ def test_the_character_counter_speaks_the_pages_language(new_page, live_server, 
     page.locator("#description").fill("Kort.")
     expect(page.locator("#description-ohje")).to_contain_text("Skrivet 5 / 600 tecken.")
     expect(page.locator("#description-ohje")).not_to_contain_text("merkkiä")
+
+
+def test_the_staff_pages_fit_a_phone_with_double_text(new_page, live_server, staff_link, expect):
+    # The week calendar kept each day's date on one line, wider than the phone with the text
+    # twice as large; it scrolls in a region of its own, as the month does.
+    from tests.browser.test_large_text import DOUBLE_TEXT, PHONE, wider_than_the_screen
+
+    page = new_page(javascript=True, bypass_csp=True)
+    page.set_viewport_size(PHONE)
+    sign_in(page, staff_link, expect)
+    for path in ["/yllapito/", "/yllapito/jarjestot", "/yllapito/kalenteri", "/yllapito/kalenteri?nakyma=kuukausi",
+                 "/yllapito/tapahtumat", "/yllapito/tyopajat", "/yllapito/tilastot", "/yllapito/luokitukset"]:
+        page.goto(path)
+        page.add_style_tag(content=DOUBLE_TEXT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (path, wider_than_the_screen(page))
