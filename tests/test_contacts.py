@@ -174,3 +174,13 @@ def test_no_one_is_mailed_as_the_contact_of_an_entry_staff_have_not_approved(app
     approved = [m for m in mailbox.messages if m["To"] == "toinen-uhri@example.fi"]
     assert [m["Subject"] for m in approved] == [
         "Voitit 1000 euroa – soita 0700 123 456 on julkaistu Hyvinvointitarjottimessa"]
+
+
+def test_staff_publishing_a_waiting_entry_by_its_form_welcomes_its_contacts(app, client, make_organisation, mailbox):
+    waiting = own(make_organisation, contacts=(SECRETARY, "odottaja@yhdistys.example"), status="pending")
+    app.config["WTF_CSRF_ENABLED"] = False  # sign_in_staff posts the link without a form
+    make_staff()
+    sign_in_staff(client)
+    path = f"/yllapito/jarjestot/{waiting.id}/muokkaa"
+    assert client.post(path, data=changed(form_data(client.get(path)), status="published")).status_code == 303
+    assert sorted(m["To"] for m in mailbox.messages) == ["odottaja@yhdistys.example", SECRETARY]
