@@ -1,5 +1,5 @@
-"""Contacts with names: the form's rows, the welcome and removal mails, never public,
-and a used link that offers a fresh one in one click."""
+"""Contacts with names: the form's rows, the welcome and removal mails (none before staff approve the entry),
+never public, and a used link that offers a fresh one in one click."""
 import io
 import re
 import zipfile
@@ -12,7 +12,7 @@ from tests.test_self_service import SECRETARY, changed, edit_path, form_data, fr
 from app.directory.contacts import ContactPerson
 from app.directory.organisations import OrganisationData, organisation_data, update_organisation
 from app.extensions import db
-from app.models import LoginToken, OrganisationContact
+from app.models import LoginToken, Organisation, OrganisationContact
 from app.platform.tokens import issue_link_token
 
 NAME_MARKER = "Nimimerkki Salainen"
@@ -150,3 +150,37 @@ def test_an_unknown_token_gets_the_same_answer_and_no_mail(app, client, mailbox)
 
 def test_organisation_data_accepts_an_address_alone():
     assert OrganisationData(name="X", contacts=["a@b.example"]).contacts[0].email == "a@b.example"
+
+
+def test_no_one_is_mailed_as_the_contact_of_an_entry_staff_have_not_approved(app, client, mailbox, taxonomy):
+    # Anyone can sign in and add an organisation, naming it and its contacts as they like: a welcome
+    # sent at once would carry a stranger's words from the portal's address to any inbox, 19 a form.
+    sign_in_as(client, "kuka-tahansa@example.fi")
+    data = changed(form_data(client.get("/jarjestoille/omat/uusi")), name="Voitit 1000 euroa – soita 0700 123 456",
+                   contact_2_email="uhri@example.fi", contact_2_name="Lunasta palkintosi")
+    assert client.post("/jarjestoille/omat/uusi", data=data).status_code == 303
+    pending = db.session.scalar(select(Organisation).filter_by(name="Voitit 1000 euroa – soita 0700 123 456"))
+    # Removing and adding people while it waits mails no one either.
+    rows = form_data(client.get(edit_path(pending.id)))
+    removed = "contact_1_remove" if rows["contact_1_email"] == "uhri@example.fi" else "contact_2_remove"
+    assert client.post(edit_path(pending.id), data=changed(
+        rows, **{removed: "y"}, contact_3_email="toinen-uhri@example.fi")).status_code == 303
+    assert {m["To"] for m in mailbox.messages} <= {"kuka-tahansa@example.fi", "maija@example.fi"}
+    # Staff's approval is what tells the contacts, all of them at once.
+    app.config["WTF_CSRF_ENABLED"] = False  # sign_in_staff posts the link without a form
+    make_staff()
+    sign_in_staff(client)
+    assert client.post(f"/yllapito/jarjestot/{pending.id}/hyvaksy").status_code == 303
+    approved = [m for m in mailbox.messages if m["To"] == "toinen-uhri@example.fi"]
+    assert [m["Subject"] for m in approved] == [
+        "Voitit 1000 euroa – soita 0700 123 456 on julkaistu Hyvinvointitarjottimessa"]
+
+
+def test_staff_publishing_a_waiting_entry_by_its_form_welcomes_its_contacts(app, client, make_organisation, mailbox):
+    waiting = own(make_organisation, contacts=(SECRETARY, "odottaja@yhdistys.example"), status="pending")
+    app.config["WTF_CSRF_ENABLED"] = False  # sign_in_staff posts the link without a form
+    make_staff()
+    sign_in_staff(client)
+    path = f"/yllapito/jarjestot/{waiting.id}/muokkaa"
+    assert client.post(path, data=changed(form_data(client.get(path)), status="published")).status_code == 303
+    assert sorted(m["To"] for m in mailbox.messages) == ["odottaja@yhdistys.example", SECRETARY]

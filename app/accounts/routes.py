@@ -15,7 +15,7 @@ from app.accounts.link_pages import (
     opened_link_page,
     use_contact_link,
 )
-from app.accounts.services import SIGN_IN_LINK_MINUTES, send_sign_in_link
+from app.accounts.services import NEW_ENTRIES_PER_DAY, SIGN_IN_LINK_MINUTES, entries_added_today, send_sign_in_link
 from app.accounts.sessions import current_user, end_session, sign_in_required
 from app.directory.conflicts import show_conflict
 from app.directory.contacts import add_sender
@@ -139,7 +139,15 @@ def send_new_organisation(form: OrganisationForm, email: str, show_duplicates):
 
     Entries with the same Y-tunnus or a similar name are first shown with `show_duplicates`
     (the page the form was sent from) until the person presses "Eri järjestö, jatka".
+    Past NEW_ENTRIES_PER_DAY the same page says why (429), with everything typed kept.
     """
+    if entries_added_today(email) >= NEW_ENTRIES_PER_DAY:
+        form.form_errors.append(_(
+            "Olet lisännyt vuorokauden aikana jo %(count)d järjestöä, joten tätä ei tallennettu. Voit lähettää "
+            "sen huomenna, tai pyydä ylläpitoa lisäämään se.", count=NEW_ENTRIES_PER_DAY,
+        ))
+        page, _status = show_duplicates(())
+        return page, 429
     data = form.to_data()
     add_sender(data.contacts, email)
     if not different_organisation_confirmed(request.form):

@@ -1,6 +1,13 @@
 """What the account pages do, callable without a request."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Revision, utcnow
 from app.platform.outbox import queue_mail
 from app.platform.tokens import TOKEN_LIFETIMES, issue_link_token, link_url
+from app.platform.validation import email_key
 
 SIGN_IN_LINK_MINUTES = int(TOKEN_LIFETIMES["sign_in"].total_seconds() // 60)
 
@@ -18,4 +25,24 @@ def send_sign_in_link(email: str, *, created_ip: str | None = None) -> None:
         link=link_url("accounts.open_link", token=token),
         start_url=link_url("accounts.request_link"),
         minutes=SIGN_IN_LINK_MINUTES,
+    )
+
+
+# Anyone can sign in, and each new entry mails every staff member: an address adds at most
+# this many a day (a coordinator with more asks staff, who add entries without a limit).
+NEW_ENTRIES_PER_DAY = 5
+
+
+def entries_added_today(email: str, *, now: datetime | None = None) -> int:
+    """How many organisations `email` has added in the last 24 hours, whatever became of them since.
+
+    Counted from the entries' first revisions, which name their author: removing oneself
+    from an entry's contacts, or its deletion, does not free a place.
+    """
+    since = (now or utcnow()) - timedelta(days=1)
+    first_revisions = select(func.min(Revision.id)).group_by(Revision.organisation_id)
+    return db.session.scalar(
+        select(func.count()).select_from(Revision).where(
+            Revision.id.in_(first_revisions), Revision.author == email_key(email), Revision.created_at >= since,
+        )
     )

@@ -82,12 +82,23 @@ def apply_contacts(organisation: Organisation, people: list[ContactPerson]) -> t
     return added, removed
 
 
+# An entry in these states has not been looked at by staff (app/directory/moderation.py).
+UNAPPROVED = ("pending", "rejected")
+
+
 def announce_contact_changes(organisation: Organisation, added: list[str], removed: list[str], author: str) -> None:
     """A welcome to each added contact and a notice to each removed one, in the organisation's language.
 
     The author is left out: they made the change and the page told them.  Queued
     in the caller's transaction (flush, no commit), so mail exists only if the save does.
+
+    Nothing while the entry waits for staff (pending, or rejected and being corrected):
+    anyone can sign in and add an organisation, its name and its contacts' names typed
+    by them, so a welcome sent then would carry a stranger's words from the portal's
+    address to any inbox.  Staff's approval mails every contact (moderation.approve).
     """
+    if organisation.status in UNAPPROVED:
+        return
     author_key = email_key(author)
     names = {row.email: row.name for row in organisation.contacts}
     with in_language(organisation.language):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.config import DEFAULT_LANGUAGE
-from app.directory.contacts import ContactPerson, announce_contact_changes, apply_contacts, contact_people
+from app.directory.contacts import UNAPPROVED, ContactPerson, announce_contact_changes, apply_contacts, contact_people
 from app.directory.merge import apply_choices, merge_saves
 from app.directory.records import organisation_record, record_revision
 from app.extensions import db
@@ -193,8 +193,13 @@ def update_organisation(
         # "Tiedot ovat ajan tasalla").
         data, merged = merge.data, bool(merge.theirs_changed)
     before = organisation_record(organisation)
+    waiting = organisation.status in UNAPPROVED
     with db.session.no_autoflush:
         added, removed = _apply(organisation, data)
+    if waiting and organisation.status not in UNAPPROVED:
+        # Staff published it through the form: the contacts nobody has mailed while it waited
+        # are welcomed now (announce_contact_changes).
+        added = [row.email for row in organisation.contacts]
     if organisation_record(organisation) == before:
         return SaveResult(changed=False, merged=merged)
     resubmitted = organisation.status == "rejected" and data.status is None
