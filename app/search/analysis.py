@@ -275,7 +275,11 @@ def _base_forms(word: str) -> frozenset[str]:
     if _name == VOIKKO:
         forms = [a.get("BASEFORM", "") for a in _voikko_readings(word)[0]] or [word]
     else:
-        forms = fallback.base_forms(word.lower())
+        # A word read only through its dotted spellings has their base forms too, as Voikko's
+        # readings do: "Siilinjarvella" names Siilinjärvi.
+        lowered = word.lower()
+        forms = [*fallback.base_forms(lowered)]
+        forms += [form for spelling in _fallback_dotted(lowered) for form in fallback.base_forms(spelling)]
     return frozenset(joined for joined in map(_joined, forms) if joined)
 
 
