@@ -241,6 +241,18 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
     assert "Selkäyhdistys Ranka" in top("sairaus")
 
 
+def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
+    # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
+    # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds
+    # the text that says väkivaltaa through it.
+    make_organisation("Turvakoti Satama", description="Apua väkivaltaa kokeneille.")
+    make_organisation("Tukiliitto Kantava", description="Valtakunnallinen liitto omaishoitajille.")
+    for text in ("väkivalta", "perheväkivaltaa"):
+        found = names(search(SearchQuery(text=text, page_size=50)))
+        assert "Turvakoti Satama" in found
+        assert "Tukiliitto Kantava" not in found
+
+
 def test_a_word_being_typed_is_not_widened_by_an_accidental_compound(analyser, organisations, make_organisation):
     # "mielenterve", on its way to mielenterveys, reads as mieli + terve; terve is also the head
     # of "tervetulleita" (welcome), which says nothing about mental health.

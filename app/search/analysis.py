@@ -55,7 +55,7 @@ PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toimint
 GENERIC_PARTS = frozenset(
     """
     sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys terve hyvinvointi
-    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ
+    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ valta
     """.split()
 )
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
