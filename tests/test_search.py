@@ -241,6 +241,22 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
     assert "Selkäyhdistys Ranka" in top("sairaus")
 
 
+@pytest.mark.parametrize(
+    "text, need",
+    [
+        ("dementikoille", "Muistisairaus"),
+        ("narkomaaneille", "Päihteet"),
+        ("narkkarit", "Päihteet"),
+        ("toimeentulotukea", "Sosiaaliturva ja etuudet"),
+        ("bipolaarinen", "Kaksisuuntainen mielialahäiriö"),
+    ],
+)
+def test_everyday_words_for_a_need_find_it(analyser, organisations, make_organisation, text, need):
+    # Words people type for a need that no text of the organisation says (each found nothing).
+    make_organisation("Tukipiste Kajo", needs=[need], description="Kokoontuu kerran kuussa.")
+    assert "Tukipiste Kajo" in top(text)
+
+
 def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
     # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
     # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds
