@@ -257,6 +257,20 @@ def test_everyday_words_for_a_need_find_it(analyser, organisations, make_organis
     assert "Tukipiste Kajo" in top(text)
 
 
+@pytest.mark.parametrize(
+    "apart, joined",
+    [("omais hoitajille", "omaishoitajille"), ("mielenterveys kuntoutujat", "mielenterveyskuntoutujat"),
+     ("muisti sairaille", "muistisairaille")],
+)
+def test_a_compound_written_apart_finds_what_the_joined_word_finds(analyser, organisations, make_organisation,
+                                                                     apart, joined):
+    for name in ("Tukipiste Kajo", "Tukipiste Lyhty", "Tukipiste Majakka"):
+        make_organisation(name, needs=["Omaishoitajuus", "Mielenterveys", "Muistisairaus"],
+                          description="Kokoontuu kerran kuussa.")
+    found = set(names(search(SearchQuery(text=apart, page_size=50))))
+    assert set(names(search(SearchQuery(text=joined, page_size=50)))) <= found
+
+
 def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
     # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
     # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds
