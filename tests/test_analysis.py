@@ -129,6 +129,7 @@ def test_fallback_leaves_words_that_are_no_compound_of_known_parts_whole(forced_
         ("Siilinjärvellä", "siilinjärvi"),
         ("omaisille", "omainen"),
         ("palvelut", "palvelu"),
+        ("psyykkisesti", "psyykkinen"),  # an adverb: "psyykkisesti sairaat" names Mielenterveys
     ],
 )
 def test_fallback_suffix_table_finds_base_forms_of_the_lexicon(forced_fallback, word, base):
