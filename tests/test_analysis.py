@@ -155,6 +155,7 @@ def test_hyphenated_words_give_the_base_forms_of_their_pieces(analyser, word, pi
     [
         ("apua", True), ("avun", True), ("tukea", True), ("tuki", True), ("neuvontaa", True),
         ("palveluja", True), ("ryhmiin", True), ("toimintaa", True),
+        ("sairastaville", True), ("sairastavat", True), ("sairastuneille", True), ("kärsiville", True),
         ("vertaistukea", False), ("ravitsemusneuvontaa", False), ("ruoka-apu", False), ("diabetes", False),
     ],
 )

@@ -271,6 +271,17 @@ def test_a_compound_written_apart_finds_what_the_joined_word_finds(analyser, org
     assert set(names(search(SearchQuery(text=joined, page_size=50)))) <= found
 
 
+@pytest.mark.parametrize("text", ["reumaa sairastaville", "reumasta kärsiville", "reumaan sairastuneet"])
+def test_sairastaville_says_nothing_about_the_need(analyser, organisations, make_organisation, text):
+    # "X:ää sairastaville" is how a need is said; the verb alone listed every text saying sairastavien.
+    make_organisation("Reumayhdistys Nivel", needs=["Reuma"], description="Vesijumppaa kerran viikossa.")
+    make_organisation("Migreeniryhmä Hämy", description="Migreeniä sairastavien ja siitä kärsivien, "
+                      "siihen sairastuneiden vertaisryhmä.")
+    found = names(search(SearchQuery(text=text, page_size=50)))
+    assert found[:1] == ["Reumayhdistys Nivel"]
+    assert "Migreeniryhmä Hämy" not in found
+
+
 def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
     # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
     # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds

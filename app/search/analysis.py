@@ -48,7 +48,10 @@ STOP_WORDS = frozenset(
 )
 # Words that say nothing about the need ("apu", "tukea", "neuvontaa"): a query word whose
 # base form is one of these only ranks, it never narrows what the other words find.
-PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö".split())
+PADDING_WORDS = frozenset(
+    "apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö"
+    " sairastaa sairastava sairastua sairastunut kärsiä kärsivä".split()
+)
 # Heads of compounds too general to stand for the compound in a query: "muistisairaus" finds what
 # says muisti (or the whole word), not everything that says sairaus; "näkövamma" not every vamma.
 # The index keeps them, so the word typed on its own ("sairaus") still finds them all.
