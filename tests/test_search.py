@@ -249,6 +249,8 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
         ("narkkarit", "Päihteet"),
         ("toimeentulotukea", "Sosiaaliturva ja etuudet"),
         ("bipolaarinen", "Kaksisuuntainen mielialahäiriö"),
+        ("velkaantuneet", "Velka- ja raha-asiat"),
+        ("lgbtq", "Sateenkaari-ihmiset"),
     ],
 )
 def test_everyday_words_for_a_need_find_it(analyser, organisations, make_organisation, text, need):
