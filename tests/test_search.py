@@ -284,6 +284,14 @@ def test_sairastaville_says_nothing_about_the_need(analyser, organisations, make
     assert "Migreeniryhmä Hämy" not in found
 
 
+def test_a_care_compound_is_not_widened_by_hoito(analyser, organisations, make_organisation):
+    # "saattohoito" (end-of-life care) listed every text about any hoito: ihonhoito, insuliinihoito, omaishoito.
+    make_organisation("Saattokoti Lyhty", description="Saattohoitoa ja tukea läheisille.")
+    make_organisation("Iho-yhdistys Nokka", description="Ihonhoitoa ja luentoja.")
+    assert names(search(SearchQuery(text="saattohoito", page_size=50))) == ["Saattokoti Lyhty"]
+    assert "Iho-yhdistys Nokka" in names(search(SearchQuery(text="hoito", page_size=50)))  # the word alone
+
+
 def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
     # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
     # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds

@@ -58,7 +58,7 @@ PADDING_WORDS = frozenset(
 GENERIC_PARTS = frozenset(
     """
     sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys terve hyvinvointi
-    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ valta
+    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ valta hoito
     """.split()
 )
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
