@@ -129,6 +129,7 @@ def test_fallback_leaves_words_that_are_no_compound_of_known_parts_whole(forced_
         ("Siilinjärvellä", "siilinjärvi"),
         ("omaisille", "omainen"),
         ("palvelut", "palvelu"),
+        ("psyykkisesti", "psyykkinen"),  # an adverb: "psyykkisesti sairaat" names Mielenterveys
     ],
 )
 def test_fallback_suffix_table_finds_base_forms_of_the_lexicon(forced_fallback, word, base):
@@ -154,6 +155,7 @@ def test_hyphenated_words_give_the_base_forms_of_their_pieces(analyser, word, pi
     [
         ("apua", True), ("avun", True), ("tukea", True), ("tuki", True), ("neuvontaa", True),
         ("palveluja", True), ("ryhmiin", True), ("toimintaa", True),
+        ("sairastaville", True), ("sairastavat", True), ("sairastuneille", True), ("kärsiville", True),
         ("vertaistukea", False), ("ravitsemusneuvontaa", False), ("ruoka-apu", False), ("diabetes", False),
     ],
 )

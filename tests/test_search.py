@@ -177,6 +177,22 @@ def test_a_municipality_in_the_text_is_a_filter(organisations, text, municipalit
 
 
 @pytest.mark.parametrize(
+    "text, municipality, expected",
+    [
+        ("liikuntaa Siilinjarvella", "Siilinjärvi", ["Siilinjärven Liikuntaseura"]),
+        ("reuma Leppavirralla", "Leppävirta", ["Leppävirran Reumayhdistys ry"]),
+        ("liikunta Siilinjarvi", "Siilinjärvi", ["Siilinjärven Liikuntaseura"]),
+    ],
+)
+def test_a_municipality_typed_without_dots_is_a_filter(analyser, organisations, text, municipality, expected):
+    # Without Voikko too: the fallback reads "Siilinjarvella" as Siilinjärvellä for the index's
+    # tokens, and the municipality is recognised from the same reading.
+    result = search(SearchQuery(text=text))
+    assert [m.name_fi for m in result.detected_municipalities] == [municipality]
+    assert set(names(result)) == set(expected)
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("Reumayhdistus", "Leppävirran Reumayhdistys ry"),  # a typo in a name
@@ -223,6 +239,69 @@ def test_a_compound_query_is_not_widened_by_its_general_head(analyser, organisat
     # … while the specific part still finds on its own, and the general word typed alone finds all.
     assert "Kuopion Sydänyhdistys" in top("sydänpotilaille")
     assert "Selkäyhdistys Ranka" in top("sairaus")
+
+
+@pytest.mark.parametrize(
+    "text, need",
+    [
+        ("dementikoille", "Muistisairaus"),
+        ("narkomaaneille", "Päihteet"),
+        ("narkkarit", "Päihteet"),
+        ("toimeentulotukea", "Sosiaaliturva ja etuudet"),
+        ("bipolaarinen", "Kaksisuuntainen mielialahäiriö"),
+        ("velkaantuneet", "Velka- ja raha-asiat"),
+        ("lgbtq", "Sateenkaari-ihmiset"),
+    ],
+)
+def test_everyday_words_for_a_need_find_it(analyser, organisations, make_organisation, text, need):
+    # Words people type for a need that no text of the organisation says (each found nothing).
+    make_organisation("Tukipiste Kajo", needs=[need], description="Kokoontuu kerran kuussa.")
+    assert "Tukipiste Kajo" in top(text)
+
+
+@pytest.mark.parametrize(
+    "apart, joined",
+    [("omais hoitajille", "omaishoitajille"), ("mielenterveys kuntoutujat", "mielenterveyskuntoutujat"),
+     ("muisti sairaille", "muistisairaille")],
+)
+def test_a_compound_written_apart_finds_what_the_joined_word_finds(analyser, organisations, make_organisation,
+                                                                     apart, joined):
+    for name in ("Tukipiste Kajo", "Tukipiste Lyhty", "Tukipiste Majakka"):
+        make_organisation(name, needs=["Omaishoitajuus", "Mielenterveys", "Muistisairaus"],
+                          description="Kokoontuu kerran kuussa.")
+    found = set(names(search(SearchQuery(text=apart, page_size=50))))
+    assert set(names(search(SearchQuery(text=joined, page_size=50)))) <= found
+
+
+@pytest.mark.parametrize("text", ["reumaa sairastaville", "reumasta kärsiville", "reumaan sairastuneet"])
+def test_sairastaville_says_nothing_about_the_need(analyser, organisations, make_organisation, text):
+    # "X:ää sairastaville" is how a need is said; the verb alone listed every text saying sairastavien.
+    make_organisation("Reumayhdistys Nivel", needs=["Reuma"], description="Vesijumppaa kerran viikossa.")
+    make_organisation("Migreeniryhmä Hämy", description="Migreeniä sairastavien ja siitä kärsivien, "
+                      "siihen sairastuneiden vertaisryhmä.")
+    found = names(search(SearchQuery(text=text, page_size=50)))
+    assert "Reumayhdistys Nivel" in found
+    assert "Migreeniryhmä Hämy" not in found
+
+
+def test_a_care_compound_is_not_widened_by_hoito(analyser, organisations, make_organisation):
+    # "saattohoito" (end-of-life care) listed every text about any hoito: ihonhoito, insuliinihoito, omaishoito.
+    make_organisation("Saattokoti Lyhty", description="Saattohoitoa ja tukea läheisille.")
+    make_organisation("Iho-yhdistys Nokka", description="Ihonhoitoa ja luentoja.")
+    assert names(search(SearchQuery(text="saattohoito", page_size=50))) == ["Saattokoti Lyhty"]
+    assert "Iho-yhdistys Nokka" in names(search(SearchQuery(text="hoito", page_size=50)))  # the word alone
+
+
+def test_vakivalta_is_not_widened_by_its_parts(analyser, organisations, make_organisation):
+    # Voikko reads väkivalta as väki + valta, and valtakunnallinen (nationwide) as valta + kunnallinen:
+    # "väkivalta" listed every nationwide organisation. Its part väki stays: "perheväkivaltaa" finds
+    # the text that says väkivaltaa through it.
+    make_organisation("Turvakoti Satama", description="Apua väkivaltaa kokeneille.")
+    make_organisation("Tukiliitto Kantava", description="Valtakunnallinen liitto omaishoitajille.")
+    for text in ("väkivalta", "perheväkivaltaa"):
+        found = names(search(SearchQuery(text=text, page_size=50)))
+        assert "Turvakoti Satama" in found
+        assert "Tukiliitto Kantava" not in found
 
 
 def test_a_word_being_typed_is_not_widened_by_an_accidental_compound(analyser, organisations, make_organisation):

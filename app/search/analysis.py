@@ -48,14 +48,17 @@ STOP_WORDS = frozenset(
 )
 # Words that say nothing about the need ("apu", "tukea", "neuvontaa"): a query word whose
 # base form is one of these only ranks, it never narrows what the other words find.
-PADDING_WORDS = frozenset("apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö".split())
+PADDING_WORDS = frozenset(
+    "apu tuki tukea neuvonta ohjaus palvelu ryhmä toiminta yhdistys järjestö"
+    " sairastaa sairastava sairastua sairastunut kärsiä kärsivä".split()
+)
 # Heads of compounds too general to stand for the compound in a query: "muistisairaus" finds what
 # says muisti (or the whole word), not everything that says sairaus; "näkövamma" not every vamma.
 # The index keeps them, so the word typed on its own ("sairaus") still finds them all.
 GENERIC_PARTS = frozenset(
     """
     sairaus sairas tauti potilas kuntoutuja ongelma häiriö oire vamma vammainen terveys terve hyvinvointi
-    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ
+    yhdistys liitto seura kerho ryhmä toiminta keskus palvelu tuki apu työ valta hoito
     """.split()
 )
 # Voikko word classes that carry no topic: conjunctions, pronouns, negation verb, interjections.
@@ -275,7 +278,11 @@ def _base_forms(word: str) -> frozenset[str]:
     if _name == VOIKKO:
         forms = [a.get("BASEFORM", "") for a in _voikko_readings(word)[0]] or [word]
     else:
-        forms = fallback.base_forms(word.lower())
+        # A word read only through its dotted spellings has their base forms too, as Voikko's
+        # readings do: "Siilinjarvella" names Siilinjärvi.
+        lowered = word.lower()
+        forms = [*fallback.base_forms(lowered)]
+        forms += [form for spelling in _fallback_dotted(lowered) for form in fallback.base_forms(spelling)]
     return frozenset(joined for joined in map(_joined, forms) if joined)
 
 

@@ -46,11 +46,12 @@ COMPOUND_WORDS = frozenset(
     """.split()
 )
 MIN_PART = 3
-# Case endings of nouns and adjectives (singular and plural, possessive left out), longest first.
+# Case endings of nouns and adjectives (singular and plural, possessive left out), and the ending
+# of an adjective's adverb ("psyykkis|esti" → psyykkinen), longest first.
 ENDINGS = tuple(
     sorted(
         """
-        iksi ihin ineen issa issä ista istä illa illä ilta iltä ille iden jen ien iin ina inä ita itä
+        esti iksi ihin ineen issa issä ista istä illa illä ilta iltä ille iden jen ien iin ina inä ita itä
         ksi ssa ssä sta stä lla llä lta ltä lle seen tta ttä ja jä na nä ta tä in en n t a ä
         """.split(),
         key=len,

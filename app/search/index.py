@@ -39,9 +39,10 @@ BATCH_SIZE = 2000
 ANALYSER_KEY = "analyser"
 # Bump when document_terms() or the analysers change what a document holds (4: the
 # fallback analyser splits compounds; 5: Voikko reads an unknown word as its dotted
-# spelling; 6: so does the fallback): `search reindex --if-stale` (run by `make run`) then
-# rebuilds existing databases.
-INDEX_FORMAT = 6
+# spelling; 6: so does the fallback; 7: new need synonyms in the fallback's lexicon, and its
+# suffix table reads an adjective's adverb):
+# `search reindex --if-stale` (run by `make run`) then rebuilds existing databases.
+INDEX_FORMAT = 7
 # The directory's version (a `search_meta` row): renewed by every write the app makes to
 # the index or the taxonomy, so the per-process caches built from them (search_query's
 # taxonomy, the vocabulary here, the search form's choices) are rebuilt in every worker

@@ -117,6 +117,8 @@ class Taxonomy:
             being_typed = typing and position == len(words) - 1
             if being_typed and len(word) >= FOREIGN_PREFIX_MIN and not languages.is_general_word(word):
                 expansions[index].update(self._foreign_starting_with(word.lower()))
+        for index, tokens in self._compounds_written_apart(kept).items():
+            expansions[index].update(tokens)
         every_base = frozenset().union(*(bases for _p, _w, bases in kept))
         candidates = [entry for base in every_base for entry in self.need_phrases.get(base, ())]
         for phrase, token in candidates:
@@ -153,6 +155,26 @@ class Taxonomy:
                 groups.append(Group(word="".join(lowered), terms=tuple(dict.fromkeys(terms)), prefix=prefix,
                                     padding=analysis.is_padding(word)))
         return detected, groups
+
+    def _compounds_written_apart(self, kept: list[tuple[int, str, frozenset[str]]]) -> dict[int, set[str]]:
+        """The tokens of two neighbouring words read as one compound that names a need, for both words.
+
+        "omais hoitajille" and "mielenterveys kuntoutujat" are omaishoitaja and
+        mielenterveyskuntoutuja written apart: each word alone names no need, or another one.
+        Both words get the need and the joined word's own tokens, so the two find what the
+        joined word finds.
+        """
+        found: dict[int, set[str]] = defaultdict(set)
+        for index, ((position, word, _b), (next_position, next_word, _n)) in enumerate(zip(kept, kept[1:])):
+            if next_position != position + 1 or word.endswith("-"):
+                continue
+            joined = word.lower() + next_word.lower()
+            tokens = {token for base in analysis.base_forms(joined) for token in self.need_words.get(base, ())}
+            if tokens:
+                tokens.update(analysis.query_tokens(joined))
+                found[index] |= tokens
+                found[index + 1] |= tokens
+        return found
 
     def _foreign_starting_with(self, prefix: str) -> set[str]:
         tokens: set[str] = set()
