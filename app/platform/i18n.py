@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from flask import Flask
 from flask_babel import force_locale, get_locale, get_translations, gettext
 from jinja2 import pass_context
-from markupsafe import Markup, escape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from app.config import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from app.platform.languages import request_language
