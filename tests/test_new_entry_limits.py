@@ -50,3 +50,25 @@ def test_the_limit_is_each_addresss_own(app, taxonomy):
         assert add(client, f"Kerho numero {number}").status_code == 303
     sign_in_as(other, "toinen@example.fi")
     assert add(other, "Toisen kerho").status_code == 303
+
+
+def test_only_the_entries_an_address_began_count(make_organisation):
+    # A later version of someone else's entry is an edit, not an entry added; an entry the
+    # address began counts however many times it was edited since.
+    from app.accounts.services import entries_added_today
+    from app.models import Revision
+
+    others, own = make_organisation("Toisen kerho"), make_organisation("Oma kerho")
+    db.session.add_all([
+        Revision(organisation_id=others.id, author="toinen@example.fi", snapshot={}),
+        Revision(organisation_id=own.id, author=NEWCOMER, snapshot={}),
+    ])
+    db.session.flush()
+    db.session.add_all([
+        Revision(organisation_id=others.id, author=NEWCOMER, snapshot={}),
+        Revision(organisation_id=own.id, author=NEWCOMER, snapshot={}),
+    ])
+    db.session.commit()
+
+    assert entries_added_today(NEWCOMER) == 1
+    assert entries_added_today("toinen@example.fi") == 1

@@ -33,7 +33,9 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 KEY_RETENTION = timedelta(days=30)
 # The browser's Back restores a sent form under a new one-time key when it fetches the
 # page again: the same thing sent by the same person within this time is the one already
-# sent (a contact request, a shared list's mail, an error report).
+# sent.  Each feature finds "the same thing" in its own records (a contact request, a shared
+# list's mail, an error report, a workshop order or change request, an event message, a
+# staff edit request).
 REPEAT_WINDOW = timedelta(minutes=30)
 
 
